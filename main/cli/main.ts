@@ -1,0 +1,75 @@
+/**
+ * `pipewright`: the command line of contract section 2. Runs on plain Node.js (no Electron).
+ * Each command lives in `commands/<name>.ts` and returns its exit code.
+ */
+import { APP_VERSION } from '../../shared/version';
+import { processIO, UsageError, type CliIO, type Command } from './io';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: { summary: 'run a pipeline and record it in its project file', load: async () => (await import('./commands/run')).default },
+  validate: { summary: 'check pipeline files', load: async () => (await import('./commands/validate')).default },
+  fmt: { summary: 'rewrite pipeline files in canonical form (--check: only list)', load: async () => (await import('./commands/fmt')).default },
+  export: { summary: 'export to Argo Workflows or GitHub Actions', load: async () => (await import('./commands/export')).default },
+  runs: { summary: 'list recorded runs of a project', load: async () => (await import('./commands/runs')).default },
+  'run-node': { summary: 'run one node alone on artifact files (the unit Argo schedules)', load: async () => (await import('./commands/run-node')).default },
+  doctor: { summary: 'say which compute backend loads, and why the others do not', load: async () => (await import('./commands/doctor')).default },
+};
+
+export const USAGE = `pipewright ${APP_VERSION} — ML pipelines as graphs
+
+Usage:
+  pipewright run FILE [--project P] [--param k=v]... [--no-cache] [--json] [--junit OUT]
+  pipewright validate FILE... [--json]
+  pipewright fmt FILE... [--check]
+  pipewright export FILE --to argo|github-actions [-o OUT]
+  pipewright runs --project P [--json]
+  pipewright run-node FILE --node ID --in DIR --out DIR [--param k=v]...
+  pipewright doctor
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Exit codes: 0 ok; 1 a node failed (fmt --check: a file is not canonical); 2 invalid pipeline or usage; 3 a gate failed.
+`;
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(USAGE);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(`${APP_VERSION}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.stderr(`pipewright: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await (await cmd.load())(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`pipewright ${name}: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`pipewright ${name}: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+/** Entry point of the `pipewright` binary (bin/pipewright.cjs). */
+export function runCli(): void {
+  main(process.argv.slice(2), processIO()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`pipewright: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { defineNode } from '../types';
+
+export default defineNode({
+  type: 'evaluate.regression',
+  version: 1,
+  title: 'Evaluate regressor',
+  stage: 'evaluate',
+  description: 'MSE, RMSE, MAE and R² on a test table.',
+  inputs: [
+    { name: 'model', kind: 'model' },
+    { name: 'test', kind: 'table' },
+  ],
+  outputs: [{ name: 'metrics', kind: 'metrics' }],
+  params: z.object({ label: z.string().min(1).describe('the true target column') }).strict(),
+  columnParams: ['label'],
+  usesCompute: true,
+});

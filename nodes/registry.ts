@@ -1,0 +1,85 @@
+/**
+ * Every node type, in one list. The registry refuses a duplicate id; `catalog()` is the JSON
+ * the renderer builds its palette and forms from.
+ */
+import { z } from 'zod';
+import type { Catalog, NodeTypeInfo } from '../shared/catalog';
+import type { NodeDefinition } from './types';
+
+import csv from './data/csv.node';
+import parquet from './data/parquet.node';
+import sqlite from './data/sqlite.node';
+import sql from './data/sql.node';
+import sample from './data/sample.node';
+import select from './features/select.node';
+import impute from './features/impute.node';
+import oneHot from './features/one-hot.node';
+import split from './features/split.node';
+import standardize from './features/standardize.node';
+import code from './features/code.node';
+import logisticRegression from './train/logistic-regression.node';
+import linearRegression from './train/linear-regression.node';
+import mlp from './train/mlp.node';
+import sweep from './train/sweep.node';
+import evaluateClassification from './evaluate/classification.node';
+import evaluateRegression from './evaluate/regression.node';
+import gateMetric from './gate/metric.node';
+import register from './deploy/register.node';
+import serve from './deploy/serve.node';
+import drift from './monitor/drift.node';
+
+export class NodeRegistry {
+  private readonly defs = new Map<string, NodeDefinition>();
+
+  constructor(defs: NodeDefinition[] = []) {
+    for (const d of defs) this.add(d);
+  }
+
+  add(def: NodeDefinition): void {
+    if (this.defs.has(def.type)) throw new Error(`node type ${def.type} is registered twice`);
+    this.defs.set(def.type, def);
+  }
+
+  get(type: string): NodeDefinition | undefined {
+    return this.defs.get(type);
+  }
+
+  list(): NodeDefinition[] {
+    return [...this.defs.values()];
+  }
+
+  catalog(): Catalog {
+    return this.list().map(toInfo);
+  }
+}
+
+export function toInfo(def: NodeDefinition): NodeTypeInfo {
+  const info: NodeTypeInfo = {
+    type: def.type,
+    version: def.version,
+    title: def.title,
+    stage: def.stage,
+    description: def.description,
+    inputs: def.inputs,
+    outputs: def.outputs,
+    paramsSchema: z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as NodeTypeInfo['paramsSchema'],
+    available: typeof def.run === 'function',
+  };
+  if (def.variadicInputs) info.variadicInputs = def.variadicInputs;
+  if (def.columnParams) info.columnParams = def.columnParams;
+  if (def.codeParams) info.codeParams = def.codeParams;
+  return info;
+}
+
+export const coreNodes: NodeDefinition[] = [
+  csv, parquet, sqlite, sql, sample,
+  select, impute, oneHot, split, standardize, code,
+  logisticRegression, linearRegression, mlp, sweep,
+  evaluateClassification, evaluateRegression,
+  gateMetric,
+  register, serve,
+  drift,
+] as NodeDefinition[];
+
+/** The registry with every core node type. */
+export const registry = new NodeRegistry(coreNodes);

@@ -1,0 +1,15 @@
+import { defineNode } from '../types';
+import { linearParams } from './common';
+
+export default defineNode({
+  type: 'train.logistic_regression',
+  version: 1,
+  title: 'Logistic regression',
+  stage: 'train',
+  description: 'Binary or multi-class (softmax) logistic regression, trained with Adam.',
+  inputs: [{ name: 'train', kind: 'table' }],
+  outputs: [{ name: 'model', kind: 'model' }],
+  params: linearParams,
+  columnParams: ['label'],
+  usesCompute: true,
+});

@@ -1,0 +1,15 @@
+import { defineNode } from '../types';
+import { mlpParams } from './common';
+
+export default defineNode({
+  type: 'train.mlp',
+  version: 1,
+  title: 'Neural network (MLP)',
+  stage: 'train',
+  description: 'A multi-layer perceptron for binary, multi-class or regression tasks.',
+  inputs: [{ name: 'train', kind: 'table' }],
+  outputs: [{ name: 'model', kind: 'model' }],
+  params: mlpParams,
+  columnParams: ['label'],
+  usesCompute: true,
+});

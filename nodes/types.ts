@@ -1,0 +1,147 @@
+/**
+ * What a node type is (one `*.node.ts` file each) and what it gets when it runs.
+ * Nodes never reach for globals: the abort signal, progress, logs, metrics, the seeded RNG,
+ * the compute backend and the data engine all come through `ctx`.
+ */
+import type { z } from 'zod';
+import type { PortKind, PortSpec, Stage } from '../shared/catalog';
+
+/**
+ * Every artifact is one self-describing file, content-addressed by the sha256 of its bytes:
+ * - table: a Parquet file
+ * - model, metrics, report, endpoint: a JSON file (see the shapes in `nodes/artifacts.ts`)
+ * So `pipewright run-node` can pass artifacts between processes as plain files.
+ */
+export interface ArtifactRef {
+  kind: PortKind;
+  /** absolute path to the artifact's file */
+  path: string;
+  /** hex sha256 of the file's bytes */
+  hash: string;
+  /** small JSON summary (for a table: rows and columns) */
+  meta: Record<string, unknown>;
+}
+
+/** What a node returns for one output port. */
+export type NodeOutput =
+  /** a Parquet file the node wrote (normally under ctx.tmpDir) */
+  | { kind: 'table'; path: string }
+  /** a JSON document the engine writes canonically */
+  | { kind: Exclude<PortKind, 'table'>; json: unknown };
+
+export interface ColumnInfo {
+  name: string;
+  /** DuckDB type name, e.g. DOUBLE, BIGINT, VARCHAR, DATE */
+  type: string;
+}
+
+export interface TableInfo {
+  rows: number;
+  columns: ColumnInfo[];
+}
+
+/** One column read into memory: numbers as a Float64Array (null -> NaN), everything else as strings/null. */
+export type ColumnData =
+  | { name: string; type: string; numeric: true; values: Float64Array }
+  | { name: string; type: string; numeric: false; values: (string | null)[] };
+
+/**
+ * DuckDB, as nodes see it. Input tables are referred to in SQL by the names given in `tables`.
+ * Implemented in `main/data/`.
+ */
+export interface DataEngine {
+  /** Runs a query and returns its rows as plain objects (for small results only). */
+  query(sql: string, tables?: Record<string, ArtifactRef>): Promise<Record<string, unknown>[]>;
+  /** Runs a query and writes its result to a new Parquet file; returns the file's path. */
+  writeTable(sql: string, tables?: Record<string, ArtifactRef>): Promise<string>;
+  /** Column names, types and row count of a table artifact. */
+  describe(table: ArtifactRef): Promise<TableInfo>;
+  /** Reads columns (all when omitted) into memory, columnar. */
+  readColumns(table: ArtifactRef, columns?: string[]): Promise<ColumnData[]>;
+  /** Writes in-memory columns to a new Parquet file; returns its path. */
+  writeColumns(columns: ColumnData[]): Promise<string>;
+  /** Quotes an identifier for DuckDB SQL. */
+  ident(name: string): string;
+  /** Quotes a string literal for DuckDB SQL. */
+  literal(value: string): string;
+}
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface Compute {
+  backend: BackendName;
+  /** the TensorFlow.js namespace with `backend` active */
+  tf: typeof import('@tensorflow/tfjs');
+}
+
+export type { LogLevel } from '../shared/log';
+import type { LogLevel } from '../shared/log';
+
+export interface RunContext {
+  nodeId: string;
+  signal: AbortSignal;
+  /** 0..1, with an optional message ("epoch 3/50") */
+  progress(fraction: number, message?: string): void;
+  log(level: LogLevel, message: string): void;
+  /** With `step`, a point of a series (loss per epoch); without, a scalar metric of this node. */
+  metric(key: string, value: number, step?: number): void;
+  /** A seeded uniform RNG in [0, 1): the same seed gives the same sequence everywhere. */
+  random(seed: number): () => number;
+  /** A scratch folder for this execution; outputs are written here. */
+  tmpDir: string;
+  /** Resolves a path param against the pipeline file's folder. */
+  resolvePath(p: string): string;
+  data: DataEngine;
+  /** Loads the compute backend (only nodes with `usesCompute` may call it). */
+  compute(): Promise<Compute>;
+}
+
+export interface RunArgs<P> {
+  inputs: Record<string, ArtifactRef>;
+  params: P;
+  ctx: RunContext;
+}
+
+export interface NodeDefinition<S extends z.ZodType = z.ZodType> {
+  type: string;
+  version: number;
+  title: string;
+  stage: Stage;
+  description: string;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  variadicInputs?: { kind: PortKind; min: number };
+  /** a zod object schema; defaults fill missing params */
+  params: S;
+  /** Extra checks zod cannot express (exactly one of two params, ...). Places are param names. */
+  check?(params: z.infer<S>): { param: string; message: string }[];
+  columnParams?: string[];
+  codeParams?: Record<string, 'javascript' | 'sql'>;
+  /** Output depends on the compute backend: it joins the cache key. */
+  usesCompute?: boolean;
+  /** Upgrades params written for an older version: key is the version migrated from. */
+  migrations?: Record<number, (params: Record<string, unknown>) => Record<string, unknown>>;
+  /** Absent while the computation is not built: the catalogue says `available: false`. */
+  run?(args: RunArgs<z.infer<S>>): Promise<Record<string, NodeOutput>>;
+}
+
+/** Helps TypeScript infer params from the schema in each node file. */
+export function defineNode<S extends z.ZodType>(def: NodeDefinition<S>): NodeDefinition<S> {
+  return def;
+}
+
+/** A node failure with a message meant for the user (no stack trace needed). */
+export class NodeError extends Error {
+  constructor(message: string, readonly details?: { file?: string; line?: number; column?: string }) {
+    super(message);
+    this.name = 'NodeError';
+  }
+}
+
+/** A gate that was missed: the run ends `gate_failed` (exit code 3), not `failed`. */
+export class GateFailure extends Error {
+  constructor(message: string, readonly metric: string, readonly value: number | null) {
+    super(message);
+    this.name = 'GateFailure';
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Every request, response and event of the local API, declared once. Main validates the params
+ * of every request against these schemas (main is the trust boundary); results are typed here.
+ * Add a method by adding an entry to `methods` and a handler in `main/api/`.
+ */
+import { z } from 'zod';
+import type { Catalog } from '../catalog';
+import type { Issue, Pipeline } from '../pipeline/model';
+import type { RunEvent, RunListItem, RunSummary } from '../run';
+
+const text = z.string().max(5 * 1024 * 1024);
+const path = z.string().min(1).max(4096);
+const id = z.string().min(1).max(200);
+
+function method<P extends z.ZodType, R>(params: P) {
+  return { params, result: undefined as unknown as R };
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  mode: 'electron' | 'web' | 'memory';
+  /** the project opened at start, if any */
+  projectPath: string | null;
+  /** a bundled example to open on first start */
+  examplePath: string | null;
+}
+
+export interface ValidateResult {
+  errors: Issue[];
+  /** the parsed pipeline when it parsed as a pipeline at all (possibly with errors) */
+  pipeline: Pipeline | null;
+}
+
+export interface ProjectInfo {
+  path: string;
+  name: string;
+  pipelines: { name: string; versions: number; updatedAt: string }[];
+}
+
+export interface PipelineVersion {
+  id: string;
+  pipeline: string;
+  hash: string;
+  createdAt: string;
+  text: string;
+}
+
+export interface TablePreview {
+  columns: { name: string; type: string }[];
+  rows: unknown[][];
+  totalRows: number;
+  /** per column: histogram bins (numeric) or top values (text) */
+  stats: { name: string; bins?: { x0: number; x1: number; count: number }[]; top?: { value: string; count: number }[]; nulls: number }[];
+}
+
+export const methods = {
+  'app.info': method<z.ZodObject<{}>, AppInfo>(z.object({})),
+  'catalog.list': method<z.ZodObject<{}>, { nodes: Catalog }>(z.object({})),
+  'pipeline.validate': method<z.ZodObject<{ text: typeof text }>, ValidateResult>(z.object({ text })),
+  'pipeline.format': method<z.ZodObject<{ text: typeof text }>, { text: string; changed: boolean }>(z.object({ text })),
+  'pipeline.serialize': method<z.ZodObject<{ pipeline: z.ZodType<Pipeline> }>, { text: string }>(
+    z.object({ pipeline: z.custom<Pipeline>((v) => typeof v === 'object' && v !== null) }),
+  ),
+  'file.read': method<z.ZodObject<{ path: typeof path }>, { path: string; text: string }>(z.object({ path })),
+  'project.open': method<z.ZodObject<{ path: typeof path; create: z.ZodOptional<z.ZodBoolean> }>, ProjectInfo>(
+    z.object({ path, create: z.boolean().optional() }),
+  ),
+  'project.recent': method<z.ZodObject<{}>, { paths: string[] }>(z.object({})),
+  'pipeline.save': method<z.ZodObject<{ project: typeof path; text: typeof text }>, { version: PipelineVersion; created: boolean }>(
+    z.object({ project: path, text }),
+  ),
+  'pipeline.latest': method<z.ZodObject<{ project: typeof path; pipeline: z.ZodOptional<typeof id> }>, { version: PipelineVersion | null }>(
+    z.object({ project: path, pipeline: id.optional() }),
+  ),
+  'run.start': method<
+    z.ZodObject<{
+      project: typeof path;
+      text: typeof text;
+      /** resolve relative data paths against this folder */
+      baseDir: z.ZodOptional<typeof path>;
+      params: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodUnknown>>;
+      noCache: z.ZodOptional<z.ZodBoolean>;
+      /** run only this node and what it needs */
+      upTo: z.ZodOptional<typeof id>;
+      /** force this node and everything downstream to re-run */
+      from: z.ZodOptional<typeof id>;
+    }>,
+    { runId: string }
+  >(
+    z.object({
+      project: path,
+      text,
+      baseDir: path.optional(),
+      params: z.record(z.string(), z.unknown()).optional(),
+      noCache: z.boolean().optional(),
+      upTo: id.optional(),
+      from: id.optional(),
+    }),
+  ),
+  'run.cancel': method<z.ZodObject<{ runId: typeof id }>, { cancelled: boolean }>(z.object({ runId: id })),
+  'run.list': method<z.ZodObject<{ project: typeof path }>, { runs: RunListItem[] }>(z.object({ project: path })),
+  'run.get': method<z.ZodObject<{ project: typeof path; runId: typeof id }>, { summary: RunSummary; events: RunEvent[] }>(
+    z.object({ project: path, runId: id }),
+  ),
+  'artifact.preview': method<
+    z.ZodObject<{ project: typeof path; hash: typeof id; offset: z.ZodOptional<z.ZodNumber>; limit: z.ZodOptional<z.ZodNumber> }>,
+    TablePreview
+  >(z.object({ project: path, hash: id, offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).optional() })),
+  'artifact.json': method<z.ZodObject<{ project: typeof path; hash: typeof id }>, { json: unknown }>(z.object({ project: path, hash: id })),
+};
+
+export type MethodName = keyof typeof methods;
+export type Params<M extends MethodName> = z.input<(typeof methods)[M]['params']>;
+export type Result<M extends MethodName> = (typeof methods)[M]['result'];
+
+export interface Events {
+  'run.event': RunEvent;
+}
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = Events[E];

@@ -1,0 +1,17 @@
+import type { NodeTypeInfo } from '../catalog';
+
+/** A param problem found by a node type's schema; `path` is below `params`. */
+export interface ParamProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * What validation needs to know about node types. Built from the registry on the Node side
+ * (zod schemas); the renderer asks main over the API instead.
+ */
+export interface NodeTypeChecker {
+  info(type: string): NodeTypeInfo | undefined;
+  /** Checks params whose `${params.x}` references are already resolved. */
+  checkParams(type: string, params: Record<string, unknown>): ParamProblem[];
+}

@@ -1,0 +1,59 @@
+/** Runs as the engine reports them: live events and the final summary (the CLI's `--json`). */
+import type { LogLevel } from './log';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'gate_failed' | 'cancelled' | 'interrupted';
+export type NodeStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface NodeResult {
+  status: Exclude<NodeStatus, 'queued' | 'running'>;
+  cached: boolean;
+  durationMs: number;
+  /** why it was reused or re-run: "reused from run 3: unchanged", "re-run: param seed changed" */
+  reason: string;
+  error?: string;
+  /** true when the failure is a missed gate */
+  gateFailed?: boolean;
+  metrics: Record<string, number>;
+}
+
+export interface RunSummary {
+  run: {
+    id: string;
+    status: RunStatus;
+    pipeline: string;
+    durationMs: number;
+    backend: string;
+  };
+  nodes: Record<string, NodeResult>;
+}
+
+export interface RunListItem {
+  id: string;
+  status: RunStatus;
+  pipeline: string;
+  startedAt: string;
+  durationMs: number | null;
+  metrics: Record<string, number>;
+}
+
+export type RunEvent =
+  | { type: 'run.started'; runId: string; pipeline: string; nodes: string[] }
+  | { type: 'node.queued'; runId: string; nodeId: string }
+  | { type: 'node.started'; runId: string; nodeId: string }
+  | { type: 'node.progress'; runId: string; nodeId: string; fraction: number; message?: string }
+  | { type: 'node.log'; runId: string; nodeId: string; level: LogLevel; message: string; time: number }
+  | { type: 'node.metric'; runId: string; nodeId: string; key: string; value: number; step?: number }
+  | ({ type: 'node.finished'; runId: string; nodeId: string } & NodeResult)
+  | { type: 'run.finished'; runId: string; status: RunStatus; durationMs: number; backend: string };
+
+/** Exit code of `pipewright run` for a final status (contract section 2). */
+export function exitCodeFor(status: RunStatus): number {
+  switch (status) {
+    case 'succeeded':
+      return 0;
+    case 'gate_failed':
+      return 3;
+    default:
+      return 1;
+  }
+}
