@@ -11,6 +11,7 @@ import type { RunEvent, RunListItem, RunSummary } from '../run';
 const text = z.string().max(5 * 1024 * 1024);
 const path = z.string().min(1).max(4096);
 const id = z.string().min(1).max(200);
+const empty = z.object({});
 
 function method<P extends z.ZodType, R>(params: P) {
   return { params, result: undefined as unknown as R };
@@ -55,8 +56,8 @@ export interface TablePreview {
 }
 
 export const methods = {
-  'app.info': method<z.ZodObject<{}>, AppInfo>(z.object({})),
-  'catalog.list': method<z.ZodObject<{}>, { nodes: Catalog }>(z.object({})),
+  'app.info': method<typeof empty, AppInfo>(empty),
+  'catalog.list': method<typeof empty, { nodes: Catalog }>(empty),
   'pipeline.validate': method<z.ZodObject<{ text: typeof text }>, ValidateResult>(z.object({ text })),
   'pipeline.format': method<z.ZodObject<{ text: typeof text }>, { text: string; changed: boolean }>(z.object({ text })),
   'pipeline.serialize': method<z.ZodObject<{ pipeline: z.ZodType<Pipeline> }>, { text: string }>(
@@ -66,7 +67,7 @@ export const methods = {
   'project.open': method<z.ZodObject<{ path: typeof path; create: z.ZodOptional<z.ZodBoolean> }>, ProjectInfo>(
     z.object({ path, create: z.boolean().optional() }),
   ),
-  'project.recent': method<z.ZodObject<{}>, { paths: string[] }>(z.object({})),
+  'project.recent': method<typeof empty, { paths: string[] }>(empty),
   'pipeline.save': method<z.ZodObject<{ project: typeof path; text: typeof text }>, { version: PipelineVersion; created: boolean }>(
     z.object({ project: path, text }),
   ),
