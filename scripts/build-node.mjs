@@ -1,6 +1,5 @@
 // Bundles the Node side (CLI, engine worker, web server, Electron main and preload) with esbuild.
 // Dependencies stay external: they are resolved from node_modules at run time.
-import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -16,6 +15,15 @@ const entries = {
   'electron/preload': 'main/electron/preload.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, src]) => existsSync(join(root, src))));
+let build;
+try {
+  ({ build } = await import('esbuild'));
+} catch {
+  // A production install (npm ci --omit=dev) has no esbuild: use the prebuilt dist/ when it is there.
+  if (existsSync(join(root, 'dist', 'cli.cjs'))) process.exit(0);
+  console.error('esbuild is not installed and dist/ is not built: run `npm install` first');
+  process.exit(1);
+}
 const started = Date.now();
 await build({
   absWorkingDir: root,
