@@ -1,5 +1,6 @@
 /** Runs as the engine reports them: live events and the final summary (the CLI's `--json`). */
 import type { LogLevel } from './log';
+import type { PortKind } from './catalog';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'gate_failed' | 'cancelled' | 'interrupted';
 export type NodeStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -14,6 +15,15 @@ export interface NodeResult {
   /** true when the failure is a missed gate */
   gateFailed?: boolean;
   metrics: Record<string, number>;
+  /** output port -> the artifact it produced (the editor previews it by hash); optional so older summaries stay valid */
+  outputs?: Record<string, NodeOutputRef>;
+}
+
+/** An output artifact as the editor sees it; for a table `meta` holds `{ rows, columns: [{ name, type }] }`. */
+export interface NodeOutputRef {
+  kind: PortKind;
+  hash: string;
+  meta?: Record<string, unknown>;
 }
 
 export interface RunSummary {
