@@ -115,8 +115,18 @@ export type MethodName = keyof typeof methods;
 export type Params<M extends MethodName> = z.input<(typeof methods)[M]['params']>;
 export type Result<M extends MethodName> = (typeof methods)[M]['result'];
 
+/**
+ * A command from the desktop shell's menu (Electron only): main shows the native dialogs and
+ * passes the chosen path; the renderer does the rest with the methods above.
+ */
+export type AppCommand =
+  | { command: 'project.new' | 'project.open'; path: string }
+  | { command: 'pipeline.open' | 'pipeline.import'; path: string }
+  | { command: 'pipeline.export' | 'save' | 'view.toggleYaml' | 'run.all' | 'run.cancel' | 'help.about' };
+
 export interface Events {
   'run.event': RunEvent;
+  'app.command': AppCommand;
 }
 export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = Events[E];
