@@ -1,0 +1,2 @@
+export * from './project-store';
+export { migrations, LATEST_VERSION } from './migrations';

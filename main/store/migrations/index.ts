@@ -1,0 +1,9 @@
+/** Every migration, in order. Append only: the last one's version is the schema this app writes. */
+import { initial } from './0001-initial';
+import type { Migration } from './types';
+
+export type { Migration } from './types';
+
+export const migrations: readonly Migration[] = [initial];
+
+export const LATEST_VERSION = migrations[migrations.length - 1].version;

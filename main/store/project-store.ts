@@ -1,0 +1,791 @@
+/**
+ * The project file (`.pwproj`): one SQLite database holding pipelines and their versions, runs,
+ * node executions, metrics, logs, artifacts (stored once by content hash) and lineage.
+ * Synchronous by design (better-sqlite3): every call is a short transaction on the main thread.
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readSync, closeSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { PortKind } from '../../shared/catalog';
+import type { LogLevel } from '../../shared/log';
+import type { NodeResult, NodeStatus, RunEvent, RunListItem, RunStatus, RunSummary, NodeOutputRef } from '../../shared/run';
+import { LATEST_VERSION, migrations } from './migrations';
+
+/** `PRAGMA application_id` of every Pipewright project file ("PWRP"). */
+export const APPLICATION_ID = 0x50575250;
+
+/** A project file that cannot be opened as one: the message is meant for the user. */
+export class ProjectFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProjectFileError';
+  }
+}
+
+export interface PipelineVersionRow {
+  id: number;
+  pipeline: string;
+  hash: string;
+  text: string;
+  createdAt: string;
+}
+
+export interface RunRow {
+  id: number;
+  pipeline: string;
+  pipelineVersionId: number | null;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  params: Record<string, unknown>;
+  options: Record<string, unknown>;
+  environment: Record<string, unknown>;
+  backend: string | null;
+}
+
+export interface ExecutionRow {
+  id: number;
+  runId: number;
+  nodeId: string;
+  type: string;
+  typeVersion: number;
+  status: Exclude<NodeStatus, 'queued'>;
+  cacheKey: string | null;
+  cached: boolean;
+  reusedFrom: number | null;
+  reason: string;
+  error: string | null;
+  gateFailed: boolean;
+  params: Record<string, unknown>;
+  backend: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface ArtifactInfo {
+  hash: string;
+  kind: PortKind;
+  size: number;
+  meta: Record<string, unknown>;
+}
+
+/** A succeeded execution whose outputs can stand in for a new one with the same cache key. */
+export interface ReusableExecution {
+  executionId: number;
+  runId: number;
+  outputs: Record<string, ArtifactInfo>;
+  metrics: Record<string, number>;
+}
+
+export interface ExecutionStart {
+  runId: number;
+  nodeId: string;
+  type: string;
+  typeVersion: number;
+  status: 'running' | 'skipped' | 'cancelled' | 'failed' | 'succeeded';
+  cacheKey?: string | null;
+  params?: Record<string, unknown>;
+  backend?: string | null;
+  reason?: string;
+  inputs?: Record<string, string>;
+  startedAt?: string;
+}
+
+export interface ExecutionFinish {
+  status: Exclude<NodeStatus, 'queued' | 'running'>;
+  cached?: boolean;
+  reusedFrom?: number | null;
+  reason: string;
+  error?: string | null;
+  gateFailed?: boolean;
+  finishedAt?: string;
+  durationMs: number;
+  /** output port -> artifact hash (the artifact must be stored already) */
+  outputs?: Record<string, string>;
+  backend?: string | null;
+}
+
+export interface MetricPoint {
+  key: string;
+  value: number;
+  step?: number | null;
+}
+
+export interface OpenOptions {
+  /** create the file when it does not exist */
+  create?: boolean;
+  /** open read-only (no migrations, no interrupted marking) */
+  readonly?: boolean;
+}
+
+/** How long a live owner's heartbeat may be silent before its run counts as dead anyway. */
+const STALE_HEARTBEAT_MS = 120_000;
+/** A run owned by another host is judged by its heartbeat alone. */
+const FOREIGN_STALE_MS = 60_000;
+
+const now = (): string => new Date().toISOString();
+
+function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function parseJson(text: string | null | undefined): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+function looksLikeSqlite(file: string): boolean {
+  const size = statSync(file).size;
+  if (size === 0) return true; // an empty file is a fresh database to SQLite
+  if (size < 16) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    readSync(fd, buf, 0, 16, 0);
+    return buf.toString('latin1') === SQLITE_MAGIC;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opens (or creates) a project file, migrating it to this app's schema. */
+export function openProject(path: string, opts: OpenOptions = {}): ProjectStore {
+  const file = resolve(path);
+  const exists = existsSync(file);
+  if (!exists && !opts.create) throw new ProjectFileError(`${file}: no such project file`);
+  if (exists && !looksLikeSqlite(file)) throw new ProjectFileError(`${file}: not a Pipewright project file (not an SQLite database)`);
+  if (!exists) mkdirSync(dirname(file), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: Boolean(opts.readonly) });
+  } catch (e) {
+    throw new ProjectFileError(`${file}: cannot open: ${(e as Error).message}`);
+  }
+  try {
+    db.pragma('busy_timeout = 10000');
+    checkIdentity(db, file);
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      migrate(db, file);
+    }
+    db.pragma('foreign_keys = ON');
+  } catch (e) {
+    db.close();
+    if (e instanceof ProjectFileError) throw e;
+    throw new ProjectFileError(`${file}: cannot open as a project: ${(e as Error).message}`);
+  }
+  const store = new ProjectStore(db, file);
+  if (!opts.readonly) store.markInterruptedRuns();
+  return store;
+}
+
+function checkIdentity(db: Database.Database, file: string): void {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (appId === APPLICATION_ID) return;
+  const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_schema").get() as { n: number }).n;
+  if (appId === 0 && tables === 0) return; // a new, empty database
+  throw new ProjectFileError(`${file}: not a Pipewright project file (an SQLite database of another application)`);
+}
+
+/** Runs every pending migration in one transaction, then sets `user_version`. */
+export function migrate(db: Database.Database, file = db.name): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_VERSION) {
+    throw new ProjectFileError(
+      `${file}: this project file was written by a newer Pipewright (schema version ${current}; this app knows up to ${LATEST_VERSION}). Upgrade Pipewright to open it.`,
+    );
+  }
+  const pending = migrations.filter((m) => m.version > current);
+  if (pending.length === 0) return;
+  db.transaction(() => {
+    for (const m of pending) m.up(db);
+    if (current === 0) {
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.prepare('INSERT OR IGNORE INTO project_meta (key, value) VALUES (?, ?)').run('created_at', now());
+    }
+    db.pragma(`user_version = ${LATEST_VERSION}`);
+  }).immediate();
+}
+
+interface RunDbRow {
+  id: number;
+  pipeline: string;
+  pipeline_version_id: number | null;
+  status: RunStatus;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  params: string;
+  options: string;
+  environment: string;
+  backend: string | null;
+}
+
+interface ExecDbRow {
+  id: number;
+  run_id: number;
+  node_id: string;
+  type: string;
+  type_version: number;
+  status: ExecutionRow['status'];
+  cache_key: string | null;
+  cached: number;
+  reused_from: number | null;
+  reason: string;
+  error: string | null;
+  gate_failed: number;
+  params: string;
+  backend: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+}
+
+function toRun(r: RunDbRow): RunRow {
+  return {
+    id: r.id,
+    pipeline: r.pipeline,
+    pipelineVersionId: r.pipeline_version_id,
+    status: r.status,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    durationMs: r.duration_ms,
+    params: parseJson(r.params),
+    options: parseJson(r.options),
+    environment: parseJson(r.environment),
+    backend: r.backend,
+  };
+}
+
+function toExec(r: ExecDbRow): ExecutionRow {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    nodeId: r.node_id,
+    type: r.type,
+    typeVersion: r.type_version,
+    status: r.status,
+    cacheKey: r.cache_key,
+    cached: r.cached === 1,
+    reusedFrom: r.reused_from,
+    reason: r.reason,
+    error: r.error,
+    gateFailed: r.gate_failed === 1,
+    params: parseJson(r.params),
+    backend: r.backend,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    durationMs: r.duration_ms,
+  };
+}
+
+const RUN_SELECT = `SELECT r.id, p.name AS pipeline, r.pipeline_version_id, r.status, r.started_at, r.finished_at, r.duration_ms,
+  r.params, r.options, r.environment, r.backend FROM runs r JOIN pipelines p ON p.id = r.pipeline_id`;
+
+export class ProjectStore {
+  private readonly stmts = new Map<string, Database.Statement>();
+  private closed = false;
+
+  constructor(readonly db: Database.Database, readonly path: string) {}
+
+  private st(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` in one write transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** The schema version of the file. */
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  getMeta(key: string): string | null {
+    const r = this.st('SELECT value FROM project_meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return r ? r.value : null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.st('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  // ---------------------------------------------------------------- pipelines
+
+  private pipelineId(name: string): number {
+    const r = this.st('SELECT id FROM pipelines WHERE name = ?').get(name) as { id: number } | undefined;
+    if (r) return r.id;
+    return Number(this.st('INSERT INTO pipelines (name, created_at) VALUES (?, ?)').run(name, now()).lastInsertRowid);
+  }
+
+  /** Stores a pipeline's canonical text once per content hash. */
+  savePipelineVersion(pipeline: string, text: string): { version: PipelineVersionRow; created: boolean } {
+    return this.transaction(() => {
+      const pid = this.pipelineId(pipeline);
+      const hash = sha256Hex(text);
+      const found = this.st('SELECT id, created_at FROM pipeline_versions WHERE pipeline_id = ? AND hash = ?').get(pid, hash) as
+        | { id: number; created_at: string }
+        | undefined;
+      if (found) return { version: { id: found.id, pipeline, hash, text, createdAt: found.created_at }, created: false };
+      const createdAt = now();
+      const id = Number(
+        this.st('INSERT INTO pipeline_versions (pipeline_id, hash, text, created_at) VALUES (?, ?, ?, ?)').run(pid, hash, text, createdAt).lastInsertRowid,
+      );
+      return { version: { id, pipeline, hash, text, createdAt }, created: true };
+    });
+  }
+
+  /** The newest saved version of a pipeline (of any pipeline when `pipeline` is omitted). */
+  latestPipelineVersion(pipeline?: string): PipelineVersionRow | null {
+    const sql = `SELECT v.id, p.name AS pipeline, v.hash, v.text, v.created_at AS createdAt FROM pipeline_versions v
+      JOIN pipelines p ON p.id = v.pipeline_id ${pipeline === undefined ? '' : 'WHERE p.name = ?'} ORDER BY v.id DESC LIMIT 1`;
+    const r = (pipeline === undefined ? this.st(sql).get() : this.st(sql).get(pipeline)) as PipelineVersionRow | undefined;
+    return r ?? null;
+  }
+
+  listPipelines(): { name: string; versions: number; updatedAt: string }[] {
+    return this.st(
+      `SELECT p.name, count(v.id) AS versions, coalesce(max(v.created_at), p.created_at) AS updatedAt
+       FROM pipelines p LEFT JOIN pipeline_versions v ON v.pipeline_id = p.id GROUP BY p.id ORDER BY p.name`,
+    ).all() as { name: string; versions: number; updatedAt: string }[];
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  createRun(args: {
+    pipeline: string;
+    pipelineVersionId?: number | null;
+    params?: Record<string, unknown>;
+    options?: Record<string, unknown>;
+    environment?: Record<string, unknown>;
+    backend?: string | null;
+  }): RunRow {
+    return this.transaction(() => {
+      const pid = this.pipelineId(args.pipeline);
+      const startedAt = now();
+      const id = Number(
+        this.st(
+          `INSERT INTO runs (pipeline_id, pipeline_version_id, status, started_at, params, options, environment, backend, owner_host, owner_pid, heartbeat_at)
+           VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          pid,
+          args.pipelineVersionId ?? null,
+          startedAt,
+          JSON.stringify(args.params ?? {}),
+          JSON.stringify(args.options ?? {}),
+          JSON.stringify(args.environment ?? {}),
+          args.backend ?? null,
+          hostname(),
+          process.pid,
+          Date.now(),
+        ).lastInsertRowid,
+      );
+      return this.getRunRow(id)!;
+    });
+  }
+
+  /** Proves the owner of a running run is alive (see markInterruptedRuns). */
+  heartbeat(runId: number): void {
+    this.st("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(Date.now(), runId);
+  }
+
+  setRunBackend(runId: number, backend: string): void {
+    this.st('UPDATE runs SET backend = ? WHERE id = ?').run(backend, runId);
+  }
+
+  setRunEnvironment(runId: number, environment: Record<string, unknown>): void {
+    this.st('UPDATE runs SET environment = ? WHERE id = ?').run(JSON.stringify(environment), runId);
+  }
+
+  finishRun(runId: number, status: Exclude<RunStatus, 'running'>, durationMs: number, backend?: string | null): void {
+    this.st('UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, backend = coalesce(?, backend) WHERE id = ?').run(
+      status,
+      now(),
+      Math.round(durationMs),
+      backend ?? null,
+      runId,
+    );
+  }
+
+  /**
+   * Marks runs whose owning process died as `interrupted`, with their unfinished node executions
+   * `cancelled`. A run is left alone while its owner process lives on this host and its heartbeat
+   * is recent, so a run in another live process is never marked.
+   */
+  markInterruptedRuns(): number[] {
+    const rows = this.st("SELECT id, owner_host, owner_pid, heartbeat_at FROM runs WHERE status = 'running'").all() as {
+      id: number;
+      owner_host: string | null;
+      owner_pid: number | null;
+      heartbeat_at: number | null;
+    }[];
+    const host = hostname();
+    const t = Date.now();
+    const dead = rows.filter((r) => {
+      const age = t - (r.heartbeat_at ?? 0);
+      if (r.owner_host === host && r.owner_pid != null) return !pidAlive(r.owner_pid) || age > STALE_HEARTBEAT_MS;
+      return age > FOREIGN_STALE_MS;
+    });
+    if (dead.length === 0) return [];
+    this.transaction(() => {
+      for (const r of dead) {
+        this.st(
+          `UPDATE runs SET status = 'interrupted', finished_at = ?,
+             duration_ms = CAST((julianday(?) - julianday(started_at)) * 86400000 AS INTEGER) WHERE id = ? AND status = 'running'`,
+        ).run(now(), now(), r.id);
+        this.st(
+          `UPDATE node_executions SET status = 'cancelled', error = 'the run was interrupted (its process died)', finished_at = ?
+           WHERE run_id = ? AND status IN ('queued', 'running')`,
+        ).run(now(), r.id);
+      }
+    });
+    return dead.map((r) => r.id);
+  }
+
+  getRunRow(runId: number): RunRow | null {
+    const r = this.st(`${RUN_SELECT} WHERE r.id = ?`).get(runId) as RunDbRow | undefined;
+    return r ? toRun(r) : null;
+  }
+
+  /** Runs, newest first, with their headline metrics. */
+  listRuns(opts: { pipeline?: string; limit?: number } = {}): RunListItem[] {
+    const rows = (
+      opts.pipeline === undefined
+        ? this.st(`${RUN_SELECT} ORDER BY r.id DESC LIMIT ?`).all(opts.limit ?? -1)
+        : this.st(`${RUN_SELECT} WHERE p.name = ? ORDER BY r.id DESC LIMIT ?`).all(opts.pipeline, opts.limit ?? -1)
+    ) as RunDbRow[];
+    return rows.map((r) => ({
+      id: String(r.id),
+      status: r.status,
+      pipeline: r.pipeline,
+      startedAt: r.started_at,
+      durationMs: r.duration_ms,
+      metrics: this.headlineMetrics(r.id),
+    }));
+  }
+
+  /**
+   * The scalars that sum up a run: those of its evaluate.* nodes when it has any, else every
+   * node's scalars (a later node wins a name clash).
+   */
+  headlineMetrics(runId: number): Record<string, number> {
+    const rows = this.st(
+      `SELECT e.type, m.key, m.value FROM metrics m JOIN node_executions e ON e.id = m.execution_id
+       WHERE e.run_id = ? AND m.step IS NULL ORDER BY e.id, m.rowid`,
+    ).all(runId) as { type: string; key: string; value: number | null }[];
+    const evals = rows.filter((r) => r.type.startsWith('evaluate.'));
+    const out: Record<string, number> = {};
+    for (const r of evals.length > 0 ? evals : rows) if (r.value !== null) out[r.key] = r.value;
+    return out;
+  }
+
+  // ---------------------------------------------------------------- executions
+
+  /** Inserts a node execution (at its start, or whole when it never ran); returns its id. */
+  startExecution(e: ExecutionStart): number {
+    const id = Number(
+      this.st(
+        `INSERT INTO node_executions (run_id, node_id, type, type_version, status, cache_key, params, backend, reason, started_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        e.runId,
+        e.nodeId,
+        e.type,
+        e.typeVersion,
+        e.status,
+        e.cacheKey ?? null,
+        JSON.stringify(e.params ?? {}),
+        e.backend ?? null,
+        e.reason ?? '',
+        e.startedAt ?? now(),
+      ).lastInsertRowid,
+    );
+    if (e.inputs) {
+      const ins = this.st('INSERT INTO execution_inputs (execution_id, port, artifact_hash) VALUES (?, ?, ?)');
+      for (const [port, hash] of Object.entries(e.inputs)) ins.run(id, port, hash);
+    }
+    return id;
+  }
+
+  finishExecution(executionId: number, f: ExecutionFinish): void {
+    this.st(
+      `UPDATE node_executions SET status = ?, cached = ?, reused_from = ?, reason = ?, error = ?, gate_failed = ?,
+         finished_at = ?, duration_ms = ?, backend = coalesce(?, backend) WHERE id = ?`,
+    ).run(
+      f.status,
+      f.cached ? 1 : 0,
+      f.reusedFrom ?? null,
+      f.reason,
+      f.error ?? null,
+      f.gateFailed ? 1 : 0,
+      f.finishedAt ?? now(),
+      Math.round(f.durationMs),
+      f.backend ?? null,
+      executionId,
+    );
+    if (f.outputs) {
+      const ins = this.st('INSERT OR REPLACE INTO execution_outputs (execution_id, port, artifact_hash) VALUES (?, ?, ?)');
+      for (const [port, hash] of Object.entries(f.outputs)) ins.run(executionId, port, hash);
+    }
+  }
+
+  /** A whole execution in one call (start and finish). */
+  recordExecution(e: ExecutionStart & ExecutionFinish & { metrics?: MetricPoint[] }): number {
+    return this.transaction(() => {
+      const id = this.startExecution({ ...e, status: 'running' });
+      if (e.metrics) this.recordMetrics(id, e.metrics);
+      this.finishExecution(id, e);
+      return id;
+    });
+  }
+
+  getExecutions(runId: number): ExecutionRow[] {
+    return (this.st('SELECT * FROM node_executions WHERE run_id = ? ORDER BY id').all(runId) as ExecDbRow[]).map(toExec);
+  }
+
+  getExecution(executionId: number): ExecutionRow | null {
+    const r = this.st('SELECT * FROM node_executions WHERE id = ?').get(executionId) as ExecDbRow | undefined;
+    return r ? toExec(r) : null;
+  }
+
+  executionInputs(executionId: number): Record<string, string> {
+    const rows = this.st('SELECT port, artifact_hash FROM execution_inputs WHERE execution_id = ?').all(executionId) as { port: string; artifact_hash: string }[];
+    return Object.fromEntries(rows.map((r) => [r.port, r.artifact_hash]));
+  }
+
+  executionOutputs(executionId: number): Record<string, ArtifactInfo> {
+    const rows = this.st(
+      `SELECT o.port, a.hash, a.kind, a.size, a.meta FROM execution_outputs o JOIN artifacts a ON a.hash = o.artifact_hash WHERE o.execution_id = ?`,
+    ).all(executionId) as { port: string; hash: string; kind: PortKind; size: number; meta: string }[];
+    return Object.fromEntries(rows.map((r) => [r.port, { hash: r.hash, kind: r.kind, size: r.size, meta: parseJson(r.meta) }]));
+  }
+
+  /** The newest succeeded, really-run execution with this cache key, with its outputs. */
+  findReusableExecution(cacheKey: string): ReusableExecution | null {
+    const r = this.st(
+      "SELECT id, run_id FROM node_executions WHERE cache_key = ? AND status = 'succeeded' AND cached = 0 ORDER BY id DESC LIMIT 1",
+    ).get(cacheKey) as { id: number; run_id: number } | undefined;
+    if (!r) return null;
+    return { executionId: r.id, runId: r.run_id, outputs: this.executionOutputs(r.id), metrics: this.scalarMetrics(r.id) };
+  }
+
+  /**
+   * The newest execution of a node id in a pipeline that got as far as a cache key: what a new
+   * execution is compared with to say why it re-runs.
+   */
+  lastExecutionOfNode(pipeline: string, nodeId: string, beforeRunId?: number): (ExecutionRow & { inputs: Record<string, string> }) | null {
+    const r = this.st(
+      `SELECT e.* FROM node_executions e JOIN runs r ON r.id = e.run_id JOIN pipelines p ON p.id = r.pipeline_id
+       WHERE p.name = ? AND e.node_id = ? AND e.cache_key IS NOT NULL AND e.run_id < ? ORDER BY e.id DESC LIMIT 1`,
+    ).get(pipeline, nodeId, beforeRunId ?? Number.MAX_SAFE_INTEGER) as ExecDbRow | undefined;
+    if (!r) return null;
+    return { ...toExec(r), inputs: this.executionInputs(r.id) };
+  }
+
+  // ---------------------------------------------------------------- metrics and logs
+
+  /** Records metric points in one transaction (100,000 points take well under a second). */
+  recordMetrics(executionId: number, points: MetricPoint[]): void {
+    const ins = this.st('INSERT INTO metrics (execution_id, key, step, value) VALUES (?, ?, ?, ?)');
+    this.transaction(() => {
+      for (const p of points) ins.run(executionId, p.key, p.step ?? null, Number.isFinite(p.value) ? p.value : null);
+    });
+  }
+
+  scalarMetrics(executionId: number): Record<string, number> {
+    const rows = this.st('SELECT key, value FROM metrics WHERE execution_id = ? AND step IS NULL ORDER BY rowid').all(executionId) as {
+      key: string;
+      value: number | null;
+    }[];
+    const out: Record<string, number> = {};
+    for (const r of rows) if (r.value !== null) out[r.key] = r.value;
+    return out;
+  }
+
+  /** A series (loss per epoch) of one execution, in step order. */
+  metricSeries(executionId: number, key: string): { step: number; value: number | null }[] {
+    return this.st('SELECT step, value FROM metrics WHERE execution_id = ? AND key = ? AND step IS NOT NULL ORDER BY step, rowid').all(executionId, key) as {
+      step: number;
+      value: number | null;
+    }[];
+  }
+
+  /** Every series key of an execution. */
+  metricSeriesKeys(executionId: number): string[] {
+    return (this.st('SELECT DISTINCT key FROM metrics WHERE execution_id = ? AND step IS NOT NULL ORDER BY key').all(executionId) as { key: string }[]).map(
+      (r) => r.key,
+    );
+  }
+
+  recordLog(runId: number, executionId: number | null, level: LogLevel, message: string, time = Date.now()): void {
+    this.st('INSERT INTO logs (run_id, execution_id, time, level, message) VALUES (?, ?, ?, ?, ?)').run(runId, executionId, time, level, message);
+  }
+
+  getLogs(runId: number): { executionId: number | null; nodeId: string | null; time: number; level: LogLevel; message: string }[] {
+    return this.st(
+      `SELECT l.execution_id AS executionId, e.node_id AS nodeId, l.time, l.level, l.message FROM logs l
+       LEFT JOIN node_executions e ON e.id = l.execution_id WHERE l.run_id = ? ORDER BY l.id`,
+    ).all(runId) as { executionId: number | null; nodeId: string | null; time: number; level: LogLevel; message: string }[];
+  }
+
+  // ---------------------------------------------------------------- artifacts
+
+  hasArtifact(hash: string): boolean {
+    return this.st('SELECT 1 FROM artifacts WHERE hash = ?').get(hash) !== undefined;
+  }
+
+  /**
+   * Stores a file as an artifact once per content hash and returns the hash. Pass `hash` when it
+   * is already known (the worker hashed the file) to skip reading a stored file again.
+   */
+  putArtifact(file: string, kind: PortKind, meta: Record<string, unknown> = {}, hash?: string): string {
+    if (hash && this.hasArtifact(hash)) return hash;
+    const bytes = readFileSync(file);
+    const h = hash ?? sha256Hex(bytes);
+    this.st('INSERT OR IGNORE INTO artifacts (hash, kind, size, meta, created_at, bytes) VALUES (?, ?, ?, ?, ?, ?)').run(
+      h,
+      kind,
+      bytes.length,
+      JSON.stringify(meta),
+      now(),
+      bytes,
+    );
+    return h;
+  }
+
+  putArtifactBytes(bytes: Buffer, kind: PortKind, meta: Record<string, unknown> = {}): string {
+    const h = sha256Hex(bytes);
+    this.st('INSERT OR IGNORE INTO artifacts (hash, kind, size, meta, created_at, bytes) VALUES (?, ?, ?, ?, ?, ?)').run(
+      h,
+      kind,
+      bytes.length,
+      JSON.stringify(meta),
+      now(),
+      bytes,
+    );
+    return h;
+  }
+
+  getArtifact(hash: string): ArtifactInfo | null {
+    const r = this.st('SELECT hash, kind, size, meta FROM artifacts WHERE hash = ?').get(hash) as
+      | { hash: string; kind: PortKind; size: number; meta: string }
+      | undefined;
+    return r ? { hash: r.hash, kind: r.kind, size: r.size, meta: parseJson(r.meta) } : null;
+  }
+
+  artifactBytes(hash: string): Buffer | null {
+    const r = this.st('SELECT bytes FROM artifacts WHERE hash = ?').get(hash) as { bytes: Buffer } | undefined;
+    return r ? r.bytes : null;
+  }
+
+  /** Writes an artifact's bytes to a file (for a node that needs it as a file). */
+  extractArtifact(hash: string, destFile: string): string {
+    const bytes = this.artifactBytes(hash);
+    if (!bytes) throw new Error(`artifact ${hash} is not in the project file`);
+    mkdirSync(dirname(destFile), { recursive: true });
+    writeFileSync(destFile, bytes);
+    return destFile;
+  }
+
+  /** Parses a JSON artifact (model, metrics, report, endpoint). */
+  artifactJson(hash: string): unknown {
+    const bytes = this.artifactBytes(hash);
+    if (!bytes) throw new Error(`artifact ${hash} is not in the project file`);
+    return JSON.parse(bytes.toString('utf8'));
+  }
+
+  // ---------------------------------------------------------------- whole runs
+
+  /** A recorded run as the CLI's `--json` summary, plus the events that replay it. */
+  getRun(runId: number): { summary: RunSummary; events: RunEvent[]; run: RunRow; executions: ExecutionRow[] } | null {
+    const run = this.getRunRow(runId);
+    if (!run) return null;
+    const executions = this.getExecutions(runId);
+    const id = String(runId);
+    const nodes: Record<string, NodeResult> = {};
+    const events: RunEvent[] = [{ type: 'run.started', runId: id, pipeline: run.pipeline, nodes: executions.map((e) => e.nodeId) }];
+    const logs = this.getLogs(runId);
+    for (const e of executions) {
+      const outputs: Record<string, NodeOutputRef> = {};
+      for (const [port, a] of Object.entries(this.executionOutputs(e.id))) outputs[port] = { kind: a.kind, hash: a.hash, meta: a.meta };
+      const status: NodeResult['status'] = e.status === 'running' ? 'cancelled' : e.status;
+      const result: NodeResult = {
+        status,
+        cached: e.cached,
+        durationMs: e.durationMs ?? 0,
+        reason: e.reason,
+        metrics: this.scalarMetrics(e.id),
+        outputs,
+      };
+      if (e.error) result.error = e.error;
+      if (e.gateFailed) result.gateFailed = true;
+      nodes[e.nodeId] = result;
+      for (const l of logs) if (l.executionId === e.id) events.push({ type: 'node.log', runId: id, nodeId: e.nodeId, level: l.level, message: l.message, time: l.time });
+      for (const key of this.metricSeriesKeys(e.id))
+        for (const p of this.metricSeries(e.id, key)) if (p.value !== null) events.push({ type: 'node.metric', runId: id, nodeId: e.nodeId, key, value: p.value, step: p.step });
+      for (const [key, value] of Object.entries(result.metrics)) events.push({ type: 'node.metric', runId: id, nodeId: e.nodeId, key, value });
+      events.push({ type: 'node.finished', runId: id, nodeId: e.nodeId, ...result });
+    }
+    const backend = run.backend ?? 'cpu';
+    if (run.status !== 'running') events.push({ type: 'run.finished', runId: id, status: run.status, durationMs: run.durationMs ?? 0, backend });
+    return {
+      summary: { run: { id, status: run.status, pipeline: run.pipeline, durationMs: run.durationMs ?? 0, backend }, nodes },
+      events,
+      run,
+      executions,
+    };
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /** A consistent copy of the whole project in a new file (save-as, backups). */
+  backupTo(destFile: string): void {
+    const dest = resolve(destFile);
+    if (existsSync(dest)) throw new ProjectFileError(`${dest}: already exists`);
+    mkdirSync(dirname(dest), { recursive: true });
+    this.db.prepare('VACUUM INTO ?').run(dest);
+  }
+
+  integrityCheck(): string[] {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+}
