@@ -64,6 +64,24 @@ export interface DataEngine {
   ident(name: string): string;
   /** Quotes a string literal for DuckDB SQL. */
   literal(value: string): string;
+  /**
+   * Reads a CSV file into a new Parquet file; returns its path. Never guesses silently: a ragged
+   * or mis-quoted row, or a value that does not fit a declared type, throws a NodeError with the
+   * file and line. Optional so a minimal engine can leave it out.
+   */
+  readCsv?(path: string, options: CsvReadOptions): Promise<string>;
+  /** Runs a query (SQLite's dialect) on a SQLite file and writes the result to a new Parquet file. */
+  readSqlite?(path: string, query: string): Promise<string>;
+  /** The folder of bundled sample data (iris.csv, breast_cancer.csv, penguins.csv, ...). */
+  resourcesDir?: string;
+}
+
+export interface CsvReadOptions {
+  /** one character; detected from the header line when omitted */
+  delimiter?: string;
+  header: boolean;
+  /** column -> DuckDB type */
+  types: Record<string, string>;
 }
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
