@@ -1,0 +1,176 @@
+/**
+ * data.csv on DuckDB's read_csv, made strict: the dialect is fixed (delimiter from the header
+ * line, RFC 4180 quotes), strict_mode is on, and rejected rows are stored instead of skipped
+ * silently, so a ragged or mis-quoted row or a value that does not fit its type fails with the
+ * file and line. When DuckDB's sniffer itself gives up (a broken quote throws before any row is
+ * read), a second all-VARCHAR scan without sniffing finds the line.
+ */
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { NodeError, type CsvReadOptions } from '../../nodes/types';
+
+const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+const PARQUET = 'FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880';
+
+/** The first line of the file (up to 1 MiB), without its line ending or a UTF-8 BOM. */
+function firstLine(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    let text = buf.subarray(0, n).toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const end = text.search(/\r?\n/);
+    return end < 0 ? text : text.slice(0, end);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Splits one line on a delimiter, honouring double quotes. */
+export function splitLine(line: string, delim: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delim) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** The delimiter that splits the header line most often (outside quotes); a comma by default. */
+export function detectDelimiter(header: string): string {
+  let best = ',';
+  let bestCount = 0;
+  for (const d of [',', '\t', ';', '|']) {
+    const count = splitLine(header, d).length - 1;
+    if (count > bestCount) {
+      best = d;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+function structLiteral(entries: [string, string][]): string {
+  return `{${entries.map(([k, v]) => `${q(k)}: ${q(v)}`).join(', ')}}`;
+}
+
+interface Reject {
+  line: number;
+  column: string | null;
+  errorType: string;
+  message: string;
+  csvLine: string | null;
+}
+
+async function firstReject(c: DuckDBConnection, table: string): Promise<{ first: Reject; count: number } | null> {
+  const r = await c.runAndReadAll(
+    `SELECT line, column_name, error_type, error_message, csv_line, count(*) OVER () AS n FROM ${table} ORDER BY line, column_idx LIMIT 1`,
+  );
+  const rows = r.getRowObjectsJS();
+  if (rows.length === 0) return null;
+  const row = rows[0];
+  return {
+    first: {
+      line: Number(row.line),
+      column: row.column_name === null ? null : String(row.column_name),
+      errorType: String(row.error_type),
+      message: String(row.error_message),
+      csvLine: row.csv_line === null ? null : String(row.csv_line),
+    },
+    count: Number(row.n),
+  };
+}
+
+function rejectError(path: string, r: { first: Reject; count: number }, declared: Record<string, string>, detected: Map<string, string>): NodeError {
+  const { first, count } = r;
+  let what: string;
+  if (first.errorType === 'CAST' && first.column !== null) {
+    const declaredType = declared[first.column];
+    what = first.message;
+    if (!declaredType) {
+      const guessed = detected.get(first.column);
+      what += ` (${guessed ? `the type ${guessed}` : 'its type'} was detected from the first rows; declare the column's type in params.types)`;
+    }
+  } else if (first.errorType === 'MISSING COLUMNS' || first.errorType === 'TOO MANY COLUMNS') {
+    what = `ragged row: ${first.message.replace(/^Expected Number of Columns: (\d+) Found: (\d+)$/, 'expected $1 fields, found $2')}`;
+  } else if (first.errorType === 'UNQUOTED VALUE') {
+    what = `mis-quoted value: ${first.message}`;
+  } else {
+    what = first.message;
+  }
+  const excerpt = first.csvLine ? `: ${first.csvLine.length > 120 ? `${first.csvLine.slice(0, 120)}…` : first.csvLine}` : '';
+  const more = count > 1 ? ` (${count - 1} more bad row${count > 2 ? 's' : ''} after it)` : '';
+  return new NodeError(`${path}, line ${first.line}: ${what}${excerpt}${more}`, {
+    file: path,
+    line: first.line,
+    column: first.column ?? undefined,
+  });
+}
+
+export async function readCsvToParquet(c: DuckDBConnection, path: string, options: CsvReadOptions, out: string): Promise<string> {
+  if (!existsSync(path)) throw new NodeError(`file not found: ${path}`, { file: path });
+  const st = statSync(path);
+  if (st.isDirectory()) throw new NodeError(`${path} is a folder, not a CSV file`, { file: path });
+  if (st.size === 0) throw new NodeError(`${path} is empty (not even a header line)`, { file: path, line: 1 });
+  const header = firstLine(path);
+  const delim = options.delimiter ?? detectDelimiter(header);
+  const headerFields = splitLine(header, delim);
+  const names = options.header ? headerFields : headerFields.map((_, i) => `column${i}`);
+  const unknown = Object.keys(options.types).filter((k) => !names.includes(k));
+  if (unknown.length) {
+    throw new NodeError(`${path}: params.types names column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} that the file does not have (columns: ${names.join(', ')})`, { file: path });
+  }
+  const id = randomUUID().replace(/-/g, '');
+  const rejectsScan = `__pw_rs_${id}`;
+  const rejectsTable = `__pw_rt_${id}`;
+  const dialect = `header = ${options.header}, delim = ${q(delim)}, quote = '"', escape = '"', strict_mode = true`;
+  const rejects = `store_rejects = true, rejects_scan = ${q(rejectsScan)}, rejects_table = ${q(rejectsTable)}`;
+  const typesArg = Object.keys(options.types).length ? `, types = ${structLiteral(Object.entries(options.types))}` : '';
+  const scan = `read_csv(${q(path)}, ${dialect}, ${rejects}${typesArg})`;
+  try {
+    await c.run(`COPY (SELECT * FROM ${scan}) TO ${q(out)} (${PARQUET})`);
+  } catch (e) {
+    const diagnosed = await diagnose(c, path, names, delim, options.header).catch(() => null);
+    if (diagnosed) throw rejectError(path, diagnosed, options.types, new Map());
+    throw new NodeError(`${path}: ${(e as Error).message.split('\n')[0]}`, { file: path });
+  }
+  const bad = await firstReject(c, rejectsTable);
+  if (bad) {
+    const detected = new Map<string, string>();
+    const d = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${q(out)})`);
+    for (const row of d.getRowObjectsJS()) detected.set(String(row.column_name), String(row.column_type));
+    try {
+      unlinkSync(out);
+    } catch {
+      // already gone: nothing to clean
+    }
+    throw rejectError(path, bad, options.types, detected);
+  }
+  return out;
+}
+
+/** Scans the file with no sniffing at all, every column as text, to find the first broken row. */
+async function diagnose(c: DuckDBConnection, path: string, names: string[], delim: string, header: boolean) {
+  const id = randomUUID().replace(/-/g, '');
+  const table = `__pw_dt_${id}`;
+  const columns = `{${names.map((n) => `${q(n)}: 'VARCHAR'`).join(', ')}}`;
+  await c.run(
+    `SELECT count(*) FROM read_csv(${q(path)}, auto_detect = false, header = ${header}, delim = ${q(delim)}, quote = '"', escape = '"', strict_mode = true, columns = ${columns}, store_rejects = true, rejects_scan = ${q(`__pw_ds_${id}`)}, rejects_table = ${q(table)})`,
+  );
+  return firstReject(c, table);
+}

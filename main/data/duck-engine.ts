@@ -1,0 +1,279 @@
+/**
+ * The DataEngine of nodes/types.ts on DuckDB (@duckdb/node-api).
+ *
+ * A table artifact is one Parquet file. Every call opens its own connection, so input tables can
+ * be exposed as TEMP views under their port names without two concurrent calls seeing each
+ * other's names. Parquet output is written with fixed options so the same rows give the same
+ * bytes (artifacts are content-addressed; the cache depends on it).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DOUBLE,
+  VARCHAR,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  DuckDBVector,
+  type DuckDBConnection,
+  type DuckDBType,
+} from '@duckdb/node-api';
+import type { ArtifactRef, ColumnData, CsvReadOptions, DataEngine, TableInfo } from '../../nodes/types';
+import { readCsvToParquet } from './csv-reader';
+import { findResourcesDir } from './resources';
+import { readSqliteColumns } from './sqlite-reader';
+
+export interface DuckEngineOptions {
+  /** where new Parquet files are written */
+  tmpDir: string;
+  /** bundled sample data (iris.csv, ...); found next to the app when omitted */
+  resourcesDir?: string;
+  /** DuckDB worker threads (DuckDB's default: all cores) */
+  threads?: number;
+}
+
+export type DuckDataEngine = DataEngine & {
+  readCsv: NonNullable<DataEngine['readCsv']>;
+  readSqlite: NonNullable<DataEngine['readSqlite']>;
+  resourcesDir: string;
+  close(): Promise<void>;
+};
+
+/** Fixed writer options: a stable row group size and codec keep the bytes reproducible. */
+export const PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880';
+
+const NUMERIC_TYPES = new Set([
+  'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
+  'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT',
+  'FLOAT', 'DOUBLE', 'BOOLEAN',
+]);
+const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT']);
+
+/** True for the DuckDB types that `readColumns` returns as a Float64Array. */
+export function isNumericType(type: string): boolean {
+  return NUMERIC_TYPES.has(type) || type.startsWith('DECIMAL');
+}
+
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The table function that scans a table artifact's file. */
+export function scanOf(path: string): string {
+  return /\.csv$/i.test(path) ? `read_csv(${literal(path)})` : `read_parquet(${literal(path)})`;
+}
+
+/** Makes a value from DuckDB JSON-safe: BIGINT as a number when exact, dates as ISO text. */
+export function jsonSafe(v: unknown): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (Array.isArray(v)) return v.map(jsonSafe);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = jsonSafe(x);
+    return out;
+  }
+  return v;
+}
+
+export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDataEngine> {
+  mkdirSync(opts.tmpDir, { recursive: true });
+  const config: Record<string, string> = {};
+  if (opts.threads) config.threads = String(opts.threads);
+  const instance = await DuckDBInstance.create(':memory:', config);
+  const open = new Set<DuckDBConnection>();
+  let closed = false;
+  let counter = 0;
+  const resourcesDir = opts.resourcesDir ?? findResourcesDir();
+
+  const newPath = (): string => join(opts.tmpDir, `t-${++counter}-${randomUUID()}.parquet`);
+
+  async function withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (closed) throw new Error('the data engine is closed');
+    const c = await instance.connect();
+    open.add(c);
+    try {
+      return await fn(c);
+    } finally {
+      open.delete(c);
+      c.closeSync();
+    }
+  }
+
+  async function exposeTables(c: DuckDBConnection, tables: Record<string, ArtifactRef> | undefined): Promise<void> {
+    for (const [name, ref] of Object.entries(tables ?? {})) {
+      await c.run(`CREATE OR REPLACE TEMP VIEW ${ident(name)} AS SELECT * FROM ${scanOf(ref.path)}`);
+    }
+  }
+
+  async function copyTo(c: DuckDBConnection, sql: string): Promise<string> {
+    const out = newPath();
+    await c.run(`COPY (${stripSemicolon(sql)}) TO ${literal(out)} (${PARQUET_OPTIONS})`);
+    return out;
+  }
+
+  async function describeWith(c: DuckDBConnection, path: string): Promise<TableInfo> {
+    const cols = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${scanOf(path)}`);
+    const columns = cols.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    const count = await c.runAndReadAll(`SELECT count(*) AS n FROM ${scanOf(path)}`);
+    return { rows: Number(count.getRowsJS()[0][0]), columns };
+  }
+
+  const engine: DuckDataEngine = {
+    resourcesDir,
+    ident,
+    literal,
+
+    query: (sql, tables) =>
+      withConnection(async (c) => {
+        await exposeTables(c, tables);
+        const reader = await c.runAndReadAll(sql);
+        return reader.getRowObjectsJS().map((row) => jsonSafe(row) as Record<string, unknown>);
+      }),
+
+    writeTable: (sql, tables) =>
+      withConnection(async (c) => {
+        await exposeTables(c, tables);
+        return copyTo(c, sql);
+      }),
+
+    describe: (table) => withConnection((c) => describeWith(c, table.path)),
+
+    readColumns: (table, names) =>
+      withConnection(async (c) => {
+        const info = await describeWith(c, table.path);
+        const byName = new Map(info.columns.map((col) => [col.name, col]));
+        const wanted = (names ?? info.columns.map((col) => col.name)).map((n) => {
+          const col = byName.get(n);
+          if (!col) throw new Error(`no column "${n}" in the table (columns: ${info.columns.map((x) => x.name).join(', ')})`);
+          return col;
+        });
+        if (wanted.length === 0) return [];
+        const select = wanted
+          .map((col) => `CAST(${ident(col.name)} AS ${isNumericType(col.type) ? 'DOUBLE' : 'VARCHAR'})`)
+          .join(', ');
+        const out: ColumnData[] = wanted.map((col) =>
+          isNumericType(col.type)
+            ? { name: col.name, type: col.type, numeric: true, values: new Float64Array(info.rows) }
+            : { name: col.name, type: col.type, numeric: false, values: new Array<string | null>(info.rows) },
+        );
+        const result = await c.stream(`SELECT ${select} FROM ${scanOf(table.path)}`);
+        let offset = 0;
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          const n = chunk.rowCount;
+          for (let j = 0; j < out.length; j++) {
+            const vec = chunk.getColumnVector(j);
+            const target = out[j];
+            if (target.numeric) {
+              const values = target.values;
+              for (let i = 0; i < n; i++) {
+                const v = vec.getItem(i) as number | null;
+                values[offset + i] = v === null ? NaN : v;
+              }
+            } else {
+              const values = target.values;
+              for (let i = 0; i < n; i++) values[offset + i] = vec.getItem(i) as string | null;
+            }
+          }
+          offset += n;
+        }
+        if (offset !== info.rows) throw new Error(`read ${offset} rows, expected ${info.rows}`);
+        return out;
+      }),
+
+    writeColumns: (columns) =>
+      withConnection(async (c) => {
+        const rows = columns.length ? columns[0].values.length : 0;
+        const seen = new Set<string>();
+        for (const col of columns) {
+          if (col.values.length !== rows) throw new Error(`column "${col.name}" has ${col.values.length} values, expected ${rows}`);
+          if (seen.has(col.name)) throw new Error(`column "${col.name}" appears twice`);
+          seen.add(col.name);
+        }
+        if (columns.length === 0) throw new Error('a table needs at least one column');
+        const table = `__pw_write_${++counter}`;
+        const types: DuckDBType[] = columns.map((col) => (col.numeric ? DOUBLE : VARCHAR));
+        await c.run(
+          `CREATE TABLE ${ident(table)} (${columns.map((col) => `${ident(col.name)} ${col.numeric ? 'DOUBLE' : 'VARCHAR'}`).join(', ')})`,
+        );
+        try {
+          const appender = await c.createAppender(table);
+          const size = DuckDBVector.standardSize();
+          for (let start = 0; start < rows; start += size) {
+            const n = Math.min(size, rows - start);
+            const chunk = DuckDBDataChunk.create(types, n);
+            for (let j = 0; j < columns.length; j++) {
+              const vec = chunk.getColumnVector(j);
+              const col = columns[j];
+              if (col.numeric) {
+                const values = col.values;
+                for (let i = 0; i < n; i++) {
+                  const v = values[start + i];
+                  vec.setItem(i, Number.isNaN(v) ? null : v);
+                }
+              } else {
+                const values = col.values;
+                for (let i = 0; i < n; i++) vec.setItem(i, values[start + i] ?? null);
+              }
+              vec.flush();
+            }
+            appender.appendDataChunk(chunk);
+          }
+          appender.flushSync();
+          appender.closeSync();
+          const select = columns.map((col) => `${castBack(col)} AS ${ident(col.name)}`).join(', ');
+          try {
+            return await copyTo(c, `SELECT ${select} FROM ${ident(table)}`);
+          } catch {
+            // A declared type the values no longer fit (text in a DATE column): keep the values.
+            return await copyTo(c, `SELECT * FROM ${ident(table)}`);
+          }
+        } finally {
+          await c.run(`DROP TABLE IF EXISTS ${ident(table)}`);
+        }
+      }),
+
+    readCsv: (path, options: CsvReadOptions) => withConnection((c) => readCsvToParquet(c, path, options, newPath())),
+
+    readSqlite: async (path, query) => engine.writeColumns(readSqliteColumns(path, query)),
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const c of open) c.closeSync();
+      open.clear();
+      instance.closeSync();
+    },
+  };
+  return engine;
+}
+
+function stripSemicolon(sql: string): string {
+  return sql.trim().replace(/;+\s*$/, '');
+}
+
+/** Restores a column's declared type when its values still fit it exactly. */
+function castBack(col: ColumnData): string {
+  const name = ident(col.name);
+  if (col.numeric) {
+    const values = col.values;
+    if (col.type === 'DOUBLE') return name;
+    const fits = (ok: (v: number) => boolean): boolean => {
+      for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]) && !ok(values[i])) return false;
+      return true;
+    };
+    if (col.type === 'BOOLEAN' && fits((v) => v === 0 || v === 1)) return `CAST(${name} AS BOOLEAN)`;
+    if (INTEGER_TYPES.has(col.type) && fits(Number.isSafeInteger)) return `CAST(${name} AS ${col.type})`;
+    if (col.type === 'FLOAT') return `CAST(${name} AS FLOAT)`;
+    return name;
+  }
+  if (col.type === 'VARCHAR' || isNumericType(col.type) || !/^[A-Z][A-Z0-9_ ]*(\([0-9, ]+\))?$/.test(col.type)) return name;
+  return `CAST(${name} AS ${col.type})`;
+}
