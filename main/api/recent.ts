@@ -1,0 +1,34 @@
+/** The recent-projects list: a small JSON file in the config folder, newest first. */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const MAX_RECENT = 12;
+
+export class RecentProjects {
+  private readonly file: string;
+
+  constructor(readonly dir: string) {
+    this.file = join(dir, 'recent.json');
+  }
+
+  list(): string[] {
+    try {
+      const doc = JSON.parse(readFileSync(this.file, 'utf8')) as { paths?: unknown };
+      return Array.isArray(doc.paths) ? doc.paths.filter((p): p is string => typeof p === 'string').slice(0, MAX_RECENT) : [];
+    } catch {
+      // A missing or damaged list is an empty one: it is a convenience, never worth failing over.
+      return [];
+    }
+  }
+
+  add(path: string): string[] {
+    const abs = resolve(path);
+    const paths = [abs, ...this.list().filter((p) => p !== abs)].slice(0, MAX_RECENT);
+    mkdirSync(this.dir, { recursive: true });
+    // Temp file + rename, so a crash mid-write never leaves a half-written list.
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ paths }, null, 2) + '\n');
+    renameSync(tmp, this.file);
+    return paths;
+  }
+}
