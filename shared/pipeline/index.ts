@@ -1,6 +1,10 @@
 /**
- * The pipeline file: parse, validate, write (contract section 1).
- * (Being built; see issue 2. Signatures are the contract other modules use.)
+ * The pipeline file: parse, validate, write (contract section 1), and the graph it describes.
  */
 export * from './model';
 export type { NodeTypeChecker, ParamProblem } from './checker';
+export { parsePipelineText, parseParamOverride, isExtensionKey, MAX_PIPELINE_BYTES, type ParseResult, type PositionMap } from './parse';
+export { validatePipeline, loadPipeline, resolveParamRefs, paramRefOf, locate, type ValidateOptions, type ResolvedParams, type LoadResult } from './validate';
+export { serializePipeline, formatPipelineText, type FormatResult } from './serialize';
+export { edgesOf, topologicalOrder, findCycle, upstreamOf, downstreamOf, wouldCreateCycle, type Edge } from './graph';
+export { isPlainSafe, doubleQuoted, formatNumber } from './yaml-scalars';

@@ -1,0 +1,248 @@
+/**
+ * Validation against the catalogue (contract section 1): reports every error it finds, each
+ * with its place, so one `pipewright validate` shows the whole list.
+ */
+import type { NodeTypeInfo } from '../catalog';
+import type { NodeTypeChecker } from './checker';
+import { findCycle } from './graph';
+import {
+  API_VERSION,
+  NODE_ID_RE,
+  PARAM_REF_RE,
+  PIPELINE_KIND,
+  PIPELINE_NAME_RE,
+  parseInputRef,
+  type Issue,
+  type ParamValue,
+  type Pipeline,
+} from './model';
+import { parsePipelineText, type PositionMap } from './parse';
+
+/** A variadic port becomes a table name in SQL, so it is an identifier. */
+const VARIADIC_PORT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export interface ValidateOptions {
+  /** from `parsePipelineText`: attaches line and column to each issue */
+  positions?: PositionMap;
+}
+
+export interface ResolvedParams {
+  /** node id -> params with every `${params.x}` replaced */
+  nodes: Record<string, Record<string, ParamValue>>;
+  /** pipeline params after overrides */
+  params: Record<string, ParamValue>;
+  errors: Issue[];
+}
+
+/** Which pipeline param a value refers to, when it is a whole-value `${params.x}` string. */
+export function paramRefOf(v: ParamValue): string | null {
+  if (typeof v !== 'string') return null;
+  const m = PARAM_REF_RE.exec(v);
+  return m ? m[1] : null;
+}
+
+function substitute(
+  v: ParamValue,
+  params: Record<string, ParamValue>,
+  place: string,
+  errors: Issue[],
+): ParamValue {
+  const ref = paramRefOf(v);
+  if (ref !== null) {
+    if (Object.prototype.hasOwnProperty.call(params, ref)) return params[ref];
+    const declared = Object.keys(params);
+    errors.push({
+      place,
+      message: `refers to undeclared pipeline param '${ref}'${declared.length ? ` (declared: ${declared.join(', ')})` : ' (the pipeline declares no params)'}`,
+    });
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((x, i) => substitute(x, params, `${place}.${i}`, errors));
+  if (v !== null && typeof v === 'object') {
+    const out: { [key: string]: ParamValue } = {};
+    for (const [k, x] of Object.entries(v)) out[k] = substitute(x, params, `${place}.${k}`, errors);
+    return out;
+  }
+  return v;
+}
+
+/**
+ * Replaces whole-value `${params.x}` references (at any depth) with pipeline params, after
+ * `--param` overrides. An override or a reference naming an undeclared param is an error.
+ */
+export function resolveParamRefs(p: Pipeline, overrides: Record<string, unknown> = {}): ResolvedParams {
+  const errors: Issue[] = [];
+  const params: Record<string, ParamValue> = { ...p.params };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (!Object.prototype.hasOwnProperty.call(p.params, k)) {
+      const declared = Object.keys(p.params);
+      errors.push({ place: `params.${k}`, message: `'${k}' is not a declared pipeline param${declared.length ? ` (declared: ${declared.join(', ')})` : ' (the pipeline declares no params)'}` });
+      continue;
+    }
+    params[k] = v as ParamValue;
+  }
+  const nodes: Record<string, Record<string, ParamValue>> = {};
+  for (const n of p.nodes) {
+    const out: Record<string, ParamValue> = {};
+    for (const [k, v] of Object.entries(n.params)) out[k] = substitute(v, params, `nodes.${n.id}.params.${k}`, errors);
+    nodes[n.id] = out;
+  }
+  return { nodes, params, errors };
+}
+
+/** Nearest known place (the place itself, else its parents) -> line and column. */
+export function locate(issue: Issue, positions: PositionMap | undefined): Issue {
+  if (!positions || issue.line != null) return issue;
+  const parts = issue.place.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const pos = positions[parts.slice(0, n).join('.')];
+    if (pos) return { ...issue, line: pos.line, column: pos.column };
+  }
+  return issue;
+}
+
+function portList(ports: { name: string }[]): string {
+  return ports.length ? ports.map((x) => x.name).join(', ') : 'none';
+}
+
+/** Every error in the pipeline, each with its place (and line/column when positions are given). */
+export function validatePipeline(p: Pipeline, checker: NodeTypeChecker, opts: ValidateOptions = {}): Issue[] {
+  const issues: Issue[] = [];
+  const add = (place: string, message: string) => issues.push({ place, message });
+
+  if (p.apiVersion !== API_VERSION) add('apiVersion', p.apiVersion ? `unsupported apiVersion '${p.apiVersion}': this Pipewright reads ${API_VERSION}` : `required (apiVersion: ${API_VERSION})`);
+  if (p.kind !== PIPELINE_KIND) add('kind', p.kind ? `must be ${PIPELINE_KIND}` : 'required');
+  if (!p.metadata.name) add('metadata.name', 'required');
+  else if (!PIPELINE_NAME_RE.test(p.metadata.name)) add('metadata.name', 'must be lowercase letters, digits and - only ([a-z0-9-]+)');
+
+  const byId = new Map<string, { info?: NodeTypeInfo }>();
+  for (const n of p.nodes) {
+    if (!NODE_ID_RE.test(n.id)) add(`nodes.${n.id}`, 'node ids start with a letter and hold letters, digits, _ and - only');
+    if (byId.has(n.id)) add(`nodes.${n.id}`, `duplicate node id '${n.id}'`);
+    byId.set(n.id, { info: n.type ? checker.info(n.type) : undefined });
+  }
+
+  const resolved = resolveParamRefs(p);
+  issues.push(...resolved.errors);
+
+  for (const n of p.nodes) {
+    const place = `nodes.${n.id}`;
+    if (!n.type) {
+      add(`${place}.type`, 'required');
+      continue;
+    }
+    const info = checker.info(n.type);
+    if (!info) {
+      add(`${place}.type`, `unknown node type '${n.type}'`);
+      continue;
+    }
+
+    // Params: check the resolved values; a param whose reference failed is already reported.
+    const params = { ...resolved.nodes[n.id] };
+    const unresolved = new Set(Object.keys(n.params).filter((k) => hasUnresolved(n.params[k], resolved.params)));
+    for (const k of unresolved) delete params[k];
+    for (const prob of checker.checkParams(n.type, params)) {
+      if (prob.path.length && unresolved.has(String(prob.path[0]))) continue;
+      add([`${place}.params`, ...prob.path.map(String)].join('.'), prob.message);
+    }
+
+    // Inputs
+    const declared = new Map(info.inputs.map((port) => [port.name, port]));
+    const variadic = info.variadicInputs;
+    for (const [port, ref] of Object.entries(n.inputs)) {
+      const iplace = `${place}.inputs.${port}`;
+      let kind = declared.get(port)?.kind;
+      if (!kind) {
+        if (variadic) {
+          if (!VARIADIC_PORT_RE.test(port)) {
+            add(iplace, `input names of ${n.type} become SQL table names: letters, digits and _ only, not starting with a digit`);
+            continue;
+          }
+          kind = variadic.kind;
+        } else {
+          add(iplace, `unknown input port '${port}' (${n.type} has: ${portList(info.inputs)})`);
+          continue;
+        }
+      }
+      const from = parseInputRef(ref);
+      if (!from) {
+        add(iplace, `must be "<nodeId>.<outputPort>", got '${ref}'`);
+        continue;
+      }
+      const src = byId.get(from.node);
+      if (!src) {
+        add(iplace, `refers to missing node '${from.node}'`);
+        continue;
+      }
+      if (from.node === n.id) {
+        add(iplace, `a node cannot read its own output (cycle: ${n.id} -> ${n.id})`);
+        continue;
+      }
+      if (!src.info) continue; // its unknown type is reported on that node
+      const out = src.info.outputs.find((o) => o.name === from.port);
+      if (!out) {
+        add(iplace, `node '${from.node}' (${src.info.type}) has no output port '${from.port}' (it has: ${portList(src.info.outputs)})`);
+        continue;
+      }
+      if (out.kind !== kind) add(iplace, `wrong port kind: '${port}' takes a ${kind}, but ${ref} is a ${out.kind}`);
+    }
+    for (const port of info.inputs) {
+      if (!port.optional && !(port.name in n.inputs)) add(`${place}.inputs.${port.name}`, `required input '${port.name}' (${port.kind}) is not connected`);
+    }
+    if (variadic) {
+      const count = Object.keys(n.inputs).filter((k) => !declared.has(k)).length;
+      if (count < variadic.min) add(`${place}.inputs`, `${n.type} needs at least ${variadic.min} input ${variadic.kind}${variadic.min === 1 ? '' : 's'} (each port named freely)`);
+    }
+  }
+
+  const cycle = findCycle(p);
+  if (cycle && cycle.length > 2) {
+    const [from, to] = cycle;
+    const port = Object.entries(p.nodes.find((n) => n.id === to)?.inputs ?? {}).find(([, ref]) => parseInputRef(ref)?.node === from)?.[0];
+    add(port ? `nodes.${to}.inputs.${port}` : `nodes.${to}`, `cycle: ${cycle.join(' -> ')}`);
+  }
+
+  for (const id of Object.keys(p.layout)) {
+    if (!byId.has(id)) add(`layout.${id}`, `no node '${id}' in this pipeline`);
+  }
+  return issues.map((i) => locate(i, opts.positions));
+}
+
+function hasUnresolved(v: ParamValue, params: Record<string, ParamValue>): boolean {
+  const ref = paramRefOf(v);
+  if (ref !== null) return !Object.prototype.hasOwnProperty.call(params, ref);
+  if (Array.isArray(v)) return v.some((x) => hasUnresolved(x, params));
+  if (v !== null && typeof v === 'object') return Object.values(v).some((x) => hasUnresolved(x, params));
+  return false;
+}
+
+export interface LoadResult {
+  /** null whenever `errors` is not empty */
+  pipeline: Pipeline | null;
+  errors: Issue[];
+  positions: PositionMap;
+  /** the best-effort model when the YAML was readable but invalid (for the editor; never run it) */
+  partial?: Pipeline;
+}
+
+/** Parse + validate: every error of the file, located. */
+export function loadPipeline(text: string, checker: NodeTypeChecker): LoadResult {
+  const parsed = parsePipelineText(text);
+  const model = parsed.pipeline ?? parsed.partial;
+  if (!model) return { pipeline: null, errors: parsed.errors, positions: parsed.positions };
+  const seen = new Set(parsed.errors.map((e) => `${e.place}\0${e.message}`));
+  // The parser already said what is wrong with apiVersion/kind/metadata; don't repeat it.
+  const parsedPlaces = new Set(parsed.errors.map((e) => e.place));
+  const more = validatePipeline(model, checker, { positions: parsed.positions }).filter((e) => {
+    const key = `${e.place}\0${e.message}`;
+    if (seen.has(key)) return false;
+    if (parsedPlaces.has(e.place) && /^(apiVersion|kind|metadata\.name|nodes\.[^.]+(\.type)?)$/.test(e.place)) return false;
+    seen.add(key);
+    return true;
+  });
+  const errors = [...parsed.errors, ...more].map((e, i) => ({ e, i }));
+  errors.sort((a, b) => (a.e.line ?? Infinity) - (b.e.line ?? Infinity) || a.i - b.i);
+  const all = errors.map((x) => x.e);
+  if (all.length) return { pipeline: null, errors: all, positions: parsed.positions, partial: model };
+  return { pipeline: model, errors: [], positions: parsed.positions };
+}
