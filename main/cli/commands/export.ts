@@ -1,8 +1,139 @@
-import type { Command } from '../io';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { formatIssue, loadPipeline, serializePipeline, type Pipeline } from '../../../shared/pipeline';
+import { createChecker } from '../../../nodes/checker';
+import { registry } from '../../../nodes/registry';
+import { exportArgo } from '../../export/argo';
+import { dataFileHashes, dataFiles, findUp, insideRoot } from '../../export/files';
+import { exportGithubActions } from '../../export/github-actions';
+import { ExportError } from '../../export/graph';
+import { UsageError, type CliIO, type Command } from '../io';
 
-/** `pipewright export`: not built yet. */
-const command: Command = async (_argv, io) => {
-  io.stderr('pipewright export: not available yet\n');
-  return 1;
+const USAGE = `pipewright export FILE --to argo|github-actions [-o OUT]
+  argo:           [--image IMG] [--gpu] [--gpu-image IMG] [--workdir DIR] [--cache-configmap NAME] [--cache-max-age DUR]
+  github-actions: [--working-directory DIR] [--node-version V]`;
+
+interface ExportArgs {
+  file: string;
+  to: 'argo' | 'github-actions';
+  out?: string;
+  image?: string;
+  gpu: boolean;
+  gpuImage?: string;
+  workdir?: string;
+  cacheConfigMap?: string;
+  cacheMaxAge?: string;
+  workingDirectory?: string;
+  nodeVersion?: string;
+}
+
+function parseArgs(argv: string[]): ExportArgs {
+  const files: string[] = [];
+  const opts: Partial<ExportArgs> & { gpu: boolean } = { gpu: false };
+  const valued: Record<string, keyof ExportArgs> = {
+    '--to': 'to',
+    '-o': 'out',
+    '--out': 'out',
+    '--image': 'image',
+    '--gpu-image': 'gpuImage',
+    '--workdir': 'workdir',
+    '--cache-configmap': 'cacheConfigMap',
+    '--cache-max-age': 'cacheMaxAge',
+    '--working-directory': 'workingDirectory',
+    '--node-version': 'nodeVersion',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const flag = eq > 0 ? a.slice(0, eq) : a;
+    if (flag === '--gpu') {
+      opts.gpu = true;
+    } else if (flag in valued) {
+      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value\n${USAGE}`);
+      (opts as Record<string, unknown>)[valued[flag]] = v;
+    } else if (a.startsWith('-') && a !== '-') {
+      throw new UsageError(`unknown option ${a}\n${USAGE}`);
+    } else {
+      files.push(a);
+    }
+  }
+  if (files.length !== 1) throw new UsageError(`expected one pipeline file\n${USAGE}`);
+  if (opts.to !== 'argo' && opts.to !== 'github-actions') throw new UsageError(`--to must be argo or github-actions\n${USAGE}`);
+  return { ...opts, file: files[0], to: opts.to } as ExportArgs;
+}
+
+/** Reads and validates a pipeline file; prints every error and returns null when invalid. */
+export function loadForExport(path: string, io: CliIO): Pipeline | null {
+  if (!existsSync(path)) {
+    io.stderr(`${path}: no such file\n`);
+    return null;
+  }
+  const result = loadPipeline(readFileSync(path, 'utf8'), createChecker(registry));
+  if (!result.pipeline) {
+    for (const e of result.errors) io.stderr(`${formatIssue(e, path)}\n`);
+    return null;
+  }
+  return result.pipeline;
+}
+
+/** The export text for already-parsed arguments (the CLI and tests share it). */
+export function exportText(pipeline: Pipeline, args: Omit<ExportArgs, 'out'>): string {
+  const file = resolve(args.file);
+  const files = dataFiles(pipeline, file);
+  if (args.to === 'argo') {
+    return exportArgo(pipeline, {
+      pipelineText: serializePipeline(pipeline),
+      image: args.image,
+      gpu: args.gpu,
+      gpuImage: args.gpuImage,
+      workdir: args.workdir,
+      cacheConfigMap: args.cacheConfigMap,
+      cacheMaxAge: args.cacheMaxAge,
+      sourceHashes: dataFileHashes(files),
+    });
+  }
+  const root = findUp(dirname(file), '.git') ?? dirname(file);
+  const npmDir = args.workingDirectory ? resolve(args.workingDirectory) : (findUp(dirname(file), 'package.json', root) ?? root);
+  const workingDirectory = insideRoot(root, npmDir);
+  if (workingDirectory === null) throw new ExportError('--working-directory', `${npmDir} is outside the repository ${root}`);
+  return exportGithubActions(pipeline, {
+    pipelinePath: insideRoot(root, file) as string,
+    dataPaths: Object.values(files)
+      .map((p) => insideRoot(root, p))
+      .filter((p): p is string => p !== null),
+    workingDirectory,
+    nodeVersion: args.nodeVersion,
+  });
+}
+
+/** `pipewright export FILE --to argo|github-actions [-o OUT]`: 0, or 2 for an invalid pipeline or usage. */
+const command: Command = async (argv, io) => {
+  const args = parseArgs(argv);
+  const pipeline = loadForExport(resolve(io.cwd, args.file), io);
+  if (!pipeline) return 2;
+  let text: string;
+  try {
+    text = exportText(pipeline, {
+      ...args,
+      file: resolve(io.cwd, args.file),
+      workingDirectory: args.workingDirectory ? resolve(io.cwd, args.workingDirectory) : undefined,
+    });
+  } catch (e) {
+    if (e instanceof ExportError) {
+      io.stderr(`${args.file}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.out) {
+    const out = resolve(io.cwd, args.out);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, text, 'utf8');
+    io.stderr(`wrote ${args.out}\n`);
+  } else {
+    io.stdout(text);
+  }
+  return 0;
 };
 export default command;
