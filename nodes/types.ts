@@ -53,7 +53,7 @@ export interface DataEngine {
   /** Runs a query and returns its rows as plain objects (for small results only). */
   query(sql: string, tables?: Record<string, ArtifactRef>): Promise<Record<string, unknown>[]>;
   /** Runs a query and writes its result to a new Parquet file; returns the file's path. */
-  writeTable(sql: string, tables?: Record<string, ArtifactRef>): Promise<string>;
+  writeTable(sql: string, tables?: Record<string, ArtifactRef>, options?: WriteTableOptions): Promise<string>;
   /** Column names, types and row count of a table artifact. */
   describe(table: ArtifactRef): Promise<TableInfo>;
   /** Reads columns (all when omitted) into memory, columnar. */
@@ -74,6 +74,11 @@ export interface DataEngine {
   readSqlite?(path: string, query: string): Promise<string>;
   /** The folder of bundled sample data (iris.csv, breast_cancer.csv, penguins.csv, ...). */
   resourcesDir?: string;
+}
+
+export interface WriteTableOptions {
+  /** Parquet key-value metadata (e.g. `pipewright.scaler`, see nodes/features/scaler.ts) */
+  metadata?: Record<string, string>;
 }
 
 export interface CsvReadOptions {
