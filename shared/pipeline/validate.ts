@@ -236,7 +236,7 @@ export function loadPipeline(text: string, checker: NodeTypeChecker): LoadResult
   const more = validatePipeline(model, checker, { positions: parsed.positions }).filter((e) => {
     const key = `${e.place}\0${e.message}`;
     if (seen.has(key)) return false;
-    if (parsedPlaces.has(e.place) && /^(apiVersion|kind|metadata\.name|nodes\.[^.]+(\.type)?)$/.test(e.place)) return false;
+    if (/^(apiVersion|kind|metadata\.name|nodes\.[^.]+(\.type)?)$/.test(e.place) && [...parsedPlaces].some((p) => e.place === p || e.place.startsWith(`${p}.`))) return false;
     seen.add(key);
     return true;
   });

@@ -1,8 +1,54 @@
-import type { Command } from '../io';
+import { resolve } from 'node:path';
+import { formatIssue, formatPipelineText } from '../../../shared/pipeline';
+import { UsageError, type Command } from '../io';
+import { coreChecker, readPipelineFile, writeFileAtomic } from './pipeline-files';
 
-/** `pipewright fmt`: not built yet. */
-const command: Command = async (_argv, io) => {
-  io.stderr('pipewright fmt: not available yet\n');
-  return 1;
+const USAGE = 'usage: pipewright fmt FILE... [--check]';
+
+/**
+ * `pipewright fmt FILE... [--check]`: rewrites each valid file in canonical form (comments
+ * kept). With `--check` nothing changes; the files that are not canonical are listed.
+ * Exit 2 when a file is invalid, else 1 when `--check` found one, else 0.
+ */
+const command: Command = async (argv, io) => {
+  let check = false;
+  const files: string[] = [];
+  for (const a of argv) {
+    if (a === '--check') check = true;
+    else if (a === '--help' || a === '-h') {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'\n${USAGE}`);
+    else files.push(a);
+  }
+  if (files.length === 0) throw new UsageError(`no file given\n${USAGE}`);
+
+  const checker = coreChecker();
+  let invalid = 0;
+  let notCanonical = 0;
+  for (const file of files) {
+    const read = readPipelineFile(io.cwd, file);
+    if ('error' in read) {
+      invalid++;
+      io.stderr(`${formatIssue(read.error, file)}\n`);
+      continue;
+    }
+    const r = formatPipelineText(read.text, checker);
+    if (r.errors.length) {
+      invalid++;
+      for (const e of r.errors) io.stderr(`${formatIssue(e, file)}\n`);
+      continue;
+    }
+    if (!r.changed) continue;
+    if (check) {
+      notCanonical++;
+      io.stdout(`${file}\n`);
+    } else {
+      writeFileAtomic(resolve(io.cwd, file), r.text);
+      io.stderr(`formatted ${file}\n`);
+    }
+  }
+  if (check && notCanonical) io.stderr(`${notCanonical} file${notCanonical === 1 ? ' is' : 's are'} not canonical; run pipewright fmt\n`);
+  return invalid ? 2 : notCanonical ? 1 : 0;
 };
 export default command;
