@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TrainerConfig } from './trainer';
 
 /** Params shared by the linear trainers (contract: "as logistic regression"). */
 export const linearParams = z.object({
@@ -27,3 +28,45 @@ export const mlpParams = z.object({
 }).strict();
 
 export const TRAINER_TYPES = ['train.logistic_regression', 'train.linear_regression', 'train.mlp'] as const;
+
+export type LinearParams = z.infer<typeof linearParams>;
+export type MlpParams = z.infer<typeof mlpParams>;
+
+/** Logistic and linear regression are the network with no hidden layer. */
+export function linearConfig(trainer: string, task: 'classification' | 'regression', p: LinearParams): TrainerConfig {
+  return {
+    trainer,
+    task,
+    label: p.label,
+    hidden: [],
+    activation: 'linear',
+    epochs: p.epochs,
+    batchSize: p.batchSize,
+    learningRate: p.learningRate,
+    l2: p.l2,
+    dropout: 0,
+    validationFraction: p.validationFraction,
+    patience: p.patience,
+    seed: p.seed,
+    params: { ...p },
+  };
+}
+
+export function mlpConfig(p: MlpParams): TrainerConfig {
+  return {
+    trainer: 'train.mlp',
+    task: p.task,
+    label: p.label,
+    hidden: p.hiddenUnits,
+    activation: p.activation,
+    epochs: p.epochs,
+    batchSize: p.batchSize,
+    learningRate: p.learningRate,
+    l2: 0,
+    dropout: p.dropout,
+    validationFraction: p.validationFraction,
+    patience: p.patience,
+    seed: p.seed,
+    params: { ...p },
+  };
+}

@@ -1,5 +1,6 @@
 import { defineNode } from '../types';
-import { linearParams } from './common';
+import { linearConfig, linearParams } from './common';
+import { runTrainer } from './trainer';
 
 export default defineNode({
   type: 'train.logistic_regression',
@@ -12,4 +13,5 @@ export default defineNode({
   params: linearParams,
   columnParams: ['label'],
   usesCompute: true,
+  run: ({ inputs, params, ctx }) => runTrainer(inputs, ctx, linearConfig('train.logistic_regression', 'classification', params)),
 });

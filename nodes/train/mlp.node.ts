@@ -1,5 +1,6 @@
 import { defineNode } from '../types';
-import { mlpParams } from './common';
+import { mlpConfig, mlpParams } from './common';
+import { runTrainer } from './trainer';
 
 export default defineNode({
   type: 'train.mlp',
@@ -12,4 +13,5 @@ export default defineNode({
   params: mlpParams,
   columnParams: ['label'],
   usesCompute: true,
+  run: ({ inputs, params, ctx }) => runTrainer(inputs, ctx, mlpConfig(params)),
 });

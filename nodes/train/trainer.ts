@@ -1,0 +1,231 @@
+/**
+ * From a training table to a model document: picks the features (every column but the label),
+ * maps labels to classes, standardises inputs (and a regression target), trains the network and
+ * packs the result. Shared by the three train.* nodes and by train.sweep.
+ */
+import type * as tfNs from '@tensorflow/tfjs';
+import { NodeError, type ArtifactRef, type ColumnData, type NodeOutput, type RunContext } from '../types';
+import { encodeWeights, labelKey, type ModelDoc, type ModelTask } from './model';
+import { trainNetwork, type Activation, type EpochStats, type NetworkSpec } from './network';
+
+type Tf = typeof tfNs;
+
+export interface TrainerConfig {
+  trainer: string;
+  task: 'classification' | 'regression';
+  label: string;
+  hidden: number[];
+  activation: Activation;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  l2: number;
+  dropout: number;
+  validationFraction: number;
+  patience: number;
+  seed: number;
+  /** the node's params as given, recorded in the model */
+  params: Record<string, unknown>;
+}
+
+export interface TrainHooks {
+  random: () => number;
+  signal?: AbortSignal;
+  onEpoch?: (stats: EpochStats) => void;
+  yieldToEvents?: () => Promise<void>;
+}
+
+const MAX_CLASSES = 1000;
+
+export interface PreparedData {
+  features: string[];
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+  task: ModelTask;
+  classes: string[] | null;
+  labelType: 'numeric' | 'text';
+  target: { mean: number; std: number } | null;
+  standardize: { mean: number[]; std: number[] };
+}
+
+function columnNotFound(label: string, columns: ColumnData[]): NodeError {
+  return new NodeError(`label column ${label} is not in the table (columns: ${columns.map((c) => c.name).join(', ')})`, { column: label });
+}
+
+/** Checks the columns and lays the features out row-major, standardised. */
+export function prepareTraining(columns: ColumnData[], label: string, task: 'classification' | 'regression'): PreparedData {
+  const labelCol = columns.find((c) => c.name === label);
+  if (!labelCol) throw columnNotFound(label, columns);
+  const featureCols = columns.filter((c) => c.name !== label);
+  if (featureCols.length === 0) throw new NodeError(`the table has no feature columns besides the label ${label}`);
+  const text = featureCols.filter((c) => !c.numeric);
+  if (text.length) {
+    const names = text.map((c) => `${c.name} (${c.type})`).join(', ');
+    throw new NodeError(
+      `feature column${text.length > 1 ? 's' : ''} ${names} ${text.length > 1 ? 'are' : 'is'} not numeric: every column but the label is a feature, so encode ${text.length > 1 ? 'them' : 'it'} with features.one_hot or drop ${text.length > 1 ? 'them' : 'it'} with features.select`,
+      { column: text[0].name },
+    );
+  }
+  const n = labelCol.values.length;
+  if (n === 0) throw new NodeError('the training table has no rows');
+  const f = featureCols.length;
+  const mean: number[] = [];
+  const std: number[] = [];
+  for (const c of featureCols) {
+    const v = c.values as Float64Array;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(v[i])) {
+        throw new NodeError(`feature column ${c.name} has a missing value in row ${i + 1}: fill it with features.impute or drop the column with features.select`, { column: c.name });
+      }
+      s += v[i];
+    }
+    const m = s / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (v[i] - m) * (v[i] - m);
+    const sd = Math.sqrt(ss / n);
+    mean.push(m);
+    // A constant column carries no information; a scale of 1 keeps it finite.
+    std.push(sd > 1e-12 ? sd : 1);
+  }
+  const x = new Float32Array(n * f);
+  for (let j = 0; j < f; j++) {
+    const v = featureCols[j].values as Float64Array;
+    const m = mean[j];
+    const s = std[j];
+    for (let i = 0; i < n; i++) x[i * f + j] = (v[i] - m) / s;
+  }
+
+  const y = new Float32Array(n);
+  if (task === 'regression') {
+    if (!labelCol.numeric) throw new NodeError(`the regression target ${label} is not numeric (${labelCol.type})`, { column: label });
+    const v = labelCol.values;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(v[i])) throw new NodeError(`the target ${label} is missing in row ${i + 1}: drop or impute those rows first`, { column: label });
+      s += v[i];
+    }
+    const m = s / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (v[i] - m) ** 2;
+    const sd = Math.sqrt(ss / n) > 1e-12 ? Math.sqrt(ss / n) : 1;
+    for (let i = 0; i < n; i++) y[i] = (v[i] - m) / sd;
+    return { features: featureCols.map((c) => c.name), x, y, n, task: 'regression', classes: null, labelType: 'numeric', target: { mean: m, std: sd }, standardize: { mean, std } };
+  }
+
+  const keys: string[] = new Array(n);
+  if (labelCol.numeric) {
+    const distinct = new Set<number>();
+    for (let i = 0; i < n; i++) {
+      const v = labelCol.values[i];
+      if (Number.isNaN(v)) throw new NodeError(`the label ${label} is missing in row ${i + 1}`, { column: label });
+      distinct.add(v);
+      keys[i] = labelKey(v);
+    }
+    if (distinct.size > MAX_CLASSES) throw new NodeError(`the label ${label} has ${distinct.size} distinct values: for a numeric target use regression`, { column: label });
+    const classes = [...distinct].sort((a, b) => a - b).map(labelKey);
+    return finishClasses(classes, keys, 'numeric');
+  }
+  const distinct = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const v = labelCol.values[i];
+    if (v === null) throw new NodeError(`the label ${label} is missing in row ${i + 1}`, { column: label });
+    distinct.add(v);
+    keys[i] = v;
+  }
+  if (distinct.size > MAX_CLASSES) throw new NodeError(`the label ${label} has ${distinct.size} distinct values`, { column: label });
+  return finishClasses([...distinct].sort(), keys, 'text');
+
+  function finishClasses(classes: string[], labelKeys: string[], labelType: 'numeric' | 'text'): PreparedData {
+    if (classes.length < 2) throw new NodeError(`the label ${label} has only one class (${classes[0]}): a classifier needs at least two`, { column: label });
+    const index = new Map(classes.map((c, i) => [c, i]));
+    for (let i = 0; i < n; i++) y[i] = index.get(labelKeys[i]) ?? 0;
+    return {
+      features: featureCols.map((c) => c.name),
+      x,
+      y,
+      n,
+      task: classes.length === 2 ? 'binary' : 'multiclass',
+      classes,
+      labelType,
+      target: null,
+      standardize: { mean, std },
+    };
+  }
+}
+
+/** Trains on in-memory columns and returns the model document. */
+export async function trainModel(tf: Tf, backend: string, columns: ColumnData[], cfg: TrainerConfig, hooks: TrainHooks): Promise<ModelDoc> {
+  const data = prepareTraining(columns, cfg.label, cfg.task);
+  const k = data.task === 'multiclass' ? (data.classes?.length ?? 0) : 1;
+  const spec: NetworkSpec = {
+    inputs: data.features.length,
+    hidden: cfg.hidden,
+    activation: cfg.activation,
+    outputs: k,
+    output: data.task === 'binary' ? 'sigmoid' : data.task === 'multiclass' ? 'softmax' : 'linear',
+  };
+  const result = await trainNetwork(tf, spec, { x: data.x, y: data.y, n: data.n, f: spec.inputs }, {
+    epochs: cfg.epochs,
+    batchSize: cfg.batchSize,
+    learningRate: cfg.learningRate,
+    l2: cfg.l2,
+    dropout: cfg.dropout,
+    validationFraction: cfg.validationFraction,
+    patience: cfg.patience,
+    random: hooks.random,
+    signal: hooks.signal,
+    onEpoch: hooks.onEpoch,
+    yieldToEvents: hooks.yieldToEvents,
+  });
+  const last = result.history[result.history.length - 1];
+  return {
+    format: 'pipewright-model/v1',
+    trainer: cfg.trainer,
+    task: data.task,
+    label: cfg.label,
+    features: data.features,
+    classes: data.classes,
+    labelType: data.labelType,
+    target: data.target,
+    preprocessing: { standardize: data.standardize },
+    network: { inputs: spec.inputs, hidden: spec.hidden, activation: spec.activation, outputs: spec.outputs, output: spec.output },
+    weights: encodeWeights(spec, result.weights),
+    training: {
+      params: cfg.params,
+      rows: result.trainRows,
+      validationRows: result.validationRows,
+      epochs: result.epochsRun,
+      bestEpoch: result.bestEpoch,
+      stoppedEarly: result.stoppedEarly,
+      finalLoss: last ? last.loss : null,
+      backend,
+    },
+  };
+}
+
+/** The run of a train.* node: read the table, train with live per-epoch metrics, return the model. */
+export async function runTrainer(inputs: Record<string, ArtifactRef>, ctx: RunContext, cfg: TrainerConfig): Promise<Record<string, NodeOutput>> {
+  const train = inputs.train;
+  if (!train) throw new NodeError('input train is not connected');
+  const columns = await ctx.data.readColumns(train);
+  const { tf, backend } = await ctx.compute();
+  const before = tf.memory().numTensors;
+  const model = await trainModel(tf, backend, columns, cfg, {
+    random: ctx.random(cfg.seed),
+    signal: ctx.signal,
+    onEpoch: (s) => {
+      ctx.metric('loss', s.loss, s.epoch);
+      if (s.valLoss !== undefined) ctx.metric('valLoss', s.valLoss, s.epoch);
+      if (s.valAccuracy !== undefined) ctx.metric('valAccuracy', s.valAccuracy, s.epoch);
+      ctx.progress(s.epoch / cfg.epochs, `epoch ${s.epoch}/${cfg.epochs}, loss ${s.loss.toFixed(4)}`);
+    },
+  });
+  const leaked = tf.memory().numTensors - before;
+  if (leaked !== 0) ctx.log('warn', `${leaked} tensors were left allocated by training`);
+  const t = model.training;
+  ctx.log('info', `trained ${cfg.trainer} on ${t.rows} rows × ${model.features.length} features (${model.task}) for ${t.epochs} epochs on ${backend}${t.stoppedEarly ? `; stopped early, kept epoch ${t.bestEpoch}` : ''}`);
+  if (t.finalLoss !== null) ctx.metric('finalLoss', t.finalLoss);
+  return { model: { kind: 'model', json: model } };
+}
