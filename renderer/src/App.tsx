@@ -1,0 +1,59 @@
+import { useEffect } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { useStore } from 'zustand';
+import { EditorStoreContext } from './store/context';
+import { useSession, boot } from './session';
+import { useUi } from './ui-store';
+import { installShortcuts } from './shortcuts';
+import { layoutMissing } from './commands';
+import { Toolbar } from './panels/Toolbar';
+import { Palette } from './panels/Palette';
+import { Canvas } from './canvas/Canvas';
+import { Inspector } from './panels/Inspector';
+import { YamlView } from './panels/YamlView';
+import { LogPanel } from './panels/LogPanel';
+import { Notices } from './panels/Notices';
+
+export function App() {
+  const store = useStore(useSession, (s) => s.store);
+  const ready = useStore(useSession, (s) => s.ready);
+  const yamlOpen = useUi((s) => s.yamlOpen);
+  const logOpen = useUi((s) => s.logOpen);
+
+  useEffect(() => {
+    const stop = installShortcuts();
+    void boot();
+    return stop;
+  }, []);
+
+  // A file without a `layout` block (hand-written, from CI) is laid out once when it opens.
+  useEffect(
+    () =>
+      store.subscribe((s, prev) => {
+        if (s.revision !== prev.revision && s.lastSource === 'load') void layoutMissing();
+      }),
+    [store],
+  );
+
+  return (
+    <EditorStoreContext.Provider value={store}>
+      <ReactFlowProvider>
+        <div className={`pw-app${yamlOpen ? ' with-yaml' : ''}${logOpen ? ' with-log' : ''}`} data-ready={ready ? 'true' : 'false'} data-testid="app">
+          <Toolbar />
+          <Notices />
+          <div className="pw-main">
+            <Palette />
+            <div className="pw-center">
+              <div className="pw-work">
+                <Canvas />
+                {yamlOpen && <YamlView />}
+              </div>
+              {logOpen && <LogPanel />}
+            </div>
+            <Inspector />
+          </div>
+        </div>
+      </ReactFlowProvider>
+    </EditorStoreContext.Provider>
+  );
+}

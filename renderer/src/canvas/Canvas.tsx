@@ -1,0 +1,221 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useConnection,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type FinalConnectionState,
+  type IsValidConnection,
+  type NodeChange,
+  type OnConnectEnd,
+} from '@xyflow/react';
+import { useCatalog, STAGE_COLORS } from '../catalog-store';
+import { useEditor, useEditorStore } from '../store/context';
+import { checkConnection, type Link } from '../doc/graph';
+import { connect, disconnect, moveNodes, removeNodes } from '../doc/ops';
+import { FlowCache, parseEdgeId, type PwNode } from './to-flow';
+import { nodeTypes } from './PipelineNodeView';
+import { addNodeAt, setFlowInstance } from '../commands';
+import { useUi } from '../ui-store';
+import { QuickAdd } from './QuickAdd';
+import type { Position } from '../../../shared/pipeline/model';
+
+export const DRAG_MIME = 'application/x-pipewright-type';
+
+function toLink(c: Connection | Edge): Link | null {
+  if (!c.source || !c.target || !c.sourceHandle || !c.targetHandle) return null;
+  return { source: c.source, sourcePort: c.sourceHandle, target: c.target, targetPort: c.targetHandle };
+}
+
+export function Canvas() {
+  const store = useEditorStore();
+  const doc = useEditor((s) => s.doc);
+  const selection = useEditor((s) => s.selection);
+  const measured = useEditor((s) => s.measured);
+  const byType = useCatalog((s) => s.byType);
+  const refuse = useUi((s) => s.refuse);
+  const flow = useReactFlow<PwNode>();
+  const cache = useRef(new FlowCache());
+  const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
+  const [quickAdd, setQuickAdd] = useState<{ screen: Position; flow: Position } | null>(null);
+
+  useEffect(() => {
+    setFlowInstance(flow);
+    return () => setFlowInstance(null);
+  }, [flow]);
+
+  const selectionSet = useMemo(() => new Set(selection), [selection]);
+  const nodes = useMemo(() => cache.current.toNodes(doc, byType, selectionSet, measured), [doc, byType, selectionSet, measured]);
+  const edges = useMemo(() => cache.current.toEdges(doc, byType, selectedEdges), [doc, byType, selectedEdges]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<PwNode>[]) => {
+      const positions: Record<string, Position> = {};
+      const sizes: Record<string, { width: number; height: number }> = {};
+      let sel: Set<string> | null = null;
+      const removed: string[] = [];
+      for (const c of changes) {
+        if (c.type === 'position' && c.position) positions[c.id] = c.position;
+        else if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
+        else if (c.type === 'select') {
+          sel ??= new Set(store.getState().selection);
+          if (c.selected) sel.add(c.id);
+          else sel.delete(c.id);
+        } else if (c.type === 'remove') removed.push(c.id);
+      }
+      const s = store.getState();
+      const moved = Object.keys(positions);
+      // One drag of one selection is one undo step: the merge key names what is being dragged.
+      if (moved.length) s.edit(`move:${moved.sort().join(',')}`, (d) => moveNodes(d, positions));
+      if (Object.keys(sizes).length) s.setMeasured(sizes);
+      if (sel) s.select(s.doc.nodes.filter((n) => sel!.has(n.id)).map((n) => n.id));
+      if (removed.length) s.edit(null, (d) => removeNodes(d, removed));
+    },
+    [store],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      let next: Set<string> | null = null;
+      const removed: { target: string; targetPort: string }[] = [];
+      for (const c of changes) {
+        if (c.type === 'select') {
+          next ??= new Set(selectedEdges);
+          if (c.selected) next.add(c.id);
+          else next.delete(c.id);
+        } else if (c.type === 'remove') {
+          const e = parseEdgeId(c.id);
+          if (e) removed.push(e);
+        }
+      }
+      if (next) setSelectedEdges(next);
+      if (removed.length) store.getState().edit(null, (d) => removed.reduce((acc, e) => disconnect(acc, e.target, e.targetPort), d));
+    },
+    [store, selectedEdges],
+  );
+
+  const isValidConnection: IsValidConnection = useCallback(
+    (c) => {
+      const l = toLink(c);
+      return !!l && checkConnection(store.getState().doc, useCatalog.getState().byType, l).ok;
+    },
+    [store],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const l = toLink(c);
+      if (!l) return;
+      const check = checkConnection(store.getState().doc, useCatalog.getState().byType, l);
+      if (!check.ok) return refuse(check.reason);
+      store.getState().edit(null, (d) => connect(d, l).doc);
+    },
+    [store, refuse],
+  );
+
+  const onConnectEnd: OnConnectEnd = useCallback(
+    (_e, state: FinalConnectionState) => {
+      // Dropped on a handle that was refused: keep the reason on screen a moment longer.
+      if (state.isValid === false && state.fromHandle && state.toHandle) {
+        const l = normalise(state.fromHandle, state.toHandle);
+        if (l) {
+          const check = checkConnection(store.getState().doc, useCatalog.getState().byType, l);
+          if (!check.ok) refuse(check.reason);
+        }
+      }
+    },
+    [store, refuse],
+  );
+
+  const onDragOver = useCallback((e: React.DragEvent) => {
+    if (e.dataTransfer.types.includes(DRAG_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      const type = e.dataTransfer.getData(DRAG_MIME);
+      if (!type) return;
+      e.preventDefault();
+      addNodeAt(type, flow.screenToFlowPosition({ x: e.clientX - 20, y: e.clientY - 14 }));
+    },
+    [flow],
+  );
+
+  const onDoubleClick = useCallback(
+    (e: React.MouseEvent) => {
+      const target = e.target as HTMLElement;
+      if (!target.classList.contains('react-flow__pane')) return;
+      setQuickAdd({ screen: { x: e.clientX, y: e.clientY }, flow: flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }) });
+    },
+    [flow],
+  );
+
+  return (
+    <div className="pw-canvas" onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick} data-testid="canvas">
+      <ReactFlow<PwNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        zoomOnDoubleClick={false}
+        onlyRenderVisibleElements
+        minZoom={0.05}
+        maxZoom={2}
+        fitView
+        colorMode="dark"
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={20} size={1} />
+        <Controls showInteractive={false} />
+        <MiniMap pannable zoomable nodeColor={(n) => STAGE_COLORS[(n as PwNode).data.info?.stage ?? 'data'] ?? '#666'} />
+        <ConnectionHint />
+      </ReactFlow>
+      {quickAdd && <QuickAdd at={quickAdd.screen} onPick={(type) => addNodeAt(type, quickAdd.flow)} onClose={() => setQuickAdd(null)} />}
+    </div>
+  );
+}
+
+function normalise(from: { nodeId: string; id?: string | null; type: string }, to: { nodeId: string; id?: string | null; type: string }): Link | null {
+  const [src, dst] = from.type === 'source' ? [from, to] : [to, from];
+  if (src.type !== 'source' || dst.type !== 'target' || !src.id || !dst.id) return null;
+  return { source: src.nodeId, sourcePort: src.id, target: dst.nodeId, targetPort: dst.id };
+}
+
+/** While a connection is dragged over a handle it may not join, says why, next to the pointer. */
+function ConnectionHint() {
+  const store = useEditorStore();
+  const conn = useConnection();
+  const refusal = useUi((s) => s.refusal);
+  let reason: string | null = null;
+  let at: Position | null = null;
+  if (conn.inProgress && conn.toHandle) {
+    const l = normalise(conn.fromHandle, conn.toHandle);
+    const check = l ? checkConnection(store.getState().doc, useCatalog.getState().byType, l) : { ok: false as const, reason: 'an output joins an input' };
+    if (!check.ok) {
+      reason = check.reason;
+      at = conn.to;
+    }
+  }
+  if (!reason && refusal) reason = refusal;
+  if (!reason) return null;
+  return (
+    <div className={`pw-connection-hint${at ? ' at-pointer' : ''}`} data-testid="connection-hint" role="alert">
+      ⛔ {reason}
+    </div>
+  );
+}

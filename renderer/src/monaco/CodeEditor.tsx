@@ -1,0 +1,82 @@
+/**
+ * A controlled Monaco editor. Outside changes replace the model's text only when it differs, and
+ * as an edit (pushEditOperations) so Monaco's own cursor and undo survive the round trip.
+ */
+import { useEffect, useRef } from 'react';
+import { monaco } from './setup';
+
+export interface CodeEditorProps {
+  value: string;
+  language: 'yaml' | 'sql' | 'javascript';
+  onChange?(value: string): void;
+  markers?: { line: number; column?: number; message: string; severity?: 'error' | 'warning' }[];
+  height?: number | string;
+  testId?: string;
+  readOnly?: boolean;
+}
+
+export default function CodeEditor({ value, language, onChange, markers, height = 160, testId, readOnly }: CodeEditorProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const editor = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
+  const changeRef = useRef(onChange);
+  const applying = useRef(false);
+  changeRef.current = onChange;
+
+  useEffect(() => {
+    const ed = monaco.editor.create(host.current!, {
+      value,
+      language,
+      theme: 'pipewright-dark',
+      automaticLayout: true,
+      minimap: { enabled: false },
+      fontSize: 12,
+      lineNumbers: 'on',
+      scrollBeyondLastLine: false,
+      tabSize: 2,
+      readOnly,
+      wordWrap: 'on',
+      renderLineHighlight: 'none',
+    });
+    editor.current = ed;
+    const sub = ed.onDidChangeModelContent(() => {
+      if (!applying.current) changeRef.current?.(ed.getValue());
+    });
+    return () => {
+      sub.dispose();
+      ed.getModel()?.dispose();
+      ed.dispose();
+      editor.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const ed = editor.current;
+    const model = ed?.getModel();
+    if (!ed || !model || model.getValue() === value) return;
+    applying.current = true;
+    try {
+      model.pushEditOperations([], [{ range: model.getFullModelRange(), text: value }], () => null);
+    } finally {
+      applying.current = false;
+    }
+  }, [value]);
+
+  useEffect(() => {
+    const model = editor.current?.getModel();
+    if (!model) return;
+    monaco.editor.setModelMarkers(
+      model,
+      'pipewright',
+      (markers ?? []).map((m) => ({
+        startLineNumber: m.line,
+        startColumn: m.column ?? 1,
+        endLineNumber: m.line,
+        endColumn: m.column ? m.column + 1 : model.getLineMaxColumn(Math.min(m.line, model.getLineCount())),
+        message: m.message,
+        severity: m.severity === 'warning' ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
+      })),
+    );
+  }, [markers]);
+
+  return <div ref={host} className="pw-code" style={{ height }} data-testid={testId} />;
+}

@@ -1,0 +1,169 @@
+import { lazy, Suspense, useEffect, useState } from 'react';
+import type { ParamValue } from '../../../shared/pipeline/model';
+import { boundProblem, formatList, parseList, parseScalar, type Field } from './schema';
+
+const CodeEditor = lazy(() => import('../monaco/CodeEditor'));
+
+export interface ParamFieldProps {
+  field: Field;
+  value: ParamValue | undefined;
+  onChange(v: ParamValue | undefined): void;
+  errors: string[];
+  columns: string[];
+  isColumn: boolean;
+  code?: 'javascript' | 'sql';
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Text the user is typing, kept until it means something other than the document's value. */
+function useDraft(value: ParamValue | undefined, format: (v: ParamValue | undefined) => string, parse: (t: string) => unknown) {
+  const [text, setText] = useState(() => format(value));
+  useEffect(() => {
+    setText((t) => (same(parse(t), value) ? t : format(value)));
+    // Only the document's value drives a reset; format/parse are pure.
+  }, [value]);
+  return [text, setText] as const;
+}
+
+export function ParamField({ field, value, onChange, errors, columns, isColumn, code }: ParamFieldProps) {
+  const id = `param-${field.name}`;
+  const placeholder = field.default !== undefined ? `default: ${JSON.stringify(field.default)}` : field.required ? 'required' : 'not set';
+  let control: React.ReactNode;
+  let localError: string | null = null;
+
+  const scalarKind = field.kind === 'number' || field.kind === 'integer' ? field.kind : 'string';
+  const [text, setText] = useDraft(
+    value,
+    (v) => (field.kind === 'list' ? formatList(v) : field.kind === 'json' || field.kind === 'record' ? (v === undefined ? '' : JSON.stringify(v)) : v === undefined ? '' : String(v)),
+    (t) => (field.kind === 'list' ? (t.trim() === '' ? undefined : parseList(field.item, t)) : field.kind === 'json' || field.kind === 'record' ? tryJson(t) : parseScalar(scalarKind, t)),
+  );
+
+  if (code) {
+    control = (
+      <Suspense fallback={<textarea className="pw-input" value={typeof value === 'string' ? value : ''} readOnly />}>
+        <CodeEditor value={typeof value === 'string' ? value : ''} language={code} onChange={(v) => onChange(v === '' ? undefined : v)} height={180} testId={id} />
+      </Suspense>
+    );
+  } else if (field.kind === 'enum') {
+    control = (
+      <select className="pw-input" id={id} data-testid={id} value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : (field.enumValues!.find((x) => String(x) === e.target.value) ?? e.target.value))}>
+        <option value="">{field.default !== undefined ? `default (${String(field.default)})` : '—'}</option>
+        {field.enumValues!.map((v) => (
+          <option key={String(v)} value={String(v)}>
+            {String(v)}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (field.kind === 'boolean') {
+    control = (
+      <select className="pw-input" id={id} data-testid={id} value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value === 'true')}>
+        <option value="">{field.default !== undefined ? `default (${String(field.default)})` : '—'}</option>
+        <option value="true">true</option>
+        <option value="false">false</option>
+      </select>
+    );
+  } else if (field.kind === 'list' && isColumn && columns.length > 0) {
+    const chosen = Array.isArray(value) ? value.map(String) : [];
+    control = (
+      <div className="pw-chips" data-testid={id}>
+        {columns.map((c) => (
+          <label key={c} className={chosen.includes(c) ? 'on' : ''}>
+            <input
+              type="checkbox"
+              checked={chosen.includes(c)}
+              onChange={(e) => {
+                const next = e.target.checked ? [...chosen, c] : chosen.filter((x) => x !== c);
+                onChange(next.length ? next : undefined);
+              }}
+            />
+            {c}
+          </label>
+        ))}
+      </div>
+    );
+  } else if (field.kind === 'json' || field.kind === 'record') {
+    const parsed = tryJson(text);
+    if (text.trim() !== '' && parsed === undefined) localError = 'not valid JSON';
+    control = (
+      <textarea
+        className="pw-input mono"
+        id={id}
+        data-testid={id}
+        rows={3}
+        value={text}
+        placeholder={placeholder}
+        onChange={(e) => {
+          setText(e.target.value);
+          const v = tryJson(e.target.value);
+          if (e.target.value.trim() === '') onChange(undefined);
+          else if (v !== undefined) onChange(v as ParamValue);
+        }}
+      />
+    );
+  } else {
+    const listId = isColumn && columns.length ? `${id}-columns` : undefined;
+    if ((field.kind === 'number' || field.kind === 'integer') && text.trim() !== '') {
+      const v = parseScalar(field.kind, text);
+      localError = typeof v === 'number' ? boundProblem(field, v) : typeof v === 'string' && !v.startsWith('${') ? 'must be a number' : null;
+    }
+    control = (
+      <>
+        <input
+          className="pw-input"
+          id={id}
+          data-testid={id}
+          value={text}
+          list={listId}
+          inputMode={field.kind === 'string' ? undefined : 'decimal'}
+          placeholder={placeholder}
+          onChange={(e) => {
+            setText(e.target.value);
+            onChange(field.kind === 'list' ? (e.target.value.trim() === '' ? undefined : parseList(field.item, e.target.value)) : parseScalar(scalarKind, e.target.value));
+          }}
+        />
+        {listId && (
+          <datalist id={listId}>
+            {columns.map((c) => (
+              <option key={c} value={c} />
+            ))}
+          </datalist>
+        )}
+      </>
+    );
+  }
+
+  const bounds =
+    field.min !== undefined || field.max !== undefined
+      ? `${field.min !== undefined ? `${field.min} ${field.exclusiveMin ? '<' : '≤'} ` : ''}x${field.max !== undefined ? ` ${field.exclusiveMax ? '<' : '≤'} ${field.max}` : ''}`
+      : null;
+  const shown = localError ? [localError, ...errors.filter((e) => e !== localError)] : errors;
+
+  return (
+    <div className={`pw-field${shown.length ? ' invalid' : ''}`}>
+      <label htmlFor={id}>
+        {field.name}
+        {field.required && <span className="req">*</span>}
+        {bounds && <span className="pw-muted small"> {bounds}</span>}
+        {isColumn && <span className="pw-muted small"> column</span>}
+      </label>
+      {control}
+      {field.description && <div className="pw-help">{field.description}</div>}
+      {shown.map((e, i) => (
+        <div key={i} className="pw-error" data-testid={`${id}-error`}>
+          {e}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function tryJson(t: string): unknown {
+  if (t.trim() === '') return undefined;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,165 @@
+import { useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import { useEditor } from '../store/context';
+import { useSession, openProject, openPath, openText, save, startRun, cancelRun, serialize, newPipeline } from '../session';
+import { layoutAll, fitView } from '../commands';
+import { useUi } from '../ui-store';
+import { basename } from '../util/paths';
+
+export function Toolbar() {
+  const s = useStore(useSession);
+  const doc = useEditor((st) => st.doc);
+  const canUndo = useEditor((st) => st.history.past.length > 0);
+  const canRedo = useEditor((st) => st.history.future.length > 0);
+  const run = useEditor((st) => st.run);
+  const undo = useEditor((st) => st.undo);
+  const redo = useEditor((st) => st.redo);
+  const ui = useUi();
+  const [projectField, setProjectField] = useState('');
+  const [showProject, setShowProject] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const running = run?.status === 'running';
+
+  const exportYaml = async () => {
+    const text = await serialize(doc);
+    if (text === null) return;
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+    a.download = `${doc.metadata.name}.pipeline.yaml`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+
+  return (
+    <header className="pw-toolbar">
+      <div className="pw-brand">Pipewright</div>
+      <div className="pw-project" data-testid="project-bar">
+        <button onClick={() => setShowProject((v) => !v)} data-testid="project-button" title={s.projectPath ?? 'no project'}>
+          📁 {s.projectPath ? basename(s.projectPath) : 'No project'}
+        </button>
+        <span className="pw-doc-name" data-testid="pipeline-name">
+          {doc.metadata.name}
+        </span>
+        <span className={`pw-save-state ${s.saveState}`} data-testid="save-state">
+          {s.saveState === 'saved' ? 'saved' : s.saveState === 'saving' ? 'saving…' : s.saveState === 'dirty' ? 'edited' : 'not saved'}
+        </span>
+        {showProject && (
+          <div className="pw-popover" data-testid="project-popover">
+            <label>Project file (.pwproj)</label>
+            <input
+              className="pw-input"
+              value={projectField}
+              placeholder="/path/to/project.pwproj"
+              onChange={(e) => setProjectField(e.target.value)}
+              data-testid="project-path-input"
+            />
+            <div className="row">
+              <button onClick={async () => (await openProject(projectField, false)) && setShowProject(false)} data-testid="project-open">
+                Open
+              </button>
+              <button onClick={async () => (await openProject(projectField, true)) && setShowProject(false)} data-testid="project-create">
+                Create
+              </button>
+            </div>
+            <label>Open a pipeline file by path</label>
+            <div className="row">
+              <input className="pw-input" id="pw-open-path" placeholder="/path/to/x.pipeline.yaml" data-testid="open-path-input" />
+              <button
+                onClick={async () => {
+                  const v = (document.getElementById('pw-open-path') as HTMLInputElement).value;
+                  if (v) {
+                    await openPath(v);
+                    setShowProject(false);
+                  }
+                }}
+              >
+                Open
+              </button>
+            </div>
+            {s.recent.length > 0 && (
+              <>
+                <label>Recent</label>
+                <ul className="pw-recent">
+                  {s.recent.map((p) => (
+                    <li key={p}>
+                      <button className="pw-link" onClick={async () => (await openProject(p, false)) && setShowProject(false)}>
+                        {p}
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+            {s.info?.examplePath && (
+              <button className="pw-link" onClick={() => openPath(s.info!.examplePath!).then(() => setShowProject(false))}>
+                Open the bundled example
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+      <div className="pw-group">
+        <button onClick={() => newPipeline()} title="New empty pipeline" data-testid="new-pipeline">
+          New
+        </button>
+        <button onClick={() => fileInput.current?.click()} title="Import a .pipeline.yaml" data-testid="import">
+          Import
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".yaml,.yml"
+          hidden
+          data-testid="import-input"
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            if (f) await openText(await f.text(), { filePath: null });
+            e.target.value = '';
+          }}
+        />
+        <button onClick={exportYaml} title="Download the .pipeline.yaml" data-testid="export">
+          Export
+        </button>
+        <button onClick={() => save(true)} title="Save a version (Ctrl+S)" data-testid="save">
+          Save
+        </button>
+      </div>
+      <div className="pw-group">
+        <button onClick={undo} disabled={!canUndo} title="Undo (Ctrl+Z)" data-testid="undo">
+          ↶
+        </button>
+        <button onClick={redo} disabled={!canRedo} title="Redo (Shift+Ctrl+Z)" data-testid="redo">
+          ↷
+        </button>
+        <button onClick={() => layoutAll()} title="Auto-layout" data-testid="auto-layout">
+          Layout
+        </button>
+        <button onClick={fitView} title="Fit view" data-testid="fit-view">
+          Fit
+        </button>
+      </div>
+      <div className="pw-group">
+        <button className="primary" onClick={() => startRun()} disabled={running} data-testid="run-all">
+          ▶ Run all
+        </button>
+        <button onClick={cancelRun} disabled={!running} data-testid="cancel-run">
+          ■ Cancel
+        </button>
+        {run && (
+          <span className={`pw-run-status st-${run.status}`} data-testid="run-status">
+            {run.status}
+          </span>
+        )}
+      </div>
+      <div className="pw-group right">
+        <button className={ui.yamlOpen ? 'on' : ''} onClick={() => ui.setYamlOpen(!ui.yamlOpen)} data-testid="toggle-yaml">
+          YAML
+        </button>
+        <button className={ui.logOpen ? 'on' : ''} onClick={() => ui.setLogOpen(!ui.logOpen)} data-testid="toggle-log">
+          Log
+        </button>
+        <span className="pw-muted small">{s.info?.version ? `v${s.info.version}` : ''}</span>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,195 @@
+/** What a finished (or running) node produced: metrics, live training curves, previews, matrices. */
+import { useEffect, useMemo, useState } from 'react';
+import { useStore } from 'zustand';
+import { useEditor } from '../store/context';
+import { useSession } from '../session';
+import { useUi } from '../ui-store';
+import { call } from '../api/client';
+import { EChart, type ChartOption } from './EChart';
+import { TablePreview } from './TablePreview';
+import { asMetricsDoc, type Curve, type Matrix, type MetricsDoc } from './metrics-doc';
+import { defaultProjectFor } from '../util/paths';
+
+export function Results({ id }: { id: string }) {
+  const state = useEditor((s) => s.nodeStates[id]);
+  const series = useEditor((s) => s.series[id]);
+  const project = useStore(useSession, (s) => s.projectPath ?? (s.filePath ? defaultProjectFor(s.filePath) : null));
+  const showLog = useUi((s) => s.showLog);
+  const outputs = Object.entries(state?.outputs ?? {});
+  const [tab, setTab] = useState<string | null>(null);
+  const current = outputs.find(([p]) => p === tab) ?? outputs[0];
+  if (!state) return null;
+
+  return (
+    <div className="pw-section pw-results" data-testid="results">
+      <h4>
+        Result · <span className={`pw-status-label st-${state.cached ? 'cached' : state.status}`}>{state.cached ? 'cached' : state.status}</span>
+      </h4>
+      {state.reason && <div className="pw-muted small">{state.reason}</div>}
+      {state.error && (
+        <div className="pw-error">
+          {state.error}{' '}
+          <button className="pw-link" onClick={() => showLog(id)}>
+            show log
+          </button>
+        </div>
+      )}
+      {Object.keys(state.metrics).length > 0 && (
+        <table className="pw-metrics" data-testid="metrics-table">
+          <tbody>
+            {Object.entries(state.metrics).map(([k, v]) => (
+              <tr key={k} data-metric={k}>
+                <td>{k}</td>
+                <td>{Number.isInteger(v) ? v : v.toFixed(4)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {series && Object.keys(series).length > 0 && <LiveCurves series={series} />}
+      {outputs.length > 0 && project && (
+        <>
+          <div className="pw-tabs">
+            {outputs.map(([port, o]) => (
+              <button key={port} className={current?.[0] === port ? 'on' : ''} onClick={() => setTab(port)}>
+                {port} <span className="pw-muted">{o.kind}</span>
+              </button>
+            ))}
+          </div>
+          {current && current[1].kind === 'table' && <TablePreview project={project} hash={current[1].hash} />}
+          {current && current[1].kind === 'metrics' && <MetricsView project={project} hash={current[1].hash} />}
+          {current && current[1].kind !== 'table' && current[1].kind !== 'metrics' && <JsonView project={project} hash={current[1].hash} />}
+        </>
+      )}
+    </div>
+  );
+}
+
+function LiveCurves({ series }: { series: Record<string, { step: number; value: number }[]> }) {
+  const option = useMemo<ChartOption>(
+    () => ({
+      grid: { left: 40, right: 10, top: 28, bottom: 24 },
+      legend: { top: 0, textStyle: { fontSize: 10 } },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'value', name: 'epoch', nameGap: 4, nameTextStyle: { fontSize: 10 } },
+      yAxis: { type: 'value', scale: true },
+      series: Object.entries(series).map(([key, pts]) => ({ name: key, type: 'line', showSymbol: false, data: pts.map((p) => [p.step, p.value]) })),
+    }),
+    [series],
+  );
+  return <EChart option={option} height={180} testId="training-curves" />;
+}
+
+function useJson(project: string, hash: string): { json: unknown; error: string | null } {
+  const [r, setR] = useState<{ json: unknown; error: string | null }>({ json: null, error: null });
+  useEffect(() => {
+    let live = true;
+    call('artifact.json', { project, hash })
+      .then((x) => live && setR({ json: x.json, error: null }))
+      .catch((e: Error) => live && setR({ json: null, error: e.message }));
+    return () => {
+      live = false;
+    };
+  }, [project, hash]);
+  return r;
+}
+
+function JsonView({ project, hash }: { project: string; hash: string }) {
+  const { json, error } = useJson(project, hash);
+  if (error) return <div className="pw-error">{error}</div>;
+  return <pre className="pw-json">{JSON.stringify(json, null, 2)?.slice(0, 20000)}</pre>;
+}
+
+function MetricsView({ project, hash }: { project: string; hash: string }) {
+  const { json, error } = useJson(project, hash);
+  const doc = asMetricsDoc(json);
+  if (error) return <div className="pw-error">{error}</div>;
+  if (!json) return <div className="pw-muted">Loading…</div>;
+  if (!doc) return <pre className="pw-json">{JSON.stringify(json, null, 2)}</pre>;
+  return <MetricsDocView doc={doc} />;
+}
+
+export function MetricsDocView({ doc }: { doc: MetricsDoc }) {
+  const matrices = Object.entries(doc.matrices ?? {});
+  const curves = Object.entries(doc.curves ?? {});
+  const tables = Object.entries(doc.tables ?? {});
+  return (
+    <div data-testid="metrics-doc">
+      {matrices.map(([name, m]) => (
+        <div key={name}>
+          <h5>{name}</h5>
+          <ConfusionMatrix m={m} />
+        </div>
+      ))}
+      {curves.map(([name, c]) => (
+        <div key={name}>
+          <h5>{name}</h5>
+          <CurveChart name={name} c={c} />
+        </div>
+      ))}
+      {tables.map(([name, t]) => (
+        <div key={name}>
+          <h5>{name}</h5>
+          <table className="pw-metrics">
+            <thead>
+              <tr>
+                {t.columns.map((c) => (
+                  <th key={c}>{c}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {t.rows.slice(0, 200).map((r, i) => (
+                <tr key={i}>
+                  {r.map((v, j) => (
+                    <td key={j}>{typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function ConfusionMatrix({ m }: { m: Matrix }) {
+  const option = useMemo<ChartOption>(() => {
+    const data: [number, number, number][] = [];
+    let max = 0;
+    m.values.forEach((row, i) =>
+      row.forEach((v, j) => {
+        data.push([j, i, v]);
+        max = Math.max(max, v);
+      }),
+    );
+    return {
+      grid: { left: 70, right: 10, top: 10, bottom: 40 },
+      tooltip: { formatter: (p: { value: [number, number, number] }) => `true ${m.labels[p.value[1]]}, predicted ${m.labels[p.value[0]]}: ${p.value[2]}` },
+      xAxis: { type: 'category', data: m.labels, name: 'predicted', nameLocation: 'middle', nameGap: 24 },
+      yAxis: { type: 'category', data: m.labels, name: 'true', inverse: true },
+      visualMap: { min: 0, max: max || 1, show: false, inRange: { color: ['#1e293b', '#3b82f6'] } },
+      series: [{ type: 'heatmap', data, label: { show: true, color: '#fff' } }],
+    };
+  }, [m]);
+  return <EChart option={option} height={Math.max(160, 40 * m.labels.length + 60)} testId="confusion-matrix" />;
+}
+
+function CurveChart({ name, c }: { name: string; c: Curve }) {
+  const isRoc = /roc/i.test(name);
+  const option = useMemo<ChartOption>(
+    () => ({
+      grid: { left: 44, right: 10, top: 10, bottom: 36 },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'value', name: c.xLabel ?? (isRoc ? 'false positive rate' : 'x'), nameLocation: 'middle', nameGap: 22, ...(isRoc ? { min: 0, max: 1 } : {}) },
+      yAxis: { type: 'value', name: c.yLabel ?? (isRoc ? 'true positive rate' : ''), ...(isRoc ? { min: 0, max: 1 } : { scale: true }) },
+      series: [
+        { type: 'line', name, showSymbol: false, data: c.x.map((x, i) => [x, c.y[i]]) },
+        ...(isRoc ? [{ type: 'line', name: 'chance', showSymbol: false, lineStyle: { type: 'dashed', color: '#666' }, data: [[0, 0], [1, 1]] }] : []),
+      ],
+    }),
+    [c, name, isRoc],
+  );
+  return <EChart option={option} height={200} testId={isRoc ? 'roc-curve' : `curve-${name}`} />;
+}

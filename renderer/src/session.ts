@@ -1,0 +1,318 @@
+/**
+ * The open pipeline and project: opening, saving (every save is a pipeline version), autosave
+ * within a second, the localStorage crash net, and running. React components read `useSession`;
+ * the document itself lives in the per-pipeline editor store.
+ */
+import { create } from 'zustand';
+import { emptyPipeline, type Issue, type Pipeline } from '../../shared/pipeline/model';
+import type { AppInfo } from '../../shared/api/contract';
+import type { RunEvent } from '../../shared/run';
+import { call, onEvent, tryCall, useNotices } from './api/client';
+import { createEditorStore, type EditorStore } from './store/editor-store';
+import { defaultProjectFor, dirname } from './util/paths';
+import { useCatalog } from './catalog-store';
+
+export interface SessionState {
+  store: EditorStore;
+  /** the .pipeline.yaml this came from, when opened by path */
+  filePath: string | null;
+  projectPath: string | null;
+  info: AppInfo | null;
+  recent: string[];
+  /** validation problems of the current document, by place */
+  issues: Issue[];
+  /** the last canonical text of the document (what the YAML view shows when not being edited) */
+  text: string;
+  saveState: 'saved' | 'dirty' | 'saving' | 'error';
+  lastVersion: string | null;
+  ready: boolean;
+}
+
+export const useSession = create<SessionState>(() => ({
+  store: createEditorStore(emptyPipeline('untitled')),
+  filePath: null,
+  projectPath: null,
+  info: null,
+  recent: [],
+  issues: [],
+  text: '',
+  saveState: 'saved',
+  lastVersion: null,
+  ready: false,
+}));
+
+const DRAFT_KEY = 'pipewright.draft.v1';
+const PROJECT_KEY = 'pipewright.project';
+
+interface Draft {
+  v: 1;
+  projectPath: string | null;
+  filePath: string | null;
+  doc: Pipeline;
+  savedAt: number;
+}
+
+let unsubscribeStore: (() => void) | null = null;
+
+function notice(level: 'error' | 'warn' | 'info', text: string) {
+  useNotices.getState().push(level, text);
+}
+
+/** Makes `doc` the open pipeline (never an undo step). */
+export function openDocument(doc: Pipeline, opts: { filePath?: string | null; projectPath?: string | null } = {}): void {
+  const s = useSession.getState();
+  const store = s.store;
+  store.getState().clearRun();
+  store.getState().load(doc);
+  useSession.setState({
+    filePath: opts.filePath === undefined ? s.filePath : opts.filePath,
+    projectPath: opts.projectPath === undefined ? s.projectPath : opts.projectPath,
+    issues: [],
+    saveState: 'saved',
+  });
+  if (opts.projectPath) localStorage.setItem(PROJECT_KEY, opts.projectPath);
+  void refreshDerived();
+}
+
+/** Parses text over the API; loads it when it is a pipeline at all. Returns the problems found. */
+export async function openText(text: string, opts: { filePath?: string | null; projectPath?: string | null } = {}): Promise<Issue[] | null> {
+  const r = await tryCall('pipeline.validate', { text }, 'could not read the pipeline');
+  if (!r) return null;
+  if (!r.pipeline) {
+    notice('error', `not a pipeline: ${r.errors.map((e) => `${e.place}: ${e.message}`).join('; ')}`);
+    return r.errors;
+  }
+  openDocument(r.pipeline, opts);
+  useSession.setState({ issues: r.errors, text });
+  return r.errors;
+}
+
+export async function openPath(path: string): Promise<void> {
+  const r = await tryCall('file.read', { path }, `could not open ${path}`);
+  if (!r) return;
+  const s = useSession.getState();
+  await openText(r.text, { filePath: r.path, projectPath: s.projectPath ?? defaultProjectFor(r.path) });
+}
+
+export async function openProject(path: string, create: boolean): Promise<boolean> {
+  const info = await tryCall('project.open', { path, create }, create ? 'could not create the project' : 'could not open the project');
+  if (!info) return false;
+  useSession.setState({ projectPath: info.path });
+  localStorage.setItem(PROJECT_KEY, info.path);
+  const latest = await tryCall('pipeline.latest', { project: info.path }, 'could not read the project');
+  if (latest?.version) {
+    await openText(latest.version.text, { projectPath: info.path, filePath: null });
+    useSession.setState({ lastVersion: latest.version.id });
+  } else {
+    openDocument(emptyPipeline(slug(info.name) || 'untitled'), { projectPath: info.path, filePath: null });
+  }
+  void refreshRecent();
+  return true;
+}
+
+function slug(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/\.pwproj$/, '')
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+export async function refreshRecent(): Promise<void> {
+  try {
+    const r = await call('project.recent', {});
+    useSession.setState({ recent: r.paths });
+  } catch {
+    // Recent projects are a convenience: a server without the project store simply has none.
+  }
+}
+
+export async function serialize(doc: Pipeline): Promise<string | null> {
+  try {
+    return (await call('pipeline.serialize', { pipeline: doc })).text;
+  } catch (e) {
+    notice('error', `could not write the pipeline: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** Ctrl+S: a new pipeline version in the project. */
+export async function save(explicit = true): Promise<boolean> {
+  const s = useSession.getState();
+  let project = s.projectPath;
+  if (!project && s.filePath) project = defaultProjectFor(s.filePath);
+  if (!project) {
+    if (explicit) notice('warn', 'Open or create a project (top bar) to save versions; the draft is kept in this browser meanwhile.');
+    return false;
+  }
+  const revision = s.store.getState().revision;
+  const text = await serialize(s.store.getState().doc);
+  if (text === null) return false;
+  useSession.setState({ saveState: 'saving' });
+  try {
+    const r = await call('pipeline.save', { project, text });
+    const still = useSession.getState().store.getState().revision === revision;
+    useSession.setState({ saveState: still ? 'saved' : 'dirty', lastVersion: r.version.id, projectPath: project });
+    if (explicit) notice('info', r.created ? `Saved version ${r.version.id.slice(0, 8)}` : 'No changes since the last version');
+    return true;
+  } catch (e) {
+    useSession.setState({ saveState: 'error' });
+    if (explicit) notice('error', `save failed: ${(e as Error).message}`);
+    else notice('warn', `autosave failed: ${(e as Error).message}`);
+    return false;
+  }
+}
+
+// ---- autosave, draft, YAML text and validation follow the document ----
+
+let saveTimer: ReturnType<typeof setTimeout> | null = null;
+let draftTimer: ReturnType<typeof setTimeout> | null = null;
+let deriveTimer: ReturnType<typeof setTimeout> | null = null;
+
+export const AUTOSAVE_MS = 800;
+
+function writeDraft(): void {
+  const s = useSession.getState();
+  const draft: Draft = { v: 1, projectPath: s.projectPath, filePath: s.filePath, doc: s.store.getState().doc, savedAt: Date.now() };
+  try {
+    localStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
+  } catch {
+    // Quota exceeded: the server-side autosave is still there.
+  }
+}
+
+export function flushDraft(): void {
+  if (draftTimer) {
+    clearTimeout(draftTimer);
+    draftTimer = null;
+    writeDraft();
+  }
+}
+
+function readDraft(): Draft | null {
+  try {
+    const raw = localStorage.getItem(DRAFT_KEY);
+    if (!raw) return null;
+    const d = JSON.parse(raw) as Draft;
+    return d && d.v === 1 && d.doc && Array.isArray(d.doc.nodes) ? d : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Re-serialises and re-validates the document: the YAML view and the inspector's inline errors. */
+async function refreshDerived(): Promise<void> {
+  const { store } = useSession.getState();
+  const revision = store.getState().revision;
+  const text = await serialize(store.getState().doc);
+  if (text === null || store.getState().revision !== revision) return;
+  useSession.setState({ text });
+  try {
+    const v = await call('pipeline.validate', { text });
+    if (store.getState().revision === revision) useSession.setState({ issues: v.errors });
+  } catch {
+    // Validation is advisory here; a failure to reach main already shows as a notice elsewhere.
+  }
+}
+
+function onDocChanged(): void {
+  const s = useSession.getState();
+  if (s.store.getState().lastSource !== 'load') {
+    useSession.setState({ saveState: 'dirty' });
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      saveTimer = null;
+      void save(false);
+    }, AUTOSAVE_MS);
+  }
+  if (draftTimer) clearTimeout(draftTimer);
+  draftTimer = setTimeout(() => {
+    draftTimer = null;
+    writeDraft();
+  }, 150);
+  if (deriveTimer) clearTimeout(deriveTimer);
+  deriveTimer = setTimeout(() => {
+    deriveTimer = null;
+    void refreshDerived();
+  }, 120);
+}
+
+function attach(store: EditorStore): void {
+  unsubscribeStore?.();
+  let rev = store.getState().revision;
+  unsubscribeStore = store.subscribe((st) => {
+    if (st.revision !== rev) {
+      rev = st.revision;
+      onDocChanged();
+    }
+  });
+}
+
+// ---- running ----
+
+function runTarget(): { project: string; baseDir?: string } | null {
+  const s = useSession.getState();
+  const project = s.projectPath ?? (s.filePath ? defaultProjectFor(s.filePath) : null);
+  if (!project) {
+    notice('warn', 'Open or create a project (top bar) before running: runs are recorded in it.');
+    return null;
+  }
+  return { project, baseDir: s.filePath ? dirname(s.filePath) : dirname(project) };
+}
+
+export async function startRun(opts: { upTo?: string; from?: string; noCache?: boolean } = {}): Promise<string | null> {
+  const target = runTarget();
+  if (!target) return null;
+  const { store } = useSession.getState();
+  const text = await serialize(store.getState().doc);
+  if (text === null) return null;
+  store.getState().clearRun();
+  const r = await tryCall('run.start', { ...target, text, ...opts }, 'could not start the run');
+  if (!r) return null;
+  if (!store.getState().run) store.getState().startRun(r.runId);
+  return r.runId;
+}
+
+export async function cancelRun(): Promise<void> {
+  const run = useSession.getState().store.getState().run;
+  if (!run || run.status !== 'running') return;
+  await tryCall('run.cancel', { runId: run.id }, 'could not cancel');
+}
+
+// ---- start-up ----
+
+export async function boot(): Promise<void> {
+  attach(useSession.getState().store);
+  onEvent('run.event', (e: RunEvent) => useSession.getState().store.getState().applyEvent(e));
+  addEventListener('pagehide', flushDraft);
+  addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flushDraft());
+
+  const [cat, info] = await Promise.all([tryCall('catalog.list', {}, 'could not load the node catalogue'), tryCall('app.info', {})]);
+  if (cat) useCatalog.getState().setCatalog(cat.nodes);
+  useSession.setState({ info });
+  void refreshRecent();
+
+  const draft = readDraft();
+  if (draft) {
+    openDocument(draft.doc, { filePath: draft.filePath, projectPath: draft.projectPath });
+    // The draft may be ahead of the project's last version (a crash, a reload within the autosave second).
+    useSession.setState({ saveState: 'dirty' });
+    if (draft.projectPath) void save(false);
+  } else {
+    const project = info?.projectPath ?? localStorage.getItem(PROJECT_KEY);
+    if (!(project && (await openProject(project, false)))) {
+      if (info?.examplePath) await openPath(info.examplePath);
+      else openDocument(emptyPipeline('untitled'));
+    }
+  }
+  useSession.setState({ ready: true });
+}
+
+/** Starts afresh: an empty pipeline in the current project (an undoable edit would be odd here). */
+export function newPipeline(name = 'untitled'): void {
+  openDocument(emptyPipeline(name), { filePath: null });
+}
+
+export function discardDraft(): void {
+  localStorage.removeItem(DRAFT_KEY);
+}
