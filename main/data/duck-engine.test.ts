@@ -38,7 +38,7 @@ describe('DuckDB data engine', () => {
   it('maps nulls to NaN and back', async () => {
     const penguins = await tableArtifact(join(DATA_DIR, 'penguins.csv'), ctx);
     const [mass] = await ctx.data.readColumns(penguins, ['body_mass_g']);
-    const nans = Array.from(mass.values).filter(Number.isNaN).length;
+    const nans = Array.from(mass.values as Float64Array).filter(Number.isNaN).length;
     const [{ n }] = await ctx.data.query('SELECT count(*) AS n FROM p WHERE body_mass_g IS NULL', { p: penguins });
     expect(n).toBe(nans);
     expect(nans).toBeGreaterThan(0);

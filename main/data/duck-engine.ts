@@ -111,9 +111,11 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
     }
   }
 
-  async function copyTo(c: DuckDBConnection, sql: string): Promise<string> {
+  async function copyTo(c: DuckDBConnection, sql: string, metadata?: Record<string, string>): Promise<string> {
     const out = newPath();
-    await c.run(`COPY (${stripSemicolon(sql)}) TO ${literal(out)} (${PARQUET_OPTIONS})`);
+    const entries = Object.entries(metadata ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const kv = entries.length ? `, KV_METADATA {${entries.map(([k, v]) => `${ident(k)}: ${literal(v)}`).join(', ')}}` : '';
+    await c.run(`COPY (${stripSemicolon(sql)}) TO ${literal(out)} (${PARQUET_OPTIONS}${kv})`);
     return out;
   }
 
@@ -136,10 +138,10 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
         return reader.getRowObjectsJS().map((row) => jsonSafe(row) as Record<string, unknown>);
       }),
 
-    writeTable: (sql, tables) =>
+    writeTable: (sql, tables, options) =>
       withConnection(async (c) => {
         await exposeTables(c, tables);
-        return copyTo(c, sql);
+        return copyTo(c, sql, options?.metadata);
       }),
 
     describe: (table) => withConnection((c) => describeWith(c, table.path)),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
+import { asNodeError, nodeError, tableOutput } from '../features/common';
 
 export default defineNode({
   type: 'data.csv',
@@ -15,4 +16,13 @@ export default defineNode({
     header: z.boolean().default(true).describe('the first line holds the column names'),
     types: z.record(z.string(), z.string().min(1)).default({}).describe('column -> DuckDB type, e.g. {b: DOUBLE}'),
   }).strict(),
+  async run({ params, ctx }) {
+    const path = ctx.resolvePath(params.path);
+    const readCsv = ctx.data.readCsv;
+    if (!readCsv) throw nodeError(ctx, 'this data engine cannot read CSV files');
+    const out = await asNodeError(ctx, `cannot read ${path}`, () =>
+      readCsv(path, { delimiter: params.delimiter, header: params.header, types: params.types }),
+    );
+    return { table: tableOutput(out) };
+  },
 });

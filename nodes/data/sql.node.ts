@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
+import { asNodeError, input, tableOutput } from '../features/common';
 
 export default defineNode({
   type: 'data.sql',
@@ -14,4 +15,9 @@ export default defineNode({
     query: z.string().min(1).describe('DuckDB SQL; each input port is a table of that name'),
   }).strict(),
   codeParams: { query: 'sql' },
+  async run({ inputs, params, ctx }) {
+    const tables = Object.fromEntries(Object.keys(inputs).map((port) => [port, input(ctx, inputs, port)]));
+    const out = await asNodeError(ctx, 'query failed', () => ctx.data.writeTable(params.query, tables));
+    return { table: tableOutput(out) };
+  },
 });

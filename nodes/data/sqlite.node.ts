@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
+import { asNodeError, nodeError, tableOutput } from '../features/common';
 
 export default defineNode({
   type: 'data.sqlite',
@@ -14,4 +15,11 @@ export default defineNode({
     query: z.string().min(1).describe('SQL in SQLite dialect'),
   }).strict(),
   codeParams: { query: 'sql' },
+  async run({ params, ctx }) {
+    const path = ctx.resolvePath(params.path);
+    const readSqlite = ctx.data.readSqlite;
+    if (!readSqlite) throw nodeError(ctx, 'this data engine cannot read SQLite files');
+    const out = await asNodeError(ctx, `cannot query ${path}`, () => readSqlite(path, params.query));
+    return { table: tableOutput(out) };
+  },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
+import { asNodeError, describeInput, input, isNumericType, nodeError, requireColumns, tableOutput } from './common';
 
 export default defineNode({
   type: 'features.impute',
@@ -16,4 +17,53 @@ export default defineNode({
   }).strict(),
   check: (p) => (p.strategy === 'constant' && p.value === undefined ? [{ param: 'value', message: 'required when strategy is constant' }] : []),
   columnParams: ['columns'],
+  async run({ inputs, params, ctx }) {
+    const table = input(ctx, inputs, 'table');
+    const info = await describeInput(ctx, table, 'table');
+    const d = ctx.data;
+    const tables = { table };
+    const listed = params.columns !== undefined;
+    let targets = listed ? requireColumns(ctx, info, params.columns ?? [], 'columns') : info.columns;
+    if (!listed) {
+      // Only columns that have missing values (scikit-learn fills every column; filling none is the same thing for the rest).
+      const counts = await asNodeError(ctx, 'cannot count missing values', () =>
+        d.query(`SELECT ${info.columns.map((c, i) => `count(*) - count(${d.ident(c.name)}) AS m${i}`).join(', ')} FROM "table"`, tables),
+      );
+      targets = info.columns.filter((_, i) => Number(counts[0][`m${i}`]) > 0);
+    }
+    const numericStrategy = params.strategy === 'mean' || params.strategy === 'median';
+    const fills = new Map<string, string>();
+    for (const col of targets) {
+      const numeric = isNumericType(col.type);
+      const name = d.ident(col.name);
+      if (numericStrategy && !numeric) {
+        if (listed) throw nodeError(ctx, `columns: "${col.name}" is ${col.type}, and strategy ${params.strategy} needs numbers (use most_frequent or constant)`, { column: col.name });
+        ctx.log('warn', `column "${col.name}" (${col.type}) has missing values but strategy ${params.strategy} needs numbers; left as it is`);
+        continue;
+      }
+      if (params.strategy === 'constant') {
+        const v = params.value;
+        if (v === undefined) throw nodeError(ctx, 'value: required when strategy is constant');
+        if (numeric && typeof v !== 'number') throw nodeError(ctx, `value: "${v}" is text but column "${col.name}" is ${col.type}`, { column: col.name });
+        fills.set(col.name, numeric ? `CAST(${Number(v)} AS DOUBLE)` : d.literal(String(v)));
+        continue;
+      }
+      let sql: string;
+      if (params.strategy === 'mean') sql = `SELECT avg(CAST(${name} AS DOUBLE)) AS v FROM "table"`;
+      else if (params.strategy === 'median') sql = `SELECT median(CAST(${name} AS DOUBLE)) AS v FROM "table"`;
+      // Ties go to the smallest value, as in scikit-learn's SimpleImputer.
+      else sql = `SELECT ${name} AS v, count(*) AS n FROM "table" WHERE ${name} IS NOT NULL GROUP BY ${name} ORDER BY n DESC, ${name} ASC LIMIT 1`;
+      const rows = await asNodeError(ctx, `cannot compute the ${params.strategy} of "${col.name}"`, () => d.query(sql, tables));
+      const v = rows[0]?.v;
+      if (v === null || v === undefined) throw nodeError(ctx, `column "${col.name}" has no values at all, so there is no ${params.strategy} to fill it with`, { column: col.name });
+      ctx.log('info', `${col.name}: missing values filled with ${params.strategy} ${JSON.stringify(v)}`);
+      // most_frequent keeps the column's type; a mean or median of integers is fractional.
+      fills.set(col.name, params.strategy === 'most_frequent' ? `CAST(${d.literal(String(v))} AS ${col.type})` : `CAST(${Number(v)} AS DOUBLE)`);
+    }
+    const select = info.columns
+      .map((c) => (fills.has(c.name) ? `coalesce(${d.ident(c.name)}, ${fills.get(c.name)}) AS ${d.ident(c.name)}` : d.ident(c.name)))
+      .join(', ');
+    const out = await asNodeError(ctx, 'impute failed', () => d.writeTable(`SELECT ${select} FROM "table"`, tables));
+    return { table: tableOutput(out) };
+  },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
+import { asNodeError, describeInput, input, nodeError, requireColumns, tableOutput } from './common';
 
 export default defineNode({
   type: 'features.select',
@@ -18,4 +19,23 @@ export default defineNode({
       ? [{ param: 'columns', message: 'set exactly one of columns or exclude' }]
       : [],
   columnParams: ['columns', 'exclude'],
+  async run({ inputs, params, ctx }) {
+    const table = input(ctx, inputs, 'table');
+    const info = await describeInput(ctx, table, 'table', false);
+    const d = ctx.data;
+    let keep: string[];
+    if (params.columns) {
+      requireColumns(ctx, info, params.columns, 'columns');
+      keep = params.columns;
+    } else {
+      const drop = new Set(params.exclude ?? []);
+      requireColumns(ctx, info, [...drop], 'exclude');
+      keep = info.columns.map((c) => c.name).filter((n) => !drop.has(n));
+      if (keep.length === 0) throw nodeError(ctx, 'exclude: every column would be dropped');
+    }
+    const dupes = keep.filter((n, i) => keep.indexOf(n) !== i);
+    if (dupes.length) throw nodeError(ctx, `columns: "${dupes[0]}" is listed twice`);
+    const out = await asNodeError(ctx, 'select failed', () => d.writeTable(`SELECT ${keep.map((n) => d.ident(n)).join(', ')} FROM "table"`, { table }));
+    return { table: tableOutput(out) };
+  },
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
+import { asNodeError, describeInput, input, isNumericType, nodeError, requireColumns, tableOutput } from './common';
+import { SCALER_KEY, type ScalerDoc } from './scaler';
 
 export default defineNode({
   type: 'features.standardize',
@@ -19,4 +21,49 @@ export default defineNode({
     exclude: z.array(z.string().min(1)).default([]).describe('columns left as they are'),
   }).strict(),
   columnParams: ['exclude'],
+  async run({ inputs, params, ctx }) {
+    const train = input(ctx, inputs, 'train');
+    const test = input(ctx, inputs, 'test');
+    const trainInfo = await describeInput(ctx, train, 'train');
+    const testInfo = await describeInput(ctx, test, 'test', false);
+    requireColumns(ctx, trainInfo, params.exclude, 'exclude', 'train');
+    const excluded = new Set(params.exclude);
+    const cols = trainInfo.columns.filter((c) => isNumericType(c.type) && !excluded.has(c.name));
+    requireColumns(ctx, testInfo, cols.map((c) => c.name), 'test', 'test');
+    const d = ctx.data;
+    const doc: ScalerDoc = { format: 'pipewright-scaler/v1', columns: {} };
+    if (cols.length > 0) {
+      const stats = await asNodeError(ctx, 'cannot fit the scaler', () =>
+        d.query(
+          `SELECT ${cols.map((c, i) => `avg(CAST(${d.ident(c.name)} AS DOUBLE)) AS m${i}, stddev_pop(CAST(${d.ident(c.name)} AS DOUBLE)) AS s${i}`).join(', ')} FROM train`,
+          { train },
+        ),
+      );
+      cols.forEach((c, i) => {
+        const mean = stats[0][`m${i}`];
+        const sd = stats[0][`s${i}`];
+        if (typeof mean !== 'number' || !Number.isFinite(mean)) {
+          throw nodeError(ctx, `column "${c.name}" has no values in train, so it cannot be standardized (exclude it or impute it first)`, { column: c.name });
+        }
+        // A constant column keeps scale 1 (as scikit-learn's StandardScaler), so it becomes all zeros, not NaN.
+        const scale = typeof sd === 'number' && Number.isFinite(sd) && sd > 0 ? sd : 1;
+        doc.columns[c.name] = { mean, scale };
+      });
+    } else {
+      ctx.log('warn', 'no numeric columns to standardize; the tables pass through unchanged');
+    }
+    const metadata = { [SCALER_KEY]: JSON.stringify(doc) };
+    const num = (x: number) => `CAST(${String(x)} AS DOUBLE)`;
+    const select = (columns: { name: string }[], from: string) =>
+      `SELECT ${columns
+        .map((c) => {
+          const s = doc.columns[c.name];
+          return s ? `(CAST(${d.ident(c.name)} AS DOUBLE) - ${num(s.mean)}) / ${num(s.scale)} AS ${d.ident(c.name)}` : d.ident(c.name);
+        })
+        .join(', ')} FROM ${from}`;
+    const trainOut = await asNodeError(ctx, 'standardize failed', () => d.writeTable(select(trainInfo.columns, 'train'), { train }, { metadata }));
+    const testOut = await asNodeError(ctx, 'standardize failed', () => d.writeTable(select(testInfo.columns, 'test'), { test }, { metadata }));
+    ctx.log('info', `scaler fitted on ${trainInfo.rows} train rows for ${cols.length} columns`);
+    return { train: tableOutput(trainOut), test: tableOutput(testOut) };
+  },
 });

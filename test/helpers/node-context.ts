@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { createDataEngine, type DuckDataEngine } from '../../main/data/duck-engine';
 import type { ArtifactRef, Compute, LogLevel, NodeDefinition, NodeOutput, RunContext } from '../../nodes/types';
 import { seededRandom } from '../../shared/random';
@@ -103,4 +104,21 @@ export async function runNode(
   if (!def.run) throw new Error(`${def.type} has no run()`);
   const parsed: unknown = def.params.parse(params);
   return def.run({ inputs, params: parsed, ctx });
+}
+
+/** Creates a SQLite file for tests of nodes (which may not import better-sqlite3 themselves). */
+export function makeSqliteFile(path: string, schema: string, inserts: { sql: string; rows: unknown[][] }[] = []): string {
+  const db = new Database(path);
+  try {
+    db.exec(schema);
+    db.transaction(() => {
+      for (const ins of inserts) {
+        const stmt = db.prepare(ins.sql);
+        for (const row of ins.rows) stmt.run(...row);
+      }
+    })();
+  } finally {
+    db.close();
+  }
+  return path;
 }
