@@ -107,6 +107,8 @@ export interface ExecutionFinish {
   /** output port -> artifact hash (the artifact must be stored already) */
   outputs?: Record<string, string>;
   backend?: string | null;
+  /** replaces the key given at the start (the backend a node really got can differ from the one assumed) */
+  cacheKey?: string;
 }
 
 export interface MetricPoint {
@@ -549,7 +551,7 @@ export class ProjectStore {
   finishExecution(executionId: number, f: ExecutionFinish): void {
     this.st(
       `UPDATE node_executions SET status = ?, cached = ?, reused_from = ?, reason = ?, error = ?, gate_failed = ?,
-         finished_at = ?, duration_ms = ?, backend = coalesce(?, backend) WHERE id = ?`,
+         finished_at = ?, duration_ms = ?, backend = coalesce(?, backend), cache_key = coalesce(?, cache_key) WHERE id = ?`,
     ).run(
       f.status,
       f.cached ? 1 : 0,
@@ -560,6 +562,7 @@ export class ProjectStore {
       f.finishedAt ?? now(),
       Math.round(f.durationMs),
       f.backend ?? null,
+      f.cacheKey ?? null,
       executionId,
     );
     if (f.outputs) {

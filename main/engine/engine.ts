@@ -1,0 +1,459 @@
+/**
+ * The scheduler: turns a validated pipeline into node executions, in topological order, with
+ * independent branches in parallel on a bounded pool of worker threads. Every node is reused
+ * from the project file when its cache key is unchanged, and every node says why it was reused
+ * or re-run. Everything is recorded in the project file, in batched transactions.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import type { Issue, ParamValue, Pipeline, PipelineNode } from '../../shared/pipeline/model';
+import { downstreamOf, resolveParamRefs, topologicalOrder, upstreamOf } from '../../shared/pipeline';
+import type { NodeOutputRef, NodeResult, RunEvent, RunStatus, RunSummary } from '../../shared/run';
+import type { PortKind } from '../../shared/catalog';
+import type { NodeRegistry } from '../../nodes/registry';
+import type { ArtifactRef, NodeDefinition } from '../../nodes/types';
+import type { ArtifactInfo, ProjectStore } from '../store/project-store';
+import { cacheKey, explainRerun, type KeyParts } from './cache';
+import { backendFingerprint, runEnvironment } from './environment';
+import type { NodeRunResult, NodeSignal, ProducedArtifact } from './node-runner';
+import { loadRegistry } from './plugins';
+import { WorkerPool } from './pool';
+import { Recorder } from './recorder';
+
+/** The pipeline cannot run as given: every problem, located (exit code 2). */
+export class InvalidPipelineError extends Error {
+  constructor(readonly issues: Issue[]) {
+    super(issues.map((i) => `${i.place}: ${i.message}`).join('\n'));
+    this.name = 'InvalidPipelineError';
+  }
+}
+
+export interface RunOptions {
+  store: ProjectStore;
+  /** a pipeline that passed validation */
+  pipeline: Pipeline;
+  /** the pipeline's canonical text: recorded as a pipeline version */
+  text?: string;
+  /** the pipeline file's folder: relative paths in params resolve here */
+  baseDir: string;
+  /** `--param k=v` values (declared pipeline params only) */
+  overrides?: Record<string, ParamValue>;
+  /** `--no-cache`: run every node */
+  noCache?: boolean;
+  /** run only this node and its ancestors */
+  upTo?: string;
+  /** force this node and everything downstream to run */
+  from?: string;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+  /** plugin modules with extra node types */
+  plugins?: string[];
+  /** a pool shared between runs (the API server); a private one is made and closed otherwise */
+  pool?: WorkerPool;
+  poolSize?: number;
+}
+
+export interface PreparedNode {
+  id: string;
+  type: string;
+  def: NodeDefinition;
+  /** params with references resolved and defaults applied */
+  params: Record<string, unknown>;
+  /** input port -> upstream node and port */
+  inputs: Record<string, { node: string; port: string }>;
+  cache: boolean;
+}
+
+export interface PreparedPipeline {
+  registry: NodeRegistry;
+  nodes: Map<string, PreparedNode>;
+  /** topological order */
+  order: string[];
+  params: Record<string, ParamValue>;
+}
+
+function zodPlace(id: string, path: PropertyKey[]): string {
+  return [`nodes.${id}.params`, ...path.map(String)].join('.');
+}
+
+/** Params of one node with defaults applied, checked again after `--param` overrides. */
+export function nodeParams(def: NodeDefinition, id: string, raw: Record<string, unknown>): { params: Record<string, unknown>; issues: Issue[] } {
+  const r = (def.params as z.ZodType).safeParse(raw);
+  if (!r.success) return { params: raw, issues: r.error.issues.map((i) => ({ place: zodPlace(id, i.path), message: i.message })) };
+  const params = r.data as Record<string, unknown>;
+  const extra = def.check?.(params) ?? [];
+  return { params, issues: extra.map((x) => ({ place: `nodes.${id}.params.${x.param}`, message: x.message })) };
+}
+
+/** Resolves params (overrides, references, defaults) and orders the nodes; throws InvalidPipelineError. */
+export async function preparePipeline(pipeline: Pipeline, overrides: Record<string, ParamValue> = {}, plugins: string[] = []): Promise<PreparedPipeline> {
+  const registry = await loadRegistry(plugins);
+  const resolved = resolveParamRefs(pipeline, overrides);
+  const issues: Issue[] = [...resolved.errors];
+  const nodes = new Map<string, PreparedNode>();
+  for (const n of pipeline.nodes) {
+    const def = registry.get(n.type);
+    if (!def) {
+      issues.push({ place: `nodes.${n.id}.type`, message: `unknown node type '${n.type}'` });
+      continue;
+    }
+    const { params, issues: pi } = nodeParams(def, n.id, resolved.nodes[n.id] ?? {});
+    issues.push(...pi);
+    nodes.set(n.id, { id: n.id, type: n.type, def, params, inputs: inputsOf(n), cache: n.cache !== false });
+  }
+  if (issues.length) throw new InvalidPipelineError(issues);
+  return { registry, nodes, order: topologicalOrder(pipeline), params: resolved.params };
+}
+
+function inputsOf(n: PipelineNode): Record<string, { node: string; port: string }> {
+  const out: Record<string, { node: string; port: string }> = {};
+  for (const [port, ref] of Object.entries(n.inputs)) {
+    const dot = ref.lastIndexOf('.');
+    out[port] = { node: ref.slice(0, dot), port: ref.slice(dot + 1) };
+  }
+  return out;
+}
+
+/** An artifact a node can consume: in a file already, or in the project file until needed. */
+interface Art {
+  kind: PortKind;
+  hash: string;
+  meta: Record<string, unknown>;
+  path: string | null;
+}
+
+export interface StartedRun {
+  runId: string;
+  /** the final summary; never rejects for a node failure */
+  done: Promise<RunSummary>;
+  cancel(): void;
+}
+
+const META_BACKEND = 'compute.backend';
+const HEARTBEAT_MS = 5_000;
+
+function extOf(kind: PortKind): string {
+  return kind === 'table' ? '.parquet' : '.json';
+}
+
+/** Starts a run: records it, then schedules its nodes. Throws InvalidPipelineError before recording anything. */
+export async function startRun(opts: RunOptions): Promise<StartedRun> {
+  const prepared = await preparePipeline(opts.pipeline, opts.overrides ?? {}, opts.plugins ?? []);
+  for (const [name, id] of [['upTo', opts.upTo], ['from', opts.from]] as const)
+    if (id !== undefined && !prepared.nodes.has(id)) throw new InvalidPipelineError([{ place: name, message: `no node '${id}' in the pipeline` }]);
+  let selected = prepared.order;
+  if (opts.upTo) {
+    const keep = upstreamOf(opts.pipeline, opts.upTo);
+    keep.add(opts.upTo);
+    selected = selected.filter((id) => keep.has(id));
+  }
+  const forcedFrom = new Set<string>();
+  if (opts.from) {
+    forcedFrom.add(opts.from);
+    for (const d of downstreamOf(opts.pipeline, opts.from)) forcedFrom.add(d);
+  }
+
+  const { store } = opts;
+  const pipelineName = opts.pipeline.metadata.name;
+  const version = opts.text !== undefined ? store.savePipelineVersion(pipelineName, opts.text).version : null;
+  const types = selected.map((id) => prepared.nodes.get(id)!.type);
+  const run = store.createRun({
+    pipeline: pipelineName,
+    pipelineVersionId: version?.id ?? null,
+    params: prepared.params,
+    options: { noCache: Boolean(opts.noCache), upTo: opts.upTo ?? null, from: opts.from ?? null, overrides: opts.overrides ?? {} },
+    environment: runEnvironment(types, prepared.registry, null),
+  });
+  const ac = new AbortController();
+  if (opts.signal) {
+    if (opts.signal.aborted) ac.abort();
+    else opts.signal.addEventListener('abort', () => ac.abort(), { once: true });
+  }
+  const done = execute(opts, prepared, selected, forcedFrom, run.id, ac.signal);
+  return { runId: String(run.id), done, cancel: () => ac.abort() };
+}
+
+/** Runs a pipeline to the end and returns its summary (the CLI's `--json`). */
+export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
+  return (await startRun(opts)).done;
+}
+
+async function execute(
+  opts: RunOptions,
+  prepared: PreparedPipeline,
+  selected: string[],
+  forcedFrom: Set<string>,
+  runNo: number,
+  signal: AbortSignal,
+): Promise<RunSummary> {
+  const { store } = opts;
+  const started = performance.now();
+  const runId = String(runNo);
+  const pipelineName = opts.pipeline.metadata.name;
+  const emit = (e: RunEvent): void => {
+    try {
+      opts.onEvent?.(e);
+    } catch {
+      // a failing listener must not break the run
+    }
+  };
+  const recorder = new Recorder(store);
+  const heartbeat = setInterval(() => {
+    recorder.enqueue(() => store.heartbeat(runNo));
+    recorder.flush();
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  const runTmp = mkdtempSync(join(tmpdir(), `pw-run-${runNo}-`));
+  const ownPool = !opts.pool;
+  let pool: WorkerPool | null = opts.pool ?? null;
+  const getPool = (): WorkerPool => (pool ??= new WorkerPool(opts.poolSize));
+
+  // The compute backend joins the key of usesCompute nodes. It is assumed from the last probe
+  // while the installed packages are unchanged, so a fully cached run never loads TensorFlow.js.
+  let backend: string | null = null;
+  let backendPromise: Promise<string> | null = null;
+  const fingerprint = (): string => backendFingerprint();
+  const backendFor = (): Promise<string> =>
+    (backendPromise ??= (async () => {
+      const fp = fingerprint();
+      try {
+        const saved = JSON.parse(store.getMeta(META_BACKEND) ?? 'null') as { fingerprint: string; backend: string } | null;
+        if (saved && saved.fingerprint === fp) return (backend = saved.backend);
+      } catch {
+        // a damaged entry is probed again
+      }
+      const probe = await getPool().probeBackend();
+      backend = probe.backend ?? 'unavailable';
+      if (probe.backend) recorder.enqueue(() => store.setMeta(META_BACKEND, JSON.stringify({ fingerprint: fp, backend: probe.backend })));
+      return backend;
+    })());
+
+  const results = new Map<string, NodeResult>();
+  const outputs = new Map<string, Record<string, Art>>();
+  /** cache key -> an execution of this run that produced it (not yet visible in the store) */
+  const inRun = new Map<string, { exec: { id: number }; outputs: Record<string, Art>; metrics: Record<string, number> }>();
+  const selectedSet = new Set(selected);
+  const dependents = new Map<string, string[]>();
+  const waiting = new Map<string, number>();
+  for (const id of selected) {
+    const ups = new Set(Object.values(prepared.nodes.get(id)!.inputs).map((r) => r.node).filter((u) => selectedSet.has(u)));
+    waiting.set(id, ups.size);
+    for (const u of ups) dependents.set(u, [...(dependents.get(u) ?? []), id]);
+  }
+
+  emit({ type: 'run.started', runId, pipeline: pipelineName, nodes: selected });
+  for (const id of selected) emit({ type: 'node.queued', runId, nodeId: id });
+
+  const materialize = (a: Art): string => {
+    if (a.path) return a.path;
+    a.path = store.extractArtifact(a.hash, join(runTmp, 'in', `${a.hash}${extOf(a.kind)}`));
+    return a.path;
+  };
+
+  const finishNode = (id: string, r: NodeResult): void => {
+    results.set(id, r);
+    emit({ type: 'node.finished', runId, nodeId: id, ...r });
+  };
+
+  const refs = (arts: Record<string, Art>): Record<string, NodeOutputRef> =>
+    Object.fromEntries(Object.entries(arts).map(([p, a]) => [p, { kind: a.kind, hash: a.hash, meta: a.meta }]));
+
+  async function processNode(id: string): Promise<void> {
+    const node = prepared.nodes.get(id)!;
+    const { def } = node;
+    const base = { runId: runNo, nodeId: id, type: node.type, typeVersion: def.version, params: node.params };
+    const ups = [...new Set(Object.values(node.inputs).map((r) => r.node))];
+    if (signal.aborted) {
+      recorder.enqueue(() => store.recordExecution({ ...base, status: 'cancelled', reason: 'cancelled before it started', durationMs: 0 }));
+      return finishNode(id, { status: 'cancelled', cached: false, durationMs: 0, reason: 'cancelled before it started', metrics: {} });
+    }
+    const bad = ups.filter((u) => results.get(u)?.status !== 'succeeded');
+    if (bad.length) {
+      const upStatus = results.get(bad[0])?.status;
+      const reason = `skipped: upstream ${bad.join(', ')} ${upStatus === 'skipped' ? 'was skipped' : upStatus === 'cancelled' ? 'was cancelled' : 'failed'}`;
+      recorder.enqueue(() => store.recordExecution({ ...base, status: 'skipped', reason, durationMs: 0 }));
+      return finishNode(id, { status: 'skipped', cached: false, durationMs: 0, reason, metrics: {} });
+    }
+    const inputs: Record<string, Art> = {};
+    for (const [port, ref] of Object.entries(node.inputs)) {
+      const a = outputs.get(ref.node)?.[ref.port];
+      if (a) inputs[port] = a;
+    }
+    const inputHashes = Object.fromEntries(Object.entries(inputs).map(([p, a]) => [p, a.hash]));
+    const keyParts: KeyParts = { type: node.type, version: def.version, params: node.params, inputs: inputHashes };
+    if (def.usesCompute) keyParts.backend = await backendFor();
+    let key = cacheKey(keyParts);
+    const forced = opts.noCache ? '--no-cache' : !node.cache ? 'cache: false' : forcedFrom.has(id) ? `run from ${opts.from}` : null;
+
+    if (!forced) {
+      const mine = inRun.get(key);
+      const reuse = mine
+        ? { runId: runNo, exec: mine.exec, outputs: mine.outputs, metrics: mine.metrics }
+        : (() => {
+            const r = store.findReusableExecution(key);
+            if (!r) return null;
+            const arts: Record<string, Art> = {};
+            for (const [p, a] of Object.entries(r.outputs) as [string, ArtifactInfo][]) arts[p] = { kind: a.kind, hash: a.hash, meta: a.meta, path: null };
+            return { runId: r.runId, exec: { id: r.executionId }, outputs: arts, metrics: r.metrics };
+          })();
+      if (reuse && def.outputs.every((p) => p.optional || reuse.outputs[p.name])) {
+        const reason = `reused from run ${reuse.runId}: unchanged`;
+        outputs.set(id, reuse.outputs);
+        const outHashes = Object.fromEntries(Object.entries(reuse.outputs).map(([p, a]) => [p, a.hash]));
+        recorder.enqueue(() =>
+          store.recordExecution({
+            ...base,
+            status: 'succeeded',
+            cacheKey: key,
+            cached: true,
+            reusedFrom: reuse.exec.id,
+            reason,
+            durationMs: 0,
+            inputs: inputHashes,
+            outputs: outHashes,
+            backend: keyParts.backend ?? null,
+            metrics: Object.entries(reuse.metrics).map(([k, value]) => ({ key: k, value })),
+          }),
+        );
+        return finishNode(id, { status: 'succeeded', cached: true, durationMs: 0, reason, metrics: { ...reuse.metrics }, outputs: refs(reuse.outputs) });
+      }
+    }
+
+    const prev = store.lastExecutionOfNode(pipelineName, id, runNo);
+    const reason = forced ? `re-run: ${forced}` : explainRerun(prev, { ...keyParts, usesCompute: def.usesCompute });
+    const exec = { id: 0 };
+    const startedAt = new Date().toISOString();
+    recorder.enqueue(() => {
+      exec.id = store.startExecution({ ...base, status: 'running', cacheKey: key, reason, inputs: inputHashes, startedAt, backend: keyParts.backend ?? null });
+    });
+    emit({ type: 'node.started', runId, nodeId: id });
+    const t0 = performance.now();
+    const onSignal = (s: NodeSignal): void => {
+      if (s.kind === 'progress') emit({ type: 'node.progress', runId, nodeId: id, fraction: s.fraction, message: s.message });
+      else if (s.kind === 'log') {
+        emit({ type: 'node.log', runId, nodeId: id, level: s.level, message: s.message, time: s.time });
+        recorder.enqueue(() => store.recordLog(runNo, exec.id, s.level, s.message, s.time));
+      } else {
+        emit({ type: 'node.metric', runId, nodeId: id, key: s.key, value: s.value, step: s.step });
+        if (s.step !== undefined) recorder.metric(exec, s.key, s.value, s.step);
+      }
+    };
+
+    let result: NodeRunResult;
+    if (!def.run) result = { ok: false, failure: { kind: 'failed', message: `${node.type} is not available yet` }, backend: null };
+    else {
+      const refsIn: Record<string, ArtifactRef> = {};
+      try {
+        for (const [p, a] of Object.entries(inputs)) refsIn[p] = { kind: a.kind, hash: a.hash, meta: a.meta, path: materialize(a) };
+        result = await getPool().run(
+          { nodeType: node.type, nodeId: id, params: node.params, inputs: refsIn, tmpDir: join(runTmp, 'x', id), baseDir: opts.baseDir, plugins: opts.plugins ?? [] },
+          onSignal,
+          signal,
+        );
+      } catch (e) {
+        result = { ok: false, failure: { kind: 'failed', message: (e as Error).message }, backend: null };
+      }
+    }
+    const durationMs = Math.round(performance.now() - t0);
+
+    if (result.ok) {
+      if (def.usesCompute && result.backend && result.backend !== keyParts.backend) {
+        // The backend assumed from the last probe was wrong: key the execution by the real one.
+        keyParts.backend = result.backend;
+        key = cacheKey(keyParts);
+        backend = result.backend;
+        const fp = fingerprint();
+        const real = result.backend;
+        recorder.enqueue(() => store.setMeta(META_BACKEND, JSON.stringify({ fingerprint: fp, backend: real })));
+      }
+      const arts: Record<string, Art> = {};
+      for (const [port, o] of Object.entries(result.outputs)) arts[port] = { kind: o.kind, hash: o.hash, meta: o.meta, path: keep(o, runTmp) };
+      outputs.set(id, arts);
+      const metrics = result.metrics;
+      if (node.cache && !opts.noCache) inRun.set(key, { exec, outputs: arts, metrics });
+      const finalKey = key;
+      recorder.enqueue(() => {
+        for (const a of Object.values(arts)) store.putArtifact(a.path!, a.kind, a.meta, a.hash);
+        store.recordMetrics(exec.id, Object.entries(metrics).map(([k, value]) => ({ key: k, value })));
+        store.finishExecution(exec.id, {
+          status: 'succeeded',
+          reason,
+          durationMs,
+          outputs: Object.fromEntries(Object.entries(arts).map(([p, a]) => [p, a.hash])),
+          backend: result.backend,
+          cacheKey: finalKey,
+        });
+      });
+      return finishNode(id, { status: 'succeeded', cached: false, durationMs, reason, metrics: { ...metrics }, outputs: refs(arts) });
+    }
+    const f = result.failure;
+    const status = f.kind === 'cancelled' ? 'cancelled' : 'failed';
+    const gateFailed = f.kind === 'gate';
+    recorder.enqueue(() => store.finishExecution(exec.id, { status, reason, error: f.message, gateFailed, durationMs, backend: result.backend }));
+    const r: NodeResult = { status, cached: false, durationMs, reason, metrics: {}, error: f.message };
+    if (gateFailed) r.gateFailed = true;
+    return finishNode(id, r);
+  }
+
+  // Schedule: a node starts when every upstream node in the selection has finished.
+  await new Promise<void>((resolveAll) => {
+    let remaining = selected.length;
+    if (remaining === 0) return resolveAll();
+    const launch = (id: string): void => {
+      processNode(id)
+        .catch((e: unknown) => {
+          const message = `engine error: ${(e as Error).message ?? String(e)}`;
+          if (!results.has(id)) finishNode(id, { status: 'failed', cached: false, durationMs: 0, reason: 'engine error', error: message, metrics: {} });
+        })
+        .finally(() => {
+          for (const d of dependents.get(id) ?? []) {
+            const n = waiting.get(d)! - 1;
+            waiting.set(d, n);
+            if (n === 0) launch(d);
+          }
+          if (--remaining === 0) resolveAll();
+        });
+    };
+    for (const id of selected) if (waiting.get(id) === 0) launch(id);
+  });
+
+  const all = [...results.values()];
+  let status: Exclude<RunStatus, 'running'> = 'succeeded';
+  if (signal.aborted) status = 'cancelled';
+  else if (all.some((r) => r.status === 'failed' && !r.gateFailed)) status = 'failed';
+  else if (all.some((r) => r.gateFailed)) status = 'gate_failed';
+  const usesCompute = selected.some((id) => prepared.nodes.get(id)!.def.usesCompute);
+  const runBackend = usesCompute ? (backend ?? (await backendFor().catch(() => 'unavailable'))) : 'cpu';
+  const durationMs = Math.round(performance.now() - started);
+  recorder.enqueue(() => {
+    store.setRunEnvironment(runNo, runEnvironment(selected.map((id) => prepared.nodes.get(id)!.type), prepared.registry, runBackend));
+    store.finishRun(runNo, status, durationMs, runBackend);
+  });
+  clearInterval(heartbeat);
+  try {
+    recorder.close();
+  } finally {
+    if (ownPool && pool) await pool.close();
+    rmSync(runTmp, { recursive: true, force: true });
+  }
+  emit({ type: 'run.finished', runId, status, durationMs, backend: runBackend });
+  const nodes: Record<string, NodeResult> = {};
+  for (const id of selected) nodes[id] = results.get(id)!;
+  return { run: { id: runId, status, pipeline: pipelineName, durationMs, backend: runBackend }, nodes };
+}
+
+/** Moves a produced file into the run's folder, so it outlives the worker that wrote it. */
+function keep(o: ProducedArtifact, runTmp: string): string {
+  const dir = join(runTmp, 'out');
+  mkdirSync(dir, { recursive: true });
+  const dest = join(dir, `${o.hash}${extOf(o.kind)}`);
+  if (existsSync(dest)) return dest;
+  try {
+    renameSync(o.path, dest);
+  } catch {
+    copyFileSync(o.path, dest);
+  }
+  return dest;
+}

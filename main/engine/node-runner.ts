@@ -1,0 +1,174 @@
+/**
+ * Runs one node definition on input artifact files and turns what it returns into artifact
+ * files: the one code path behind a worker, the inline fast path and `pipewright run-node`, so a
+ * node gives bit-identical outputs wherever it runs.
+ */
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { seededRandom } from '../../shared/random';
+import type { LogLevel } from '../../shared/log';
+import type { PortKind } from '../../shared/catalog';
+import { GateFailure, NodeError, type ArtifactRef, type BackendName, type Compute, type DataEngine, type NodeDefinition, type RunContext } from '../../nodes/types';
+import { canonicalJson, sha256File, sha256Hex } from './canonical';
+
+/** An output artifact written by a node run: a file with its hash. */
+export interface ProducedArtifact {
+  kind: PortKind;
+  path: string;
+  hash: string;
+  meta: Record<string, unknown>;
+}
+
+/** What a node streams while it runs. */
+export type NodeSignal =
+  | { kind: 'progress'; fraction: number; message?: string }
+  | { kind: 'log'; level: LogLevel; message: string; time: number }
+  | { kind: 'metric'; key: string; value: number; step?: number };
+
+/** How a node run ended when it did not succeed. */
+export interface NodeFailure {
+  kind: 'failed' | 'gate' | 'cancelled';
+  message: string;
+  metric?: string;
+  value?: number | null;
+}
+
+export type NodeRunResult =
+  | { ok: true; outputs: Record<string, ProducedArtifact>; backend: BackendName | null; metrics: Record<string, number> }
+  | { ok: false; failure: NodeFailure; backend: BackendName | null };
+
+export interface NodeRunRequest {
+  def: NodeDefinition;
+  nodeId: string;
+  /** params with defaults applied */
+  params: Record<string, unknown>;
+  inputs: Record<string, ArtifactRef>;
+  /** a fresh scratch folder for this execution */
+  tmpDir: string;
+  /** the pipeline file's folder: relative paths resolve here */
+  baseDir: string;
+  signal: AbortSignal;
+  data: () => Promise<DataEngine>;
+  compute: () => Promise<Compute>;
+  emit: (s: NodeSignal) => void;
+}
+
+/** DuckDB starts only when a node first touches `ctx.data`: trivial nodes never pay for it. */
+export function lazyDataEngine(get: () => Promise<DataEngine>): DataEngine {
+  let engine: DataEngine | null = null;
+  const e = async (): Promise<DataEngine> => (engine ??= await get());
+  const lazy: DataEngine = {
+    query: async (sql, tables) => (await e()).query(sql, tables),
+    writeTable: async (sql, tables) => (await e()).writeTable(sql, tables),
+    describe: async (t) => (await e()).describe(t),
+    readColumns: async (t, cols) => (await e()).readColumns(t, cols),
+    writeColumns: async (cols) => (await e()).writeColumns(cols),
+    ident: (name) => `"${name.replace(/"/g, '""')}"`,
+    literal: (value) => `'${value.replace(/'/g, "''")}'`,
+    readCsv: async (path, options) => {
+      const d = await e();
+      if (!d.readCsv) throw new Error('this data engine cannot read CSV files');
+      return d.readCsv(path, options);
+    },
+    readSqlite: async (path, query) => {
+      const d = await e();
+      if (!d.readSqlite) throw new Error('this data engine cannot read SQLite files');
+      return d.readSqlite(path, query);
+    },
+  };
+  return lazy;
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof NodeError) {
+    const d = e.details;
+    if (d?.file && !e.message.includes(d.file)) return `${e.message} (${d.file}${d.line != null ? `:${d.line}` : ''})`;
+    return e.message;
+  }
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+/** Classifies a thrown value: a missed gate, a cancellation, or a failure. */
+export function toFailure(e: unknown, signal: AbortSignal): NodeFailure {
+  if (e instanceof GateFailure || (e instanceof Error && e.name === 'GateFailure')) {
+    const g = e as GateFailure;
+    return { kind: 'gate', message: g.message, metric: g.metric, value: g.value };
+  }
+  if (signal.aborted) return { kind: 'cancelled', message: 'cancelled' };
+  return { kind: 'failed', message: describeError(e) };
+}
+
+export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunResult> {
+  const { def, signal } = req;
+  let backend: BackendName | null = null;
+  const metrics: Record<string, number> = {};
+  mkdirSync(req.tmpDir, { recursive: true });
+  const data = lazyDataEngine(req.data);
+  const ctx: RunContext = {
+    nodeId: req.nodeId,
+    signal,
+    progress: (fraction, message) => req.emit({ kind: 'progress', fraction: Math.max(0, Math.min(1, fraction)), message }),
+    log: (level, message) => req.emit({ kind: 'log', level, message: String(message), time: Date.now() }),
+    metric: (key, value, step) => {
+      if (step === undefined) metrics[key] = value;
+      req.emit({ kind: 'metric', key, value, step });
+    },
+    random: (seed) => seededRandom(seed),
+    tmpDir: req.tmpDir,
+    resolvePath: (p) => (isAbsolute(p) ? p : resolve(req.baseDir, p)),
+    data,
+    compute: async () => {
+      if (!def.usesCompute) throw new Error(`${def.type} does not declare usesCompute, so it may not load the compute backend`);
+      const c = await req.compute();
+      backend = c.backend;
+      return c;
+    },
+  };
+  if (!def.run) return { ok: false, failure: { kind: 'failed', message: `${def.type} is not available yet` }, backend };
+  try {
+    if (signal.aborted) throw new Error('cancelled');
+    const returned = await def.run({ inputs: req.inputs, params: req.params, ctx });
+    if (signal.aborted) throw new Error('cancelled');
+    const outputs: Record<string, ProducedArtifact> = {};
+    for (const port of def.outputs) {
+      const out = returned?.[port.name];
+      if (!out) {
+        if (port.optional) continue;
+        throw new Error(`${def.type} returned no output for port '${port.name}'`);
+      }
+      if (out.kind !== port.kind) throw new Error(`${def.type} returned a ${out.kind} for port '${port.name}', which is a ${port.kind}`);
+      if (out.kind === 'table') {
+        if (!existsSync(out.path)) throw new Error(`${def.type} returned a table file that does not exist: ${out.path}`);
+        const hash = await sha256File(out.path);
+        const info = await data.describe({ kind: 'table', path: out.path, hash, meta: {} });
+        outputs[port.name] = { kind: 'table', path: out.path, hash, meta: { rows: info.rows, columns: info.columns } };
+      } else {
+        const text = canonicalJson(out.json);
+        const path = join(req.tmpDir, `${port.name}.json`);
+        writeFileSync(path, text);
+        outputs[port.name] = { kind: out.kind, path, hash: sha256Hex(text), meta: jsonMeta(out.kind, out.json) };
+      }
+    }
+    // A node that creates metrics (rather than passing them on) reports the scalars as its own.
+    if (!def.inputs.some((p) => p.kind === 'metrics')) {
+      for (const o of Object.values(returned ?? {})) {
+        if (o.kind === 'metrics' && o.json && typeof o.json === 'object') {
+          const s = (o.json as { scalars?: Record<string, unknown> }).scalars ?? {};
+          for (const [k, v] of Object.entries(s)) if (typeof v === 'number' && !(k in metrics)) metrics[k] = v;
+        }
+      }
+    }
+    return { ok: true, outputs, backend, metrics };
+  } catch (e) {
+    return { ok: false, failure: toFailure(e, signal), backend };
+  }
+}
+
+function jsonMeta(kind: PortKind, json: unknown): Record<string, unknown> {
+  if (kind === 'metrics' && json && typeof json === 'object') {
+    const s = (json as { scalars?: unknown }).scalars;
+    if (s && typeof s === 'object') return { scalars: s };
+  }
+  return {};
+}

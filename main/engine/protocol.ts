@@ -1,0 +1,31 @@
+/** Messages between the engine and its worker threads. JSON-safe (structured clone). */
+import type { ArtifactRef, BackendName } from '../../nodes/types';
+import type { NodeRunResult, NodeSignal } from './node-runner';
+
+export interface RunJob {
+  type: 'run';
+  jobId: number;
+  nodeType: string;
+  nodeId: string;
+  params: Record<string, unknown>;
+  inputs: Record<string, ArtifactRef>;
+  tmpDir: string;
+  baseDir: string;
+  plugins: string[];
+}
+
+export type ToWorker =
+  | RunJob
+  | { type: 'abort'; jobId: number }
+  /** loads the compute backend and says which one it is */
+  | { type: 'backend'; jobId: number };
+
+export type FromWorker =
+  | { type: 'signal'; jobId: number; signal: NodeSignal }
+  | { type: 'result'; jobId: number; result: NodeRunResult }
+  | { type: 'backend'; jobId: number; backend: BackendName | null; error?: string };
+
+export interface WorkerInit {
+  /** where this worker's DuckDB writes its Parquet files */
+  tmpDir: string;
+}
