@@ -3,14 +3,21 @@
  * whether the transport is Electron IPC, the localhost WebSocket or an in-memory pair.
  * Params arrive already validated by `serve` against the contract's zod schemas.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { RpcError, type Handlers } from '../../shared/api/rpc';
-import type { AppInfo } from '../../shared/api/contract';
+import type { AppInfo, PipelineVersion, ProjectInfo, TablePreview } from '../../shared/api/contract';
 import { APP_VERSION } from '../../shared/version';
+import { formatPipelineText, loadPipeline, parsePipelineText, serializePipeline, type Pipeline } from '../../shared/pipeline';
 import { registry as coreRegistry, type NodeRegistry } from '../../nodes/registry';
+import { createChecker } from '../../nodes/checker';
+import type { ArtifactRef } from '../../nodes/types';
+import { openProject, ProjectFileError, type PipelineVersionRow, type ProjectStore } from '../store';
+import { createDataEngine, type DuckDataEngine } from '../data/duck-engine';
 import { configDir } from './paths';
 import { RecentProjects } from './recent';
+import { tableRows, tableStats, type ColumnStats } from './preview';
 
 export interface ApiDeps {
   mode: AppInfo['mode'];
@@ -29,14 +36,72 @@ export interface ApiHandlers extends Handlers {
 }
 
 const MAX_PIPELINE_BYTES = 5 * 1024 * 1024;
+const DEFAULT_PREVIEW_ROWS = 200;
 
 export function notAvailable(what: string): RpcError {
   return new RpcError(`${what} is not available yet`, 'unavailable');
 }
 
+function toVersion(v: PipelineVersionRow): PipelineVersion {
+  return { id: String(v.id), pipeline: v.pipeline, hash: v.hash, createdAt: v.createdAt, text: v.text };
+}
+
+function isProjectPath(path: string): boolean {
+  return /\.pwproj$/i.test(path);
+}
+
 export function createHandlers(deps: ApiDeps): ApiHandlers {
   const registry = deps.registry ?? coreRegistry;
+  const checker = createChecker(registry);
   const recent = new RecentProjects(deps.configDir ?? configDir());
+  const projects = new Map<string, ProjectStore>();
+  const statsCache = new Map<string, ColumnStats[]>();
+  let scratch: string | null = null;
+  let data: Promise<DuckDataEngine> | null = null;
+
+  /** Opens a project once and keeps it open: the file stays locked to this process's WAL. */
+  function project(path: string, create = false): ProjectStore {
+    const abs = resolve(path);
+    const open = projects.get(abs);
+    if (open?.isOpen) return open;
+    if (!isProjectPath(abs)) throw new RpcError(`${abs}: a project file ends in .pwproj`, 'refused');
+    try {
+      const store = openProject(abs, { create });
+      projects.set(abs, store);
+      return store;
+    } catch (e) {
+      if (e instanceof ProjectFileError) throw new RpcError(e.message, 'project');
+      throw e;
+    }
+  }
+
+  function scratchDir(): string {
+    if (!scratch) scratch = mkdtempSync(join(tmpdir(), 'pipewright-api-'));
+    return scratch;
+  }
+
+  function dataEngine(): Promise<DuckDataEngine> {
+    // One worker thread for DuckDB: previews must not starve a run that is using the cores.
+    data ??= createDataEngine({ tmpDir: join(scratchDir(), 'duck'), threads: 1 });
+    return data;
+  }
+
+  /** A table artifact as a file DuckDB can scan; extracted once per hash (content never changes). */
+  function tableFile(store: ProjectStore, hash: string): ArtifactRef {
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new RpcError(`not an artifact hash: ${hash}`, 'invalid_params');
+    const info = store.getArtifact(hash);
+    if (!info) throw new RpcError(`artifact ${hash} is not in ${store.path}`, 'not_found');
+    if (info.kind !== 'table') throw new RpcError(`artifact ${hash} is a ${info.kind}, not a table: use artifact.json`, 'refused');
+    const dir = join(scratchDir(), 'artifacts');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${hash}.parquet`);
+    if (!existsSync(file)) store.extractArtifact(hash, file);
+    return { kind: 'table', path: file, hash, meta: info.meta };
+  }
+
+  function projectInfo(store: ProjectStore): ProjectInfo {
+    return { path: store.path, name: basename(store.path).replace(/\.pwproj$/i, ''), pipelines: store.listPipelines() };
+  }
 
   return {
     'app.info': () => ({
@@ -48,6 +113,27 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     }),
 
     'catalog.list': () => ({ nodes: registry.catalog() }),
+
+    'pipeline.validate': ({ text }) => {
+      const loaded = loadPipeline(text, checker);
+      return { errors: loaded.errors, pipeline: loaded.pipeline ?? loaded.partial ?? null };
+    },
+
+    'pipeline.format': ({ text }) => {
+      const r = formatPipelineText(text, checker);
+      if (r.errors.length) throw new RpcError(`the pipeline has ${r.errors.length} error(s); fix them before formatting`, 'invalid_pipeline', r.errors);
+      return { text: r.text, changed: r.changed };
+    },
+
+    'pipeline.serialize': ({ pipeline }) => {
+      const p = pipeline as Pipeline;
+      if (!Array.isArray(p.nodes) || typeof p.metadata?.name !== 'string') throw new RpcError('not a pipeline model (nodes and metadata.name are required)', 'invalid_params');
+      try {
+        return { text: serializePipeline(p) };
+      } catch (e) {
+        throw new RpcError(`cannot write this pipeline: ${(e as Error).message}`, 'invalid_params');
+      }
+    },
 
     'file.read': ({ path }) => {
       const abs = resolve(path);
@@ -67,45 +153,72 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       return { path: abs, text: readFileSync(abs, 'utf8') };
     },
 
-    'project.recent': () => ({ paths: recent.list() }),
+    'project.open': ({ path, create }) => {
+      const store = project(path, Boolean(create));
+      recent.add(store.path);
+      return projectInfo(store);
+    },
 
-    'pipeline.validate': () => {
-      throw notAvailable('pipeline validation');
+    'project.recent': () => ({ paths: recent.list().filter((p) => existsSync(p)) }),
+
+    'pipeline.save': ({ project: path, text }) => {
+      // Every save is kept, even of a pipeline that does not validate yet (autosave must lose
+      // nothing); it only needs a name to be filed under.
+      const parsed = parsePipelineText(text);
+      const name = (parsed.pipeline ?? parsed.partial)?.metadata.name;
+      if (!name) throw new RpcError('cannot save: the text has no metadata.name', 'invalid_pipeline', parsed.errors);
+      const saved = project(path, true).savePipelineVersion(name, text);
+      return { version: toVersion(saved.version), created: saved.created };
     },
-    'pipeline.format': () => {
-      throw notAvailable('pipeline formatting');
+
+    'pipeline.latest': ({ project: path, pipeline }) => {
+      const v = project(path).latestPipelineVersion(pipeline);
+      return { version: v ? toVersion(v) : null };
     },
-    'pipeline.serialize': () => {
-      throw notAvailable('pipeline serialization');
-    },
-    'project.open': () => {
-      throw notAvailable('opening projects');
-    },
-    'pipeline.save': () => {
-      throw notAvailable('saving pipeline versions');
-    },
-    'pipeline.latest': () => {
-      throw notAvailable('pipeline versions');
-    },
+
     'run.start': () => {
       throw notAvailable('running pipelines');
     },
     'run.cancel': () => {
       throw notAvailable('cancelling runs');
     },
-    'run.list': () => {
-      throw notAvailable('run history');
-    },
-    'run.get': () => {
-      throw notAvailable('run history');
-    },
-    'artifact.preview': () => {
-      throw notAvailable('artifact preview');
-    },
-    'artifact.json': () => {
-      throw notAvailable('artifact reading');
+
+    'run.list': ({ project: path }) => ({ runs: project(path).listRuns() }),
+
+    'run.get': ({ project: path, runId }) => {
+      const n = Number(runId);
+      const run = Number.isInteger(n) ? project(path).getRun(n) : null;
+      if (!run) throw new RpcError(`no run ${runId} in ${resolve(path)}`, 'not_found');
+      return { summary: run.summary, events: run.events };
     },
 
-    async dispose() {},
+    'artifact.preview': async ({ project: path, hash, offset, limit }): Promise<TablePreview> => {
+      const table = tableFile(project(path), hash);
+      const engine = await dataEngine();
+      const page = await tableRows(engine, table, offset ?? 0, limit ?? DEFAULT_PREVIEW_ROWS);
+      let stats = statsCache.get(hash);
+      if (!stats) {
+        stats = await tableStats(engine, table);
+        statsCache.set(hash, stats);
+      }
+      return { ...page, stats };
+    },
+
+    'artifact.json': ({ project: path, hash }) => {
+      const store = project(path);
+      const info = store.getArtifact(hash);
+      if (!info) throw new RpcError(`artifact ${hash} is not in ${store.path}`, 'not_found');
+      if (info.kind === 'table') throw new RpcError(`artifact ${hash} is a table: use artifact.preview`, 'refused');
+      return { json: store.artifactJson(hash) };
+    },
+
+    async dispose() {
+      if (data) await (await data).close().catch(() => undefined);
+      data = null;
+      for (const store of projects.values()) store.close();
+      projects.clear();
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+      scratch = null;
+    },
   };
 }

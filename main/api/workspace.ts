@@ -2,8 +2,10 @@
  * A first start should be ready to run: copy the bundled examples and their data into a
  * workspace folder once (never overwriting what the user changed), beside a project file.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parsePipelineText } from '../../shared/pipeline';
+import { openProject } from '../store';
 import { workspaceDir } from './paths';
 
 export const DEFAULT_EXAMPLE = 'breast-cancer.pipeline.yaml';
@@ -36,4 +38,21 @@ export async function prepareWorkspace(opts: { resourcesDir: string; dir?: strin
     examplePath,
     projectPath: examplePath ? examplePath.replace(/\.pipeline\.yaml$/, '.pwproj') : null,
   };
+}
+
+/**
+ * Creates the project for a pipeline file (beside it) and files the pipeline's text as its first
+ * version, so the editor opens on something saved and ready to run. Does nothing to a project
+ * that already has versions of that pipeline.
+ */
+export function ensureProjectFor(pipelineFile: string, projectPath: string): void {
+  const text = readFileSync(pipelineFile, 'utf8');
+  const parsed = parsePipelineText(text);
+  const name = (parsed.pipeline ?? parsed.partial)?.metadata.name;
+  const store = openProject(projectPath, { create: true });
+  try {
+    if (name && !store.latestPipelineVersion(name)) store.savePipelineVersion(name, text);
+  } finally {
+    store.close();
+  }
 }

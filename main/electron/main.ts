@@ -16,7 +16,7 @@ import { APP_VERSION } from '../../shared/version';
 import { createHandlers, type ApiHandlers } from '../api/handlers';
 import { configDir, findResourcesDir } from '../api/paths';
 import { RecentProjects } from '../api/recent';
-import { prepareWorkspace } from '../api/workspace';
+import { ensureProjectFor, prepareWorkspace } from '../api/workspace';
 import { rendererCsp } from '../server/csp';
 import { mimeOf, realDir, resolveStatic } from '../server/static-files';
 import { ipcTransport } from './ipc-transport';
@@ -86,6 +86,13 @@ async function start(): Promise<void> {
 
   const resources = findResourcesDir(__dirname);
   const workspace = resources ? await prepareWorkspace({ resourcesDir: resources }).catch(() => null) : null;
+  if (workspace?.examplePath && workspace.projectPath) {
+    try {
+      ensureProjectFor(workspace.examplePath, workspace.projectPath);
+    } catch {
+      // The example is a convenience: the app opens without it.
+    }
+  }
   api = createHandlers({
     mode: 'electron',
     projectPath: pendingProject ?? workspace?.projectPath ?? null,

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createHandlers } from '../api/handlers';
 import { findResourcesDir } from '../api/paths';
-import { prepareWorkspace } from '../api/workspace';
+import { ensureProjectFor, prepareWorkspace } from '../api/workspace';
 import { startWebServer } from './web-server';
 
 export interface WebArgs {
@@ -62,6 +62,13 @@ export async function runWeb(argv: string[]): Promise<void> {
       ? args.open
       : args.open.replace(/(\.pipeline)?\.ya?ml$/i, '') + '.pwproj'
     : (workspace?.projectPath ?? null);
+  if (projectPath && examplePath && !examplePath.endsWith('.pwproj')) {
+    try {
+      ensureProjectFor(examplePath, projectPath);
+    } catch (e) {
+      process.stderr.write(`pipewright web: cannot prepare ${projectPath}: ${(e as Error).message}\n`);
+    }
+  }
   const handlers = createHandlers({ mode: 'web', projectPath, examplePath: examplePath?.endsWith('.pwproj') ? null : examplePath });
   const server = await startWebServer({
     port: args.port,

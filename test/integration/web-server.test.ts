@@ -90,6 +90,10 @@ describe('WebSocket API', () => {
       expect(nodes.map((n) => n.type).sort()).toEqual(registry.list().map((d) => d.type).sort());
       const info = await client.call('app.info', {});
       expect(info.mode).toBe('web');
+      const example = readFileSync(join(__dirname, '..', '..', 'resources', 'examples', 'breast-cancer.pipeline.yaml'), 'utf8');
+      const validated = await client.call('pipeline.validate', { text: example });
+      expect(validated.errors).toEqual([]);
+      expect(validated.pipeline?.nodes.length).toBeGreaterThan(3);
       // params are validated in main: a bad payload gets a clear error, not a crash
       await expect(client.call('file.read', { path: 42 } as unknown as { path: string })).rejects.toThrow(/invalid params for file.read/);
       await expect(client.call('file.read', { path: join(dir, 'secret.txt') })).rejects.toThrow(/only .pipeline.yaml or .yaml/);

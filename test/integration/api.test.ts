@@ -1,0 +1,168 @@
+/**
+ * Main's API handlers driven through the in-memory transport (the same JSON round trip as a real
+ * socket), on a real SQLite project file and real data.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type ApiClient } from '../../shared/api/rpc';
+import { createMemoryPair } from '../../shared/api/transport';
+import { serve } from '../../shared/api/rpc';
+import { registry } from '../../nodes/registry';
+import { createHandlers, type ApiHandlers } from '../../main/api/handlers';
+import { openProject } from '../../main/store';
+import { createDataEngine } from '../../main/data/duck-engine';
+
+const root = resolve(__dirname, '..', '..');
+const dataDir = join(root, 'resources', 'data');
+const exampleFile = join(root, 'resources', 'examples', 'breast-cancer.pipeline.yaml');
+
+let dir: string;
+let handlers: ApiHandlers;
+let client: ApiClient;
+let projectPath: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pw-api-'));
+  projectPath = join(dir, 'demo.pwproj');
+  handlers = createHandlers({ mode: 'memory', configDir: join(dir, 'home'), projectPath, examplePath: exampleFile });
+  const [a, b] = createMemoryPair();
+  serve(b, handlers);
+  client = createClient(a);
+});
+
+afterAll(async () => {
+  client?.dispose();
+  await handlers?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('pipeline methods', () => {
+  it('describes the app and lists the whole catalogue', async () => {
+    const info = await client.call('app.info', {});
+    expect(info).toMatchObject({ name: 'Pipewright', mode: 'memory', projectPath, examplePath: exampleFile });
+    const { nodes } = await client.call('catalog.list', {});
+    expect(nodes.map((n) => n.type).sort()).toEqual(registry.list().map((d) => d.type).sort());
+    expect(nodes.find((n) => n.type === 'features.split')?.paramsSchema).toMatchObject({ type: 'object' });
+  });
+
+  it('validates the bundled example without errors and reports located errors in a broken one', async () => {
+    const text = readFileSync(exampleFile, 'utf8');
+    const ok = await client.call('pipeline.validate', { text });
+    expect(ok.errors).toEqual([]);
+    expect(ok.pipeline?.metadata.name).toBe('breast-cancer');
+
+    const broken = text.replace(/testFraction: [0-9.]+/, 'testFraction: 7');
+    expect(broken).not.toBe(text);
+    const bad = await client.call('pipeline.validate', { text: broken });
+    expect(bad.errors.some((e) => /^nodes\.[^.]+\.params\.testFraction$/.test(e.place) && typeof e.line === 'number')).toBe(true);
+    // the editor still gets the model it can draw
+    expect(bad.pipeline?.nodes.length).toBe(ok.pipeline?.nodes.length);
+  });
+
+  it('formats and serializes canonically', async () => {
+    const text = readFileSync(exampleFile, 'utf8');
+    expect(await client.call('pipeline.format', { text })).toEqual({ text, changed: false });
+    const messy = text.replace('kind: Pipeline\n', 'kind:    Pipeline\n');
+    expect(await client.call('pipeline.format', { text: messy })).toEqual({ text, changed: true });
+    await expect(client.call('pipeline.format', { text: 'apiVersion: nope\n' })).rejects.toThrow(/error/);
+
+    const { pipeline } = await client.call('pipeline.validate', { text });
+    const { text: written } = await client.call('pipeline.serialize', { pipeline: pipeline! });
+    const again = await client.call('pipeline.validate', { text: written });
+    expect(again.pipeline).toEqual(pipeline);
+  });
+
+  it('reads pipeline files only', async () => {
+    const r = await client.call('file.read', { path: exampleFile });
+    expect(r.text).toBe(readFileSync(exampleFile, 'utf8'));
+    await expect(client.call('file.read', { path: join(dataDir, 'iris.csv') })).rejects.toThrow(/only .pipeline.yaml/);
+    await expect(client.call('file.read', { path: join(dir, 'missing.pipeline.yaml') })).rejects.toThrow(/no such file/);
+    await expect(client.call('file.read', { path: dir + '/x.yaml/' })).rejects.toThrow();
+  });
+});
+
+describe('projects', () => {
+  it('opens (creating) a project, saves versions once per content, returns the latest, remembers it', async () => {
+    await expect(client.call('project.open', { path: projectPath })).rejects.toThrow(/no such project file/);
+    const info = await client.call('project.open', { path: projectPath, create: true });
+    expect(info).toMatchObject({ path: projectPath, name: 'demo', pipelines: [] });
+
+    const text = readFileSync(exampleFile, 'utf8');
+    const first = await client.call('pipeline.save', { project: projectPath, text });
+    expect(first.created).toBe(true);
+    expect(first.version).toMatchObject({ pipeline: 'breast-cancer', text });
+    expect((await client.call('pipeline.save', { project: projectPath, text })).created).toBe(false);
+
+    // an edit in progress that does not validate is still kept
+    const draft = text.replace(/testFraction: [0-9.]+/, 'testFraction: 7');
+    const second = await client.call('pipeline.save', { project: projectPath, text: draft });
+    expect(second.created).toBe(true);
+    const latest = await client.call('pipeline.latest', { project: projectPath, pipeline: 'breast-cancer' });
+    expect(latest.version?.text).toBe(draft);
+    expect((await client.call('project.open', { path: projectPath })).pipelines).toEqual([
+      expect.objectContaining({ name: 'breast-cancer', versions: 2 }),
+    ]);
+    expect((await client.call('project.recent', {})).paths).toEqual([projectPath]);
+    await expect(client.call('pipeline.save', { project: projectPath, text: 'just: text\n' })).rejects.toThrow(/metadata.name/);
+  });
+
+  it('refuses a file that is not a Pipewright project', async () => {
+    const fake = join(dir, 'fake.pwproj');
+    writeFileSync(fake, 'not a database at all, just text');
+    await expect(client.call('project.open', { path: fake })).rejects.toThrow(/not a Pipewright project/);
+    await expect(client.call('project.open', { path: join(dir, 'notes.txt'), create: true })).rejects.toThrow(/\.pwproj/);
+  });
+});
+
+describe('artifacts', () => {
+  it('previews a table artifact with types, rows, histograms and top values; reads JSON artifacts', async () => {
+    // A real Parquet artifact made by the data engine from the penguins CSV, stored in the project.
+    const work = join(dir, 'duck');
+    mkdirSync(work, { recursive: true });
+    const csv = join(work, 'penguins.csv');
+    copyFileSync(join(dataDir, 'penguins.csv'), csv);
+    const engine = await createDataEngine({ tmpDir: work, threads: 1 });
+    let file: string;
+    let expected: Record<string, unknown>;
+    try {
+      file = await engine.writeTable(`SELECT * FROM read_csv(${engine.literal(csv)})`);
+      [expected] = await engine.query(
+        `SELECT count(*) AS n, count(beak_length_mm) AS beaks, count(*) - count(beak_length_mm) AS beak_nulls, min(beak_length_mm) AS lo, max(beak_length_mm) AS hi FROM read_parquet(${engine.literal(file)})`,
+      );
+    } finally {
+      await engine.close();
+    }
+    const store = openProject(join(dir, 'artifacts.pwproj'), { create: true });
+    const hash = store.putArtifact(file, 'table', {});
+    const jsonHash = store.putArtifactBytes(Buffer.from(JSON.stringify({ accuracy: 0.97 })), 'metrics');
+    store.close();
+    const project = join(dir, 'artifacts.pwproj');
+
+    const preview = await client.call('artifact.preview', { project, hash, limit: 5 });
+    expect(preview.totalRows).toBe(expected.n);
+    expect(preview.rows).toHaveLength(5);
+    const names = preview.columns.map((c) => c.name);
+    expect(names).toContain('species');
+    expect(preview.columns.find((c) => c.name === 'beak_length_mm')?.type).toBe('DOUBLE');
+    expect(preview.rows[0]).toHaveLength(names.length);
+
+    const beak = preview.stats.find((s) => s.name === 'beak_length_mm')!;
+    expect(beak.nulls).toBe(expected.beak_nulls);
+    expect(beak.bins!.reduce((a, b) => a + b.count, 0)).toBe(expected.beaks);
+    expect(beak.bins![0].x0).toBe(expected.lo);
+    expect(beak.bins!.at(-1)!.x1).toBe(expected.hi);
+    const species = preview.stats.find((s) => s.name === 'species')!;
+    expect(species.top!.map((t) => t.value).sort()).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+    expect(species.top!.reduce((a, t) => a + t.count, 0) + species.nulls).toBe(expected.n);
+
+    const page2 = await client.call('artifact.preview', { project, hash, offset: 5, limit: 5 });
+    expect(page2.rows[0]).not.toEqual(preview.rows[0]);
+
+    expect(await client.call('artifact.json', { project, hash: jsonHash })).toEqual({ json: { accuracy: 0.97 } });
+    await expect(client.call('artifact.json', { project, hash })).rejects.toThrow(/is a table/);
+    await expect(client.call('artifact.preview', { project, hash: jsonHash })).rejects.toThrow(/not a table/);
+    await expect(client.call('artifact.preview', { project, hash: 'f'.repeat(64) })).rejects.toThrow(/not in/);
+  });
+});
