@@ -22,6 +22,7 @@ import {
   type ExportNodeType,
   type NodeTypeLookup,
 } from './graph';
+import YAML from 'yaml';
 import { toYamlText } from './yaml-text';
 
 export interface ArgoExportOptions {
@@ -74,7 +75,7 @@ function canonicalJson(value: unknown): string {
  * number 42, the string "42" is quoted. Argo parameters are strings, so this is what they hold.
  */
 export function paramText(value: ParamValue): string {
-  if (typeof value === 'string' && !value.includes('\n')) return toYamlText(value).trimEnd();
+  if (typeof value === 'string' && !value.includes('\n')) return YAML.stringify(value, { lineWidth: 0 }).trimEnd();
   return JSON.stringify(value);
 }
 

@@ -1,0 +1,273 @@
+/**
+ * `pipewright export`: every example's Argo export validates against Argo's own JSON Schema
+ * (the Workflow definition) and passes the checks the schema cannot make (names, `depends`,
+ * unknown keys); every GitHub Actions export validates against SchemaStore's schema, also when
+ * read by a YAML 1.1 reader; the golden exports match byte for byte (UPDATE_GOLDEN=1 rewrites).
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Ajv from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import YAML from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { loadForExport, exportText } from '../../main/cli/commands/export';
+import { main } from '../../main/cli/main';
+import type { CliIO } from '../../main/cli/io';
+import { DNS_LABEL_RE } from '../../main/export/graph';
+import type { Pipeline, PipelineNode } from '../../shared/pipeline/model';
+
+const root = resolve(__dirname, '..', '..');
+const shared = resolve(root, '..', 'shared');
+const goldenDir = join(root, 'test', 'golden');
+
+type Schema = { [key: string]: unknown };
+type Obj = { [key: string]: unknown };
+
+const argoSchema = JSON.parse(readFileSync(join(shared, 'schemas', 'argo-workflows.schema.json'), 'utf8')) as Schema & { definitions: Record<string, Schema> };
+const ghSchema = JSON.parse(readFileSync(join(shared, 'schemas', 'github-workflow.schema.json'), 'utf8')) as Schema;
+
+const WORKFLOW_DEF = 'io.argoproj.workflow.v1alpha1.Workflow';
+const ajv2020 = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv2020);
+ajv2020.addSchema(argoSchema, 'argo');
+const validateArgo = ajv2020.compile({ $ref: `argo#/definitions/${WORKFLOW_DEF}` });
+const ajv7 = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv7);
+const validateGithub = ajv7.compile(ghSchema);
+
+function examples(): string[] {
+  const dirs = [join(shared, 'spec', 'examples'), join(root, 'resources', 'examples')];
+  return dirs.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.pipeline.yaml')).map((f) => join(d, f)) : []));
+}
+
+function exportFile(file: string, to: 'argo' | 'github-actions', extra: { gpu?: boolean } = {}): string {
+  const errors: string[] = [];
+  const io: CliIO = { stdout: () => {}, stderr: (t) => errors.push(t), isTTY: false, cwd: root };
+  const p = loadForExport(file, io);
+  if (!p) throw new Error(errors.join(''));
+  return exportText(p, { file, to, gpu: extra.gpu ?? false });
+}
+
+/** Both YAML versions read the same values (Kubernetes and PyYAML read 1.1, the yaml package 1.2). */
+function readBoth(text: string): Obj {
+  const v12 = YAML.parse(text, { version: '1.2' }) as Obj;
+  const v11 = YAML.parse(text, { version: '1.1' }) as Obj;
+  expect(v11).toEqual(v12);
+  return v12;
+}
+
+const deref = (s: Schema): Schema => {
+  let out = s;
+  while (typeof out.$ref === 'string') out = argoSchema.definitions[(out.$ref as string).replace('#/definitions/', '')];
+  return out;
+};
+
+/** Every key of every object must be a property its schema definition declares. */
+function unknownKeys(value: unknown, schema: Schema, path: string, out: string[]): string[] {
+  const s = deref(schema);
+  if (Array.isArray(value)) {
+    if (s.items) value.forEach((v, i) => unknownKeys(v, s.items as Schema, `${path}[${i}]`, out));
+    return out;
+  }
+  if (!value || typeof value !== 'object') return out;
+  const props = s.properties as Record<string, Schema> | undefined;
+  const extra = typeof s.additionalProperties === 'object' ? (s.additionalProperties as Schema) : undefined;
+  for (const [k, v] of Object.entries(value as Obj)) {
+    if (props && k in props) unknownKeys(v, props[k], `${path}.${k}`, out);
+    else if (extra) unknownKeys(v, extra, `${path}.${k}`, out);
+    else out.push(`${path}.${k}`);
+  }
+  return out;
+}
+
+interface Task {
+  name: string;
+  template: string;
+  depends?: string;
+  arguments?: { artifacts?: { name: string; from: string }[] };
+}
+
+/** The checks Argo's schema cannot make. */
+function argoChecks(wf: Obj): void {
+  expect(wf).not.toHaveProperty('status');
+  expect(unknownKeys(wf, { $ref: `#/definitions/${WORKFLOW_DEF}` }, 'workflow', [])).toEqual([]);
+  const spec = wf.spec as { entrypoint: string; templates: Obj[]; arguments?: { parameters: { name: string; value: unknown }[] }; securityContext: Obj };
+  expect(spec.securityContext.runAsNonRoot).toBe(true);
+  expect(spec.securityContext.runAsUser).toBeGreaterThan(0);
+  const names = spec.templates.map((t) => t.name as string);
+  expect(new Set(names).size).toBe(names.length);
+  for (const n of names) expect(n).toMatch(DNS_LABEL_RE);
+  for (const p of spec.arguments?.parameters ?? []) expect(typeof p.value).toBe('string');
+  const dag = spec.templates.find((t) => t.name === spec.entrypoint) as { dag: { tasks: Task[] } };
+  const tasks = dag.dag.tasks;
+  const taskNames = new Set(tasks.map((t) => t.name));
+  expect(taskNames.size).toBe(tasks.length);
+  for (const t of tasks) {
+    expect(t.name).toMatch(DNS_LABEL_RE);
+    expect(names).toContain(t.template);
+    const depends = new Set((t.depends ?? '').split('&&').map((d) => d.trim()).filter(Boolean));
+    for (const d of depends) expect(taskNames).toContain(d);
+    // every {{tasks.X...}} anywhere in the task names X in depends
+    for (const m of JSON.stringify(t).matchAll(/\{\{tasks\.([^.}]+)\./g)) expect(depends, `${t.name} -> ${m[1]}`).toContain(m[1]);
+    // an input artifact comes from an output artifact the upstream template declares
+    for (const a of t.arguments?.artifacts ?? []) {
+      const m = /^\{\{tasks\.([^.]+)\.outputs\.artifacts\.([^.}]+)\}\}$/.exec(a.from);
+      expect(m, a.from).not.toBeNull();
+      const upTask = tasks.find((x) => x.name === (m as RegExpExecArray)[1]) as Task;
+      const upTemplate = spec.templates.find((x) => x.name === upTask.template) as { outputs: { artifacts: { name: string }[] } };
+      expect(upTemplate.outputs.artifacts.map((o) => o.name)).toContain((m as RegExpExecArray)[2]);
+    }
+  }
+  // no credentials anywhere: artifacts go through the cluster's default repository
+  const text = JSON.stringify(wf);
+  for (const secret of ['accessKeySecret', 'secretKeySecret', 's3', 'password', 'token']) expect(text).not.toContain(`"${secret}"`);
+}
+
+describe('Argo export of every example', () => {
+  const files = examples();
+  it('finds the examples', () => expect(files.length).toBeGreaterThanOrEqual(3));
+  for (const file of files) {
+    for (const gpu of [false, true]) {
+      it(`${file.slice(file.lastIndexOf('/') + 1)}${gpu ? ' --gpu' : ''}: valid against the schema and our checks`, () => {
+        const wf = readBoth(exportFile(file, 'argo', { gpu }));
+        const ok = validateArgo(wf);
+        expect(validateArgo.errors ?? [], JSON.stringify(validateArgo.errors?.slice(0, 5))).toEqual([]);
+        expect(ok).toBe(true);
+        argoChecks(wf);
+        const templates = (wf.spec as { templates: { container?: { resources?: { limits?: Obj } } }[] }).templates;
+        const gpus = templates.filter((t) => t.container?.resources?.limits?.['nvidia.com/gpu'] === '1').length;
+        if (gpu) expect(gpus).toBeGreaterThan(0);
+        else expect(gpus).toBe(0);
+      });
+    }
+  }
+
+  it('ships the canonical pipeline in each pod and runs run-node with the right ports', () => {
+    const file = join(shared, 'spec', 'examples', 'breast-cancer.pipeline.yaml');
+    const wf = readBoth(exportFile(file, 'argo')) as { spec: { templates: Obj[] } };
+    const split = wf.spec.templates.find((t) => t.name === 'split') as {
+      inputs: { artifacts: { name: string; path: string; raw?: { data: string } }[] };
+      outputs: { artifacts: { name: string; path: string }[] };
+      container: { args: string[] };
+    };
+    const raw = split.inputs.artifacts.find((a) => a.raw) as { path: string; raw: { data: string } };
+    expect(raw.path).toBe('/work/pipeline.yaml');
+    expect((YAML.parse(raw.raw.data) as Obj).metadata).toEqual({ name: 'breast-cancer', description: expect.any(String) });
+    expect(split.inputs.artifacts.filter((a) => !a.raw).map((a) => a.path)).toEqual(['/in/table']);
+    expect(split.outputs.artifacts.map((a) => a.path)).toEqual(['/out/train', '/out/test']);
+    expect(split.container.args).toEqual(['run-node', '/work/pipeline.yaml', '--node', 'split', '--in', '/in', '--out', '/out', '--param', 'seed={{workflow.parameters.seed}}']);
+  });
+
+  it('keys memoization on params: changing a param upstream changes every key downstream', () => {
+    const file = join(goldenDir, 'fan-out.pipeline.yaml');
+    const keys = (testFraction: number) => {
+      const io: CliIO = { stdout: () => {}, stderr: () => {}, isTTY: false, cwd: root };
+      const p = loadForExport(file, io) as Pipeline;
+      (p.nodes.find((n) => n.id === 'split') as PipelineNode).params.testFraction = testFraction;
+      const wf = YAML.parse(exportText(p, { file, to: 'argo', gpu: false })) as { spec: { templates: { name: string; memoize?: { key: string } }[] } };
+      return Object.fromEntries(wf.spec.templates.filter((t) => t.memoize).map((t) => [t.name, t.memoize?.key]));
+    };
+    const a = keys(0.25);
+    const b = keys(0.3);
+    expect(a.load).toBe(b.load); // same data file bytes, same params
+    for (const n of ['split', 'train-lr', 'eval-lr', 'eval-mlp', 'gate', 'drift']) expect(a[n], n).not.toBe(b[n]);
+    expect(a['train-mlp']).toBeUndefined(); // cache: false
+    expect(a.gate).toContain('{{workflow.parameters.minAccuracy}}');
+    expect(a.gate).toContain('{{workflow.parameters.seed}}');
+    for (const k of Object.values(a)) expect((k as string).replace(/\{\{workflow\.parameters\.[^}]+\}\}/g, 'x')).toMatch(/^[-._a-zA-Z0-9]{1,253}$/);
+  });
+});
+
+describe('GitHub Actions export of every example', () => {
+  for (const file of examples()) {
+    it(`${file.slice(file.lastIndexOf('/') + 1)}: valid, also for YAML 1.1 readers`, () => {
+      const text = exportFile(file, 'github-actions');
+      expect(text).toMatch(/^"on":$/m);
+      const wf = readBoth(text);
+      expect(Object.keys(wf)).toContain('on');
+      expect(validateGithub(wf), JSON.stringify(validateGithub.errors?.slice(0, 5))).toBe(true);
+      const v11 = YAML.parse(text, { version: '1.1' }) as Obj;
+      expect(validateGithub(v11), JSON.stringify(validateGithub.errors?.slice(0, 5))).toBe(true);
+      const steps = (wf.jobs as { pipeline: { steps: { uses?: string; run?: string; if?: string; with?: Obj }[] } }).pipeline.steps;
+      expect(steps.map((s) => s.uses).filter(Boolean)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'actions/upload-artifact@v4']);
+      expect(steps[1].with).toMatchObject({ 'node-version': '20', cache: 'npm' });
+      expect(steps.some((s) => s.run === 'npm ci')).toBe(true);
+      expect(steps.find((s) => s.run?.includes('npx pipewright run'))?.run).toMatch(/--json --junit report\.xml/);
+      expect(steps[steps.length - 1].if).toBe('always()');
+    });
+  }
+
+  it('a YAML 1.1 reader of an unquoted `on:` would see true: the check above can fail', () => {
+    const bad = 'on:\n  push: {}\njobs: {}\n';
+    const keys = Object.keys(YAML.parse(bad, { version: '1.1' }) as Obj);
+    expect(keys).toContain('true');
+    expect(keys).not.toContain('on');
+  });
+});
+
+describe('golden exports', () => {
+  const cases: { name: string; argoGpu: boolean }[] = [
+    { name: 'linear', argoGpu: false },
+    { name: 'diamond', argoGpu: false },
+    { name: 'fan-out', argoGpu: true },
+  ];
+  for (const c of cases) {
+    for (const to of ['argo', 'github-actions'] as const) {
+      const ext = to === 'argo' ? 'argo.yaml' : 'github.yaml';
+      it(`${c.name}.${ext}`, () => {
+        const file = join(goldenDir, `${c.name}.pipeline.yaml`);
+        const text = exportFile(file, to, { gpu: to === 'argo' && c.argoGpu });
+        const golden = join(goldenDir, `${c.name}.${ext}`);
+        if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, text);
+        expect(text).toBe(readFileSync(golden, 'utf8'));
+        const wf = readBoth(text);
+        if (to === 'argo') {
+          expect(validateArgo(wf)).toBe(true);
+          argoChecks(wf);
+        } else {
+          expect(validateGithub(wf)).toBe(true);
+        }
+      });
+    }
+  }
+
+  it('maps node ids to unique Argo names (diamond: Other_Species -> other-species)', () => {
+    const wf = YAML.parse(readFileSync(join(goldenDir, 'diamond.argo.yaml'), 'utf8')) as { spec: { templates: { name: string }[] } };
+    expect(wf.spec.templates.map((t) => t.name)).toEqual(['main', 'load', 'setosa', 'other-species', 'combined']);
+  });
+});
+
+describe('pipewright export (command)', () => {
+  const run = async (argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false, cwd: root };
+    const code = await main(argv, io);
+    return { code, stdout, stderr };
+  };
+
+  it('writes to stdout, or to -o OUT', async () => {
+    const r = await run(['export', 'test/golden/diamond.pipeline.yaml', '--to', 'argo']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(goldenDir, 'diamond.argo.yaml'), 'utf8'));
+    const out = join(mkdtempSync(join(tmpdir(), 'pw-export-')), 'wf', 'ci.yml');
+    const w = await run(['export', 'test/golden/diamond.pipeline.yaml', '--to', 'github-actions', '-o', out]);
+    expect(w.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(goldenDir, 'diamond.github.yaml'), 'utf8'));
+  });
+
+  it('exits 2 on usage errors and invalid pipelines, naming the place', async () => {
+    expect((await run(['export', 'test/golden/diamond.pipeline.yaml'])).code).toBe(2);
+    expect((await run(['export', 'test/golden/diamond.pipeline.yaml', '--to', 'kubeflow'])).code).toBe(2);
+    expect((await run(['export', 'nope.pipeline.yaml', '--to', 'argo'])).code).toBe(2);
+    const dir = mkdtempSync(join(tmpdir(), 'pw-export-'));
+    const bad = join(dir, 'bad.pipeline.yaml');
+    writeFileSync(bad, readFileSync(join(goldenDir, 'diamond.pipeline.yaml'), 'utf8').replace('a: setosa.table', 'a: nowhere.table'));
+    const r = await run(['export', bad, '--to', 'argo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nodes.combined.inputs.a');
+    expect(r.stdout).toBe('');
+  });
+});
