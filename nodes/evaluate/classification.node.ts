@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
+import { runEvaluate, scoreClassification } from './evaluate';
 
 export default defineNode({
   type: 'evaluate.classification',
@@ -15,4 +16,5 @@ export default defineNode({
   params: z.object({ label: z.string().min(1).describe('the true label column') }).strict(),
   columnParams: ['label'],
   usesCompute: true,
+  run: async ({ inputs, params, ctx }) => ({ metrics: { kind: 'metrics', json: await runEvaluate(inputs, ctx, params.label, scoreClassification) } }),
 });

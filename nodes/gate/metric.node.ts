@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { readJsonArtifact } from '../evaluate/evaluate';
 import { defineNode } from '../types';
+import { checkGate, parseMetricsDoc } from './check';
 
 export default defineNode({
   type: 'gate.metric',
@@ -18,5 +20,12 @@ export default defineNode({
     if (p.min === undefined && p.max === undefined) return [{ param: 'min', message: 'set min, max or both' }];
     if (p.min !== undefined && p.max !== undefined && p.min > p.max) return [{ param: 'max', message: 'must be at least min' }];
     return [];
+  },
+  run: async ({ inputs, params, ctx }) => {
+    const doc = parseMetricsDoc(await readJsonArtifact(inputs.metrics, 'metrics'));
+    const value = checkGate(doc, params.metric, params.min, params.max);
+    const bounds = [params.min !== undefined ? `min ${params.min}` : null, params.max !== undefined ? `max ${params.max}` : null].filter(Boolean).join(', ');
+    ctx.log('info', `${params.metric} ${value} passes (${bounds})`);
+    return { metrics: { kind: 'metrics', json: doc } };
   },
 });
