@@ -148,7 +148,7 @@ describe('feature nodes on real data', () => {
     // the test table uses the train scaler: its raw values map through (x - mean) / scale
     const [raw] = await q('SELECT mean_radius AS x FROM t LIMIT 1', { t: test });
     const [scaled] = await q('SELECT mean_radius AS x, diagnosis FROM t LIMIT 1', { t: stest });
-    expect(scaled.x as number).toBeCloseTo(((raw.x as number) - fit.m) / (fit.s as number), 12);
+    expect(scaled.x as number).toBeCloseTo(((raw.x as number) - (fit.m as number)) / (fit.s as number), 12);
     expect(typeof scaled.diagnosis).toBe('string');
   });
 
