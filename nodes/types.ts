@@ -74,6 +74,11 @@ export interface DataEngine {
   readSqlite?(path: string, query: string): Promise<string>;
   /** The folder of bundled sample data (iris.csv, breast_cancer.csv, penguins.csv, ...). */
   resourcesDir?: string;
+  /**
+   * features.code: runs a JavaScript function of the table in a sandboxed worker (no require,
+   * process, fetch or timers; a time and memory limit) and writes what it returns.
+   */
+  runCode?(code: string, table: ArtifactRef, options: { timeoutMs: number; signal?: AbortSignal }): Promise<{ path: string; logs: string[] }>;
 }
 
 export interface WriteTableOptions {
