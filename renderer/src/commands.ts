@@ -121,7 +121,7 @@ export async function layoutAll(): Promise<void> {
   const s = store().getState();
   const positions = await autoLayout(s.doc, s.measured);
   store().getState().edit(null, (d) => moveNodes(d, positions));
-  requestAnimationFrame(() => flow?.fitView({ duration: 200 }));
+  requestAnimationFrame(() => flow?.fitView({ duration: 200, maxZoom: 1, padding: 0.15 }));
 }
 
 /** Places nodes the file gave no position, without an undo step (part of opening the file). */
@@ -134,9 +134,9 @@ export async function layoutMissing(): Promise<void> {
   const positions = await autoLayout(s.doc, s.measured, missing.size === s.doc.nodes.length ? undefined : missing);
   if (st.getState().revision !== revision) return;
   st.getState().load(moveNodes(st.getState().doc, positions));
-  requestAnimationFrame(() => flow?.fitView());
+  requestAnimationFrame(() => flow?.fitView({ maxZoom: 1, padding: 0.15 }));
 }
 
 export function fitView(): void {
-  flow?.fitView({ duration: 200 });
+  flow?.fitView({ duration: 200, maxZoom: 1, padding: 0.15 });
 }

@@ -94,8 +94,15 @@ export async function openPath(path: string): Promise<void> {
   await openText(r.text, { filePath: r.path, projectPath: s.projectPath ?? defaultProjectFor(r.path) });
 }
 
-export async function openProject(path: string, create: boolean): Promise<boolean> {
-  const info = await tryCall('project.open', { path, create }, create ? 'could not create the project' : 'could not open the project');
+export async function openProject(path: string, create: boolean, quiet = false): Promise<boolean> {
+  let info;
+  if (quiet) {
+    try {
+      info = await call('project.open', { path, create });
+    } catch {
+      return false;
+    }
+  } else info = await tryCall('project.open', { path, create }, create ? 'could not create the project' : 'could not open the project');
   if (!info) return false;
   useSession.setState({ projectPath: info.path });
   localStorage.setItem(PROJECT_KEY, info.path);
@@ -299,10 +306,16 @@ export async function boot(): Promise<void> {
     useSession.setState({ saveState: 'dirty' });
     if (draft.projectPath) void save(false);
   } else {
-    const project = info?.projectPath ?? localStorage.getItem(PROJECT_KEY);
-    if (!(project && (await openProject(project, false)))) {
-      if (info?.examplePath) await openPath(info.examplePath);
-      else openDocument(emptyPipeline('untitled'));
+    // The last project used here, else the one main was started with; a first start has neither
+    // on disk yet and opens the bundled example, whose project autosave then creates.
+    const candidates = [localStorage.getItem(PROJECT_KEY), info?.projectPath].filter((p): p is string => !!p);
+    let opened = false;
+    for (const p of candidates) if (!opened) opened = await openProject(p, false, true);
+    if (!opened) {
+      if (info?.examplePath) {
+        await openPath(info.examplePath);
+        if (info.projectPath) useSession.setState({ projectPath: info.projectPath });
+      } else openDocument(emptyPipeline('untitled'));
     }
   }
   useSession.setState({ ready: true });

@@ -177,6 +177,7 @@ export function Canvas() {
         minZoom={0.05}
         maxZoom={2}
         fitView
+        fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
         colorMode="dark"
         proOptions={{ hideAttribution: true }}
       >

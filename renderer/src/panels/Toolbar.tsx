@@ -35,7 +35,7 @@ export function Toolbar() {
       <div className="pw-brand">Pipewright</div>
       <div className="pw-project" data-testid="project-bar">
         <button onClick={() => setShowProject((v) => !v)} data-testid="project-button" title={s.projectPath ?? 'no project'}>
-          📁 {s.projectPath ? basename(s.projectPath) : 'No project'}
+          Project: {s.projectPath ? basename(s.projectPath) : 'No project'}
         </button>
         <span className="pw-doc-name" data-testid="pipeline-name">
           {doc.metadata.name}

@@ -1,0 +1,119 @@
+/**
+ * Starts the real app (`node dist/web.cjs`) on a free port with a throwaway PIPEWRIGHT_HOME, and
+ * Debian's Chromium through playwright-core. Used by the e2e tests and the editor benchmark.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const SHOTS = join(ROOT, 'test-results', 'e2e');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface AppServer {
+  url: string;
+  home: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startServer(opts: { home?: string; args?: string[] } = {}): Promise<AppServer> {
+  const webBundle = join(ROOT, 'dist', 'web.cjs');
+  if (!existsSync(webBundle)) throw new Error('dist/web.cjs is missing: run `npm run build` first');
+  if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) throw new Error('dist/renderer is missing: run `npm run build:web` first');
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'pw-e2e-'));
+  const proc = spawn(process.execPath, [webBundle, '--port', '0', ...(opts.args ?? [])], {
+    cwd: ROOT,
+    env: { ...process.env, PIPEWRIGHT_HOME: home, PIPEWRIGHT_PORT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += String(d)));
+  const url = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`the server printed no URL within 20 s\nstdout: ${out}\nstderr: ${err}`)), 20_000);
+    proc.stdout!.on('data', (d) => {
+      out += String(d);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`the server exited with ${code}\nstdout: ${out}\nstderr: ${err}`));
+    });
+  });
+  return {
+    url,
+    home,
+    proc,
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        if (proc.exitCode === null) proc.kill('SIGKILL');
+      }
+      if (!opts.home) rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** playwright-core gives every launch a fresh temporary profile (it refuses --user-data-dir). */
+export async function launchBrowser(): Promise<{ browser: Browser; close(): Promise<void> }> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close();
+    },
+  };
+}
+
+let shot = 0;
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SHOTS, { recursive: true });
+  const file = join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Collects page errors so a test can fail on an uncaught exception in the UI. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+/** The app under test: the one run-e2e.mjs started (PW_E2E_URL), else a server of our own. */
+export async function useApp(): Promise<{ url: string; home: string; stop(): Promise<void> }> {
+  if (process.env.PW_E2E_URL && process.env.PW_E2E_HOME) return { url: process.env.PW_E2E_URL, home: process.env.PW_E2E_HOME, stop: async () => {} };
+  return startServer();
+}
+
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="app"][data-ready="true"]', { timeout: 30_000 });
+  return { page, errors };
+}
