@@ -23,6 +23,13 @@ const INF_NAN_RE = /^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/;
  */
 const NUMBERISH_RE = /^[-+]?\.?[0-9][0-9A-Za-z_.:+\- \t]*$/;
 
+/**
+ * Float spellings of YAML 1.1 readers that NUMBERISH_RE does not cover because they start with
+ * a letter or hold no digit at all: `e0`, `E5`, `.`, `-.`, `._` (the `yaml` package's 1.1 schema
+ * and PyYAML's resolver).
+ */
+const FLOAT_11_RES = [/^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/, /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/, /^[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?$/];
+
 /** Characters that are written escaped inside double quotes (and so never plain). */
 // eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE_RE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
@@ -32,7 +39,7 @@ export type ScalarContext = 'block' | 'flow' | 'key';
 
 /** Can `s` be written as a plain scalar in this context and read back as the same string everywhere? */
 export function isPlainSafe(s: string, ctx: ScalarContext = 'block'): boolean {
-  if (SPECIAL_WORDS.has(s) || INF_NAN_RE.test(s) || NUMBERISH_RE.test(s)) return false;
+  if (SPECIAL_WORDS.has(s) || INF_NAN_RE.test(s) || NUMBERISH_RE.test(s) || FLOAT_11_RES.some((re) => re.test(s))) return false;
   if (/^[\s]|[\s]$/.test(s)) return false;
   if (/[\n\r\t]/.test(s) || NEEDS_ESCAPE_RE.test(s)) return false;
   const c0 = s[0];
