@@ -216,7 +216,7 @@ function ConnectionHint() {
   if (!reason) return null;
   return (
     <div className={`pw-connection-hint${at ? ' at-pointer' : ''}`} data-testid="connection-hint" role="alert">
-      ⛔ {reason}
+      {reason}
     </div>
   );
 }

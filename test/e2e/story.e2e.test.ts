@@ -1,0 +1,168 @@
+/**
+ * Issue 5's user story, in a real Chromium against the real server: from an empty project, build
+ * the breast-cancer pipeline from the palette, wire it, set params in the inspector, see a wrong
+ * connection refused, undo/redo, edit the YAML, run, read the accuracy, reload and find it all.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openPage, screenshot, useApp } from './harness';
+
+let app: Awaited<ReturnType<typeof useApp>>;
+let chrome: Awaited<ReturnType<typeof launchBrowser>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await useApp();
+  chrome = await launchBrowser();
+  browser = chrome.browser;
+});
+afterAll(async () => {
+  await chrome?.close();
+  await app?.stop();
+});
+
+async function dropFromPalette(page: Page, type: string, x: number, y: number) {
+  const canvas = page.getByTestId('canvas');
+  const box = (await canvas.boundingBox())!;
+  await page.getByTestId(`palette-item-${type}`).dragTo(canvas, { targetPosition: { x: x - box.x, y: y - box.y } });
+}
+
+async function connect(page: Page, from: string, to: string) {
+  const a = (await page.getByTestId(from).boundingBox())!;
+  const b = (await page.getByTestId(to).boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  return async () => page.mouse.up();
+}
+
+async function select(page: Page, id: string) {
+  await page.getByTestId(`node-${id}`).locator('.pw-node-header').click();
+  await page.getByTestId('node-id-input').waitFor();
+  await expect(page.getByTestId('node-id-input').inputValue()).resolves.toBe(id);
+}
+
+const edgeCount = (page: Page) => page.locator('.react-flow__edge').count();
+
+describe('the editor user story', () => {
+  it('builds, edits, runs and keeps the breast-cancer pipeline', async () => {
+    const { page, errors } = await openPage(browser, app.url);
+    const project = join(app.home, 'story', 'story.pwproj');
+    const csv = join(app.home, 'workspace', 'data', 'breast_cancer.csv');
+
+    // An empty project
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('project-path-input').fill(project);
+    await page.getByTestId('project-create').click();
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 0);
+    await expect(page.getByTestId('pipeline-name').textContent()).resolves.toBe('story');
+    await screenshot(page, 'story-empty-project');
+
+    // Drag the nodes from the palette
+    await dropFromPalette(page, 'data.csv', 380, 200);
+    await dropFromPalette(page, 'features.split', 660, 200);
+    await dropFromPalette(page, 'train.logistic_regression', 660, 420);
+    await dropFromPalette(page, 'evaluate.classification', 940, 300);
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 4);
+    for (const id of ['csv', 'split', 'logistic_regression', 'classification']) await page.getByTestId(`node-${id}`).waitFor();
+    await screenshot(page, 'story-nodes-dropped');
+
+    // Connect their handles
+    await (await connect(page, 'handle-csv-out-table', 'handle-split-in-table'))();
+    await (await connect(page, 'handle-split-out-train', 'handle-logistic_regression-in-train'))();
+    await (await connect(page, 'handle-logistic_regression-out-model', 'handle-classification-in-model'))();
+    await (await connect(page, 'handle-split-out-test', 'handle-classification-in-test'))();
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 4);
+    await screenshot(page, 'story-connected');
+
+    // A wrong connection is refused on the spot, with its reason
+    const release = await connect(page, 'handle-split-out-test', 'handle-classification-in-model');
+    const hint = page.getByTestId('connection-hint');
+    await hint.waitFor({ timeout: 5000 });
+    await expect(hint.textContent()).resolves.toMatch(/wrong port kind.*table.*model/);
+    await screenshot(page, 'story-wrong-connection-refused');
+    await release();
+    expect(await edgeCount(page)).toBe(4);
+    // and a cycle too
+    const release2 = await connect(page, 'handle-classification-out-metrics', 'handle-split-in-table');
+    await hint.waitFor({ timeout: 5000 });
+    await expect(hint.textContent()).resolves.toMatch(/wrong port kind|cycle/);
+    await release2();
+    expect(await edgeCount(page)).toBe(4);
+
+    // Params in the inspector
+    await select(page, 'csv');
+    await page.getByTestId('param-path').fill(csv);
+    await select(page, 'logistic_regression');
+    await page.getByTestId('param-label').fill('diagnosis');
+    await page.getByTestId('param-epochs').fill('60');
+    await select(page, 'classification');
+    await page.getByTestId('param-label').fill('diagnosis');
+    await select(page, 'split');
+    await page.getByTestId('param-testFraction').fill('0.25');
+    await page.getByTestId('param-stratifyBy').fill('diagnosis');
+    await screenshot(page, 'story-inspector');
+
+    // Undo and redo (outside a text field, as a user would after clicking the canvas)
+    await page.waitForTimeout(1100); // a new burst: typing stratifyBy was one step
+    await page.getByTestId('node-split').locator('.pw-node-header').click();
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.getByTestId('param-stratifyBy').inputValue()).toBe('');
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.getByTestId('param-testFraction').inputValue()).toBe('');
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => page.getByTestId('param-testFraction').inputValue()).toBe('0.25');
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => page.getByTestId('param-stratifyBy').inputValue()).toBe('diagnosis');
+    await screenshot(page, 'story-undo-redo');
+
+    // Change a param in the YAML view; the inspector follows
+    await page.getByTestId('toggle-yaml').click();
+    const line = page.locator('[data-testid="yaml-view"] .view-line', { hasText: 'testFraction: 0.25' });
+    await line.waitFor({ timeout: 15_000 });
+    await line.click();
+    await page.keyboard.press('End');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Backspace');
+    await page.keyboard.type('0.3');
+    await expect.poll(() => page.getByTestId('param-testFraction').inputValue(), { timeout: 10_000 }).toBe('0.3');
+    await screenshot(page, 'story-yaml-edit');
+    await page.getByTestId('toggle-yaml').click();
+
+    // Run, and read the accuracy on the evaluate node
+    await page.getByTestId('run-all').click();
+    const outcome = await Promise.race([
+      page.getByTestId('node-metrics-classification').waitFor({ timeout: 150_000 }).then(() => 'metrics' as const),
+      page.getByTestId('node-status-classification').and(page.locator('[data-status="failed"],[data-status="skipped"]')).waitFor({ timeout: 150_000 }).then(() => 'failed' as const),
+      page.locator('[data-testid="banner"]', { hasText: /not available/ }).waitFor({ timeout: 150_000 }).then(() => 'unavailable' as const),
+    ]);
+    await screenshot(page, 'story-run');
+    if (outcome === 'unavailable') {
+      console.warn('SKIPPED the accuracy assertion: the server says running is not available yet (the engine has not landed)');
+    } else {
+      expect(outcome, await page.locator('[data-testid^="node-status-"]').allTextContents().then((t) => t.join(' | '))).toBe('metrics');
+      const text = await page.getByTestId('node-metrics-classification').locator('[data-metric="accuracy"] b').textContent();
+      const accuracy = Number(text);
+      expect(accuracy).toBeGreaterThan(0.9);
+      expect(accuracy).toBeLessThanOrEqual(1);
+      await select(page, 'classification');
+      await page.getByTestId('results').waitFor();
+      await screenshot(page, 'story-results');
+    }
+
+    // Reload: everything as it was
+    await page.waitForTimeout(1200); // past the autosave second
+    await page.reload();
+    await page.waitForSelector('[data-testid="app"][data-ready="true"]');
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 4);
+    expect(await edgeCount(page)).toBe(4);
+    await expect(page.getByTestId('pipeline-name').textContent()).resolves.toBe('story');
+    await select(page, 'split');
+    await expect(page.getByTestId('param-testFraction').inputValue()).resolves.toBe('0.3');
+    await expect(page.getByTestId('param-stratifyBy').inputValue()).resolves.toBe('diagnosis');
+    await screenshot(page, 'story-after-reload');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
