@@ -5,11 +5,11 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { RpcError, type Handlers } from '../../shared/api/rpc';
 import type { AppInfo, PipelineVersion, ProjectInfo, TablePreview } from '../../shared/api/contract';
 import { APP_VERSION } from '../../shared/version';
-import { formatPipelineText, loadPipeline, parsePipelineText, serializePipeline, type Pipeline } from '../../shared/pipeline';
+import { formatPipelineText, loadPipeline, parsePipelineText, serializePipeline, type ParamValue, type Pipeline } from '../../shared/pipeline';
 import { registry as coreRegistry, type NodeRegistry } from '../../nodes/registry';
 import { createChecker } from '../../nodes/checker';
 import type { ArtifactRef } from '../../nodes/types';
@@ -17,6 +17,8 @@ import { openProject, ProjectFileError, type PipelineVersionRow, type ProjectSto
 import { createDataEngine, type DuckDataEngine } from '../data/duck-engine';
 import { configDir } from './paths';
 import { RecentProjects } from './recent';
+import { InvalidPipelineError, startRun, type StartedRun } from '../engine/engine';
+import { WorkerPool } from '../engine/pool';
 import { tableRows, tableStats, type ColumnStats } from './preview';
 
 export interface ApiDeps {
@@ -58,6 +60,9 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
   const statsCache = new Map<string, ColumnStats[]>();
   let scratch: string | null = null;
   let data: Promise<DuckDataEngine> | null = null;
+  /** one pool for every run of this app: runs from several tabs share the cores fairly */
+  let pool: WorkerPool | null = null;
+  const active = new Map<string, { run: StartedRun; project: string }>();
 
   /** Opens a project once and keeps it open: the file stays locked to this process's WAL. */
   function project(path: string, create = false): ProjectStore {
@@ -176,11 +181,46 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       return { version: v ? toVersion(v) : null };
     },
 
-    'run.start': () => {
-      throw notAvailable('running pipelines');
+    'run.start': async ({ project: path, text, baseDir, params, noCache, upTo, from }, conn) => {
+      const loaded = loadPipeline(text, checker);
+      if (!loaded.pipeline) throw new RpcError(`the pipeline has ${loaded.errors.length} error(s)`, 'invalid_pipeline', loaded.errors);
+      const store = project(path, true);
+      pool ??= new WorkerPool();
+      let run: StartedRun;
+      try {
+        run = await startRun({
+          store,
+          pipeline: loaded.pipeline,
+          text,
+          // Relative data paths resolve against the pipeline file's folder; a project sits beside it.
+          baseDir: baseDir ? resolve(baseDir) : dirname(store.path),
+          overrides: params as Record<string, ParamValue> | undefined,
+          noCache,
+          upTo,
+          from,
+          pool,
+          onEvent: (e) => conn.emit('run.event', e),
+        });
+      } catch (e) {
+        if (e instanceof InvalidPipelineError) throw new RpcError(`the pipeline cannot run: ${e.issues.length} error(s)`, 'invalid_pipeline', e.issues);
+        throw e;
+      }
+      const key = `${store.path}\0${run.runId}`;
+      active.set(key, { run, project: store.path });
+      // The summary is recorded in the project file by the engine; the caller follows the events.
+      void run.done.catch(() => undefined).finally(() => active.delete(key));
+      return { runId: run.runId };
     },
-    'run.cancel': () => {
-      throw notAvailable('cancelling runs');
+
+    'run.cancel': ({ runId }) => {
+      let cancelled = false;
+      for (const { run } of active.values()) {
+        if (run.runId === runId) {
+          run.cancel();
+          cancelled = true;
+        }
+      }
+      return { cancelled };
     },
 
     'run.list': ({ project: path }) => ({ runs: project(path).listRuns() }),
@@ -213,6 +253,14 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     },
 
     async dispose() {
+      const running = [...active.values()].map(({ run }) => {
+        run.cancel();
+        return run.done.catch(() => undefined);
+      });
+      await Promise.all(running);
+      active.clear();
+      await pool?.close();
+      pool = null;
       if (data) await (await data).close().catch(() => undefined);
       data = null;
       for (const store of projects.values()) store.close();

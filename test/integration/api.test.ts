@@ -6,13 +6,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type ApiClient } from '../../shared/api/rpc';
+import { createClient, serve, type ApiClient } from '../../shared/api/rpc';
 import { createMemoryPair } from '../../shared/api/transport';
-import { serve } from '../../shared/api/rpc';
 import { registry } from '../../nodes/registry';
 import { createHandlers, type ApiHandlers } from '../../main/api/handlers';
 import { openProject } from '../../main/store';
 import { createDataEngine } from '../../main/data/duck-engine';
+import type { RunEvent } from '../../shared/run';
+import type { Params } from '../../shared/api/contract';
 
 const root = resolve(__dirname, '..', '..');
 const dataDir = join(root, 'resources', 'data');
@@ -164,5 +165,112 @@ describe('artifacts', () => {
     await expect(client.call('artifact.json', { project, hash })).rejects.toThrow(/is a table/);
     await expect(client.call('artifact.preview', { project, hash: jsonHash })).rejects.toThrow(/not a table/);
     await expect(client.call('artifact.preview', { project, hash: 'f'.repeat(64) })).rejects.toThrow(/not in/);
+  });
+});
+
+const FEATURES_PIPELINE = `apiVersion: pipewright/v1
+kind: Pipeline
+metadata:
+  name: iris-features
+params:
+  seed: 3
+nodes:
+  load:
+    type: data.csv
+    params:
+      path: ../data/iris.csv
+  split:
+    type: features.split
+    inputs:
+      table: load.table
+    params:
+      testFraction: 0.25
+      seed: \${params.seed}
+  scale:
+    type: features.standardize
+    inputs:
+      train: split.train
+      test: split.test
+    params:
+      exclude: [species]
+`;
+
+/** Starts a run and collects its events until it finishes. */
+async function runToEnd(params: Params<'run.start'>): Promise<{ runId: string; events: RunEvent[] }> {
+  const events: RunEvent[] = [];
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => (finish = r));
+  const off = client.on('run.event', (e) => {
+    events.push(e);
+    if (e.type === 'run.finished') finish();
+  });
+  try {
+    const { runId } = await client.call('run.start', params);
+    await finished;
+    return { runId, events: events.filter((e) => e.runId === runId) };
+  } finally {
+    off();
+  }
+}
+
+describe('runs', () => {
+  const runProject = () => join(dir, 'runs.pwproj');
+  const baseDir = join(root, 'resources', 'examples');
+
+  it('starts a run, streams its events, records it; a second run is fully cached', async () => {
+    const { runId, events } = await runToEnd({ project: runProject(), text: FEATURES_PIPELINE, baseDir });
+    expect(events[0]).toMatchObject({ type: 'run.started', nodes: ['load', 'split', 'scale'] });
+    const finished = events.filter((e) => e.type === 'node.finished');
+    expect(finished.map((e) => e.nodeId).sort()).toEqual(['load', 'scale', 'split']);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'succeeded' });
+
+    const { runs } = await client.call('run.list', { project: runProject() });
+    expect(runs[0]).toMatchObject({ id: runId, status: 'succeeded', pipeline: 'iris-features' });
+    const got = await client.call('run.get', { project: runProject(), runId });
+    expect(got.summary.run.status).toBe('succeeded');
+    expect(Object.keys(got.summary.nodes).sort()).toEqual(['load', 'scale', 'split']);
+    // the run filed its text as a pipeline version
+    expect((await client.call('pipeline.latest', { project: runProject(), pipeline: 'iris-features' })).version?.text).toBe(FEATURES_PIPELINE);
+
+    // the output of a finished node can be previewed from the project file
+    const trainHash = got.summary.nodes.scale.outputs?.train?.hash;
+    expect(trainHash).toMatch(/^[0-9a-f]{64}$/);
+    const preview = await client.call('artifact.preview', { project: runProject(), hash: trainHash!, limit: 3 });
+    expect(preview.totalRows).toBeGreaterThan(100);
+    expect(preview.totalRows).toBeLessThan(150);
+    expect(preview.stats.find((c) => c.name === 'species')?.top?.length).toBe(3);
+
+    const second = await runToEnd({ project: runProject(), text: FEATURES_PIPELINE, baseDir });
+    const cached = second.events.filter((e) => e.type === 'node.finished');
+    expect(cached.every((e) => e.type === 'node.finished' && e.cached)).toBe(true);
+    expect((await client.call('run.list', { project: runProject() })).runs).toHaveLength(2);
+  });
+
+  it('refuses an invalid pipeline with every located error, and unknown runs clearly', async () => {
+    const broken = FEATURES_PIPELINE.replace('testFraction: 0.25', 'testFraction: 3');
+    const err = await client.call('run.start', { project: runProject(), text: broken, baseDir }).catch((e: Error & { issues?: unknown[] }) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error & { issues?: { place: string }[] }).issues?.map((i) => i.place)).toContain('nodes.split.params.testFraction');
+    await expect(client.call('run.get', { project: runProject(), runId: '999' })).rejects.toThrow(/no run 999/);
+    expect(await client.call('run.cancel', { runId: '999' })).toEqual({ cancelled: false });
+  });
+
+  it('cancels a running run', async () => {
+    const events: RunEvent[] = [];
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => (finish = r));
+    const off = client.on('run.event', (e) => {
+      events.push(e);
+      if (e.type === 'run.finished') finish();
+    });
+    try {
+      // --no-cache so the run has real work to be cancelled in
+      const { runId } = await client.call('run.start', { project: runProject(), text: FEATURES_PIPELINE, baseDir, noCache: true });
+      expect(await client.call('run.cancel', { runId })).toEqual({ cancelled: true });
+      await finished;
+      expect(events.at(-1)).toMatchObject({ type: 'run.finished', runId, status: 'cancelled' });
+    } finally {
+      off();
+    }
   });
 });
