@@ -7,12 +7,13 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import type { Issue, ParamValue, Pipeline, PipelineNode } from '../../shared/pipeline/model';
 import { downstreamOf, resolveParamRefs, topologicalOrder, upstreamOf } from '../../shared/pipeline';
 import type { NodeOutputRef, NodeResult, RunEvent, RunStatus, RunSummary } from '../../shared/run';
 import type { PortKind } from '../../shared/catalog';
 import type { NodeRegistry } from '../../nodes/registry';
+import { applyDefaults, createChecker } from '../../nodes/checker';
+import type { NodeTypeChecker } from '../../shared/pipeline';
 import type { ArtifactRef, NodeDefinition } from '../../nodes/types';
 import type { ArtifactInfo, ProjectStore } from '../store/project-store';
 import { cacheKey, explainRerun, type KeyParts } from './cache';
@@ -74,17 +75,14 @@ export interface PreparedPipeline {
   params: Record<string, ParamValue>;
 }
 
-function zodPlace(id: string, path: PropertyKey[]): string {
-  return [`nodes.${id}.params`, ...path.map(String)].join('.');
-}
-
-/** Params of one node with defaults applied, checked again after `--param` overrides. */
-export function nodeParams(def: NodeDefinition, id: string, raw: Record<string, unknown>): { params: Record<string, unknown>; issues: Issue[] } {
-  const r = (def.params as z.ZodType).safeParse(raw);
-  if (!r.success) return { params: raw, issues: r.error.issues.map((i) => ({ place: zodPlace(id, i.path), message: i.message })) };
-  const params = r.data as Record<string, unknown>;
-  const extra = def.check?.(params) ?? [];
-  return { params, issues: extra.map((x) => ({ place: `nodes.${id}.params.${x.param}`, message: x.message })) };
+/**
+ * Params of one node with defaults applied, checked again after `--param` overrides (with the
+ * same messages as `pipewright validate`).
+ */
+export function nodeParams(def: NodeDefinition, id: string, raw: Record<string, unknown>, checker: NodeTypeChecker): { params: Record<string, unknown>; issues: Issue[] } {
+  const problems = checker.checkParams(def.type, raw);
+  if (problems.length) return { params: raw, issues: problems.map((p) => ({ place: [`nodes.${id}.params`, ...p.path.map(String)].join('.'), message: p.message })) };
+  return { params: applyDefaults(def, raw), issues: [] };
 }
 
 /** Resolves params (overrides, references, defaults) and orders the nodes; throws InvalidPipelineError. */
@@ -92,6 +90,7 @@ export async function preparePipeline(pipeline: Pipeline, overrides: Record<stri
   const registry = await loadRegistry(plugins);
   const resolved = resolveParamRefs(pipeline, overrides);
   const issues: Issue[] = [...resolved.errors];
+  const checker = createChecker(registry);
   const nodes = new Map<string, PreparedNode>();
   for (const n of pipeline.nodes) {
     const def = registry.get(n.type);
@@ -99,7 +98,7 @@ export async function preparePipeline(pipeline: Pipeline, overrides: Record<stri
       issues.push({ place: `nodes.${n.id}.type`, message: `unknown node type '${n.type}'` });
       continue;
     }
-    const { params, issues: pi } = nodeParams(def, n.id, resolved.nodes[n.id] ?? {});
+    const { params, issues: pi } = nodeParams(def, n.id, resolved.nodes[n.id] ?? {}, checker);
     issues.push(...pi);
     nodes.set(n.id, { id: n.id, type: n.type, def, params, inputs: inputsOf(n), cache: n.cache !== false });
   }

@@ -1,8 +1,178 @@
-import type { Command } from '../io';
+/**
+ * `pipewright run FILE [--project P] [--param k=v]... [--no-cache] [--json] [--junit OUT]`
+ * (contract section 2): runs the pipeline and records it in the project file.
+ * Exit codes: 0 succeeded, 1 a node failed (or the run was cancelled), 2 invalid pipeline or
+ * usage, 3 a gate failed.
+ */
+import { dirname, resolve } from 'node:path';
+import { loadPipeline, parseParamOverride, serializePipeline, type Issue, type ParamValue } from '../../../shared/pipeline';
+import { exitCodeFor, type RunSummary } from '../../../shared/run';
+import { createChecker } from '../../../nodes/checker';
+import { InvalidPipelineError, startRun } from '../../engine/engine';
+import { loadRegistry } from '../../engine/plugins';
+import { openProject, ProjectFileError, type ProjectStore } from '../../store/project-store';
+import { UsageError, type CliIO, type Command } from '../io';
+import { gatesOf, writeJunit } from '../junit';
+import { createProgress } from '../progress';
+import { readPipelineFile } from './pipeline-files';
 
-/** `pipewright run`: not built yet. */
-const command: Command = async (_argv, io) => {
-  io.stderr('pipewright run: not available yet\n');
-  return 1;
+const USAGE = 'usage: pipewright run FILE [--project P] [--param k=v]... [--no-cache] [--json] [--junit OUT]';
+
+export interface RunArgs {
+  file: string;
+  project?: string;
+  params: string[];
+  noCache: boolean;
+  json: boolean;
+  junit?: string;
+  plugins: string[];
+}
+
+/** Parses `--opt value` and `--opt=value` forms. */
+export function parseRunArgs(argv: string[]): RunArgs {
+  const a: RunArgs = { file: '', params: [], noCache: false, json: false, plugins: [] };
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value\n${USAGE}`);
+      return v;
+    };
+    switch (name) {
+      case '--project':
+        a.project = value();
+        break;
+      case '--param':
+        a.params.push(value());
+        break;
+      case '--junit':
+        a.junit = value();
+        break;
+      case '--plugin':
+        a.plugins.push(value());
+        break;
+      case '--no-cache':
+        a.noCache = true;
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}'\n${USAGE}`);
+        files.push(arg);
+    }
+  }
+  if (files.length !== 1) throw new UsageError(`${files.length === 0 ? 'no pipeline file given' : 'give exactly one pipeline file'}\n${USAGE}`);
+  a.file = files[0];
+  return a;
+}
+
+/** FILE with `.pipeline.yaml` (or `.yaml`/`.yml`) replaced by `.pwproj`, beside it. */
+export function defaultProjectPath(file: string): string {
+  if (/\.pipeline\.ya?ml$/i.test(file)) return file.replace(/\.pipeline\.ya?ml$/i, '.pwproj');
+  if (/\.ya?ml$/i.test(file)) return file.replace(/\.ya?ml$/i, '.pwproj');
+  return `${file}.pwproj`;
+}
+
+function printErrors(io: CliIO, json: boolean, file: string, errors: Issue[]): number {
+  if (json) {
+    const out = errors.map((e) => {
+      const o: Record<string, unknown> = { place: e.place, message: e.message };
+      if (e.line != null) o.line = e.line;
+      if (e.column != null) o.column = e.column;
+      return o;
+    });
+    io.stdout(`${JSON.stringify({ errors: out }, null, 2)}\n`);
+  } else {
+    for (const e of errors) io.stderr(`${file}:${e.line != null ? `${e.line}:${e.column ?? 1}:` : ''} ${e.place}: ${e.message}\n`);
+  }
+  return 2;
+}
+
+const command: Command = async (argv, io) => {
+  const json = argv.includes('--json');
+  let args: RunArgs;
+  try {
+    args = parseRunArgs(argv);
+  } catch (e) {
+    if (json && e instanceof UsageError) return printErrors(io, true, '', [{ place: 'arguments', message: e.message.split('\n')[0] }]);
+    throw e;
+  }
+  const file = resolve(io.cwd, args.file);
+  const read = readPipelineFile(io.cwd, args.file);
+  if ('error' in read) return printErrors(io, json, args.file, [read.error]);
+
+  let registry;
+  try {
+    registry = await loadRegistry(args.plugins.map((p) => resolve(io.cwd, p)));
+  } catch (e) {
+    return printErrors(io, json, args.file, [{ place: 'plugins', message: (e as Error).message }]);
+  }
+  const loaded = loadPipeline(read.text, createChecker(registry));
+  if (!loaded.pipeline) return printErrors(io, json, args.file, loaded.errors);
+  const pipeline = loaded.pipeline;
+
+  const overrides: Record<string, ParamValue> = {};
+  const argErrors: Issue[] = [];
+  for (const p of args.params) {
+    try {
+      const { key, value } = parseParamOverride(p);
+      overrides[key] = value;
+    } catch (e) {
+      argErrors.push({ place: 'params', message: `--param ${p}: ${(e as Error).message}` });
+    }
+  }
+  if (argErrors.length) return printErrors(io, json, args.file, argErrors);
+
+  const projectPath = resolve(io.cwd, args.project ?? defaultProjectPath(args.file));
+  let store: ProjectStore;
+  try {
+    store = openProject(projectPath, { create: true });
+  } catch (e) {
+    if (e instanceof ProjectFileError) return printErrors(io, json, args.file, [{ place: 'project', message: e.message }]);
+    throw e;
+  }
+
+  const progress = createProgress(io);
+  let signals = 0;
+  const onSignal = (): void => {
+    // The first Ctrl-C cancels cleanly (the run is recorded as cancelled); a second one quits.
+    if (++signals > 1) process.exit(130);
+    io.stderr('cancelling… (again to quit at once)\n');
+    cancel?.();
+  };
+  let cancel: (() => void) | null = null;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let summary: RunSummary;
+  try {
+    const started = await startRun({
+      store,
+      pipeline,
+      text: serializePipeline(pipeline, read.text),
+      baseDir: dirname(file),
+      overrides,
+      noCache: args.noCache,
+      onEvent: (e) => progress.onEvent(e),
+      plugins: args.plugins.map((p) => resolve(io.cwd, p)),
+    });
+    cancel = started.cancel;
+    summary = await started.done;
+  } catch (e) {
+    if (e instanceof InvalidPipelineError) return printErrors(io, json, args.file, e.issues);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    store.close();
+  }
+  progress.finish(summary);
+  if (args.junit) writeJunit(summary, resolve(io.cwd, args.junit), gatesOf(pipeline, overrides));
+  if (json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+  return exitCodeFor(summary.run.status);
 };
 export default command;

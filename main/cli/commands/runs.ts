@@ -1,8 +1,67 @@
-import type { Command } from '../io';
+/**
+ * `pipewright runs --project P [--json]`: recorded runs, newest first, with status and headline
+ * metrics. `--json` prints `{ "runs": [ { id, status, pipeline, startedAt, durationMs, metrics } ] }`.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { openProject, ProjectFileError } from '../../store/project-store';
+import { UsageError, type Command } from '../io';
+import { formatDuration, formatMetrics } from '../progress';
+import { defaultProjectPath } from './run';
 
-/** `pipewright runs`: not built yet. */
-const command: Command = async (_argv, io) => {
-  io.stderr('pipewright runs: not available yet\n');
-  return 1;
+const USAGE = 'usage: pipewright runs --project P [--json]   (or: pipewright runs FILE.pipeline.yaml)';
+
+const command: Command = async (argv, io) => {
+  let project: string | undefined;
+  let json = false;
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') json = true;
+    else if (a === '--project') {
+      project = argv[++i];
+      if (project === undefined) throw new UsageError(`--project needs a value\n${USAGE}`);
+    } else if (a.startsWith('--project=')) project = a.slice('--project='.length);
+    else if (a === '--help' || a === '-h') {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'\n${USAGE}`);
+    else files.push(a);
+  }
+  if (!project && files.length === 1) project = defaultProjectPath(files[0]);
+  if (!project || files.length > 1) throw new UsageError(`give the project file with --project\n${USAGE}`);
+  const path = resolve(io.cwd, project);
+  const fail = (message: string): number => {
+    if (json) io.stdout(`${JSON.stringify({ errors: [{ place: 'project', message }] })}\n`);
+    else io.stderr(`pipewright runs: ${message}\n`);
+    return 2;
+  };
+  if (!existsSync(path)) return fail(`${path}: no such project file`);
+  let store;
+  try {
+    store = openProject(path);
+  } catch (e) {
+    if (e instanceof ProjectFileError) return fail(e.message);
+    throw e;
+  }
+  try {
+    const runs = store.listRuns();
+    if (json) {
+      io.stdout(`${JSON.stringify({ runs }, null, 2)}\n`);
+      return 0;
+    }
+    if (runs.length === 0) {
+      io.stdout('no runs recorded yet\n');
+      return 0;
+    }
+    const rows = runs.map((r) => [r.id, r.status, r.pipeline, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.durationMs == null ? '—' : formatDuration(r.durationMs), formatMetrics(r.metrics)]);
+    const head = ['RUN', 'STATUS', 'PIPELINE', 'STARTED', 'DURATION', 'METRICS'];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+    io.stdout(`${[line(head), ...rows.map(line)].join('\n')}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
 };
 export default command;
