@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { ParamValue, Pipeline, PipelineNode } from '../../shared/pipeline/model';
 import { parseInputRef } from '../../shared/pipeline/model';
 import {
+  ARGO_EXPR_WORDS,
   DNS_LABEL_RE,
   ExportError,
   FILE_SOURCE_TYPES,
@@ -104,6 +105,7 @@ function plan(pipeline: Pipeline, opts: ArgoExportOptions): NodePlan[] {
   const names = dnsNames(
     pipeline.nodes.map((n) => n.id),
     [ENTRYPOINT],
+    ARGO_EXPR_WORDS,
   );
   const plans = new Map<string, NodePlan>();
   for (const node of order) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { emptyPipeline, type Pipeline, type PipelineNode } from '../../shared/pipeline/model';
 import { paramText } from './argo';
-import { DNS_LABEL_RE, ExportError, dependencyOrder, dnsNames } from './graph';
+import { ARGO_EXPR_WORDS, DNS_LABEL_RE, ExportError, dependencyOrder, dnsNames } from './graph';
 import { misreadByYaml11, toYamlText } from './yaml-text';
 
 const node = (id: string, inputs: Record<string, string> = {}): PipelineNode => ({ id, type: 'data.sql', inputs, params: {}, extensions: {} });
@@ -23,6 +23,10 @@ describe('dnsNames', () => {
     expect(new Set(all).size).toBe(ids.length);
     for (const n of all) expect(n).toMatch(DNS_LABEL_RE);
     expect((names.get(long) as string).length).toBeLessThanOrEqual(63);
+    // expr-lang builtins would shadow a task in Argo's `depends`
+    expect(dnsNames(['split', 'Split', 'split_data'], [], ARGO_EXPR_WORDS)).toEqual(
+      new Map([['split', 'split-node'], ['Split', 'split-node-2'], ['split_data', 'split-data']]),
+    );
     expect(names.get(`${long}c`)).not.toBe(names.get(long));
   });
 });

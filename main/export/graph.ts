@@ -101,9 +101,9 @@ export function nodeParamRefs(node: PipelineNode): string[] {
 /**
  * Maps ids to DNS-1123 labels (lowercase letters, digits and `-`, starting with a letter,
  * ending with a letter or digit, at most 63 characters), unique after mapping: a collision gets
- * `-2`, `-3`, ... `reserved` names are never handed out.
+ * `-2`, `-3`, ... `reserved` names are never handed out; a name in `avoid` gets `-node`.
  */
-export function dnsNames(ids: string[], reserved: string[] = []): Map<string, string> {
+export function dnsNames(ids: string[], reserved: string[] = [], avoid: ReadonlySet<string> = new Set()): Map<string, string> {
   const taken = new Set(reserved);
   const out = new Map<string, string>();
   for (const id of ids) {
@@ -115,6 +115,7 @@ export function dnsNames(ids: string[], reserved: string[] = []): Map<string, st
       .replace(/-+$/, '');
     if (!base) base = 'node';
     base = base.slice(0, 63).replace(/-+$/, '');
+    if (avoid.has(base)) base = `${base}-node`;
     let name = base;
     for (let i = 2; taken.has(name); i++) {
       const suffix = `-${i}`;
@@ -130,3 +131,21 @@ export const DNS_LABEL_RE = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Node types that read a file named by their `path` param (relative to the pipeline file). */
 export const FILE_SOURCE_TYPES = new Set(['data.csv', 'data.parquet', 'data.sqlite']);
+
+/**
+ * Argo evaluates `depends` with expr-lang (after turning `-` into `_`), where a builtin or a
+ * keyword shadows a task of the same name: a task called `split` breaks everything that depends
+ * on it (argoproj/argo-workflows#12037). Such task names get a suffix.
+ */
+export const ARGO_EXPR_WORDS: ReadonlySet<string> = new Set([
+  'abs', 'all', 'and', 'any', 'bitand', 'bitnand', 'bitnot', 'bitor', 'bitshl', 'bitshr', 'bitushr', 'bitxor',
+  'ceil', 'concat', 'contains', 'count', 'date', 'duration', 'else', 'endswith', 'env', 'false', 'filter', 'find',
+  'findindex', 'findlast', 'findlastindex', 'first', 'flatten', 'float', 'floor', 'frombase64', 'fromjson',
+  'frompairs', 'get', 'groupby', 'hasprefix', 'hassuffix', 'if', 'in', 'indexof', 'int', 'join', 'keys', 'last',
+  'lastindexof', 'len', 'let', 'lower', 'map', 'matches', 'max', 'mean', 'median', 'min', 'nil', 'none', 'not',
+  'now', 'one', 'or', 'reduce', 'repeat', 'replace', 'reverse', 'round', 'sort', 'sortby', 'split', 'splitafter',
+  'startswith', 'string', 'sum', 'take', 'timezone', 'tobase64', 'tojson', 'topairs', 'trim', 'trimprefix',
+  'trimsuffix', 'true', 'type', 'uniq', 'upper', 'values',
+  // Argo's own names in the expression scope
+  'sprig', 'jsonpath', 'asint', 'asfloat', 'workflow', 'inputs', 'outputs', 'tasks', 'steps', 'item', 'pod',
+]);

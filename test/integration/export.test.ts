@@ -147,7 +147,7 @@ describe('Argo export of every example', () => {
   it('ships the canonical pipeline in each pod and runs run-node with the right ports', () => {
     const file = join(shared, 'spec', 'examples', 'breast-cancer.pipeline.yaml');
     const wf = readBoth(exportFile(file, 'argo')) as { spec: { templates: Obj[] } };
-    const split = wf.spec.templates.find((t) => t.name === 'split') as {
+    const split = wf.spec.templates.find((t) => t.name === 'split-node') as {
       inputs: { artifacts: { name: string; path: string; raw?: { data: string } }[] };
       outputs: { artifacts: { name: string; path: string }[] };
       container: { args: string[] };
@@ -172,7 +172,7 @@ describe('Argo export of every example', () => {
     const a = keys(0.25);
     const b = keys(0.3);
     expect(a.load).toBe(b.load); // same data file bytes, same params
-    for (const n of ['split', 'train-lr', 'eval-lr', 'eval-mlp', 'gate', 'drift']) expect(a[n], n).not.toBe(b[n]);
+    for (const n of ['split-node', 'train-lr', 'eval-lr', 'eval-mlp', 'gate', 'drift']) expect(a[n], n).not.toBe(b[n]);
     expect(a['train-mlp']).toBeUndefined(); // cache: false
     expect(a.gate).toContain('{{workflow.parameters.minAccuracy}}');
     expect(a.gate).toContain('{{workflow.parameters.seed}}');
