@@ -19,6 +19,7 @@ import {
   type DuckDBType,
 } from '@duckdb/node-api';
 import type { ArtifactRef, ColumnData, CsvReadOptions, DataEngine, TableInfo } from '../../nodes/types';
+import { runCodeInWorker } from './code-runner';
 import { readCsvToParquet } from './csv-reader';
 import { findResourcesDir } from './resources';
 import { readSqliteColumns } from './sqlite-reader';
@@ -35,6 +36,7 @@ export interface DuckEngineOptions {
 export type DuckDataEngine = DataEngine & {
   readCsv: NonNullable<DataEngine['readCsv']>;
   readSqlite: NonNullable<DataEngine['readSqlite']>;
+  runCode: NonNullable<DataEngine['runCode']>;
   resourcesDir: string;
   close(): Promise<void>;
 };
@@ -245,6 +247,11 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
     readCsv: (path, options: CsvReadOptions) => withConnection((c) => readCsvToParquet(c, path, options, newPath())),
 
     readSqlite: async (path, query) => engine.writeColumns(readSqliteColumns(path, query)),
+
+    runCode: async (code, table, options) => {
+      const result = await runCodeInWorker(code, await engine.readColumns(table), options);
+      return { path: await engine.writeColumns(result.columns), logs: result.logs };
+    },
 
     async close() {
       if (closed) return;

@@ -26,6 +26,8 @@ export async function asNodeError<T>(ctx: RunContext, what: string, fn: () => Pr
   try {
     return await fn();
   } catch (e) {
+    // A cancel is not a failure of the node: let the engine see the abort as it is.
+    if (ctx.signal.aborted) throw e;
     if (e instanceof NodeError) throw nodeError(ctx, e.message, e.details);
     const msg = e instanceof Error ? e.message : String(e);
     throw nodeError(ctx, `${what}: ${firstLines(msg)}`);
