@@ -58,8 +58,13 @@ export interface TrainOptions {
   random: () => number;
   signal?: AbortSignal;
   onEpoch?: (stats: EpochStats) => void;
-  /** called between batches so a worker can receive a cancel message; default: setImmediate */
+  /**
+   * Lets the event loop run (so a worker receives a cancel message). Called between batches at
+   * most every `yieldEveryMs` and at every epoch end; default: setImmediate.
+   */
   yieldToEvents?: () => Promise<void>;
+  /** default 5 ms: a yield can cost milliseconds on a busy machine, so not after every small batch */
+  yieldEveryMs?: number;
 }
 
 export interface TrainResult {
@@ -287,6 +292,8 @@ export async function trainNetwork(tf: Tf, spec: NetworkSpec, data: Dataset, opt
   const dropout = opts.dropout ?? 0;
   const l2 = opts.l2 ?? 0;
   const yieldToEvents = opts.yieldToEvents ?? defaultYield;
+  const yieldEveryMs = opts.yieldEveryMs ?? 5;
+  let lastYield = performance.now();
   if (data.f !== f) throw new Error(`dataset has ${data.f} features, the network expects ${f}`);
 
   const weights = initWeights(spec, random);
@@ -408,9 +415,14 @@ export async function trainNetwork(tf: Tf, spec: NetworkSpec, data: Dataset, opt
       const scale = (spec.output === 'linear' ? 2 : 1) / rows;
       adam.step(weights, grads, scale, l2);
       lossSum += lossOf(spec.output, predBuf, byRaw, rows, k).loss * rows;
-      // Lets a worker receive a cancel message between batches.
-      await yieldToEvents();
+      // Lets a worker receive a cancel message; the signal is then checked before the next batch.
+      if (performance.now() - lastYield >= yieldEveryMs) {
+        await yieldToEvents();
+        lastYield = performance.now();
+      }
     }
+    await yieldToEvents();
+    lastYield = performance.now();
     opts.signal?.throwIfAborted();
     const stats: EpochStats = { epoch, loss: lossSum / nTrain };
     if (nVal) {
