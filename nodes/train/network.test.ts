@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { loadCompute } from '../../main/compute/index';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTestContext } from '../../test/helpers/node-context';
 import { seededRandom } from '../../shared/random';
 import { predictRows, trainNetwork, type NetworkSpec } from './network';
 
 process.env.PIPEWRIGHT_BACKEND ??= 'wasm';
+
+const ctxP = makeTestContext();
+const loadCompute = async () => (await ctxP).compute();
+afterAll(async () => (await ctxP).cleanup());
 
 function xor(n: number, seed: number): { x: Float32Array; y: Float32Array } {
   const r = seededRandom(seed);
