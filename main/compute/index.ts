@@ -114,15 +114,14 @@ function electronVersion(): string | null {
 
 const GPU_FIX =
   'tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 (libcudart.so.11.0, libcudnn.so.8) on the loader path: ' +
-  'install them (e.g. NVIDIA\'s cuda-11-2 and libcudnn8 packages) and run `sudo ldconfig`, or set LD_LIBRARY_PATH; ' +
-  'then `npm install @tensorflow/tfjs-node-gpu@4.22.0`';
+  'install them (NVIDIA\'s cuda-runtime-11-2 and libcudnn8=8.1.*) and run `sudo ldconfig`, or point LD_LIBRARY_PATH at them';
 
 function explainNativeFailure(backend: 'tensorflow-gpu' | 'tensorflow', e: unknown): BackendUnavailable {
   const pkg = PACKAGE[backend];
   const text = message(e);
   const code = e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : '';
   if ((code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && text.includes(pkg)) {
-    return new BackendUnavailable(`${pkg} is not installed (it is an optional dependency)`, `npm install ${pkg}@4.22.0${backend === 'tensorflow-gpu' ? ` — and ${GPU_FIX}` : ''}`);
+    return new BackendUnavailable(`${pkg} is not installed (it is an optional dependency)`, `npm install ${pkg}@4.22.0 (its install downloads libtensorflow, so it needs internet)${backend === 'tensorflow-gpu' ? `; ${GPU_FIX}` : ''}`);
   }
   const electron = electronVersion();
   if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version|invalid ELF header|undefined symbol/i.test(text)) {
@@ -148,7 +147,7 @@ async function loadNative(tf: Tf, backend: 'tensorflow-gpu' | 'tensorflow'): Pro
     // kernels with only a log line, which is exactly the silent fallback we must not make.
     const cudnn = sharedLibraries(/^libcudnn\.so\.8/);
     const cudart = sharedLibraries(/^libcudart\.so\.11/);
-    if (resolvePackageDir(pkg) === null) throw new BackendUnavailable(`${pkg} is not installed (it is an optional dependency)`, `npm install ${pkg}@4.22.0 — and ${GPU_FIX}`);
+    if (resolvePackageDir(pkg) === null) throw new BackendUnavailable(`${pkg} is not installed (it is an optional dependency)`, `npm install ${pkg}@4.22.0 (its install downloads libtensorflow, so it needs internet); ${GPU_FIX}`);
     if (!process.env.LD_LIBRARY_PATH && (cudnn.length === 0 || cudart.length === 0)) {
       const missing = [cudart.length ? null : 'libcudart.so.11.0 (CUDA 11.2)', cudnn.length ? null : 'libcudnn.so.8 (cuDNN 8.1)'].filter(Boolean);
       throw new BackendUnavailable(`the CUDA libraries it needs are missing: ${missing.join(', ')}`, GPU_FIX);
