@@ -262,3 +262,20 @@ nodes:
     expect(serializePipeline(again, out)).toBe(out);
   });
 });
+
+describe('serializePipeline (comments everywhere)', () => {
+  const FILES = [
+    `apiVersion: pipewright/v1\nkind: Pipeline # always\nmetadata: # about\n  name: c # the name\n  # a description follows\n  description: d\nnodes: # the graph\n  # first node\n  a:\n    type: data.csv # csv\n    params:\n      path: a.csv\n      cols: [a, b] # two\n      list:\n        # first item\n        - x\n        - y # second\n      # after the list\n  # after all nodes\nlayout: # positions\n  # a is here\n  a: { x: 1, y: 2 } # moved\n# the end\n`,
+    `# header comment\n\n# second header line\napiVersion: pipewright/v1\nkind: Pipeline\nmetadata:\n  name: c\nparams:\n\n  # a blank line above\n  seed: 1\nnodes:\n  a:\n    type: data.csv\n    params: {path: a.csv} # flow map\n    x-k:\n      - name: n # in a list item\n        v: 1\n`,
+  ];
+
+  it.each(FILES.map((f, i) => [i, f] as const))('file %i: comments survive and formatting is a fixed point', (_i, text) => {
+    const p = parsePipelineText(text).pipeline as Pipeline;
+    expect(p).not.toBeNull();
+    const once = serializePipeline(p, text);
+    for (const c of text.match(/#[^\n]*/g) ?? []) expect(once, c).toContain(c);
+    const again = parsePipelineText(once).pipeline as Pipeline;
+    expect(again).toEqual(p);
+    expect(serializePipeline(again, once)).toBe(once);
+  });
+});

@@ -82,7 +82,20 @@ function collectDecorations(previousText: string): Decorations | undefined {
         if (k.commentBefore) kd.before = k.commentBefore;
         if (k.spaceBefore) kd.spaceBefore = true;
         if (k.comment) kd.trailing = k.comment;
-        walk(pair.value as YamlNode | null, sub);
+        const v = pair.value as YamlNode | null;
+        walk(v, sub);
+        // `key: # note` above a block collection: the library files the note before the first
+        // child; the key's own line says where it really was.
+        if (v && (isMap(v) || isSeq(v)) && !v.flow && kd.inner != null && k.range) {
+          const eol = previousText.indexOf('\n', k.range[0]);
+          const line = previousText.slice(k.range[0], eol < 0 ? undefined : eol);
+          const m = /:[ \t]+#(.*)$/.exec(line);
+          const [first, ...rest] = kd.inner.split('\n');
+          if (m && m[1] === first) {
+            kd.trailing = first;
+            kd.inner = rest.length ? rest.join('\n') : undefined;
+          }
+        }
       }
     } else if (isSeq(node) && !node.flow) {
       node.items.forEach((item, i) => {
@@ -123,6 +136,22 @@ class Writer {
     this.comments(d?.before, indent);
   }
 
+  /**
+   * Comments that sat inside a collection now written on one line (a block list of scalars
+   * becomes `[a, b]`): they move above its key rather than being lost.
+   */
+  private orphans(path: string[], indent: string): void {
+    if (!this.deco) return;
+    const own = this.d(path);
+    this.comments(own?.inner, indent);
+    this.comments(own?.after, indent);
+    const prefix = path.join(SEP) + SEP;
+    for (const [p, d] of this.deco.at) {
+      if (!p.startsWith(prefix)) continue;
+      for (const c of [d.before, d.inner, d.trailing, d.after]) this.comments(c, indent);
+    }
+  }
+
   private withTrailing(line: string, path: string[]): string {
     const t = this.d(path)?.trailing;
     return t != null ? `${line} #${t}` : line;
@@ -161,6 +190,7 @@ class Writer {
     }
     const one = this.inline(v, 'block');
     if (one !== null) {
+      if (v !== null && typeof v === 'object') this.orphans(path, indent);
       this.lines.push(this.withTrailing(`${head} ${one}`, path));
       return;
     }
@@ -188,6 +218,12 @@ class Writer {
 
   map(entries: Entry[], indent: string): void {
     for (const [k, v, path] of entries) this.entry(k, v, path, indent);
+  }
+
+  /** One ready-made line, with the comments the previous text had around `path`. */
+  flowLine(path: string[], indent: string, text: string): void {
+    this.lead(path, indent);
+    this.lines.push(this.withTrailing(`${indent}${text}`, path));
   }
 
   /** A block collection under `key:` whose entries the caller writes. */
@@ -248,7 +284,7 @@ export function serializePipeline(p: Pipeline, previousText?: string): string {
       for (const id of ids) {
         const pos = p.layout[id];
         // One line per node, so moving a node changes exactly one line.
-        w.lines.push(`  ${w.key(id)}: { x: ${formatNumber(pos.x)}, y: ${formatNumber(pos.y)} }`);
+        w.flowLine(['layout', id], '  ', `${w.key(id)}: { x: ${formatNumber(pos.x)}, y: ${formatNumber(pos.y)} }`);
       }
     });
   }
