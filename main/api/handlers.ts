@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { RpcError, type Handlers } from '../../shared/api/rpc';
+import { RpcError, type Connection, type Handlers } from '../../shared/api/rpc';
 import type { AppInfo, PipelineVersion, ProjectInfo, TablePreview } from '../../shared/api/contract';
 import { APP_VERSION } from '../../shared/version';
 import { formatPipelineText, loadPipeline, parsePipelineText, serializePipeline, type ParamValue, type Pipeline } from '../../shared/pipeline';
@@ -33,6 +33,12 @@ export interface ApiDeps {
 }
 
 export interface ApiHandlers extends Handlers {
+  /**
+   * A transport's connection, told to the handlers for as long as it is open: run events go to
+   * every attached connection, so a reloaded page or a second tab follows a run it did not start.
+   * Returns the detach function.
+   */
+  attach(conn: Connection): () => void;
   /** closes project files and engines; pending runs are cancelled */
   dispose(): Promise<void>;
 }
@@ -63,6 +69,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
   /** one pool for every run of this app: runs from several tabs share the cores fairly */
   let pool: WorkerPool | null = null;
   const active = new Map<string, { run: StartedRun; project: string }>();
+  const attached = new Set<Connection>();
 
   /** Opens a project once and keeps it open: the file stays locked to this process's WAL. */
   function project(path: string, create = false): ProjectStore {
@@ -199,7 +206,9 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
           upTo,
           from,
           pool,
-          onEvent: (e) => conn.emit('run.event', e),
+          onEvent: (e) => {
+            for (const c of new Set([conn, ...attached])) c.emit('run.event', e);
+          },
         });
       } catch (e) {
         if (e instanceof InvalidPipelineError) throw new RpcError(`the pipeline cannot run: ${e.issues.length} error(s)`, 'invalid_pipeline', e.issues);
@@ -250,6 +259,11 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       if (!info) throw new RpcError(`artifact ${hash} is not in ${store.path}`, 'not_found');
       if (info.kind === 'table') throw new RpcError(`artifact ${hash} is a table: use artifact.preview`, 'refused');
       return { json: store.artifactJson(hash) };
+    },
+
+    attach(conn) {
+      attached.add(conn);
+      return () => attached.delete(conn);
     },
 
     async dispose() {

@@ -126,6 +126,8 @@ async function start(): Promise<void> {
   });
   const contents = mainWindow.webContents;
   connection = serve(ipcTransport(contents, APP_ORIGIN), api).connection;
+  const detach = api.attach(connection);
+  contents.once('destroyed', detach);
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('closed', () => {
     mainWindow = null;

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { serve, type Handlers } from '../../shared/api/rpc';
+import { serve, type Connection, type Handlers } from '../../shared/api/rpc';
 import { rendererCsp } from './csp';
 import { mimeOf, realDir, resolveStatic } from './static-files';
 import { wsTransport } from './ws-transport';
@@ -22,8 +22,8 @@ export interface WebServerOptions {
   port?: number;
   /** the built renderer (dist/renderer) */
   rendererDir: string;
-  /** served on every connection; each call gets its own connection to push events on */
-  handlers: Handlers;
+  /** served on every connection; `attach` (optional) learns of each open connection */
+  handlers: Handlers & { attach?(conn: Connection): () => void };
   /** fixed token (tests); a random one per launch otherwise */
   token?: string;
 }
@@ -60,8 +60,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   wss.on('connection', (socket) => {
     const transport = wsTransport(socket);
-    const { stop } = serve(transport, opts.handlers);
-    socket.on('close', stop);
+    const { connection, stop } = serve(transport, opts.handlers);
+    const detach = opts.handlers.attach?.(connection);
+    socket.on('close', () => {
+      stop();
+      detach?.();
+    });
     socket.on('error', () => socket.terminate());
   });
 
