@@ -115,9 +115,9 @@ const summary: RunSummary = {
       reason: 're-run: input changed',
       error: 'accuracy 0.974 < min 0.99 & "strict" <check>\nsecond line',
       gateFailed: true,
-      metrics: { accuracy: 0.974 },
+      metrics: {},
     },
-    gate_f1: { status: 'succeeded', cached: false, durationMs: 1, reason: 're-run: new', metrics: { f1: 0.979 } },
+    gate_f1: { status: 'succeeded', cached: false, durationMs: 1, reason: 're-run: new', metrics: {} },
   },
 };
 
@@ -147,6 +147,7 @@ describe('junitXml', () => {
     const gateFailure = all[4].getElementsByTagName('failure')[0];
     expect(gateFailure.getAttribute('message')).toBe('gate missed: accuracy = 0.974, required >= 0.99');
     expect(all[5].getElementsByTagName('failure').length).toBe(0);
+    expect(all[5].getElementsByTagName('system-out')[0].textContent).toBe('f1 = 0.979, required >= 0.5 and <= 1');
     expect(doc.getElementsByTagName('property')[0].getAttribute('value')).toBe('r<1>');
   });
 
@@ -172,7 +173,7 @@ describe('junitXml', () => {
     const xml = junitXml(summary);
     const all = cases(parse(xml));
     expect(all.map((c) => c.getAttribute('classname'))).toEqual([...Array(4).fill('breast-cancer'), 'breast-cancer.gates']);
-    expect(all[4].getElementsByTagName('failure')[0].getAttribute('message')).toContain('accuracy = 0.974');
+    expect(all[4].getElementsByTagName('failure')[0].getAttribute('message')).toContain('gate missed');
   });
 
   it('escapes every XML special character and drops forbidden control characters', () => {

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Pipeline, ParamValue } from '../../shared/pipeline/model';
+import { parseInputRef, type Pipeline, type ParamValue } from '../../shared/pipeline/model';
 import type { NodeResult, RunSummary } from '../../shared/run';
 
 /** What a gate.metric node checks, read from the pipeline (the summary alone does not say). */
@@ -13,6 +13,8 @@ export interface GateSpec {
   metric: string;
   min?: number;
   max?: number;
+  /** the node whose metrics the gate reads (its scalars hold the value when the gate's do not) */
+  source?: string;
 }
 
 /** The gate.metric nodes of a pipeline, params resolved against pipeline params (and overrides). */
@@ -30,8 +32,10 @@ export function gatesOf(pipeline: Pipeline, overrides: Record<string, ParamValue
     const metric = resolve(n.params.metric);
     const min = resolve(n.params.min);
     const max = resolve(n.params.max);
+    const ref = n.inputs.metrics ? parseInputRef(n.inputs.metrics) : null;
     gates.push({
       nodeId: n.id,
+      ...(ref ? { source: ref.node } : {}),
       metric: typeof metric === 'string' ? metric : String(metric),
       ...(typeof min === 'number' ? { min } : {}),
       ...(typeof max === 'number' ? { max } : {}),
@@ -88,7 +92,7 @@ function nodeCase(pipeline: string, id: string, r: NodeResult): Case {
   return c;
 }
 
-function gateCase(pipeline: string, g: GateSpec, r: NodeResult | undefined): Case {
+function gateCase(pipeline: string, g: GateSpec, r: NodeResult | undefined, source: NodeResult | undefined): Case {
   const bound = boundText(g);
   const name = `${g.nodeId}: ${g.metric}${bound ? ` ${bound}` : ''}`;
   const c: Case = { classname: `${pipeline}.gates`, name, timeMs: r?.durationMs ?? 0 };
@@ -96,7 +100,7 @@ function gateCase(pipeline: string, g: GateSpec, r: NodeResult | undefined): Cas
     c.skipped = r ? `${r.status}${r.reason ? `: ${r.reason}` : ''}` : 'not run';
     return c;
   }
-  const value = r.metrics[g.metric];
+  const value = r.metrics[g.metric] ?? source?.metrics[g.metric];
   if (r.gateFailed || r.status === 'failed') {
     const valueText = value === undefined ? 'missing' : String(value);
     const message = r.gateFailed
@@ -137,7 +141,7 @@ export function junitXml(summary: RunSummary, gates?: GateSpec[]): string {
     Object.entries(summary.nodes)
       .filter(([, r]) => r.gateFailed)
       .map(([id, r]) => ({ nodeId: id, metric: Object.keys(r.metrics)[0] ?? 'metric' }));
-  for (const g of gateSpecs) cases.push(gateCase(pipeline, g, summary.nodes[g.nodeId]));
+  for (const g of gateSpecs) cases.push(gateCase(pipeline, g, summary.nodes[g.nodeId], g.source ? summary.nodes[g.source] : undefined));
 
   const failures = cases.filter((c) => c.failure).length;
   const skipped = cases.filter((c) => c.skipped !== undefined).length;
