@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
 import { TRAINER_TYPES } from './common';
+import { runSweep } from './sweep';
 
 const scalar = z.union([z.number(), z.string(), z.boolean(), z.array(z.number())]);
 
@@ -30,4 +31,5 @@ export default defineNode({
   }).strict(),
   check: (p) => (Object.keys(p.space).length === 0 ? [{ param: 'space', message: 'must name at least one param' }] : []),
   usesCompute: true,
+  run: ({ inputs, params, ctx }) => runSweep(inputs, ctx, params),
 });

@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../shared/random';
+import { DATA_DIR, makeTestContext, runNode, type TestContext } from '../../test/helpers/node-context';
+import type { MetricsDoc } from '../artifacts';
+import type { ArtifactRef } from '../types';
+import type { ModelDoc } from './model';
+import { gridTrials, randomTrials } from './sweep';
+import sweep from './sweep.node';
+import { readCsvColumns, standardize, stratifiedSplit, toArtifact } from './test-data';
+
+process.env.PIPEWRIGHT_BACKEND ??= 'wasm';
+
+let ctx: TestContext;
+let train: ArtifactRef;
+let test: ArtifactRef;
+beforeAll(async () => {
+  ctx = await makeTestContext();
+  const cols = await readCsvColumns(ctx, join(DATA_DIR, 'iris.csv'));
+  const split = stratifiedSplit(cols, 'species', 0.2, 42);
+  const s = standardize(split.train, split.test, ['species']);
+  train = await toArtifact(ctx, s.train);
+  test = await toArtifact(ctx, s.test);
+});
+afterAll(() => ctx.cleanup());
+
+describe('trial generation', () => {
+  it('grid: every combination, first param slowest', () => {
+    expect(gridTrials({ a: [1, 2], b: ['x', 'y'] })).toEqual([
+      { a: 1, b: 'x' },
+      { a: 1, b: 'y' },
+      { a: 2, b: 'x' },
+      { a: 2, b: 'y' },
+    ]);
+  });
+
+  it('random: distinct, seeded, never more than the grid', () => {
+    const space = { a: [1, 2, 3], b: [0.1, 0.01] };
+    const one = randomTrials(space, 4, seededRandom(9));
+    expect(one).toEqual(randomTrials(space, 4, seededRandom(9)));
+    expect(new Set(one.map((t) => JSON.stringify(t))).size).toBe(4);
+    expect(randomTrials(space, 50, seededRandom(1))).toHaveLength(6);
+  });
+});
+
+describe('train.sweep', () => {
+  it('grid over the learning rate: records every trial, keeps the best model', async () => {
+    ctx.metrics.length = 0;
+    const out = await runNode(sweep, ctx, { train, test }, {
+      trainer: 'train.logistic_regression',
+      label: 'species',
+      space: { learningRate: [0.0001, 0.05], epochs: [3, 30] },
+      metric: 'accuracy',
+    });
+    const doc = (out.metrics as { json: MetricsDoc }).json;
+    const model = (out.model as { json: ModelDoc }).json;
+    const trials = doc.tables?.trials;
+    expect(trials?.columns.slice(0, 3)).toEqual(['trial', 'learningRate', 'epochs']);
+    expect(trials?.rows).toHaveLength(4);
+    const accIdx = trials?.columns.indexOf('accuracy') ?? -1;
+    const accs = (trials?.rows ?? []).map((r) => r[accIdx] as number);
+    expect(doc.scalars.accuracy).toBe(Math.max(...accs));
+    expect(doc.scalars.accuracy).toBeGreaterThanOrEqual(0.9);
+    // the tiny learning rate with 3 epochs cannot be the best
+    expect(trials?.rows[doc.scalars.bestTrial - 1].slice(1, 3)).not.toEqual([0.0001, 3]);
+    expect(model.training.params).toMatchObject({ learningRate: trials?.rows[doc.scalars.bestTrial - 1][1] });
+    expect(ctx.metrics.filter((m) => m.key === 'trial.accuracy').map((m) => m.step)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('goal min on log loss, random strategy, reproducible', async () => {
+    const params = {
+      trainer: 'train.mlp',
+      label: 'species',
+      space: { hiddenUnits: [[4], [8]], learningRate: [0.01, 0.03], epochs: [5] },
+      strategy: 'random',
+      trials: 2,
+      seed: 5,
+      metric: 'logLoss',
+      goal: 'min',
+    };
+    const a = (await runNode(sweep, ctx, { train, test }, params)).metrics as { json: MetricsDoc };
+    const b = (await runNode(sweep, ctx, { train, test }, params)).metrics as { json: MetricsDoc };
+    expect(a.json.tables?.trials.rows).toEqual(b.json.tables?.trials.rows);
+    const col = a.json.tables?.trials.columns.indexOf('logLoss') ?? -1;
+    expect(a.json.scalars.logLoss).toBe(Math.min(...(a.json.tables?.trials.rows ?? []).map((r) => r[col] as number)));
+  });
+
+  it('refuses a param the trainer does not have, and a metric it does not compute', async () => {
+    await expect(
+      runNode(sweep, ctx, { train, test }, { trainer: 'train.logistic_regression', label: 'species', space: { hiddenUnits: [[4]] }, metric: 'accuracy' }),
+    ).rejects.toThrow(/hiddenUnits/);
+    await expect(
+      runNode(sweep, ctx, { train, test }, { trainer: 'train.logistic_regression', label: 'species', space: { epochs: [1] }, metric: 'r2' }),
+    ).rejects.toThrow(/metric r2 .*available: accuracy/);
+  });
+});
