@@ -136,7 +136,7 @@ function renderCase(c: Case): string {
 export function junitXml(summary: RunSummary, gates?: GateSpec[]): string {
   const pipeline = summary.run.pipeline;
   const cases: Case[] = Object.entries(summary.nodes).map(([id, r]) => nodeCase(pipeline, id, r));
-  const gateSpecs =
+  const gateSpecs: GateSpec[] =
     gates ??
     Object.entries(summary.nodes)
       .filter(([, r]) => r.gateFailed)
