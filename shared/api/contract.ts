@@ -25,6 +25,11 @@ export interface AppInfo {
   projectPath: string | null;
   /** a bundled example to open on first start */
   examplePath: string | null;
+  /**
+   * A pipeline file the user asked for at launch (`npm run web -- --open FILE`, a file given to the
+   * desktop app): open it (with `projectPath`, its project) instead of the last project used.
+   */
+  openPath?: string | null;
 }
 
 export interface ValidateResult {
