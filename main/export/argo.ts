@@ -183,6 +183,27 @@ function containerTemplate(p: NodePlan, opts: Required<Pick<ArgoExportOptions, '
   return template;
 }
 
+/**
+ * Argo substitutes `{{...}}` everywhere in a template, the inline pipeline file included, and
+ * has no escape for it: a pipeline that contains `{{` (in SQL or code) would reach the pod changed,
+ * or fail to submit. Refused with its place rather than exported wrong.
+ */
+function refuseArgoTemplates(pipeline: Pipeline, text: string): void {
+  if (!text.includes('{{')) return;
+  const find = (v: unknown, place: string): string | null => {
+    if (typeof v === 'string') return v.includes('{{') ? place : null;
+    if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        const hit = find(x, `${place}.${k}`);
+        if (hit) return hit;
+      }
+    }
+    return null;
+  };
+  const place = pipeline.nodes.map((n) => find(n.params, `nodes.${n.id}.params`)).find((p) => p !== null) ?? find(pipeline.params, 'params') ?? 'metadata';
+  throw new ExportError(place, 'contains "{{", which Argo would take for one of its template variables; write it another way to export to Argo');
+}
+
 /** The Argo Workflow as a JSON-safe object (what `exportArgo` writes as YAML). */
 export function argoWorkflow(pipeline: Pipeline, options: ArgoExportOptions): { [key: string]: Json } {
   const opts = {
@@ -194,6 +215,7 @@ export function argoWorkflow(pipeline: Pipeline, options: ArgoExportOptions): { 
     runAsUser: options.runAsUser ?? 1000,
   };
   if (!DNS_LABEL_RE.test(opts.cacheConfigMap)) throw new ExportError('cacheConfigMap', `"${opts.cacheConfigMap}" is not a valid ConfigMap name`);
+  refuseArgoTemplates(pipeline, opts.pipelineText);
   const plans = plan(pipeline, opts);
   const byId = new Map(plans.map((p) => [p.node.id, p]));
 

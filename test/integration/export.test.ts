@@ -270,4 +270,14 @@ describe('pipewright export (command)', () => {
     expect(r.stderr).toContain('nodes.combined.inputs.a');
     expect(r.stdout).toBe('');
   });
+
+  it('refuses to export to Argo a pipeline holding "{{", which Argo would substitute', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-export-'));
+    const file = join(dir, 'braces.pipeline.yaml');
+    writeFileSync(file, readFileSync(join(goldenDir, 'diamond.pipeline.yaml'), 'utf8').replace("WHERE species = 'setosa'", "WHERE species <> '{{x}}'"));
+    const r = await run(['export', file, '--to', 'argo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nodes.setosa.params.query');
+    expect((await run(['export', file, '--to', 'github-actions'])).code).toBe(0);
+  });
 });
