@@ -147,6 +147,11 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType> {
   codeParams?: Record<string, 'javascript' | 'sql'>;
   /** Output depends on the compute backend: it joins the cache key. */
   usesCompute?: boolean;
+  /**
+   * Cheap enough to run on the engine's own thread (no DuckDB, no compute; microseconds): skips
+   * the worker round trip, which would dominate. Ignored for nodes with `usesCompute`.
+   */
+  inline?: boolean;
   /** Upgrades params written for an older version: key is the version migrated from. */
   migrations?: Record<number, (params: Record<string, unknown>) => Record<string, unknown>>;
   /** Absent while the computation is not built: the catalogue says `available: false`. */
