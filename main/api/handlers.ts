@@ -30,6 +30,8 @@ export interface ApiDeps {
   projectPath?: string | null;
   /** a bundled example to open on first start */
   examplePath?: string | null;
+  /** a pipeline file asked for at launch */
+  openPath?: string | null;
 }
 
 export interface ApiHandlers extends Handlers {
@@ -122,6 +124,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       mode: deps.mode,
       projectPath: deps.projectPath ?? null,
       examplePath: deps.examplePath ?? null,
+      openPath: deps.openPath ?? null,
     }),
 
     'catalog.list': () => ({ nodes: registry.catalog() }),

@@ -42,17 +42,49 @@ export async function prepareWorkspace(opts: { resourcesDir: string; dir?: strin
 
 /**
  * Creates the project for a pipeline file (beside it) and files the pipeline's text as its first
- * version, so the editor opens on something saved and ready to run. Does nothing to a project
- * that already has versions of that pipeline.
+ * version, so the editor opens on something saved and ready to run.
  */
-export function ensureProjectFor(pipelineFile: string, projectPath: string): void {
+export function ensureProjectFor(pipelineFile: string, projectPath: string, opts: { always?: boolean } = {}): void {
   const text = readFileSync(pipelineFile, 'utf8');
   const parsed = parsePipelineText(text);
   const name = (parsed.pipeline ?? parsed.partial)?.metadata.name;
   const store = openProject(projectPath, { create: true });
   try {
-    if (name && !store.latestPipelineVersion(name)) store.savePipelineVersion(name, text);
+    // `always`: a file the user opened explicitly is filed as a version even when others exist.
+    if (name && (opts.always || !store.latestPipelineVersion(name))) store.savePipelineVersion(name, text);
   } finally {
     store.close();
   }
+}
+
+/** Where a pipeline file's project lives by default: beside it, as `pipewright run` puts it. */
+export function projectPathFor(pipelineFile: string): string {
+  return pipelineFile.replace(/(\.pipeline)?\.ya?ml$/i, '') + '.pwproj';
+}
+
+export interface LaunchTarget {
+  projectPath: string | null;
+  examplePath: string | null;
+  openPath: string | null;
+}
+
+/**
+ * What the app opens at launch: an explicitly given `.pwproj` or pipeline file (its project
+ * beside it), else the workspace example. The pipeline is filed in its project first.
+ */
+export function launchTarget(open: string | null, workspace: Workspace | null, warn: (message: string) => void): LaunchTarget {
+  const examplePath = workspace?.examplePath ?? null;
+  let target: LaunchTarget;
+  if (open && /\.pwproj$/i.test(open)) target = { projectPath: open, examplePath, openPath: null };
+  else if (open) target = { projectPath: projectPathFor(open), examplePath, openPath: open };
+  else target = { projectPath: workspace?.projectPath ?? null, examplePath, openPath: null };
+  const file = target.openPath ?? (open ? null : examplePath);
+  if (file && target.projectPath) {
+    try {
+      ensureProjectFor(file, target.projectPath, { always: Boolean(target.openPath) });
+    } catch (e) {
+      warn(`cannot prepare ${target.projectPath}: ${(e as Error).message}`);
+    }
+  }
+  return target;
 }

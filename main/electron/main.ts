@@ -9,14 +9,14 @@
  */
 import { app, BrowserWindow, dialog, Menu, protocol, session, shell, type MenuItemConstructorOptions, type WebContents } from 'electron';
 import { existsSync, readFileSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { serve, type Connection } from '../../shared/api/rpc';
 import type { AppCommand } from '../../shared/api/contract';
 import { APP_VERSION } from '../../shared/version';
 import { createHandlers, type ApiHandlers } from '../api/handlers';
 import { configDir, findResourcesDir } from '../api/paths';
 import { RecentProjects } from '../api/recent';
-import { ensureProjectFor, prepareWorkspace } from '../api/workspace';
+import { launchTarget, prepareWorkspace } from '../api/workspace';
 import { rendererCsp } from '../server/csp';
 import { mimeOf, realDir, resolveStatic } from '../server/static-files';
 import { ipcTransport } from './ipc-transport';
@@ -34,15 +34,15 @@ protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: 
 let mainWindow: BrowserWindow | null = null;
 let connection: Connection | null = null;
 let api: ApiHandlers | null = null;
-/** A `.pwproj` asked for before the window could take it (argv, open-file at launch). */
-let pendingProject: string | null = projectFromArgv(process.argv);
+/** A `.pwproj` or pipeline file asked for before the window could take it (argv, open-file at launch). */
+let pendingOpen: string | null = fileFromArgv(process.argv);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', (_event, argv) => {
-    const project = projectFromArgv(argv);
-    if (project) openProject(project);
+    const file = fileFromArgv(argv);
+    if (file) openFile(file);
     if (mainWindow) {
       if (mainWindow.isMinimized()) mainWindow.restore();
       mainWindow.focus();
@@ -51,7 +51,7 @@ if (!app.requestSingleInstanceLock()) {
   // macOS delivers double-clicked files this way, possibly before `ready`.
   app.on('open-file', (event, path) => {
     event.preventDefault();
-    if (extname(path) === '.pwproj') openProject(path);
+    if (OPENABLE.test(path)) openFile(path);
   });
   app.on('web-contents-created', (_event, contents) => lockDown(contents));
   app.on('window-all-closed', () => app.quit());
@@ -86,19 +86,10 @@ async function start(): Promise<void> {
 
   const resources = findResourcesDir(__dirname);
   const workspace = resources ? await prepareWorkspace({ resourcesDir: resources }).catch(() => null) : null;
-  if (workspace?.examplePath && workspace.projectPath) {
-    try {
-      ensureProjectFor(workspace.examplePath, workspace.projectPath);
-    } catch {
-      // The example is a convenience: the app opens without it.
-    }
-  }
-  api = createHandlers({
-    mode: 'electron',
-    projectPath: pendingProject ?? workspace?.projectPath ?? null,
-    examplePath: workspace?.examplePath ?? null,
-  });
-  pendingProject = null;
+  // The example is a convenience: if it cannot be filed, the app still opens.
+  const target = launchTarget(pendingOpen, workspace, () => undefined);
+  api = createHandlers({ mode: 'electron', ...target });
+  pendingOpen = null;
 
   mainWindow = new BrowserWindow({
     width: 1400,
@@ -163,20 +154,30 @@ function send(command: AppCommand): void {
   connection?.emit('app.command', command);
 }
 
-function openProject(path: string): void {
+const OPENABLE = /\.(pwproj|ya?ml)$/i;
+
+/** A project or pipeline file from the command line, a second instance or the OS. */
+function openFile(path: string): void {
   const abs = resolve(path);
   if (!mainWindow) {
-    pendingProject = abs;
+    pendingOpen = abs;
     return;
   }
+  if (/\.pwproj$/i.test(abs)) openProject(abs);
+  else send({ command: 'pipeline.open', path: abs });
+}
+
+function openProject(path: string): void {
+  const abs = resolve(path);
   new RecentProjects(configDir()).add(abs);
   app.addRecentDocument(abs);
   send({ command: 'project.open', path: abs });
   buildMenu();
 }
 
-function projectFromArgv(argv: string[]): string | null {
-  const file = argv.slice(1).find((a) => !a.startsWith('-') && extname(a) === '.pwproj');
+function fileFromArgv(argv: string[]): string | null {
+  // argv[0] is the binary; in development argv[1] is the app folder.
+  const file = argv.slice(1).find((a) => !a.startsWith('-') && OPENABLE.test(a));
   return file && existsSync(file) ? resolve(file) : null;
 }
 

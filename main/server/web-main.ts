@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createHandlers } from '../api/handlers';
 import { findResourcesDir } from '../api/paths';
-import { ensureProjectFor, prepareWorkspace } from '../api/workspace';
-import { startWebServer } from './web-server';
+import { launchTarget, prepareWorkspace } from '../api/workspace';
+import { startWebServer, type WebServer } from './web-server';
 
 export interface WebArgs {
   port: number;
@@ -56,25 +56,18 @@ export async function runWeb(argv: string[]): Promise<void> {
   }
   const resources = findResourcesDir(__dirname);
   const workspace = resources ? await prepareWorkspace({ resourcesDir: resources }) : null;
-  const examplePath = args.open ?? workspace?.examplePath ?? null;
-  const projectPath = args.open
-    ? args.open.endsWith('.pwproj')
-      ? args.open
-      : args.open.replace(/(\.pipeline)?\.ya?ml$/i, '') + '.pwproj'
-    : (workspace?.projectPath ?? null);
-  if (projectPath && examplePath && !examplePath.endsWith('.pwproj')) {
-    try {
-      ensureProjectFor(examplePath, projectPath);
-    } catch (e) {
-      process.stderr.write(`pipewright web: cannot prepare ${projectPath}: ${(e as Error).message}\n`);
-    }
+  const target = launchTarget(args.open, workspace, (m) => process.stderr.write(`pipewright web: ${m}\n`));
+  const handlers = createHandlers({ mode: 'web', ...target });
+  let server: WebServer;
+  try {
+    server = await startWebServer({ port: args.port, rendererDir: args.rendererDir ?? join(__dirname, 'renderer'), handlers });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    process.stderr.write(`pipewright web: ${err.code === 'EADDRINUSE' ? `port ${args.port} is already in use (choose another with --port, or 0 for any)` : err.message}\n`);
+    await handlers.dispose();
+    process.exitCode = 1;
+    return;
   }
-  const handlers = createHandlers({ mode: 'web', projectPath, examplePath: examplePath?.endsWith('.pwproj') ? null : examplePath });
-  const server = await startWebServer({
-    port: args.port,
-    rendererDir: args.rendererDir ?? join(__dirname, 'renderer'),
-    handlers,
-  });
   process.stdout.write(`Pipewright is running at:\n    ${server.url}\n`);
   if (workspace) process.stdout.write(`Workspace: ${workspace.dir}\n`);
   process.stdout.write('Press Ctrl+C to stop.\n');
