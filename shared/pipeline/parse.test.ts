@@ -72,7 +72,7 @@ layout:
     const r = parsePipelineText(text);
     const ms = performance.now() - t0;
     expect(r.pipeline).toBeNull();
-    expect(r.errors[0]).toMatchObject({ place: 'document', line: 5, column: 6 });
+    expect(r.errors[0]).toMatchObject({ place: 'x-a', line: 5, column: 6 });
     expect(r.errors[0].message).toMatch(/anchors are not allowed/);
     expect(ms).toBeLessThan(100);
   });

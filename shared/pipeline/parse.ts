@@ -42,6 +42,7 @@ const CORE_TAGS = new Set(['!!str', '!!int', '!!float', '!!bool', '!!null', '!!m
 /** Control characters the lexer inserts as markers; they have no width in the source. */
 const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
 
+
 export const isExtensionKey = (k: string): boolean => k.startsWith('x-');
 
 /** UTF-8 byte length, without building an encoded copy of a large text. */
@@ -70,25 +71,42 @@ function lineCol(lc: LineCounter, offset: number): { line: number; column: numbe
  * its own length here.
  */
 function screenTokens(text: string, lc: LineCounter): Issue[] {
-  const errors: Issue[] = [];
+  // One issue per kind of problem, at its first occurrence, with a count: an alias bomb has
+  // dozens of aliases and listing each one helps no one.
+  const found = new Map<string, { at: { line: number; column: number }; place: string; tok: string; count: number; say: (tok: string, more: string) => string }>();
+  // The block-mapping keys above the current token, from indentation alone: enough to name the
+  // place of a refused construct without composing a document.
+  const keys: { indent: number; key: string }[] = [];
+  let lastScalar: { key: string; col: number } | null = null;
+  let flowDepth = 0;
+  let lineStart = 0;
+  const note = (kind: string, offset: number, tok: string, say: (tok: string, more: string) => string) => {
+    const f = found.get(kind);
+    if (f) f.count++;
+    else found.set(kind, { at: lineCol(lc, offset), place: keys.map((k) => k.key).join('.') || 'document', tok, count: 1, say });
+  };
   let offset = 0;
   for (const tok of new Lexer().lex(text)) {
     if (LEXER_MARKERS.has(tok)) continue;
     const type = CST.tokenType(tok);
-    const at = lineCol(lc, offset);
-    if (type === 'anchor') {
-      errors.push({ place: 'document', message: `anchors are not allowed (${tok}); write the value out`, ...at });
-    } else if (type === 'alias') {
-      errors.push({ place: 'document', message: `aliases are not allowed (${tok}); write the value out`, ...at });
-    } else if (type === 'tag' && !CORE_TAGS.has(tok)) {
-      errors.push({ place: 'document', message: `custom tags are not allowed (${tok})`, ...at });
-    } else if (type === 'directive-line' && !/^%YAML\s+1\.2\s*(#.*)?$/.test(tok)) {
-      errors.push({ place: 'document', message: `directives are not allowed (${tok.trim()}); the file is read as YAML 1.2`, ...at });
+    if (type === 'newline') lineStart = offset + tok.length;
+    else if (type === 'flow-map-start' || type === 'flow-seq-start') flowDepth++;
+    else if (type === 'flow-map-end' || type === 'flow-seq-end') flowDepth = Math.max(0, flowDepth - 1);
+    else if (type == null || type === 'single-quoted-scalar' || type === 'double-quoted-scalar') {
+      lastScalar = { key: type == null ? tok.trim() : tok.slice(1, -1), col: offset - lineStart };
+    } else if (type === 'map-value-ind' && flowDepth === 0 && lastScalar) {
+      while (keys.length && keys[keys.length - 1].indent >= lastScalar.col) keys.pop();
+      keys.push({ indent: lastScalar.col, key: lastScalar.key });
+      lastScalar = null;
+    } else if (type === 'anchor') note('anchor', offset, tok, (t, more) => `anchors are not allowed (${t}${more}); write the value out`);
+    else if (type === 'alias') note('alias', offset, tok, (t, more) => `aliases are not allowed (${t}${more}); write the value out`);
+    else if (type === 'tag' && !CORE_TAGS.has(tok)) note(`tag ${tok}`, offset, tok, (t) => `custom tags are not allowed (${t})`);
+    else if (type === 'directive-line' && !/^%YAML\s+1\.2\s*(#.*)?$/.test(tok)) {
+      note(`directive ${tok}`, offset, tok.trim(), (t) => `directives are not allowed (${t}); the file is read as YAML 1.2`);
     }
-    if (errors.length >= 20) break;
     offset += tok.length;
   }
-  return errors;
+  return [...found.values()].map((f) => ({ place: f.place, message: f.say(f.tok, f.count > 1 ? `, ${f.count} in this file` : ''), ...f.at }));
 }
 
 class Reader {
@@ -118,6 +136,7 @@ class Reader {
       return null;
     }
     const out: { key: string; value: YamlNode | null; pair: Pair<YamlNode, YamlNode | null> }[] = [];
+    const seen = new Set<string>();
     for (const pair of (node as YAMLMap<YamlNode, YamlNode | null>).items) {
       const k = pair.key;
       if (!isScalar(k)) {
@@ -126,6 +145,11 @@ class Reader {
       }
       const key = k.value == null ? '' : String(k.value);
       const sub = place ? `${place}.${key}` : key;
+      if (seen.has(key)) {
+        this.error(sub, 'duplicate key: every key may appear only once in a mapping', k);
+        continue;
+      }
+      seen.add(key);
       this.mark(sub, k);
       out.push({ key, value: pair.value ?? null, pair });
     }
@@ -329,11 +353,11 @@ export function parsePipelineText(text: string): ParseResult {
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
   const screened = screenTokens(text, lc);
   if (screened.length) return { pipeline: null, positions, errors: screened };
-
   const doc = parseDocument(text, {
     version: '1.2',
     schema: 'core',
-    uniqueKeys: true,
+    // The library's check compares each key with every earlier one; Reader.pairs does it with a set.
+    uniqueKeys: false,
     prettyErrors: false,
     strict: true,
     merge: false,
