@@ -95,9 +95,9 @@ interface NodePlan {
  * `{{inputs.artifacts...}}` hashes are not available, so here the upstream nodes' own keys
  * stand in for their output hashes: a node's key is a hash of its type, version, params as
  * written, backend class, data-file hash (for file sources) and the keys of its inputs, followed
- * by the values of every pipeline param its upstream closure refers to, as
- * `{{workflow.parameters.x}}`. Argo stores the key as a ConfigMap key, so param values should
- * stay within [-._a-zA-Z0-9].
+ * by a hash of the values of every pipeline param its upstream closure refers to (they are only
+ * known at submission). Argo refuses a key outside [a-zA-Z0-9][-a-zA-Z0-9]*, and param values
+ * hold dots and more, so the values go through an expression tag (`sprig.sha256sum`).
  */
 function plan(pipeline: Pipeline, opts: ArgoExportOptions): NodePlan[] {
   const lookup = opts.types ?? registryLookup;
@@ -146,8 +146,10 @@ function plan(pipeline: Pipeline, opts: ArgoExportOptions): NodePlan[] {
   return order.map((n) => plans.get(n.id) as NodePlan);
 }
 
-function memoKey(p: NodePlan): string {
-  return [`pw-${p.staticKey}`, ...p.paramClosure.map((k) => `{{workflow.parameters.${k}}}`)].join('.');
+export function memoKey(p: Pick<NodePlan, 'staticKey' | 'paramClosure'>): string {
+  if (!p.paramClosure.length) return `pw-${p.staticKey}`;
+  const values = p.paramClosure.map((k) => `workflow.parameters['${k}']`).join(', ');
+  return `pw-${p.staticKey}-{{=sprig.sha256sum(sprig.toJson([${values}]))}}`;
 }
 
 function containerTemplate(p: NodePlan, opts: Required<Pick<ArgoExportOptions, 'image' | 'workdir' | 'cacheConfigMap' | 'cacheMaxAge'>> & ArgoExportOptions): Json {
