@@ -11,6 +11,8 @@ import { call, onEvent, tryCall, useNotices } from './api/client';
 import { createEditorStore, type EditorStore } from './store/editor-store';
 import { defaultProjectFor, dirname } from './util/paths';
 import { useCatalog } from './catalog-store';
+import { useUi } from './ui-store';
+import type { AppCommand } from '../../shared/api/contract';
 
 export interface SessionState {
   store: EditorStore;
@@ -71,12 +73,13 @@ export function openDocument(doc: Pipeline, opts: { filePath?: string | null; pr
     saveState: 'saved',
   });
   if (opts.projectPath) localStorage.setItem(PROJECT_KEY, opts.projectPath);
-  void refreshDerived();
 }
 
 /** Parses text over the API; loads it when it is a pipeline at all. Returns the problems found. */
 export async function openText(text: string, opts: { filePath?: string | null; projectPath?: string | null } = {}): Promise<Issue[] | null> {
+  performance.mark('pw:read');
   const r = await tryCall('pipeline.validate', { text }, 'could not read the pipeline');
+  performance.mark('pw:validated');
   if (!r) return null;
   if (!r.pipeline) {
     notice('error', `not a pipeline: ${r.errors.map((e) => `${e.place}: ${e.message}`).join('; ')}`);
@@ -88,6 +91,7 @@ export async function openText(text: string, opts: { filePath?: string | null; p
 }
 
 export async function openPath(path: string): Promise<void> {
+  performance.mark('pw:open');
   const r = await tryCall('file.read', { path }, `could not open ${path}`);
   if (!r) return;
   const s = useSession.getState();
@@ -222,7 +226,26 @@ async function refreshDerived(): Promise<void> {
   }
 }
 
+let interacting = false;
+let pendingWhileInteracting = false;
+
+/**
+ * While a node is being dragged nothing is serialised, saved or validated: that would send the
+ * whole pipeline on every frame. The work happens once, when the drag ends.
+ */
+export function setInteracting(on: boolean): void {
+  interacting = on;
+  if (!on && pendingWhileInteracting) {
+    pendingWhileInteracting = false;
+    onDocChanged();
+  }
+}
+
 function onDocChanged(): void {
+  if (interacting) {
+    pendingWhileInteracting = true;
+    return;
+  }
   const s = useSession.getState();
   if (s.store.getState().lastSource !== 'load') {
     useSession.setState({ saveState: 'dirty' });
@@ -233,15 +256,17 @@ function onDocChanged(): void {
     }, AUTOSAVE_MS);
   }
   if (draftTimer) clearTimeout(draftTimer);
+  // Both wait for a pause: during a drag they would serialise 1,000 nodes on every frame.
+  // pagehide flushes the draft, so a reload still keeps the last edit.
   draftTimer = setTimeout(() => {
     draftTimer = null;
     writeDraft();
-  }, 150);
+  }, 300);
   if (deriveTimer) clearTimeout(deriveTimer);
   deriveTimer = setTimeout(() => {
     deriveTimer = null;
     void refreshDerived();
-  }, 120);
+  }, 350);
 }
 
 function attach(store: EditorStore): void {
@@ -291,10 +316,12 @@ export async function cancelRun(): Promise<void> {
 export async function boot(): Promise<void> {
   attach(useSession.getState().store);
   onEvent('run.event', (e: RunEvent) => useSession.getState().store.getState().applyEvent(e));
+  onEvent('app.command', (c) => void onAppCommand(c));
   addEventListener('pagehide', flushDraft);
   addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flushDraft());
 
   const [cat, info] = await Promise.all([tryCall('catalog.list', {}, 'could not load the node catalogue'), tryCall('app.info', {})]);
+  performance.mark('pw:catalog');
   if (cat) useCatalog.getState().setCatalog(cat.nodes);
   useSession.setState({ info });
   void refreshRecent();
@@ -328,4 +355,56 @@ export function newPipeline(name = 'untitled'): void {
 
 export function discardDraft(): void {
   localStorage.removeItem(DRAFT_KEY);
+}
+
+/** The pipeline file as a download (export in the browser). */
+export async function exportDownload(): Promise<void> {
+  const doc = useSession.getState().store.getState().doc;
+  const text = await serialize(doc);
+  if (text === null) return;
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+  a.download = `${doc.metadata.name}.pipeline.yaml`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** Commands from the desktop shell's menu; main has already shown the native dialog. */
+async function onAppCommand(c: AppCommand): Promise<void> {
+  switch (c.command) {
+    case 'project.new':
+      await openProject(c.path, true);
+      return;
+    case 'project.open':
+      await openProject(c.path, false);
+      return;
+    case 'pipeline.open':
+      await openPath(c.path);
+      return;
+    case 'pipeline.import': {
+      const r = await tryCall('file.read', { path: c.path }, `could not import ${c.path}`);
+      if (r) await openText(r.text, { filePath: null });
+      return;
+    }
+    case 'pipeline.export':
+      await exportDownload();
+      return;
+    case 'save':
+      await save(true);
+      return;
+    case 'view.toggleYaml':
+      useUi.getState().setYamlOpen(!useUi.getState().yamlOpen);
+      return;
+    case 'run.all':
+      await startRun();
+      return;
+    case 'run.cancel':
+      await cancelRun();
+      return;
+    case 'help.about': {
+      const info = useSession.getState().info;
+      notice('info', `${info?.name ?? 'Pipewright'} ${info?.version ?? ''} — ML pipelines as graphs, one pipeline file, one project file.`);
+      return;
+    }
+  }
 }

@@ -21,6 +21,7 @@ import { connect, disconnect, moveNodes, removeNodes } from '../doc/ops';
 import { FlowCache, parseEdgeId, type PwNode } from './to-flow';
 import { nodeTypes } from './PipelineNodeView';
 import { addNodeAt, setFlowInstance } from '../commands';
+import { setInteracting } from '../session';
 import { useUi } from '../ui-store';
 import { QuickAdd } from './QuickAdd';
 import type { Position } from '../../../shared/pipeline/model';
@@ -51,7 +52,10 @@ export function Canvas() {
 
   const selectionSet = useMemo(() => new Set(selection), [selection]);
   const nodes = useMemo(() => cache.current.toNodes(doc, byType, selectionSet, measured), [doc, byType, selectionSet, measured]);
-  const edges = useMemo(() => cache.current.toEdges(doc, byType, selectedEdges), [doc, byType, selectedEdges]);
+  // Edges depend on `nodes` only: a drag (layout) keeps the same array, so React Flow does not
+  // rebuild its connection lookup on every frame.
+  const docNodes = doc.nodes;
+  const edges = useMemo(() => cache.current.toEdges(docNodes, byType, selectedEdges), [docNodes, byType, selectedEdges]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<PwNode>[]) => {
@@ -132,6 +136,9 @@ export function Canvas() {
     [store, refuse],
   );
 
+  const onDragStart = useCallback(() => setInteracting(true), []);
+  const onDragStop = useCallback(() => setInteracting(false), []);
+
   const onDragOver = useCallback((e: React.DragEvent) => {
     if (e.dataTransfer.types.includes(DRAG_MIME)) {
       e.preventDefault();
@@ -167,6 +174,10 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onNodeDragStart={onDragStart}
+        onNodeDragStop={onDragStop}
+        onSelectionDragStart={onDragStart}
+        onSelectionDragStop={onDragStop}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         deleteKeyCode={null}

@@ -16,7 +16,6 @@ function PipelineNodeViewImpl({ id, data, selected }: NodeProps<PwNode>) {
   const { node, info } = data;
   const state = useEditor((s) => s.nodeStates[id]);
   const issueCount = useStore(useSession, (s) => countIssues(s.issues, id));
-  const showLog = useUi((s) => s.showLog);
   const stageColor = info ? STAGE_COLORS[info.stage] : '#6b7280';
 
   const inputs: (PortSpec & { variadic?: boolean })[] = info ? [...info.inputs] : [];
@@ -91,7 +90,7 @@ function PipelineNodeViewImpl({ id, data, selected }: NodeProps<PwNode>) {
             {state.durationMs !== undefined && !state.cached && state.status !== 'running' ? ` · ${fmtMs(state.durationMs)}` : ''}
           </span>
           {state.status === 'failed' && (
-            <button className="pw-link nodrag" onClick={() => showLog(id)} title={state.error} data-testid={`node-error-${id}`}>
+            <button className="pw-link nodrag" onClick={() => useUi.getState().showLog(id)} title={state.error} data-testid={`node-error-${id}`}>
               {state.error ?? 'failed'} — log
             </button>
           )}

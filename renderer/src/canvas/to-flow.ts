@@ -47,10 +47,10 @@ export class FlowCache {
     return out;
   }
 
-  toEdges(doc: Pipeline, types: Map<string, NodeTypeInfo>, selectedEdges: ReadonlySet<string>): Edge[] {
+  toEdges(docNodes: readonly PipelineNode[], types: Map<string, NodeTypeInfo>, selectedEdges: ReadonlySet<string>): Edge[] {
     const next = new Map<string, Edge>();
     const out: Edge[] = [];
-    for (const n of doc.nodes) {
+    for (const n of docNodes) {
       for (const [port, ref] of Object.entries(n.inputs)) {
         const r = parseInputRef(ref);
         if (!r) continue;

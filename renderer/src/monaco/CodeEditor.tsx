@@ -34,7 +34,7 @@ export default function CodeEditor({ value, language, onChange, markers, height 
       scrollBeyondLastLine: false,
       tabSize: 2,
       readOnly,
-      wordWrap: 'on',
+      wordWrap: language === 'yaml' ? 'off' : 'on',
       renderLineHighlight: 'none',
     });
     editor.current = ed;

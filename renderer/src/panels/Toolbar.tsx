@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { useEditor } from '../store/context';
-import { useSession, openProject, openPath, openText, save, startRun, cancelRun, serialize, newPipeline } from '../session';
+import { useSession, openProject, openPath, openText, save, startRun, cancelRun, exportDownload, newPipeline } from '../session';
 import { layoutAll, fitView } from '../commands';
 import { useUi } from '../ui-store';
 import { basename } from '../util/paths';
@@ -19,16 +19,6 @@ export function Toolbar() {
   const [showProject, setShowProject] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const running = run?.status === 'running';
-
-  const exportYaml = async () => {
-    const text = await serialize(doc);
-    if (text === null) return;
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
-    a.download = `${doc.metadata.name}.pipeline.yaml`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  };
 
   return (
     <header className="pw-toolbar">
@@ -117,7 +107,7 @@ export function Toolbar() {
             e.target.value = '';
           }}
         />
-        <button onClick={exportYaml} title="Download the .pipeline.yaml" data-testid="export">
+        <button onClick={() => exportDownload()} title="Download the .pipeline.yaml" data-testid="export">
           Export
         </button>
         <button onClick={() => save(true)} title="Save a version (Ctrl+S)" data-testid="save">
