@@ -5,6 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -211,5 +212,48 @@ describe('HTTP server', () => {
   it('refuses plain HTTP requests with a foreign Host header', async () => {
     const response = await raw(`GET / HTTP/1.1\r\nHost: evil.example:${server.port}\r\nConnection: close\r\n\r\n`);
     expect(statusOf(response)).toBe(403);
+  });
+});
+
+describe('the web launcher (main/server/web-main.ts)', () => {
+  it('prints the URL with its token, prepares the workspace example, serves, and stops on SIGTERM', async () => {
+    const home = join(dir, 'launcher-home');
+    const root = join(__dirname, '..', '..');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'main', 'server', 'web-main.ts'), '--port', '0', '--renderer', join(dir, 'renderer')], {
+      cwd: root,
+      env: { ...process.env, PIPEWRIGHT_HOME: home, PIPEWRIGHT_PORT: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL printed:\n${out}`)), 30_000);
+        child.stdout.on('data', () => {
+          const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[0]);
+          }
+        });
+      });
+      expect((await fetch(url)).status).toBe(200);
+      const { port } = new URL(url);
+      const token = new URL(url).searchParams.get('token')!;
+      const ws = await openClient(`ws://127.0.0.1:${port}/api?token=${token}`, `http://127.0.0.1:${port}`);
+      const client = createClient(wsTransport(ws));
+      const info = await client.call('app.info', {});
+      expect(info.examplePath).toBe(join(home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml'));
+      expect(info.projectPath).toBe(join(home, 'workspace', 'examples', 'breast-cancer.pwproj'));
+      const latest = await client.call('pipeline.latest', { project: info.projectPath! });
+      expect(latest.version?.pipeline).toBe('breast-cancer');
+      client.dispose();
+      ws.close();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 });
