@@ -281,6 +281,92 @@ function transposeWithOnes(src: Float32Array, rows: number, cols: number, dst: F
   dst.fill(1, cols * rows, (cols + 1) * rows);
 }
 
+/**
+ * One step's forward and backward pass. Gradients come out as SUMS over the batch rows (the caller
+ * scales them); the output-layer delta is p - y, which is dLoss/dz for sigmoid + binary
+ * cross-entropy and softmax + cross-entropy, and half of it for the squared error.
+ */
+export class GradientStep {
+  private readonly sizes: number[];
+  private readonly xAugT: Float32Array;
+  private readonly hAugT: Float32Array[];
+  private readonly wT: Float32Array[];
+
+  constructor(
+    private readonly tf: Tf,
+    private readonly spec: NetworkSpec,
+    batch: number,
+  ) {
+    this.sizes = layerSizes(spec);
+    this.xAugT = new Float32Array((spec.inputs + 1) * batch);
+    this.hAugT = this.sizes.map((u) => new Float32Array((u + 1) * batch));
+    this.wT = this.sizes.slice(1).map((u, l) => new Float32Array(this.sizes[l] * u));
+  }
+
+  /**
+   * bx: rows × inputs; by: rows × outputs targets (one-hot for softmax); masks: per hidden layer
+   * rows × units dropout multipliers (empty for none). Writes grads (same layout as weights) and
+   * the predictions (rows × outputs).
+   */
+  run(weights: Weights, bx: Float32Array, by: Float32Array, rows: number, masks: Float32Array[], grads: Float32Array[], pred: Float32Array): void {
+    const { tf, spec, sizes, xAugT, hAugT, wT } = this;
+    const f = spec.inputs;
+    const k = spec.outputs;
+    const L = sizes.length - 1;
+    transposeWithOnes(bx, rows, f, xAugT);
+    for (let l = 1; l < L; l++) transpose(weights[2 * l], sizes[l], sizes[l + 1], wT[l]);
+    tf.tidy(() => {
+      const { w, b } = uploadWeights(tf, spec, weights);
+      const xs = tf.tensor2d(bx.subarray(0, rows * f), [rows, f], 'float32');
+      const ys = tf.tensor2d(by.subarray(0, rows * k), [rows, k], 'float32');
+      // Inputs of each layer: as computed (rows × units) and transposed with a row of ones
+      // appended, so that one plain matmul gives both the weight and the bias gradient.
+      const ins: Tensor2D[] = [xs];
+      const insAugT: Tensor2D[] = [tf.tensor2d(xAugT.subarray(0, (f + 1) * rows), [f + 1, rows], 'float32')];
+      // activation outputs before dropout: the activation gradient is a function of these
+      const acts: Tensor2D[] = [xs];
+      const maskT: (Tensor2D | null)[] = [null];
+      for (let l = 0; l < L - 1; l++) {
+        const units = sizes[l + 1];
+        const h = dense(tf, ins[l], w[l], b[l], spec.activation);
+        acts.push(h);
+        let input = h;
+        if (masks.length) {
+          const mt = tf.tensor2d(masks[l].subarray(0, rows * units), [rows, units], 'float32');
+          maskT.push(mt);
+          input = tf.mul(h, mt);
+        } else maskT.push(null);
+        ins.push(input);
+        // A transpose in TensorFlow.js (or matMul with transposeA) costs ~10x a plain matmul
+        // of this size on wasm; copying out, transposing in JS and copying back is cheaper.
+        transposeWithOnes(input.dataSync() as Float32Array, rows, units, hAugT[l + 1]);
+        insAugT.push(tf.tensor2d(hAugT[l + 1].subarray(0, (units + 1) * rows), [units + 1, rows], 'float32'));
+      }
+      const z = tf.fused.matMul({ a: ins[L - 1], b: w[L - 1], bias: b[L - 1] }) as Tensor2D;
+      const p = outputActivation(tf, z, spec.output);
+      let delta: Tensor2D = tf.sub(p, ys);
+      const gT: tfNs.Tensor[] = new Array(L);
+      for (let l = L - 1; l >= 0; l--) {
+        gT[l] = tf.matMul(insAugT[l], delta);
+        if (l > 0) {
+          let dh: Tensor2D = tf.matMul(delta, tf.tensor2d(wT[l], [sizes[l + 1], sizes[l]], 'float32'));
+          const mt = maskT[l];
+          if (mt) dh = tf.mul<Tensor2D>(dh, mt);
+          const g = activationGrad(tf, acts[l], spec.activation);
+          delta = g ? tf.mul<Tensor2D>(dh, g) : dh;
+        }
+      }
+      pred.set(p.dataSync());
+      for (let l = 0; l < L; l++) {
+        const g = gT[l].dataSync() as Float32Array;
+        const nw = sizes[l] * sizes[l + 1];
+        grads[2 * l].set(g.subarray(0, nw));
+        grads[2 * l + 1].set(g.subarray(nw));
+      }
+    });
+  }
+}
+
 const defaultYield = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Trains `spec` on `data`. Every tensor it creates is disposed before it returns or throws. */
@@ -318,8 +404,6 @@ export async function trainNetwork(tf: Tf, spec: NetworkSpec, data: Dataset, opt
   const bx = new Float32Array(batch * f);
   const byRaw = new Float32Array(batch);
   const by = new Float32Array(batch * k);
-  const sizes = layerSizes(spec);
-  const L = sizes.length - 1;
   const masks = dropout > 0 ? spec.hidden.map((h) => new Float32Array(batch * h)) : [];
   const grads: Float32Array[] = weights.map((w) => new Float32Array(w.length));
   const history: EpochStats[] = [];
@@ -331,9 +415,7 @@ export async function trainNetwork(tf: Tf, spec: NetworkSpec, data: Dataset, opt
   let stoppedEarly = false;
   let epoch: number;
   const predBuf = new Float32Array(batch * k);
-  const xAugT = new Float32Array((f + 1) * batch);
-  const hAugT = sizes.map((u) => new Float32Array((u + 1) * batch));
-  const wT = weights.filter((_, i) => i % 2 === 0).map((w) => new Float32Array(w.length));
+  const step = new GradientStep(tf, spec, batch);
 
   for (epoch = 1; epoch <= opts.epochs; epoch++) {
     // Reshuffle the training rows each epoch (Fisher-Yates on the index, seeded).
@@ -360,58 +442,7 @@ export async function trainNetwork(tf: Tf, spec: NetworkSpec, data: Dataset, opt
         const keep = 1 / (1 - dropout);
         for (let i = 0, len = rows * spec.hidden[m]; i < len; i++) mask[i] = random() < dropout ? 0 : keep;
       }
-      transposeWithOnes(bx, rows, f, xAugT);
-      for (let l = 1; l < L; l++) transpose(weights[2 * l], sizes[l], sizes[l + 1], wT[l]);
-      tf.tidy(() => {
-        const { w, b } = uploadWeights(tf, spec, weights);
-        const xs = tf.tensor2d(bx.subarray(0, rows * f), [rows, f], 'float32');
-        const ys = tf.tensor2d(by.subarray(0, rows * k), [rows, k], 'float32');
-        // Inputs of each layer: as computed (rows × units) and transposed with a row of ones
-        // appended, so that one plain matmul gives both the weight and the bias gradient.
-        const ins: Tensor2D[] = [xs];
-        const insAugT: Tensor2D[] = [tf.tensor2d(xAugT.subarray(0, (f + 1) * rows), [f + 1, rows], 'float32')];
-        // activation outputs before dropout: the activation gradient is a function of these
-        const acts: Tensor2D[] = [xs];
-        const maskT: (Tensor2D | null)[] = [null];
-        for (let l = 0; l < L - 1; l++) {
-          const units = sizes[l + 1];
-          const h = dense(tf, ins[l], w[l], b[l], spec.activation);
-          acts.push(h);
-          let input = h;
-          if (masks.length) {
-            const mt = tf.tensor2d(masks[l].subarray(0, rows * units), [rows, units], 'float32');
-            maskT.push(mt);
-            input = tf.mul(h, mt);
-          } else maskT.push(null);
-          ins.push(input);
-          // A transpose in TensorFlow.js (or matMul with transposeA) costs ~10x a plain matmul
-          // of this size on wasm; copying out, transposing in JS and copying back is cheaper.
-          transposeWithOnes(input.dataSync() as Float32Array, rows, units, hAugT[l + 1]);
-          insAugT.push(tf.tensor2d(hAugT[l + 1].subarray(0, (units + 1) * rows), [units + 1, rows], 'float32'));
-        }
-        const z = tf.fused.matMul({ a: ins[L - 1], b: w[L - 1], bias: b[L - 1] }) as Tensor2D;
-        const p = outputActivation(tf, z, spec.output);
-        // For sigmoid+BCE and softmax+CE dLoss/dz = p - y; for MSE it is 2(p - y).
-        let delta: Tensor2D = tf.sub(p, ys);
-        const gT: tfNs.Tensor[] = new Array(L);
-        for (let l = L - 1; l >= 0; l--) {
-          gT[l] = tf.matMul(insAugT[l], delta);
-          if (l > 0) {
-            let dh: Tensor2D = tf.matMul(delta, tf.tensor2d(wT[l], [sizes[l + 1], sizes[l]], 'float32'));
-            const mt = maskT[l];
-            if (mt) dh = tf.mul<Tensor2D>(dh, mt);
-            const g = activationGrad(tf, acts[l], spec.activation);
-            delta = g ? tf.mul<Tensor2D>(dh, g) : dh;
-          }
-        }
-        predBuf.set(p.dataSync());
-        for (let l = 0; l < L; l++) {
-          const g = gT[l].dataSync() as Float32Array;
-          const nw = sizes[l] * sizes[l + 1];
-          grads[2 * l].set(g.subarray(0, nw));
-          grads[2 * l + 1].set(g.subarray(nw));
-        }
-      });
+      step.run(weights, bx, by, rows, masks, grads, predBuf);
       const scale = (spec.output === 'linear' ? 2 : 1) / rows;
       adam.step(weights, grads, scale, l2);
       lossSum += lossOf(spec.output, predBuf, byRaw, rows, k).loss * rows;
