@@ -15,3 +15,8 @@ export interface NodeTypeChecker {
   /** Checks params whose `${params.x}` references are already resolved. */
   checkParams(type: string, params: Record<string, unknown>): ParamProblem[];
 }
+
+/** Optional: the known type names, so an unknown type can get a "did you mean". */
+export interface NodeTypeLister {
+  types(): string[];
+}
