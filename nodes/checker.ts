@@ -3,7 +3,8 @@
  * issues turned into messages a pipeline author can act on ("must be a number between 0 and 1").
  */
 import type { NodeTypeInfo, JsonSchema } from '../shared/catalog';
-import type { NodeTypeChecker, ParamProblem } from '../shared/pipeline/checker';
+import type { NodeTypeChecker, NodeTypeLister, ParamProblem } from '../shared/pipeline/checker';
+import { didYouMean } from '../shared/pipeline/suggest';
 import { toInfo, type NodeRegistry } from './registry';
 import type { NodeDefinition } from './types';
 
@@ -99,10 +100,10 @@ function problemsOf(issue: ZodIssueLike, schema: JsonSchema, params: Record<stri
   const expected = () => expectation(schemaAt(schema, path));
   switch (issue.code) {
     case 'unrecognized_keys':
-      return (issue.keys ?? []).map((k) => ({
-        path: [...path, k],
-        message: path.length === 0 ? `unknown param '${k}'` : `unknown key '${k}'`,
-      }));
+      return (issue.keys ?? []).map((k) => {
+        const known = Object.keys(asSchema(schemaAt(schema, path)?.properties) ?? {});
+        return { path: [...path, k], message: `${path.length === 0 ? 'unknown param' : 'unknown key'} '${k}'${didYouMean(k, known)}` };
+      });
     case 'invalid_type': {
       if (valueAt(params, path) === undefined) return [{ path, message: 'required' }];
       const e = expected();
@@ -137,7 +138,7 @@ function problemsOf(issue: ZodIssueLike, schema: JsonSchema, params: Record<stri
 }
 
 /** A checker over a registry (the core catalogue, plus plugins). */
-export function createChecker(registry: NodeRegistry): NodeTypeChecker {
+export function createChecker(registry: NodeRegistry): NodeTypeChecker & NodeTypeLister {
   const infos = new Map<string, NodeTypeInfo>();
   const infoOf = (type: string): NodeTypeInfo | undefined => {
     let info = infos.get(type);
@@ -151,6 +152,7 @@ export function createChecker(registry: NodeRegistry): NodeTypeChecker {
   };
   return {
     info: infoOf,
+    types: () => registry.list().map((d) => d.type),
     checkParams(type, params) {
       const def = registry.get(type);
       const info = infoOf(type);

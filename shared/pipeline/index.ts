@@ -2,7 +2,8 @@
  * The pipeline file: parse, validate, write (contract section 1), and the graph it describes.
  */
 export * from './model';
-export type { NodeTypeChecker, ParamProblem } from './checker';
+export type { NodeTypeChecker, NodeTypeLister, ParamProblem } from './checker';
+export { closest, didYouMean } from './suggest';
 export { parsePipelineText, parseParamOverride, isExtensionKey, MAX_PIPELINE_BYTES, type ParseResult, type PositionMap } from './parse';
 export { validatePipeline, loadPipeline, resolveParamRefs, paramRefOf, locate, type ValidateOptions, type ResolvedParams, type LoadResult } from './validate';
 export { serializePipeline, formatPipelineText, type FormatResult } from './serialize';

@@ -3,7 +3,8 @@
  * with its place, so one `pipewright validate` shows the whole list.
  */
 import type { NodeTypeInfo } from '../catalog';
-import type { NodeTypeChecker } from './checker';
+import type { NodeTypeChecker, NodeTypeLister } from './checker';
+import { didYouMean } from './suggest';
 import { findCycle } from './graph';
 import {
   API_VERSION,
@@ -133,7 +134,8 @@ export function validatePipeline(p: Pipeline, checker: NodeTypeChecker, opts: Va
     }
     const info = checker.info(n.type);
     if (!info) {
-      add(`${place}.type`, `unknown node type '${n.type}'`);
+      const lister = checker as Partial<NodeTypeLister>;
+      add(`${place}.type`, `unknown node type '${n.type}'${lister.types ? didYouMean(n.type, lister.types()) : ''}`);
       continue;
     }
 
@@ -160,7 +162,7 @@ export function validatePipeline(p: Pipeline, checker: NodeTypeChecker, opts: Va
           }
           kind = variadic.kind;
         } else {
-          add(iplace, `unknown input port '${port}' (${n.type} has: ${portList(info.inputs)})`);
+          add(iplace, `unknown input port '${port}'${didYouMean(port, info.inputs.map((x) => x.name))} (${n.type} has: ${portList(info.inputs)})`);
           continue;
         }
       }
@@ -171,7 +173,7 @@ export function validatePipeline(p: Pipeline, checker: NodeTypeChecker, opts: Va
       }
       const src = byId.get(from.node);
       if (!src) {
-        add(iplace, `refers to missing node '${from.node}'`);
+        add(iplace, `refers to missing node '${from.node}'${didYouMean(from.node, byId.keys())}`);
         continue;
       }
       if (from.node === n.id) {
@@ -181,7 +183,7 @@ export function validatePipeline(p: Pipeline, checker: NodeTypeChecker, opts: Va
       if (!src.info) continue; // its unknown type is reported on that node
       const out = src.info.outputs.find((o) => o.name === from.port);
       if (!out) {
-        add(iplace, `node '${from.node}' (${src.info.type}) has no output port '${from.port}' (it has: ${portList(src.info.outputs)})`);
+        add(iplace, `node '${from.node}' (${src.info.type}) has no output port '${from.port}'${didYouMean(from.port, src.info.outputs.map((x) => x.name))} (it has: ${portList(src.info.outputs)})`);
         continue;
       }
       if (out.kind !== kind) add(iplace, `wrong port kind: '${port}' takes a ${kind}, but ${ref} is a ${out.kind}`);
