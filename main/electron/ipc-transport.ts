@@ -13,7 +13,7 @@ export function ipcTransport(contents: WebContents, appOrigin: string): Transpor
   const onIpc = (event: IpcMainEvent, message: unknown) => {
     if (event.sender !== contents) return;
     const frame = event.senderFrame;
-    if (!frame || frame !== contents.mainFrame || !frame.url.startsWith(appOrigin)) return;
+    if (!frame || frame !== contents.mainFrame || !frame.url.startsWith(`${appOrigin}/`)) return;
     listeners.forEach((l) => l(message));
   };
   ipcMain.on(API_CHANNEL, onIpc);

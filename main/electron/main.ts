@@ -58,10 +58,13 @@ if (!app.requestSingleInstanceLock()) {
   app.on('will-quit', () => {
     void api?.dispose();
   });
-  app.whenReady().then(start, (e: unknown) => {
-    dialog.showErrorBox('Pipewright could not start', String(e));
-    app.quit();
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((e: unknown) => {
+      dialog.showErrorBox('Pipewright could not start', e instanceof Error ? (e.stack ?? e.message) : String(e));
+      app.quit();
+    });
 }
 
 async function start(): Promise<void> {
