@@ -54,7 +54,8 @@ export interface ArgoExportOptions {
 
 export const DEFAULT_IMAGE = 'ghcr.io/pipewright/runner:latest';
 export const ENTRYPOINT = 'main';
-const PIPELINE_ARTIFACT = 'pipeline';
+// a hyphen keeps it apart from every port name (ports are identifiers)
+const PIPELINE_ARTIFACT = 'pipeline-file';
 const IN_DIR = '/in';
 const OUT_DIR = '/out';
 

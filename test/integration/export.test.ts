@@ -98,6 +98,13 @@ function argoChecks(wf: Obj): void {
   expect(spec.securityContext.runAsUser).toBeGreaterThan(0);
   const names = spec.templates.map((t) => t.name as string);
   expect(new Set(names).size).toBe(names.length);
+  for (const t of spec.templates as { inputs?: { artifacts?: { name: string; path: string }[] }; outputs?: { artifacts?: { name: string }[]; parameters?: { name: string }[] } }[]) {
+    const ins = t.inputs?.artifacts ?? [];
+    expect(new Set(ins.map((a) => a.name)).size).toBe(ins.length);
+    expect(new Set(ins.map((a) => a.path)).size).toBe(ins.length);
+    const outs = [...(t.outputs?.artifacts ?? []), ...(t.outputs?.parameters ?? [])];
+    for (const a of [...ins, ...outs]) expect(a.name).toMatch(/^[-a-zA-Z0-9_]+$/);
+  }
   for (const n of names) expect(n).toMatch(DNS_LABEL_RE);
   for (const p of spec.arguments?.parameters ?? []) expect(typeof p.value).toBe('string');
   const dag = spec.templates.find((t) => t.name === spec.entrypoint) as { dag: { tasks: Task[] } };
@@ -271,6 +278,15 @@ describe('pipewright export (command)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nodes.combined.inputs.a');
     expect(r.stdout).toBe('');
+  });
+
+  it('keeps the shipped pipeline file apart from an input port called pipeline', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-export-'));
+    const file = join(dir, 'ports.pipeline.yaml');
+    writeFileSync(file, readFileSync(join(goldenDir, 'diamond.pipeline.yaml'), 'utf8').replace('      a: setosa.table', '      pipeline: setosa.table').replace('FROM a', 'FROM pipeline').replaceAll('../../resources', join(root, 'resources')));
+    const wf = readBoth(exportFile(file, 'argo'));
+    expect(validateArgo(wf)).toBe(true);
+    argoChecks(wf);
   });
 
   it('refuses to export to Argo a pipeline holding "{{", which Argo would substitute', async () => {
