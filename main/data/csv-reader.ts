@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { NodeError, type CsvReadOptions } from '../../nodes/types';
+import { PARQUET_OPTIONS } from './parquet-options';
 
 const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-const PARQUET = 'FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880';
 
 /** The first line of the file (up to 1 MiB), without its line ending or a UTF-8 BOM. */
 function firstLine(path: string): string {
@@ -143,7 +143,7 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
   const typesArg = Object.keys(options.types).length ? `, types = ${structLiteral(Object.entries(options.types))}` : '';
   const scan = `read_csv(${q(path)}, ${dialect}, ${rejects}${typesArg})`;
   try {
-    await c.run(`COPY (SELECT * FROM ${scan}) TO ${q(out)} (${PARQUET})`);
+    await c.run(`COPY (SELECT * FROM ${scan}) TO ${q(out)} (${PARQUET_OPTIONS})`);
   } catch (e) {
     const diagnosed = await diagnose(c, path, names, delim, options.header).catch(() => null);
     if (diagnosed) throw rejectError(path, diagnosed, options.types, new Map());

@@ -21,6 +21,7 @@ import {
 import type { ArtifactRef, ColumnData, CsvReadOptions, DataEngine, TableInfo } from '../../nodes/types';
 import { runCodeInWorker } from './code-runner';
 import { readCsvToParquet } from './csv-reader';
+import { PARQUET_OPTIONS } from './parquet-options';
 import { findResourcesDir } from './resources';
 import { readSqliteColumns } from './sqlite-reader';
 
@@ -41,8 +42,7 @@ export type DuckDataEngine = DataEngine & {
   close(): Promise<void>;
 };
 
-/** Fixed writer options: a stable row group size and codec keep the bytes reproducible. */
-export const PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880';
+export { PARQUET_OPTIONS };
 
 const NUMERIC_TYPES = new Set([
   'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
