@@ -279,3 +279,16 @@ describe('serializePipeline (comments everywhere)', () => {
     expect(serializePipeline(again, once)).toBe(once);
   });
 });
+
+describe('serializePipeline (foreign line endings)', () => {
+  it('reads CRLF and a byte-order mark, and writes canonical LF without either', () => {
+    const crlf = `\ufeff${CANONICAL.replace('params:\n  seed: 42', 'params: # knobs\n  seed: 42').replace('      query: |-', '      query: >-').split('\n').join('\r\n')}`;
+    const r = parsePipelineText(crlf);
+    expect(r.errors).toEqual([]);
+    const out = serializePipeline(r.pipeline as Pipeline, crlf);
+    expect(out).not.toMatch(/\r|\ufeff/);
+    expect(out).toContain('params: # knobs\n');
+    expect(parsePipelineText(out).pipeline).toEqual(r.pipeline);
+    expect(serializePipeline(r.pipeline as Pipeline, out)).toBe(out);
+  });
+});

@@ -53,7 +53,7 @@ function collectDecorations(previousText: string): Decorations | undefined {
     const header = src.slice(0, nl).replace(/\s+#.*$/, '').trim();
     // An explicit indentation indicator is relative to the old indentation; recompute instead.
     if (!/^[|>][-+]?$/.test(header)) return;
-    const raw = src.slice(nl + 1).replace(/\n$/, '').split('\n');
+    const raw = src.slice(nl + 1).replace(/\r?\n$/, '').split(/\r?\n/);
     const indents = raw.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)?.[0].length ?? 0);
     const min = indents.length ? Math.min(...indents) : 0;
     const lines = raw.map((l) => (l.trim() === '' ? '' : l.slice(min)));
@@ -88,7 +88,7 @@ function collectDecorations(previousText: string): Decorations | undefined {
         // child; the key's own line says where it really was.
         if (v && (isMap(v) || isSeq(v)) && !v.flow && kd.inner != null && k.range) {
           const eol = previousText.indexOf('\n', k.range[0]);
-          const line = previousText.slice(k.range[0], eol < 0 ? undefined : eol);
+          const line = previousText.slice(k.range[0], eol < 0 ? undefined : eol).replace(/\r$/, '');
           const m = /:[ \t]+#(.*)$/.exec(line);
           const [first, ...rest] = kd.inner.split('\n');
           if (m && m[1] === first) {
