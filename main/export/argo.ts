@@ -7,6 +7,7 @@
  * as a raw input artifact, so the workflow is self-contained.
  */
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import type { ParamValue, Pipeline, PipelineNode } from '../../shared/pipeline/model';
 import { parseInputRef } from '../../shared/pipeline/model';
 import {
@@ -18,6 +19,7 @@ import {
   dependencyOrder,
   dnsNames,
   nodeParamRefs,
+  paramRefs,
   registryLookup,
   upstreamOf,
   type ExportNodeType,
@@ -252,11 +254,20 @@ export function argoWorkflow(pipeline: Pipeline, options: ArgoExportOptions): { 
 
 /** The Argo Workflow as YAML text. */
 export function exportArgo(pipeline: Pipeline, options: ArgoExportOptions): string {
+  const workdir = (options.workdir ?? '/work').replace(/\/+$/, '') || '/';
+  const dataFiles = pipeline.nodes
+    .filter((n) => FILE_SOURCE_TYPES.has(n.type) && typeof n.params.path === 'string')
+    .map((n) => {
+      const p = n.params.path as string;
+      const where = paramRefs(p).length ? `${p} (a pipeline param)` : posix.resolve(workdir, p);
+      return `  ${where} (node ${n.id})`;
+    });
   const header = [
     `Argo Workflow for the Pipewright pipeline "${pipeline.metadata.name}" (pipewright export --to argo).`,
     'Each task runs `pipewright run-node` on artifact files. Needs: a default artifact repository,',
-    `the runner image with the pipeline's data under the working directory, and a ConfigMap`,
-    `"${options.cacheConfigMap ?? 'pipewright-cache'}" labelled workflows.argoproj.io/configmap-type: Cache for memoization.`,
+    `a ConfigMap "${options.cacheConfigMap ?? 'pipewright-cache'}" labelled workflows.argoproj.io/configmap-type: Cache`,
+    `for memoization, and the runner image (Dockerfile) with the data the pipeline reads, relative to ${workdir}:`,
+    ...(dataFiles.length ? dataFiles : ['  (none: no node reads a file)']),
   ].join('\n');
   return toYamlText(argoWorkflow(pipeline, options), header);
 }
