@@ -70,7 +70,10 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  // One exception, write-only: "Copy" puts pipeline YAML on the system clipboard so it pastes
+  // into another project or a text editor. Reading the clipboard stays denied (paste arrives as
+  // a paste event, which needs no permission).
+  ses.setPermissionCheckHandler((_contents, permission, origin) => permission === 'clipboard-sanitized-write' && origin === APP_ORIGIN);
   // The CSP also rides on every response of the app scheme (below); this covers anything else.
   // Written out (not CSP) so Electronegativity can read and judge it; a test keeps it equal to CSP.
   ses.webRequest.onHeadersReceived((details, callback) => {
