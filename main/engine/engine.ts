@@ -4,7 +4,8 @@
  * from the project file when its cache key is unchanged, and every node says why it was reused
  * or re-run. Everything is recorded in the project file, in batched transactions.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Issue, ParamValue, Pipeline, PipelineNode } from '../../shared/pipeline/model';
@@ -14,11 +15,11 @@ import type { PortKind } from '../../shared/catalog';
 import type { NodeRegistry } from '../../nodes/registry';
 import { applyDefaults, createChecker } from '../../nodes/checker';
 import type { NodeTypeChecker } from '../../shared/pipeline';
-import type { ArtifactRef, NodeDefinition } from '../../nodes/types';
+import type { ArtifactRef, DataEngine, NodeDefinition } from '../../nodes/types';
 import type { ArtifactInfo, ProjectStore } from '../store/project-store';
 import { cacheKey, explainRerun, type KeyParts } from './cache';
 import { backendFingerprint, runEnvironment } from './environment';
-import type { NodeRunResult, NodeSignal, ProducedArtifact } from './node-runner';
+import { runNodeDefinition, type NodeRunResult, type NodeSignal, type ProducedArtifact } from './node-runner';
 import { loadRegistry } from './plugins';
 import { WorkerPool } from './pool';
 import { Recorder } from './recorder';
@@ -205,6 +206,10 @@ async function execute(
   }, HEARTBEAT_MS);
   heartbeat.unref();
   const runTmp = mkdtempSync(join(tmpdir(), `pw-run-${runNo}-`));
+  // Inline (trivial) nodes that do touch ctx.data get a DuckDB engine on this thread, made once.
+  let inlineEngine: Promise<DataEngine & { close(): Promise<void> }> | null = null;
+  const inlineData = (): Promise<DataEngine> =>
+    (inlineEngine ??= import('../data/duck-engine').then((m) => m.createDataEngine({ tmpDir: join(runTmp, 'duck') })));
   const ownPool = !opts.pool;
   let pool: WorkerPool | null = opts.pool ?? null;
   const getPool = (): WorkerPool => (pool ??= new WorkerPool(opts.poolSize));
@@ -239,7 +244,11 @@ async function execute(
   for (const id of selected) {
     const ups = new Set(Object.values(prepared.nodes.get(id)!.inputs).map((r) => r.node).filter((u) => selectedSet.has(u)));
     waiting.set(id, ups.size);
-    for (const u of ups) dependents.set(u, [...(dependents.get(u) ?? []), id]);
+    for (const u of ups) {
+      const list = dependents.get(u);
+      if (list) list.push(id);
+      else dependents.set(u, [id]);
+    }
   }
 
   emit({ type: 'run.started', runId, pipeline: pipelineName, nodes: selected });
@@ -346,11 +355,24 @@ async function execute(
       const refsIn: Record<string, ArtifactRef> = {};
       try {
         for (const [p, a] of Object.entries(inputs)) refsIn[p] = { kind: a.kind, hash: a.hash, meta: a.meta, path: materialize(a) };
-        result = await getPool().run(
-          { nodeType: node.type, nodeId: id, params: node.params, inputs: refsIn, tmpDir: join(runTmp, 'x', id), baseDir: opts.baseDir, plugins: opts.plugins ?? [] },
-          onSignal,
-          signal,
-        );
+        const tmp = join(runTmp, 'x', id);
+        const outDir = join(runTmp, 'out');
+        result =
+          def.inline && !def.usesCompute
+            ? await runNodeDefinition({
+                def,
+                nodeId: id,
+                params: node.params,
+                inputs: refsIn,
+                tmpDir: tmp,
+                outDir,
+                baseDir: opts.baseDir,
+                signal,
+                data: inlineData,
+                compute: () => Promise.reject(new Error('inline nodes do not load the compute backend')),
+                emit: onSignal,
+              })
+            : await getPool().run({ nodeType: node.type, nodeId: id, params: node.params, inputs: refsIn, tmpDir: tmp, outDir, baseDir: opts.baseDir, plugins: opts.plugins ?? [] }, onSignal, signal);
       } catch (e) {
         result = { ok: false, failure: { kind: 'failed', message: (e as Error).message }, backend: null };
       }
@@ -435,7 +457,10 @@ async function execute(
     recorder.close();
   } finally {
     if (ownPool && pool) await pool.close();
-    rmSync(runTmp, { recursive: true, force: true });
+    const ie = inlineEngine as Promise<DataEngine & { close(): Promise<void> }> | null;
+    if (ie) await (await ie).close().catch(() => {});
+    // Removing thousands of scratch folders is slow: do it off the critical path.
+    void rm(runTmp, { recursive: true, force: true }).catch(() => {});
   }
   emit({ type: 'run.finished', runId, status, durationMs, backend: runBackend });
   const nodes: Record<string, NodeResult> = {};
@@ -446,9 +471,9 @@ async function execute(
 /** Moves a produced file into the run's folder, so it outlives the worker that wrote it. */
 function keep(o: ProducedArtifact, runTmp: string): string {
   const dir = join(runTmp, 'out');
-  mkdirSync(dir, { recursive: true });
   const dest = join(dir, `${o.hash}${extOf(o.kind)}`);
-  if (existsSync(dest)) return dest;
+  if (o.path === dest || existsSync(dest)) return dest;
+  mkdirSync(dir, { recursive: true });
   try {
     renameSync(o.path, dest);
   } catch {

@@ -43,8 +43,10 @@ export interface NodeRunRequest {
   /** params with defaults applied */
   params: Record<string, unknown>;
   inputs: Record<string, ArtifactRef>;
-  /** a fresh scratch folder for this execution */
+  /** a fresh scratch folder for this execution (created when the node first asks for it) */
   tmpDir: string;
+  /** where JSON outputs are written, as `<hash>.json` (default: tmpDir) */
+  outDir?: string;
   /** the pipeline file's folder: relative paths resolve here */
   baseDir: string;
   signal: AbortSignal;
@@ -103,7 +105,6 @@ export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunRes
   const { def, signal } = req;
   let backend: BackendName | null = null;
   const metrics: Record<string, number> = {};
-  mkdirSync(req.tmpDir, { recursive: true });
   const data = lazyDataEngine(req.data);
   const ctx: RunContext = {
     nodeId: req.nodeId,
@@ -115,7 +116,11 @@ export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunRes
       req.emit({ kind: 'metric', key, value, step });
     },
     random: (seed) => seededRandom(seed),
-    tmpDir: req.tmpDir,
+    // Most nodes never write scratch files: make the folder only when asked for.
+    get tmpDir() {
+      mkdirSync(req.tmpDir, { recursive: true });
+      return req.tmpDir;
+    },
     resolvePath: (p) => (isAbsolute(p) ? p : resolve(req.baseDir, p)),
     data,
     compute: async () => {
@@ -145,9 +150,12 @@ export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunRes
         outputs[port.name] = { kind: 'table', path: out.path, hash, meta: { rows: info.rows, columns: info.columns } };
       } else {
         const text = canonicalJson(out.json);
-        const path = join(req.tmpDir, `${port.name}.json`);
+        const hash = sha256Hex(text);
+        const dir = req.outDir ?? req.tmpDir;
+        mkdirSync(dir, { recursive: true });
+        const path = join(dir, `${hash}.json`);
         writeFileSync(path, text);
-        outputs[port.name] = { kind: out.kind, path, hash: sha256Hex(text), meta: jsonMeta(out.kind, out.json) };
+        outputs[port.name] = { kind: out.kind, path, hash, meta: jsonMeta(out.kind, out.json) };
       }
     }
     // A node that creates metrics (rather than passing them on) reports the scalars as its own.

@@ -59,10 +59,19 @@ export class WorkerPool {
   run(msg: Omit<RunJob, 'type' | 'jobId'>, onSignal: (s: NodeSignal) => void, signal?: AbortSignal): Promise<NodeRunResult> {
     return new Promise((resolve) => {
       if (this.closed) return resolve({ ok: false, failure: { kind: 'cancelled', message: 'the engine is shutting down' }, backend: null });
-      const job: Job = { msg: { ...msg, type: 'run', jobId: this.nextId++ }, onSignal, resolve, signal };
       if (signal?.aborted) return resolve({ ok: false, failure: { kind: 'cancelled', message: 'cancelled' }, backend: null });
+      const onAbort = (): void => this.abort(job);
+      const job: Job = {
+        msg: { ...msg, type: 'run', jobId: this.nextId++ },
+        onSignal,
+        resolve: (r) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(r);
+        },
+        signal,
+      };
       this.queue.push(job);
-      signal?.addEventListener('abort', () => this.abort(job), { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
     });
   }

@@ -10,6 +10,7 @@ export interface RunJob {
   params: Record<string, unknown>;
   inputs: Record<string, ArtifactRef>;
   tmpDir: string;
+  outDir: string;
   baseDir: string;
   plugins: string[];
 }

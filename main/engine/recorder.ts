@@ -5,7 +5,7 @@
  */
 import type { ProjectStore } from '../store/project-store';
 
-const FLUSH_DELAY_MS = 25;
+const FLUSH_DELAY_MS = 50;
 const FLUSH_AT = 5_000;
 
 export class Recorder {

@@ -60,6 +60,7 @@ async function run(job: RunJob): Promise<void> {
       params: job.params,
       inputs: job.inputs,
       tmpDir: job.tmpDir,
+      outDir: job.outDir,
       baseDir: job.baseDir,
       signal: ac.signal,
       data: getData,
