@@ -57,7 +57,11 @@ function collectDecorations(previousText: string): Decorations | undefined {
     const indents = raw.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)?.[0].length ?? 0);
     const min = indents.length ? Math.min(...indents) : 0;
     const lines = raw.map((l) => (l.trim() === '' ? '' : l.slice(min)));
-    d.block = { value: node.value, header, lines };
+    // Keep the style only if re-indented it still reads as the same string (chomping and
+    // trailing blank lines are easy to get subtly wrong).
+    const probe = parseDocument(`k: ${header}\n${lines.map((l) => (l === '' ? '' : `  ${l}`)).join('\n')}\n`, { version: '1.2', schema: 'core' });
+    const back: unknown = probe.errors.length ? undefined : probe.toJS();
+    if (back !== null && typeof back === 'object' && (back as { k?: unknown }).k === node.value) d.block = { value: node.value, header, lines };
   };
   const walk = (node: YamlNode | null | undefined, path: string[]) => {
     if (!node) return;
@@ -101,11 +105,6 @@ function collectDecorations(previousText: string): Decorations | undefined {
       node.items.forEach((item, i) => {
         const sub = [...path, String(i)];
         const it = item as YamlNode | null;
-        if (it && (isMap(it) || isSeq(it)) && !it.flow) {
-          // a collection item: its first line sits on the `- ` line
-          const kd = get(sub.join(SEP));
-          if (it.spaceBefore) kd.spaceBefore = true;
-        }
         walk(it, sub);
         if (it?.spaceBefore) get(sub.join(SEP)).spaceBefore = true;
       });
