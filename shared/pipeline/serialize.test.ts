@@ -292,3 +292,52 @@ describe('serializePipeline (foreign line endings)', () => {
     expect(serializePipeline(r.pipeline as Pipeline, out)).toBe(out);
   });
 });
+
+/** Adds `# cN` comments above and after random lines of a canonical text (never inside block scalars). */
+function sprinkleComments(text: string, picks: boolean[]): { text: string; comments: string[] } {
+  const out: string[] = [];
+  const comments: string[] = [];
+  let blockIndent = -1;
+  let k = 0;
+  const lines = text.replace(/\n$/, '').split('\n');
+  for (const line of lines) {
+    const indent = /^ */.exec(line)?.[0].length ?? 0;
+    if (blockIndent >= 0 && (line === '' || indent > blockIndent)) {
+      out.push(line);
+      continue;
+    }
+    blockIndent = -1;
+    let l = line;
+    if (picks[k++ % picks.length]) {
+      const c = `c${comments.length}`;
+      comments.push(c);
+      out.push(`${' '.repeat(indent)}# ${c}`);
+    }
+    if (/[|>][-+]?$/.test(line)) blockIndent = indent;
+    else if (picks[k++ % picks.length]) {
+      const c = `c${comments.length}`;
+      comments.push(c);
+      l = `${line} # ${c}`;
+    }
+    out.push(l);
+  }
+  return { text: `${out.join('\n')}\n`, comments };
+}
+
+describe('serializePipeline (comment properties)', () => {
+  it('keeps every comment of a commented file, reads back the same model, and is a fixed point', () => {
+    fc.assert(
+      fc.property(PIPELINE, fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }), (p, picks) => {
+        const { text, comments } = sprinkleComments(serializePipeline(p), picks);
+        const parsed = parsePipelineText(text);
+        expect(parsed.errors).toEqual([]);
+        expect(parsed.pipeline).toEqual(p);
+        const out = serializePipeline(p, text);
+        for (const c of comments) expect(out).toMatch(new RegExp(`# ${c}\\b`));
+        expect(parsePipelineText(out).pipeline).toEqual(p);
+        expect(serializePipeline(p, out)).toBe(out);
+      }),
+      { numRuns: Number(process.env.PW_FC_RUNS ?? 60) },
+    );
+  });
+});
