@@ -4,9 +4,8 @@
  * from the project file when its cache key is unchanged, and every node says why it was reused
  * or re-run. Everything is recorded in the project file, in batched transactions.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Issue, ParamValue, Pipeline, PipelineNode } from '../../shared/pipeline/model';
 import { downstreamOf, resolveParamRefs, topologicalOrder, upstreamOf } from '../../shared/pipeline';
@@ -23,6 +22,7 @@ import { runNodeDefinition, type NodeRunResult, type NodeSignal, type ProducedAr
 import { loadRegistry } from './plugins';
 import { WorkerPool } from './pool';
 import { Recorder } from './recorder';
+import { scratchDir, sweepStaleScratch } from './scratch';
 
 /** The pipeline cannot run as given: every problem, located (exit code 2). */
 export class InvalidPipelineError extends Error {
@@ -205,7 +205,8 @@ async function execute(
     recorder.flush();
   }, HEARTBEAT_MS);
   heartbeat.unref();
-  const runTmp = mkdtempSync(join(tmpdir(), `pw-run-${runNo}-`));
+  sweepStaleScratch();
+  const runTmp = scratchDir('run');
   // Inline (trivial) nodes that do touch ctx.data get a DuckDB engine on this thread, made once.
   let inlineEngine: Promise<DataEngine & { close(): Promise<void> }> | null = null;
   const inlineData = (): Promise<DataEngine> =>

@@ -3,8 +3,9 @@
  * ignores its abort signal is stopped by terminating its worker (a fresh one replaces it).
  */
 import { Worker } from 'node:worker_threads';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { scratchDir } from './scratch';
 import { dirname, join } from 'node:path';
 import type { BackendName } from '../../nodes/types';
 import type { NodeRunResult, NodeSignal } from './node-runner';
@@ -87,7 +88,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const tmpDir = mkdtempSync(join(tmpdir(), 'pw-worker-'));
+    const tmpDir = scratchDir('worker');
     const init: WorkerInit = { tmpDir };
     const worker = new Worker(this.entry, { workerData: init });
     const slot: Slot = { worker, job: null, tmpDir, killTimer: null };

@@ -5,8 +5,7 @@
  * (runNodeDefinition), so outputs are bit-identical to the same node inside `pipewright run` on
  * the same backend.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadPipeline, type ParamValue } from '../../shared/pipeline';
 import type { RunEvent, RunSummary, NodeResult } from '../../shared/run';
@@ -17,6 +16,7 @@ import { sha256File } from './canonical';
 import { InvalidPipelineError, preparePipeline } from './engine';
 import { runNodeDefinition } from './node-runner';
 import { loadRegistry } from './plugins';
+import { scratchDir } from './scratch';
 
 export interface StandaloneOptions {
   pipelineFile: string;
@@ -69,7 +69,7 @@ export async function executeNodeStandalone(opts: StandaloneOptions): Promise<St
 
   const runId = 'run-node';
   const emit = (e: RunEvent): void => opts.onEvent?.(e);
-  const scratch = mkdtempSync(join(tmpdir(), 'pw-run-node-'));
+  const scratch = scratchDir('run-node');
   let engine: (DataEngine & { close(): Promise<void> }) | null = null;
   const started = performance.now();
   emit({ type: 'run.started', runId, pipeline: pipeline.metadata.name, nodes: [node.id] });

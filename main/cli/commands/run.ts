@@ -93,7 +93,19 @@ function printErrors(io: CliIO, json: boolean, file: string, errors: Issue[]): n
   return 2;
 }
 
+/** With --json, even an unexpected error leaves exactly one JSON document on stdout. */
 const command: Command = async (argv, io) => {
+  try {
+    return await runCommand(argv, io);
+  } catch (e) {
+    if (!argv.includes('--json') || e instanceof UsageError) throw e;
+    io.stdout(`${JSON.stringify({ errors: [{ place: 'run', message: (e as Error).message ?? String(e) }] }, null, 2)}\n`);
+    io.stderr(`pipewright run: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+};
+
+async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const json = argv.includes('--json');
   let args: RunArgs;
   try {
@@ -174,5 +186,5 @@ const command: Command = async (argv, io) => {
   if (args.junit) writeJunit(summary, resolve(io.cwd, args.junit), gatesOf(pipeline, overrides));
   if (json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
   return exitCodeFor(summary.run.status);
-};
+}
 export default command;
