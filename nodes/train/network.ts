@@ -58,6 +58,8 @@ export interface TrainOptions {
   random: () => number;
   signal?: AbortSignal;
   onEpoch?: (stats: EpochStats) => void;
+  /** within-epoch progress (epoch, fraction of its rows done), at most about twice a second */
+  onBatchProgress?: (epoch: number, fraction: number) => void;
   /**
    * Lets the event loop run (so a worker receives a cancel message). Called between batches at
    * most every `yieldEveryMs` and at every epoch end; default: setImmediate.
@@ -380,6 +382,7 @@ export async function trainNetwork(tf: Tf, spec: NetworkSpec, data: Dataset, opt
   const yieldToEvents = opts.yieldToEvents ?? defaultYield;
   const yieldEveryMs = opts.yieldEveryMs ?? 5;
   let lastYield = performance.now();
+  let lastProgress = lastYield;
   if (data.f !== f) throw new Error(`dataset has ${data.f} features, the network expects ${f}`);
 
   const weights = initWeights(spec, random);
@@ -447,7 +450,12 @@ export async function trainNetwork(tf: Tf, spec: NetworkSpec, data: Dataset, opt
       adam.step(weights, grads, scale, l2);
       lossSum += lossOf(spec.output, predBuf, byRaw, rows, k).loss * rows;
       // Lets a worker receive a cancel message; the signal is then checked before the next batch.
-      if (performance.now() - lastYield >= yieldEveryMs) {
+      const now = performance.now();
+      if (now - lastYield >= yieldEveryMs) {
+        if (opts.onBatchProgress && now - lastProgress >= 500) {
+          opts.onBatchProgress(epoch, (start + rows) / nTrain);
+          lastProgress = now;
+        }
         await yieldToEvents();
         lastYield = performance.now();
       }

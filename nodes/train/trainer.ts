@@ -32,6 +32,7 @@ export interface TrainHooks {
   random: () => number;
   signal?: AbortSignal;
   onEpoch?: (stats: EpochStats) => void;
+  onBatchProgress?: (epoch: number, fraction: number) => void;
   yieldToEvents?: () => Promise<void>;
 }
 
@@ -177,6 +178,7 @@ export async function trainModel(tf: Tf, backend: string, columns: ColumnData[],
     random: hooks.random,
     signal: hooks.signal,
     onEpoch: hooks.onEpoch,
+    onBatchProgress: hooks.onBatchProgress,
     yieldToEvents: hooks.yieldToEvents,
   });
   const last = result.history[result.history.length - 1];
@@ -221,6 +223,7 @@ export async function runTrainer(inputs: Record<string, ArtifactRef>, ctx: RunCo
       if (s.valAccuracy !== undefined) ctx.metric('valAccuracy', s.valAccuracy, s.epoch);
       ctx.progress(s.epoch / cfg.epochs, `epoch ${s.epoch}/${cfg.epochs}, loss ${s.loss.toFixed(4)}`);
     },
+    onBatchProgress: (epoch, fraction) => ctx.progress((epoch - 1 + fraction) / cfg.epochs, `epoch ${epoch}/${cfg.epochs}`),
   });
   const leaked = tf.memory().numTensors - before;
   if (leaked !== 0) ctx.log('warn', `${leaked} tensors were left allocated by training`);
