@@ -85,3 +85,28 @@ describe('pipewright doctor', () => {
     expect(await main(['doctor', '--bogus'], io)).toBe(2);
   });
 });
+
+describe('explaining native load failures (GPU and Electron paths this machine cannot exercise)', () => {
+  it('a missing package says how to install it, with the CUDA needs for the GPU build', async () => {
+    const m = await fresh('cpu');
+    const e = Object.assign(new Error("Cannot find module '@tensorflow/tfjs-node-gpu'"), { code: 'MODULE_NOT_FOUND' });
+    const r = m.explainNativeFailure('tensorflow-gpu', e);
+    expect(r.message).toMatch(/not installed/);
+    expect(r.fix).toMatch(/npm install @tensorflow\/tfjs-node-gpu@4\.22\.0.*CUDA 11\.2.*cuDNN 8\.1/);
+  });
+
+  it('a missing cuDNN names the library and the fix', async () => {
+    const m = await fresh('cpu');
+    const r = m.explainNativeFailure('tensorflow-gpu', new Error('libcudnn.so.8: cannot open shared object file: No such file or directory'));
+    expect(r.message).toMatch(/libcudnn\.so\.8/);
+    expect(r.fix).toMatch(/libcudnn8/);
+  });
+
+  it('an ABI mismatch says how to rebuild', async () => {
+    const m = await fresh('cpu');
+    const e = new Error("The module 'tfjs_binding.node' was compiled against a different Node.js version using NODE_MODULE_VERSION 108. This version of Node.js requires NODE_MODULE_VERSION 115.");
+    const r = m.explainNativeFailure('tensorflow', e);
+    expect(r.message).toMatch(/does not match this runtime.*ABI 115/);
+    expect(r.fix).toMatch(process.versions.electron ? /@electron\/rebuild/ : /npm rebuild @tensorflow\/tfjs-node/);
+  });
+});

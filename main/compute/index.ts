@@ -39,7 +39,7 @@ export interface ComputeDiagnosis {
   runtime: { node: string; modules: string; electron: string | null; platform: string; arch: string };
 }
 
-class BackendUnavailable extends Error {
+export class BackendUnavailable extends Error {
   constructor(message: string, readonly fix?: string, readonly details?: Record<string, string | number | boolean>) {
     super(message);
   }
@@ -116,7 +116,8 @@ const GPU_FIX =
   'tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 (libcudart.so.11.0, libcudnn.so.8) on the loader path: ' +
   'install them (NVIDIA\'s cuda-runtime-11-2 and libcudnn8=8.1.*) and run `sudo ldconfig`, or point LD_LIBRARY_PATH at them';
 
-function explainNativeFailure(backend: 'tensorflow-gpu' | 'tensorflow', e: unknown): BackendUnavailable {
+/** Turns a failed import of tfjs-node(-gpu) into a reason and a fix (exported for tests). */
+export function explainNativeFailure(backend: 'tensorflow-gpu' | 'tensorflow', e: unknown): BackendUnavailable {
   const pkg = PACKAGE[backend];
   const text = message(e);
   const code = e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : '';
