@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,13 +39,16 @@ const graph = (by = 1, extra: Record<string, N> = {}): Pipeline =>
 
 let store: ProjectStore;
 let pool: WorkerPool;
+let dir: string;
 beforeAll(() => {
-  store = openProject(join(mkdtempSync(join(tmpdir(), 'pw-engine-')), 'e.pwproj'), { create: true });
+  dir = mkdtempSync(join(tmpdir(), 'pw-engine-'));
+  store = openProject(join(dir, 'e.pwproj'), { create: true });
   pool = new WorkerPool(2);
 });
 afterAll(async () => {
   await pool.close();
   store.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function run(p: Pipeline, more: Partial<RunOptions> = {}) {

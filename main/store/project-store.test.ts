@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { APPLICATION_ID, LATEST_VERSION, openProject, ProjectFileError, type ProjectStore } from './index';
 
 const dirs: string[] = [];
@@ -20,6 +20,9 @@ function project(file = join(tmp(), 'p.pwproj')): ProjectStore {
 }
 afterEach(() => {
   for (const s of open.splice(0)) s.close();
+});
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe('openProject', () => {

@@ -103,6 +103,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   rmSync(dist, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function start(file: string, project: string, args: string[]) {

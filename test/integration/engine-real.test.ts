@@ -2,7 +2,7 @@
  * The engine on the contract's real example pipelines and data: caching with reasons, one
  * changed param re-running exactly its node and downstream, and run-node's bit-identical outputs.
  */
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,7 @@ beforeAll(() => {
 afterAll(async () => {
   await pool.close();
   store.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('breast-cancer example', () => {
@@ -96,7 +97,8 @@ describe('breast-cancer example', () => {
   });
 
   it('a missing data file fails the first node with the file name', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'pw-missing-'));
+    const d = join(dir, 'missing');
+    mkdirSync(d);
     const file = join(d, 'm.pipeline.yaml');
     writeFileSync(file, readFileSync(BC, 'utf8').replace('../../data/breast_cancer.csv', 'nowhere.csv'));
     const { pipeline } = load(file);

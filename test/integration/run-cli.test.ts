@@ -4,12 +4,12 @@
  * project path, and a spawned process printing plain progress lines when stderr is not a TTY.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli/main';
 import type { CliIO } from '../../main/cli/io';
 import type { RunListItem, RunSummary } from '../../shared/run';
@@ -34,6 +34,8 @@ beforeAll(() => {
   writeFileSync(join(dir, 'broken.pipeline.yaml'), EXAMPLE.replace('stratifyBy: diagnosis', 'stratifyBy: no_such_column'));
   writeFileSync(join(dir, 'invalid.pipeline.yaml'), EXAMPLE.replace('testFraction: 0.2', 'testFraction: 2'));
 });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('pipewright run', () => {
   it('runs, records beside the file, then reports every node cached with its reason; gate miss exits 3', async () => {
