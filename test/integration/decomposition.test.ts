@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import YAML from 'yaml';
@@ -63,7 +63,6 @@ function dependencyOrder(tasks: Task[]): Task[] {
 
 describe('decomposition: Argo tasks as separate run-node processes = pipewright run', () => {
   let work: string;
-  let pipelineFile: string;
 
   beforeAll(() => {
     // The bundle is what the runner image ships; build it from the current sources.
@@ -72,15 +71,19 @@ describe('decomposition: Argo tasks as separate run-node processes = pipewright 
     // A copy, so neither run writes a project file into the repository.
     work = mkdtempSync(join(tmpdir(), 'pw-decompose-'));
     cpSync(join(root, 'resources', 'data'), join(work, 'data'), { recursive: true });
-    mkdirSync(join(work, 'examples'));
-    pipelineFile = join(work, 'examples', 'breast-cancer.pipeline.yaml');
-    copyFileSync(join(root, 'resources', 'examples', 'breast-cancer.pipeline.yaml'), pipelineFile);
+    cpSync(join(root, 'resources', 'examples'), join(work, 'examples'), { recursive: true });
   }, 120_000);
 
-  it('gives the same artifacts and metrics, to the last digit', () => {
-    const exported = pipewright(['export', pipelineFile, '--to', 'argo', '-o', join(work, 'workflow.yaml')], work);
+  // breast-cancer by default (the machine is shared); PW_DECOMPOSE=all takes every example
+  const names =
+    process.env.PW_DECOMPOSE === 'all'
+      ? readdirSync(join(root, 'resources', 'examples')).filter((f) => f.endsWith('.pipeline.yaml')).map((f) => f.replace('.pipeline.yaml', ''))
+      : (process.env.PW_DECOMPOSE ?? 'breast-cancer').split(',');
+  for (const name of names) it(`${name}: the same artifacts and metrics, to the last digit`, () => {
+    const pipelineFile = join(work, 'examples', `${name}.pipeline.yaml`);
+    const exported = pipewright(['export', pipelineFile, '--to', 'argo', '-o', join(work, `${name}.workflow.yaml`)], work);
     expect(exported.code, exported.stderr).toBe(0);
-    const wf = YAML.parse(readFileSync(join(work, 'workflow.yaml'), 'utf8')) as Workflow;
+    const wf = YAML.parse(readFileSync(join(work, `${name}.workflow.yaml`), 'utf8')) as Workflow;
     const params = Object.fromEntries((wf.spec.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
     const templates = new Map(wf.spec.templates.map((t) => [t.name, t]));
     const dag = (templates.get(wf.spec.entrypoint) as Template).dag as { tasks: Task[] };
@@ -88,7 +91,7 @@ describe('decomposition: Argo tasks as separate run-node processes = pipewright 
     // The pod's folders, here: /work is the pipeline's folder (its data resolve from there),
     // /in and /out are per task; an output artifact is "uploaded" by staying in its task's /out.
     const workdir = dirname(pipelineFile);
-    const taskDir = (task: string) => join(work, 'tasks', task);
+    const taskDir = (task: string) => join(work, name, task);
     const local = (task: string, p: string) => {
       if (p === '/work' || p.startsWith('/work/')) return join(workdir, p.slice('/work'.length));
       if (/^\/(in|out)(\/|$)/.test(p)) return join(taskDir(task), p);
@@ -140,7 +143,7 @@ describe('decomposition: Argo tasks as separate run-node processes = pipewright 
     }
 
     // the same pipeline, in one process
-    const run = pipewright(['run', pipelineFile, '--json'], work);
+    const run = pipewright(['run', pipelineFile, '--project', join(work, `${name}.pwproj`), '--json'], work);
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as RunSummary;
     expect(summary.run.status).toBe('succeeded');
@@ -152,8 +155,8 @@ describe('decomposition: Argo tasks as separate run-node processes = pipewright 
     for (const [k, v] of Object.entries(evalMetrics.scalars)) expect(String(v), k).toBe(String(summary.nodes.evaluate.metrics[k]));
 
     // artifacts: every output of every node has the same hash both ways, where the run reports them
-    const nodeOfTask = (name: string) => {
-      const args = (templates.get(name) as Template).container?.args ?? [];
+    const nodeOfTask = (task: string) => {
+      const args = (templates.get(task) as Template).container?.args ?? [];
       return args[args.indexOf('--node') + 1];
     };
     let compared = 0;
