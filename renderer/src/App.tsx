@@ -5,7 +5,7 @@ import { EditorStoreContext } from './store/context';
 import { useSession, boot } from './session';
 import { useUi } from './ui-store';
 import { installShortcuts } from './shortcuts';
-import { layoutMissing } from './commands';
+import { layoutMissing, viewOpened } from './commands';
 import { Toolbar } from './panels/Toolbar';
 import { Palette } from './panels/Palette';
 import { Canvas } from './canvas/Canvas';
@@ -30,7 +30,10 @@ export function App() {
   useEffect(
     () =>
       store.subscribe((s, prev) => {
-        if (s.revision !== prev.revision && s.lastSource === 'load') void layoutMissing();
+        if (s.revision !== prev.revision && s.lastSource === 'load') {
+          viewOpened();
+          void layoutMissing();
+        }
       }),
     [store],
   );

@@ -2,7 +2,7 @@
  * Editor commands shared by the shortcuts, the toolbar and the context actions. Each document
  * change is one `edit` call, so each command is one undo step.
  */
-import type { ReactFlowInstance } from '@xyflow/react';
+import { getViewportForBounds, type ReactFlowInstance } from '@xyflow/react';
 import type { Pipeline, Position } from '../../shared/pipeline/model';
 import { call, useNotices } from './api/client';
 import { useCatalog } from './catalog-store';
@@ -121,7 +121,7 @@ export async function layoutAll(): Promise<void> {
   const s = store().getState();
   const positions = await autoLayout(s.doc, s.measured);
   store().getState().edit(null, (d) => moveNodes(d, positions));
-  requestAnimationFrame(() => flow?.fitView({ duration: 200, maxZoom: 1, padding: 0.15 }));
+  requestAnimationFrame(() => viewOpened(true));
 }
 
 /** Places nodes the file gave no position, without an undo step (part of opening the file). */
@@ -134,9 +134,41 @@ export async function layoutMissing(): Promise<void> {
   const positions = await autoLayout(s.doc, s.measured, missing.size === s.doc.nodes.length ? undefined : missing);
   if (st.getState().revision !== revision) return;
   st.getState().load(moveNodes(st.getState().doc, positions));
-  requestAnimationFrame(() => flow?.fitView({ maxZoom: 1, padding: 0.15 }));
 }
 
+/** Fits the whole graph, from `layout` (React Flow only knows the nodes it was handed). */
 export function fitView(): void {
-  flow?.fitView({ duration: 200, maxZoom: 1, padding: 0.15 });
+  viewOpened(true);
+}
+
+/** Above this many nodes, opening shows the start of the graph at a readable zoom, not all of it. */
+export const BIG_GRAPH = 200;
+
+/**
+ * The viewport for a freshly opened document, computed from `layout` (nodes are not measured
+ * yet). A big graph opens on its first nodes in file order: React Flow then renders only what is
+ * visible, so a 1,000-node file is drawn as fast as a small one; Fit shows the rest.
+ */
+export function viewOpened(all = false): void {
+  if (!flow) return;
+  const s = store().getState();
+  const el = document.querySelector('.react-flow');
+  if (!el || s.doc.nodes.length === 0) return;
+  const ids = !all && s.doc.nodes.length > BIG_GRAPH ? s.doc.nodes.slice(0, 60).map((n) => n.id) : s.doc.nodes.map((n) => n.id);
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const id of ids) {
+    const p = s.doc.layout[id];
+    if (!p) continue;
+    const m = s.measured[id] ?? { width: 220, height: 120 };
+    x0 = Math.min(x0, p.x);
+    y0 = Math.min(y0, p.y);
+    x1 = Math.max(x1, p.x + m.width);
+    y1 = Math.max(y1, p.y + m.height);
+  }
+  if (!Number.isFinite(x0)) return;
+  const r = el.getBoundingClientRect();
+  flow.setViewport(getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, r.width, r.height, all ? 0.02 : 0.3, 1, 0.15));
 }

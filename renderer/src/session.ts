@@ -85,7 +85,10 @@ export async function openText(text: string, opts: { filePath?: string | null; p
     notice('error', `not a pipeline: ${r.errors.map((e) => `${e.place}: ${e.message}`).join('; ')}`);
     return r.errors;
   }
+  // The file's own text and problems are already known: no need to ask main to derive them again.
+  skipNextDerive = true;
   openDocument(r.pipeline, opts);
+  performance.mark('pw:loaded');
   useSession.setState({ issues: r.errors, text });
   return r.errors;
 }
@@ -227,6 +230,7 @@ async function refreshDerived(): Promise<void> {
 }
 
 let interacting = false;
+let skipNextDerive = false;
 let pendingWhileInteracting = false;
 
 /**
@@ -263,6 +267,10 @@ function onDocChanged(): void {
     writeDraft();
   }, 300);
   if (deriveTimer) clearTimeout(deriveTimer);
+  if (skipNextDerive) {
+    skipNextDerive = false;
+    return;
+  }
   deriveTimer = setTimeout(() => {
     deriveTimer = null;
     void refreshDerived();

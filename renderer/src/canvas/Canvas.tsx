@@ -6,6 +6,9 @@ import {
   ReactFlow,
   useConnection,
   useReactFlow,
+  useStore as useFlowStore,
+  useStoreApi as useFlowStoreApi,
+  type ReactFlowState,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -18,9 +21,9 @@ import { useCatalog, STAGE_COLORS } from '../catalog-store';
 import { useEditor, useEditorStore } from '../store/context';
 import { checkConnection, type Link } from '../doc/graph';
 import { connect, disconnect, moveNodes, removeNodes } from '../doc/ops';
-import { FlowCache, parseEdgeId, type PwNode } from './to-flow';
+import { FlowCache, nodesNear, parseEdgeId, type PwNode } from './to-flow';
 import { nodeTypes } from './PipelineNodeView';
-import { addNodeAt, setFlowInstance } from '../commands';
+import { addNodeAt, BIG_GRAPH, setFlowInstance } from '../commands';
 import { setInteracting } from '../session';
 import { useUi } from '../ui-store';
 import { QuickAdd } from './QuickAdd';
@@ -50,12 +53,27 @@ export function Canvas() {
     return () => setFlowInstance(null);
   }, [flow]);
 
+  const big = doc.nodes.length > BIG_GRAPH;
+  const flowStore = useFlowStoreApi();
+  // Changes only when the view moves by half a screen or zooms by a quarter octave.
+  const cullKey = useFlowStore(useCallback((s: ReactFlowState) => (big ? viewKey(s) : ''), [big]));
+  const cullRect = useMemo(() => (cullKey ? expandedView(flowStore.getState()) : null), [cullKey, flowStore]);
+  const keep = useMemo(() => (cullRect ? nodesNear(doc, cullRect, measured, selection) : null), [cullRect, doc, measured, selection]);
+  // The kept set keeps its identity while its content is the same, so a drag does not rebuild edges.
+  const keepRef = useRef<Set<string> | null>(null);
+  const stableKeep = useMemo(() => {
+    const prev = keepRef.current;
+    if (prev && keep && prev.size === keep.size && [...keep].every((id) => prev.has(id))) return prev;
+    keepRef.current = keep;
+    return keep;
+  }, [keep]);
+
   const selectionSet = useMemo(() => new Set(selection), [selection]);
-  const nodes = useMemo(() => cache.current.toNodes(doc, byType, selectionSet, measured), [doc, byType, selectionSet, measured]);
+  const nodes = useMemo(() => cache.current.toNodes(doc, byType, selectionSet, measured, stableKeep), [doc, byType, selectionSet, measured, stableKeep]);
   // Edges depend on `nodes` only: a drag (layout) keeps the same array, so React Flow does not
   // rebuild its connection lookup on every frame.
   const docNodes = doc.nodes;
-  const edges = useMemo(() => cache.current.toEdges(docNodes, byType, selectedEdges), [docNodes, byType, selectedEdges]);
+  const edges = useMemo(() => cache.current.toEdges(docNodes, byType, selectedEdges, stableKeep), [docNodes, byType, selectedEdges, stableKeep]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<PwNode>[]) => {
@@ -187,8 +205,6 @@ export function Canvas() {
         onlyRenderVisibleElements
         minZoom={0.05}
         maxZoom={2}
-        fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
         colorMode="dark"
         proOptions={{ hideAttribution: true }}
       >
@@ -230,4 +246,20 @@ function ConnectionHint() {
       {reason}
     </div>
   );
+}
+
+function viewKey(s: ReactFlowState): string {
+  const [tx, ty, z] = s.transform;
+  if (!s.width || !s.height) return 'unsized';
+  const w = s.width / z;
+  const h = s.height / z;
+  return `${Math.round(Math.log2(z) * 4)}:${Math.floor(-tx / z / (w / 2))}:${Math.floor(-ty / z / (h / 2))}`;
+}
+
+/** The visible flow area grown by half a screen each way: the key changes before the view leaves it. */
+function expandedView(s: ReactFlowState): { x: number; y: number; width: number; height: number } {
+  const [tx, ty, z] = s.transform;
+  const w = (s.width || 1200) / z;
+  const h = (s.height || 800) / z;
+  return { x: -tx / z - w / 2, y: -ty / z - h / 2, width: 2 * w, height: 2 * h };
 }

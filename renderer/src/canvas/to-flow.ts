@@ -26,9 +26,12 @@ export class FlowCache {
     types: Map<string, NodeTypeInfo>,
     selection: ReadonlySet<string>,
     measured: Record<string, { width: number; height: number }>,
+    keep?: ReadonlySet<string> | null,
   ): PwNode[] {
     const next = new Map<string, PwNode>();
-    const out = doc.nodes.map((n) => {
+    const out: PwNode[] = [];
+    for (const n of doc.nodes) {
+      if (keep && !keep.has(n.id)) continue;
       const prev = this.nodes.get(n.id);
       const position = doc.layout[n.id] ?? ORIGIN;
       const info = types.get(n.type);
@@ -36,24 +39,26 @@ export class FlowCache {
       const m = measured[n.id];
       if (prev && prev.data.node === n && prev.position === position && prev.data.info === info && prev.selected === selected && prev.measured === m) {
         next.set(n.id, prev);
-        return prev;
+        out.push(prev);
+        continue;
       }
       const data = prev && prev.data.node === n && prev.data.info === info ? prev.data : { node: n, info };
       const node: PwNode = { id: n.id, type: 'pw', position, data, selected, measured: m };
       next.set(n.id, node);
-      return node;
-    });
+      out.push(node);
+    }
     this.nodes = next;
     return out;
   }
 
-  toEdges(docNodes: readonly PipelineNode[], types: Map<string, NodeTypeInfo>, selectedEdges: ReadonlySet<string>): Edge[] {
+  toEdges(docNodes: readonly PipelineNode[], types: Map<string, NodeTypeInfo>, selectedEdges: ReadonlySet<string>, keep?: ReadonlySet<string> | null): Edge[] {
     const next = new Map<string, Edge>();
     const out: Edge[] = [];
     for (const n of docNodes) {
+      if (keep && !keep.has(n.id)) continue;
       for (const [port, ref] of Object.entries(n.inputs)) {
         const r = parseInputRef(ref);
-        if (!r) continue;
+        if (!r || (keep && !keep.has(r.node))) continue;
         const id = edgeId(r.node, r.port, n.id, port);
         const selected = selectedEdges.has(id);
         let e = this.edges.get(id);
@@ -80,4 +85,43 @@ export function parseEdgeId(id: string): { target: string; targetPort: string } 
   if (arrow < 0) return null;
   const r = parseInputRef(id.slice(arrow + 2));
   return r ? { target: r.node, targetPort: r.port } : null;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The nodes a big graph hands React Flow: those whose box meets `rect`, their direct neighbours
+ * (so edges leaving the screen are still drawn) and the selection. React Flow mounts every node it
+ * is given once to measure its handles, so culling here is what keeps a 1,000-node file cheap.
+ */
+export function nodesNear(doc: Pipeline, rect: Rect, measured: Record<string, { width: number; height: number }>, selection: readonly string[]): Set<string> {
+  const keep = new Set<string>(selection);
+  const inside = new Set<string>();
+  for (const n of doc.nodes) {
+    const p = doc.layout[n.id];
+    if (!p) {
+      inside.add(n.id);
+      continue;
+    }
+    const m = measured[n.id];
+    const w = m?.width ?? 220;
+    const h = m?.height ?? 120;
+    if (p.x + w >= rect.x && p.x <= rect.x + rect.width && p.y + h >= rect.y && p.y <= rect.y + rect.height) inside.add(n.id);
+  }
+  for (const n of doc.nodes) {
+    const mine = inside.has(n.id);
+    if (mine) keep.add(n.id);
+    for (const ref of Object.values(n.inputs)) {
+      const r = parseInputRef(ref);
+      if (!r) continue;
+      if (mine) keep.add(r.node);
+      else if (inside.has(r.node)) keep.add(n.id);
+    }
+  }
+  return keep;
 }
