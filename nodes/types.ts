@@ -100,7 +100,22 @@ export interface Compute {
   backend: BackendName;
   /** the TensorFlow.js namespace with `backend` active */
   tf: typeof import('@tensorflow/tfjs');
+  /**
+   * Runs independent tasks (train.sweep's trials) in parallel worker threads on the same backend,
+   * when the host can; absent or returning null means: run them here, one after another.
+   */
+  parallel?: ParallelRunner;
 }
+
+/** A task for a parallel worker: a kind the worker knows (a static table, so bundles work) and its input. */
+export interface ParallelTask {
+  /** 'train.sweep-trial': nodes/train/sweep-trial.ts runSweepTrial(input) */
+  kind: 'train.sweep-trial';
+  /** passed by structured clone */
+  input: unknown;
+}
+
+export type ParallelRunner = (tasks: ParallelTask[], signal: AbortSignal) => Promise<unknown[] | null>;
 
 export type { LogLevel } from '../shared/log';
 import type { LogLevel } from '../shared/log';
