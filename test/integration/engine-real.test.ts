@@ -94,6 +94,11 @@ describe('breast-cancer example', () => {
     expect(s.nodes.load.status).toBe('succeeded');
     expect(s.nodes.split).toMatchObject({ status: 'failed', error: expect.stringMatching(/no_such_column/) });
     expect(s.nodes.gate.status).toBe('skipped');
+    // what had succeeded stays recorded and is reused; the failed node is tried again, with its reason
+    const again = await runPipeline({ store, pipeline: p, baseDir: EXAMPLES, pool });
+    expect(again.nodes.load).toMatchObject({ status: 'succeeded', cached: true });
+    expect(again.nodes.split).toMatchObject({ status: 'failed', cached: false, reason: 're-run: the last attempt failed' });
+    expect(store.getRun(Number(s.run.id))!.summary.nodes.split.error).toMatch(/no_such_column/);
   });
 
   it('a missing data file fails the first node with the file name', async () => {
