@@ -270,6 +270,8 @@ describe('pipewright export (command)', () => {
   it('exits 2 on usage errors and invalid pipelines, naming the place', async () => {
     expect((await run(['export', 'test/golden/diamond.pipeline.yaml'])).code).toBe(2);
     expect((await run(['export', 'test/golden/diamond.pipeline.yaml', '--to', 'kubeflow'])).code).toBe(2);
+    expect((await run(['export', 'test/golden/diamond.pipeline.yaml', '--to', 'github-actions', '--gpu'])).code).toBe(2);
+    expect((await run(['export', 'test/golden/diamond.pipeline.yaml', '--to', 'argo', '--node-version', '22'])).code).toBe(2);
     expect((await run(['export', 'nope.pipeline.yaml', '--to', 'argo'])).code).toBe(2);
     const dir = mkdtempSync(join(tmpdir(), 'pw-export-'));
     const bad = join(dir, 'bad.pipeline.yaml');

@@ -60,6 +60,9 @@ function parseArgs(argv: string[]): ExportArgs {
   }
   if (files.length !== 1) throw new UsageError(`expected one pipeline file\n${USAGE}`);
   if (opts.to !== 'argo' && opts.to !== 'github-actions') throw new UsageError(`--to must be argo or github-actions\n${USAGE}`);
+  const argoOnly = (['image', 'gpuImage', 'workdir', 'cacheConfigMap', 'cacheMaxAge'] as const).filter((k) => opts[k] !== undefined);
+  if (opts.to === 'github-actions' && (argoOnly.length || opts.gpu)) throw new UsageError(`--gpu, --image, --gpu-image, --workdir and --cache-* are for --to argo\n${USAGE}`);
+  if (opts.to === 'argo' && (opts.workingDirectory !== undefined || opts.nodeVersion !== undefined)) throw new UsageError(`--working-directory and --node-version are for --to github-actions\n${USAGE}`);
   return { ...opts, file: files[0], to: opts.to } as ExportArgs;
 }
 
