@@ -3,7 +3,7 @@
  * whether the transport is Electron IPC, the localhost WebSocket or an in-memory pair.
  * Params arrive already validated by `serve` against the contract's zod schemas.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RpcError, type Connection, type Handlers } from '../../shared/api/rpc';
@@ -96,7 +96,11 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
 
   function dataEngine(): Promise<DuckDataEngine> {
     // One worker thread for DuckDB: previews must not starve a run that is using the cores.
-    data ??= createDataEngine({ tmpDir: join(scratchDir(), 'duck'), threads: 1 });
+    if (!data) {
+      data = createDataEngine({ tmpDir: join(scratchDir(), 'duck'), threads: 1 });
+      // A failed start is not kept: the next preview tries again.
+      data.catch(() => (data = null));
+    }
     return data;
   }
 
@@ -109,7 +113,12 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     const dir = join(scratchDir(), 'artifacts');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${hash}.parquet`);
-    if (!existsSync(file)) store.extractArtifact(hash, file);
+    if (!existsSync(file)) {
+      // Two previews of one table may race: each writes its own temp file, the rename is atomic.
+      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      store.extractArtifact(hash, tmp);
+      renameSync(tmp, file);
+    }
     return { kind: 'table', path: file, hash, meta: info.meta };
   }
 
