@@ -47,7 +47,8 @@ export function isPlainSafe(s: string, ctx: ScalarContext = 'block'): boolean {
   if (c0 === '-' && (s.length === 1 || s[1] === ' ' || s.startsWith('---'))) return false;
   if (s.startsWith('...')) return false;
   if (s.includes(': ') || s.includes(' #') || s.endsWith(':')) return false;
-  if (ctx !== 'block' && /[,[\]{}:#]/.test(s)) return false;
+  // In flow context PyYAML also stops at any `?` (`[a?b]` fails to parse there).
+  if (ctx !== 'block' && /[,[\]{}:#?]/.test(s)) return false;
   // Implicit keys are limited to 1024 characters; quoting keeps long keys readable as keys.
   if (ctx === 'key' && s.length > 200) return false;
   return true;

@@ -6,12 +6,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../main/cli/main';
 import type { CliIO } from '../../main/cli/io';
 import { createChecker } from '../../nodes/checker';
 import { registry } from '../../nodes/registry';
+import { PIPELINE } from '../helpers/pipeline-arbitraries';
 import { emptyPipeline, formatPipelineText, loadPipeline, MAX_PIPELINE_BYTES, serializePipeline, type Pipeline } from '../../shared/pipeline';
 
 const ROOT = resolve(__dirname, '../..');
@@ -114,6 +116,16 @@ describe.skipIf(!hasPyYaml)('YAML 1.1 safety (PyYAML)', () => {
     const py = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1], encoding="utf-8"))))', file], { encoding: 'utf8' });
     expect(JSON.parse(py)).toEqual(parse(text, { version: '1.2', schema: 'core' }));
     expect((JSON.parse(py) as { params: Record<string, unknown> }).params.s0).toBe('on');
+  });
+
+  it('reads random pipelines exactly as the yaml package does', () => {
+    const texts = fc.sample(PIPELINE, { numRuns: Number(process.env.PW_FC_RUNS ?? 150), seed: Number(process.env.PW_FC_SEED ?? 42) }).map((p) => serializePipeline(p));
+    const file = join(tmp, 'random.jsonl');
+    writeFileSync(file, texts.map((t) => JSON.stringify(t)).join('\n'));
+    const script = 'import json, sys, yaml\nfor line in open(sys.argv[1], encoding="utf-8"):\n    print(json.dumps(yaml.safe_load(json.loads(line))))';
+    const out = execFileSync('python3', ['-c', script, file], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }).trimEnd().split('\n');
+    expect(out).toHaveLength(texts.length);
+    texts.forEach((t, i) => expect(JSON.parse(out[i]), t).toEqual(parse(t, { version: '1.2', schema: 'core' })));
   });
 
   it('reads every example the same way', () => {
