@@ -63,11 +63,14 @@ export async function runCodeInWorker(
         options.signal?.removeEventListener('abort', onAbort);
         f();
       };
-      // The sandbox has its own time limit; this one also covers the worker's start and stuck async code.
-      const timer = setTimeout(
-        () => finish(() => reject(new NodeError(`the code did not finish within ${options.timeoutMs} ms (stopped)`))),
-        options.timeoutMs + 2000,
-      );
+      // The sandbox has its own time limit; this one also covers stuck async code. It starts once
+      // the worker is up, so a slow start on a busy machine is not charged to the user's code.
+      const stop = (ms: number, what: string) => setTimeout(() => finish(() => reject(new NodeError(what))), ms);
+      let timer = stop(60_000, 'the code worker did not start within 60 s');
+      worker.once('online', () => {
+        clearTimeout(timer);
+        timer = stop(options.timeoutMs + 2000, `the code did not finish within ${options.timeoutMs} ms (stopped)`);
+      });
       const onAbort = () => finish(() => reject(options.signal?.reason ?? new Error('cancelled')));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       worker.once('message', (m: CodeResponse) => finish(() => resolve(m)));

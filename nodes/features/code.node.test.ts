@@ -55,7 +55,8 @@ describe('features.code', () => {
     const started = Date.now();
     await expect(run('(t) => { for (;;) {} }', iris, 300)).rejects.toThrow(/^js: the code failed: the code did not finish within 300 ms/);
     await expect(run('async (t) => { for (;;) await null; }', iris, 300)).rejects.toThrow(/did not finish within 300 ms|did not settle/);
-    expect(Date.now() - started).toBeLessThan(8000);
+    // generous: worker start-up on a loaded machine; the point is that it stops at all
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('has no Node APIs, timers, network or code generation', async () => {
