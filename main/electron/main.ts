@@ -244,21 +244,25 @@ function buildMenu(): void {
         },
         { label: 'Export .pipeline.yaml…', click: () => send({ command: 'pipeline.export' }) },
         { type: 'separator' },
-        { label: 'Save', accelerator: 'CmdOrCtrl+S', click: () => send({ command: 'save' }) },
+        // The editor saves on Ctrl/Cmd+S itself (also from the YAML view); the menu shows the key.
+        { label: 'Save', accelerator: 'CmdOrCtrl+S', registerAccelerator: false, click: () => send({ command: 'save' }) },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],
     },
     {
       label: 'Edit',
+      // The editor has its own undo, copy-as-YAML, select-all on the canvas: its keydown handler
+      // must see these keys. Off macOS, Chromium's own text editing covers fields without the
+      // menu's help, so the menu only shows the keys; on macOS text fields need the menu's keys.
       submenu: [
-        { role: 'undo' },
-        { role: 'redo' },
+        { role: 'undo', registerAccelerator: isMac },
+        { role: 'redo', registerAccelerator: isMac },
         { type: 'separator' },
-        { role: 'cut' },
-        { role: 'copy' },
-        { role: 'paste' },
-        { role: 'selectAll' },
+        { role: 'cut', registerAccelerator: isMac },
+        { role: 'copy', registerAccelerator: isMac },
+        { role: 'paste', registerAccelerator: isMac },
+        { role: 'selectAll', registerAccelerator: isMac },
       ],
     },
     {
