@@ -197,11 +197,21 @@ export function validatePipeline(p: Pipeline, checker: NodeTypeChecker, opts: Va
     }
   }
 
-  const cycle = findCycle(p);
-  if (cycle && cycle.length > 2) {
+  // Every cycle, not just the first: report one, cut the edge it was reported on, look again.
+  // Self-loops are already reported above.
+  const rest: Pipeline = {
+    ...p,
+    nodes: p.nodes.map((n) => ({ ...n, inputs: Object.fromEntries(Object.entries(n.inputs).filter(([, ref]) => parseInputRef(ref)?.node !== n.id)) })),
+  };
+  for (let guard = 0; guard < p.nodes.length; guard++) {
+    const cycle = findCycle(rest);
+    if (!cycle) break;
     const [from, to] = cycle;
-    const port = Object.entries(p.nodes.find((n) => n.id === to)?.inputs ?? {}).find(([, ref]) => parseInputRef(ref)?.node === from)?.[0];
+    const target = rest.nodes.find((n) => n.id === to);
+    const port = Object.entries(target?.inputs ?? {}).find(([, ref]) => parseInputRef(ref)?.node === from)?.[0];
     add(port ? `nodes.${to}.inputs.${port}` : `nodes.${to}`, `cycle: ${cycle.join(' -> ')}`);
+    if (!target || !port) break;
+    target.inputs = Object.fromEntries(Object.entries(target.inputs).filter(([k]) => k !== port));
   }
 
   for (const id of Object.keys(p.layout)) {
