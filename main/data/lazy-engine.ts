@@ -1,0 +1,32 @@
+/**
+ * A DataEngine that starts DuckDB only when a node first uses it (trivial nodes never pay for
+ * it) and forwards every member of the interface, optional capabilities and options included:
+ * a hand-written wrapper that forgets one silently drops, e.g., standardize's scaler metadata.
+ */
+import type { DataEngine } from '../../nodes/types';
+import { ident, literal } from './duck-engine';
+import { findResourcesDir } from './resources';
+
+export function lazyDataEngine(get: () => Promise<DataEngine>, resourcesDir: string = findResourcesDir()): DataEngine {
+  let started: Promise<DataEngine> | null = null;
+  const e = (): Promise<DataEngine> => (started ??= get());
+  const capability = async <K extends 'readCsv' | 'readSqlite' | 'runCode'>(name: K): Promise<NonNullable<DataEngine[K]>> => {
+    const d = await e();
+    const f = d[name];
+    if (typeof f !== 'function') throw new Error(`this data engine has no ${name}`);
+    return f.bind(d) as NonNullable<DataEngine[K]>;
+  };
+  return {
+    resourcesDir,
+    ident,
+    literal,
+    query: async (sql, tables) => (await e()).query(sql, tables),
+    writeTable: async (sql, tables, options) => (await e()).writeTable(sql, tables, options),
+    describe: async (t) => (await e()).describe(t),
+    readColumns: async (t, cols) => (await e()).readColumns(t, cols),
+    writeColumns: async (cols) => (await e()).writeColumns(cols),
+    readCsv: async (path, options) => (await capability('readCsv'))(path, options),
+    readSqlite: async (path, query) => (await capability('readSqlite'))(path, query),
+    runCode: async (code, table, options) => (await capability('runCode'))(code, table, options),
+  };
+}
