@@ -113,6 +113,8 @@ export interface ParallelTask {
   kind: 'train.sweep-trial';
   /** passed by structured clone */
   input: unknown;
+  /** rough work estimate (e.g. rows × epochs); small batches are not worth starting workers for */
+  cost?: number;
 }
 
 export type ParallelRunner = (tasks: ParallelTask[], signal: AbortSignal) => Promise<unknown[] | null>;
