@@ -10,6 +10,7 @@ const entries = {
   cli: 'main/cli/main.ts',
   worker: 'main/engine/worker.ts',
   'code-worker': 'main/data/code-worker.ts',
+  'trial-worker': 'main/compute/trial-worker.ts',
   web: 'main/server/web-main.ts',
   'electron/main': 'main/electron/main.ts',
   'electron/preload': 'main/electron/preload.ts',
