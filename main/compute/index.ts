@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendName, Compute } from '../../nodes/types';
+import { createParallelRunner } from './parallel';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -254,7 +255,7 @@ async function load(): Promise<{ compute: Compute; diagnosis: ComputeDiagnosis }
     throw new Error(forced ? `PIPEWRIGHT_BACKEND=${forced} could not be loaded: ${why}` : `no TensorFlow.js backend loaded: ${why}`);
   }
   tf.enableProdMode();
-  return { compute: { backend: chosen, tf }, diagnosis };
+  return { compute: { backend: chosen, tf, parallel: createParallelRunner(chosen) }, diagnosis };
 }
 
 function note(backend: BackendName, details: Record<string, string | number | boolean>): string {

@@ -93,4 +93,30 @@ describe('train.sweep', () => {
       runNode(sweep, ctx, { train, test }, { trainer: 'train.logistic_regression', label: 'species', space: { epochs: [1] }, metric: 'r2' }),
     ).rejects.toThrow(/metric r2 .*available: accuracy/);
   });
+
+  it('trials in parallel workers give the same table as trials run inline', async () => {
+    const params = {
+      trainer: 'train.mlp',
+      label: 'species',
+      space: { hiddenUnits: [[4], [8]], learningRate: [0.01, 0.05], epochs: [4] },
+      metric: 'accuracy',
+    };
+    const saved = process.env.PIPEWRIGHT_PARALLEL;
+    process.env.PIPEWRIGHT_PARALLEL_MIN_COST = '0';
+    try {
+      process.env.PIPEWRIGHT_PARALLEL = '1';
+      ctx.logs.length = 0;
+      const inline = ((await runNode(sweep, ctx, { train, test }, params)).metrics as { json: MetricsDoc }).json;
+      expect(ctx.logs.some((l) => /parallel workers/.test(l.message))).toBe(false);
+      process.env.PIPEWRIGHT_PARALLEL = '2';
+      const parallel = ((await runNode(sweep, ctx, { train, test }, params)).metrics as { json: MetricsDoc }).json;
+      expect(ctx.logs.some((l) => /ran 4 trials in parallel workers/.test(l.message))).toBe(true);
+      expect(parallel.tables?.trials).toEqual(inline.tables?.trials);
+      expect(parallel.scalars).toEqual(inline.scalars);
+    } finally {
+      delete process.env.PIPEWRIGHT_PARALLEL_MIN_COST;
+      if (saved === undefined) delete process.env.PIPEWRIGHT_PARALLEL;
+      else process.env.PIPEWRIGHT_PARALLEL = saved;
+    }
+  });
 });

@@ -1,17 +1,18 @@
 /**
  * train.sweep: grid or seeded random search over a trainer's params. Each trial trains on `train`
  * and is scored on `test` exactly as the evaluate.* nodes score; the best model and a trials
- * table come out. Trials run one after another in this node's worker (see the note in the
- * report: parallel trial workers are not built yet).
+ * table come out. Trials run in parallel workers (one per core) when the compute backend offers
+ * them (Compute.parallel), otherwise one after another here; each trial is seeded by its own
+ * params, so both ways give the same table.
  */
 import type * as tfNs from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import { metricsDoc, type MetricsDoc } from '../artifacts';
-import { scoreClassification, scoreRegression } from '../evaluate/evaluate';
 import { NodeError, type ArtifactRef, type NodeOutput, type RunContext } from '../types';
 import { linearConfig, linearParams, mlpConfig, mlpParams, type TRAINER_TYPES } from './common';
-import { loadModel, type ModelDoc } from './model';
-import { trainModel, type TrainerConfig } from './trainer';
+import type { ModelDoc } from './model';
+import { runSweepTrial, type SweepTrialInput, type SweepTrialOutput } from './sweep-trial';
+import type { TrainerConfig } from './trainer';
 
 type Tf = typeof tfNs;
 type Value = string | number | boolean | number[];
@@ -28,6 +29,8 @@ export interface SweepParams {
 }
 
 const MAX_TRIALS = 1000;
+const CLASSIFICATION_METRICS = ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'logLoss'];
+const REGRESSION_METRICS = ['mse', 'rmse', 'mae', 'r2'];
 
 /** Every combination, the first param varying slowest. */
 export function gridTrials(space: Record<string, Value[]>): Record<string, Value>[] {
@@ -83,22 +86,35 @@ export async function runSweep(inputs: Record<string, ArtifactRef>, ctx: RunCont
   delete space.label;
   const combos = p.strategy === 'grid' ? gridTrials(space) : randomTrials(space, p.trials, ctx.random(p.seed));
   if (combos.length > MAX_TRIALS) throw new NodeError(`the grid has ${combos.length} combinations; at most ${MAX_TRIALS} (use strategy: random with trials)`);
-  // Validate every trial's params before spending time on training.
+  // Validate every trial's params (and the metric) before spending time on training.
   const configs = combos.map((c) => configFor(p.trainer, { ...c, label }));
+  const known = configs[0]?.task === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
+  if (configs.length && !known.includes(p.metric)) {
+    throw new NodeError(`metric ${p.metric} is not computed for ${p.trainer} (${configs[0].task}); available: ${known.join(', ')}`);
+  }
 
   const [trainCols, testCols] = await Promise.all([ctx.data.readColumns(inputs.train), ctx.data.readColumns(inputs.test)]);
-  const { tf, backend } = await ctx.compute();
+  const { tf, backend, parallel } = await ctx.compute();
+  const inputsFor = (cfg: TrainerConfig): SweepTrialInput => ({ cfg, train: trainCols, test: testCols, label });
+  let outputs: SweepTrialOutput[] | null = null;
+  if (parallel && configs.length > 1) {
+    const rowsN = trainCols[0]?.values.length ?? 0;
+    const tasks = configs.map((cfg) => ({ kind: 'train.sweep-trial' as const, input: inputsFor(cfg), cost: rowsN * cfg.epochs * (1 + cfg.hidden.reduce((a, b) => a + b, 0) / 64) }));
+    outputs = (await parallel(tasks, ctx.signal)) as SweepTrialOutput[] | null;
+    if (outputs) ctx.log('info', `ran ${configs.length} trials in parallel workers`);
+  }
   const paramNames = Object.keys(space);
   let best: { index: number; value: number; model: ModelDoc; doc: MetricsDoc } | null = null;
   const rows: (string | number | null)[][] = [];
   let scalarNames: string[] = [];
   for (let i = 0; i < configs.length; i++) {
     ctx.signal.throwIfAborted();
-    const cfg = configs[i];
-    ctx.progress(i / configs.length, `trial ${i + 1}/${configs.length}`);
-    const model = await trainModel(tf as Tf, backend, trainCols, cfg, { random: ctx.random(cfg.seed), signal: ctx.signal });
-    const predictor = loadModel(model, tf as Tf);
-    const doc = model.task === 'regression' ? scoreRegression(predictor, testCols, label) : scoreClassification(predictor, testCols, label);
+    let out = outputs?.[i];
+    if (!out) {
+      ctx.progress(i / configs.length, `trial ${i + 1}/${configs.length}`);
+      out = await runSweepTrial(tf as Tf, backend, inputsFor(configs[i]), ctx.signal);
+    }
+    const { model, doc } = out;
     if (i === 0) scalarNames = Object.keys(doc.scalars);
     const value = doc.scalars[p.metric];
     if (value === undefined) {

@@ -1,0 +1,31 @@
+/**
+ * One sweep trial: train with the trial's params, score on the test rows. Pure of its context
+ * (seeded from the trial's own seed), so it gives the same result inline or in a parallel worker.
+ */
+import type * as tfNs from '@tensorflow/tfjs';
+import { seededRandom } from '../../shared/random';
+import type { MetricsDoc } from '../artifacts';
+import { scoreClassification, scoreRegression } from '../evaluate/evaluate';
+import type { ColumnData } from '../types';
+import { loadModel, type ModelDoc } from './model';
+import { trainModel, type TrainerConfig } from './trainer';
+
+export interface SweepTrialInput {
+  cfg: TrainerConfig;
+  train: ColumnData[];
+  test: ColumnData[];
+  label: string;
+}
+
+export interface SweepTrialOutput {
+  model: ModelDoc;
+  doc: MetricsDoc;
+}
+
+export async function runSweepTrial(tf: typeof tfNs, backend: string, input: SweepTrialInput, signal?: AbortSignal): Promise<SweepTrialOutput> {
+  const { cfg, train, test, label } = input;
+  const model = await trainModel(tf, backend, train, cfg, { random: seededRandom(cfg.seed), signal });
+  const predictor = loadModel(model, tf);
+  const doc = model.task === 'regression' ? scoreRegression(predictor, test, label) : scoreClassification(predictor, test, label);
+  return { model, doc };
+}
