@@ -2,7 +2,7 @@
 // (Electron's postinstall downloads its binary; offline machines do not get one).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ensureBuilt, root, serveWeb } from './web.mjs';
 
 /**
@@ -23,7 +23,8 @@ const args = process.argv.slice(2);
 const electron = electronBinary();
 ensureBuilt();
 if (electron) {
-  const child = spawn(electron, [root, ...args], { cwd: root, stdio: 'inherit' });
+  const cwd = process.env.INIT_CWD && existsSync(process.env.INIT_CWD) ? process.env.INIT_CWD : process.cwd();
+  const child = spawn(electron, [root, ...args.map((a) => (a.startsWith('-') ? a : resolve(cwd, a)))], { cwd: root, stdio: 'inherit' });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 } else {

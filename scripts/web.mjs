@@ -59,7 +59,10 @@ export function ensureBuilt({ renderer = true } = {}) {
 
 /** Runs the web server in the foreground; Ctrl+C stops it. */
 export function serveWeb(args) {
-  const child = spawn(process.execPath, [join(root, 'dist', 'web.cjs'), ...args], { cwd: process.cwd(), stdio: 'inherit' });
+  // npm runs scripts from the package folder; INIT_CWD is where the user typed the command, so
+  // `npm run web -- --open my.pipeline.yaml` finds their file.
+  const cwd = process.env.INIT_CWD && existsSync(process.env.INIT_CWD) ? process.env.INIT_CWD : process.cwd();
+  const child = spawn(process.execPath, [join(root, 'dist', 'web.cjs'), ...args], { cwd, stdio: 'inherit' });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 }
