@@ -202,7 +202,6 @@ export function Canvas() {
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
         zoomOnDoubleClick={false}
-        onlyRenderVisibleElements
         minZoom={0.05}
         maxZoom={2}
         colorMode="dark"
