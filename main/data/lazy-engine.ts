@@ -2,10 +2,15 @@
  * A DataEngine that starts DuckDB only when a node first uses it (trivial nodes never pay for
  * it) and forwards every member of the interface, optional capabilities and options included:
  * a hand-written wrapper that forgets one silently drops, e.g., standardize's scaler metadata.
+ * `get` is typically `() => import('../data/duck-engine').then((m) => m.createDataEngine(...))`.
  */
 import type { DataEngine } from '../../nodes/types';
-import { ident, literal } from './duck-engine';
 import { findResourcesDir } from './resources';
+
+// Not imported from duck-engine: loading that module loads DuckDB's native binding, which this
+// wrapper exists to put off.
+const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 export function lazyDataEngine(get: () => Promise<DataEngine>, resourcesDir: string = findResourcesDir()): DataEngine {
   let started: Promise<DataEngine> | null = null;
