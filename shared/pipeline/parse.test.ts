@@ -129,6 +129,16 @@ layout:
     expect(r.partial?.nodes.map((n) => n.id)).toEqual(['a']);
   });
 
+  it('refuses values nested too deeply, fast and without blowing the stack', () => {
+    const flow = parsePipelineText(`${HEAD}nodes: {}\nx-deep: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
+    expect(flow.errors).toEqual([{ place: 'x-deep', message: expect.stringMatching(/nested more than 64 levels/), line: 6, column: 73 }]);
+    const block = parsePipelineText(`${HEAD}nodes: {}\nx-deep:\n${Array.from({ length: 100 }, (_, i) => `${' '.repeat(i + 1)}- `).join('\n')}x\n`);
+    expect(block.errors).toHaveLength(1);
+    expect(block.errors[0].message).toMatch(/nested more than 64 levels/);
+    const ok = parsePipelineText(`${HEAD}nodes: {}\nx-ok: ${'['.repeat(30)}1${']'.repeat(30)}\n`);
+    expect(ok.errors).toEqual([]);
+  });
+
   it('refuses values that cannot travel as JSON', () => {
     const r = parsePipelineText(`${HEAD}params:\n  big: .inf\nnodes: {}\n`);
     expect(r.errors).toEqual([{ place: 'params.big', message: expect.stringMatching(/finite/), line: 6, column: 8 }]);

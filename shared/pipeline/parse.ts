@@ -16,6 +16,8 @@ import {
 } from './model';
 
 export const MAX_PIPELINE_BYTES = 5 * 1024 * 1024;
+/** Deeper values are refused: no pipeline needs them and every reader recurses on them. */
+export const MAX_DEPTH = 64;
 
 /** place -> where its key (or sequence item) starts in the text; 1-based. */
 export type PositionMap = Record<string, { line: number; column: number }>;
@@ -90,7 +92,9 @@ function screenTokens(text: string, lc: LineCounter): Issue[] {
     if (LEXER_MARKERS.has(tok)) continue;
     const type = CST.tokenType(tok);
     if (type === 'newline') lineStart = offset + tok.length;
-    else if (type === 'flow-map-start' || type === 'flow-seq-start') flowDepth++;
+    else if (type === 'flow-map-start' || type === 'flow-seq-start') {
+      if (++flowDepth > MAX_DEPTH) note('depth', offset, tok, () => `values nested more than ${MAX_DEPTH} levels deep are not allowed`);
+    }
     else if (type === 'flow-map-end' || type === 'flow-seq-end') flowDepth = Math.max(0, flowDepth - 1);
     else if (type == null || type === 'single-quoted-scalar' || type === 'double-quoted-scalar') {
       lastScalar = { key: type == null ? tok.trim() : tok.slice(1, -1), col: offset - lineStart };
@@ -156,8 +160,12 @@ class Reader {
     return out;
   }
 
-  value(node: YamlNode | null | undefined, place: string): ParamValue | undefined {
+  value(node: YamlNode | null | undefined, place: string, depth = 0): ParamValue | undefined {
     if (node == null) return null;
+    if (depth > MAX_DEPTH) {
+      this.error(place.split('.').slice(0, 3).join('.'), `values nested more than ${MAX_DEPTH} levels deep are not allowed`, node);
+      return undefined;
+    }
     if (isScalar(node)) {
       const v = node.value;
       if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
@@ -176,7 +184,7 @@ class Reader {
       node.items.forEach((item, i) => {
         const sub = `${place}.${i}`;
         this.mark(sub, item as YamlNode);
-        const v = this.value(item as YamlNode | null, sub);
+        const v = this.value(item as YamlNode | null, sub, depth + 1);
         if (v !== undefined) out.push(v);
       });
       return out;
@@ -184,7 +192,7 @@ class Reader {
     if (isMap(node)) {
       const out: { [key: string]: ParamValue } = {};
       for (const { key, value } of this.pairs(node, place) ?? []) {
-        const v = this.value(value, `${place}.${key}`);
+        const v = this.value(value, `${place}.${key}`, depth + 1);
         if (v !== undefined) out[key] = v;
       }
       return out;
@@ -314,7 +322,7 @@ function readLayout(r: Reader, node: YamlNode | null): Record<string, Position> 
 function placeAt(root: unknown, offset: number): string {
   let place = '';
   let node: unknown = root;
-  for (;;) {
+  for (let depth = 0; depth <= MAX_DEPTH; depth++) {
     if (isMap(node)) {
       const hit = (node as YAMLMap<YamlNode, YamlNode | null>).items.find((p) => {
         const start = (p.key as YamlNode | null)?.range?.[0];
@@ -334,11 +342,13 @@ function placeAt(root: unknown, offset: number): string {
       node = node.items[i];
     } else return place || 'document';
   }
+  return place;
 }
 
 function yamlMessage(e: { code: string; message: string }): string {
   // Drop the library's " at line X, column Y" suffix: line and column travel separately.
   const m = e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
+  if (/call stack/i.test(m)) return `values nested too deeply to read (more than ${MAX_DEPTH} levels are not allowed)`;
   return e.code === 'DUPLICATE_KEY' ? 'duplicate key: every key may appear only once in a mapping' : m;
 }
 
