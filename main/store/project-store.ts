@@ -304,6 +304,9 @@ function toExec(r: ExecDbRow): ExecutionRow {
   };
 }
 
+const METRIC_CHUNK = 250;
+const METRIC_CHUNK_SQL = `INSERT INTO metrics (execution_id, key, step, value) VALUES ${Array(METRIC_CHUNK).fill('(?, ?, ?, ?)').join(', ')}`;
+
 const RUN_SELECT = `SELECT r.id, p.name AS pipeline, r.pipeline_version_id, r.status, r.started_at, r.finished_at, r.duration_ms,
   r.params, r.options, r.environment, r.backend FROM runs r JOIN pipelines p ON p.id = r.pipeline_id`;
 
@@ -311,7 +314,10 @@ export class ProjectStore {
   private readonly stmts = new Map<string, Database.Statement>();
   private closed = false;
 
-  constructor(readonly db: Database.Database, readonly path: string) {}
+  constructor(readonly db: Database.Database, readonly path: string) {
+    // One wrapper for every transaction: making a new one per call shows up in profiles.
+    this.txn = db.transaction((fn: () => unknown): unknown => fn());
+  }
 
   private st(sql: string): Database.Statement {
     let s = this.stmts.get(sql);
@@ -322,9 +328,11 @@ export class ProjectStore {
     return s;
   }
 
-  /** Runs `fn` in one write transaction (nested calls join the outer one). */
+  private readonly txn: Database.Transaction<(fn: () => unknown) => unknown>;
+
+  /** Runs `fn` in one write transaction (nested calls join the outer one as a savepoint). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.txn.immediate(fn) as T;
   }
 
   close(): void {
@@ -661,27 +669,31 @@ export class ProjectStore {
    * per-statement cost, not SQLite, dominates 100,000 single-row inserts.
    */
   recordMetrics(executionId: number, points: MetricPoint[]): void {
-    const CHUNK = 250;
     const one = this.st('INSERT INTO metrics (execution_id, key, step, value) VALUES (?, ?, ?, ?)');
-    const many = this.st(`INSERT INTO metrics (execution_id, key, step, value) VALUES ${Array(CHUNK).fill('(?, ?, ?, ?)').join(', ')}`);
-    const args: unknown[] = new Array(CHUNK * 4);
-    this.transaction(() => {
+    const write = (): void => {
       let i = 0;
-      for (; i + CHUNK <= points.length; i += CHUNK) {
-        for (let j = 0; j < CHUNK; j++) {
-          const p = points[i + j];
-          args[j * 4] = executionId;
-          args[j * 4 + 1] = p.key;
-          args[j * 4 + 2] = p.step ?? null;
-          args[j * 4 + 3] = Number.isFinite(p.value) ? p.value : null;
+      if (points.length >= METRIC_CHUNK) {
+        const many = this.st(METRIC_CHUNK_SQL);
+        const args: unknown[] = new Array(METRIC_CHUNK * 4);
+        for (; i + METRIC_CHUNK <= points.length; i += METRIC_CHUNK) {
+          for (let j = 0; j < METRIC_CHUNK; j++) {
+            const p = points[i + j];
+            args[j * 4] = executionId;
+            args[j * 4 + 1] = p.key;
+            args[j * 4 + 2] = p.step ?? null;
+            args[j * 4 + 3] = Number.isFinite(p.value) ? p.value : null;
+          }
+          many.run(args);
         }
-        many.run(args);
       }
       for (; i < points.length; i++) {
         const p = points[i];
         one.run(executionId, p.key, p.step ?? null, Number.isFinite(p.value) ? p.value : null);
       }
-    });
+    };
+    // Inside a transaction already (the engine's batches): each insert is atomic on its own.
+    if (this.db.inTransaction) write();
+    else this.transaction(write);
   }
 
   scalarMetrics(executionId: number): Record<string, number> {
