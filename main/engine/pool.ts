@@ -24,6 +24,9 @@ export function workerEntry(): string {
   if (here.endsWith('.cjs') || here.endsWith('.js')) {
     const bundled = join(dir, 'worker.cjs');
     if (existsSync(bundled)) return bundled;
+    // The Electron main bundle lives in dist/electron/; the worker beside the other bundles.
+    const parent = join(dir, '..', 'worker.cjs');
+    if (existsSync(parent)) return parent;
   }
   return join(dir, 'worker-dev.mjs');
 }
