@@ -81,11 +81,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (status: number, reason: string) => {
       const body = `${reason}\n`;
+      // As ws's own abortHandshake: let the response flush, then drop the connection.
+      socket.once('finish', () => socket.destroy());
       socket.end(
         `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Forbidden'}\r\n` +
           `Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
-      socket.destroy();
     };
     let url: URL;
     try {
