@@ -59,7 +59,7 @@ describe('serializePipeline (properties)', () => {
         delete (v11 as Record<string, unknown>).layout;
         expect(v11).toEqual(v12);
       }),
-      { numRuns: Number(process.env.PW_FC_RUNS ?? 100) },
+      { numRuns: Number(process.env.PW_FC_RUNS ?? 80) },
     );
   });
 });
@@ -277,7 +277,7 @@ describe('serializePipeline (comment properties)', () => {
         expect(parsePipelineText(out).pipeline).toEqual(p);
         expect(serializePipeline(p, out)).toBe(out);
       }),
-      { numRuns: Number(process.env.PW_FC_RUNS ?? 60) },
+      { numRuns: Number(process.env.PW_FC_RUNS ?? 40) },
     );
   });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../main/cli/main';
 import type { CliIO } from '../../main/cli/io';
@@ -101,38 +101,43 @@ describe('bad files', () => {
 
 const hasPyYaml = spawnSync('python3', ['-c', 'import yaml'], { stdio: 'ignore' }).status === 0;
 
+/** PyYAML's safe_load of each text, in one python process (starting python is the slow part). */
+function pyYamlLoadAll(texts: string[]): unknown[] {
+  const file = join(tmp, `batch-${texts.length}.jsonl`);
+  writeFileSync(file, texts.map((t) => JSON.stringify(t)).join('\n'));
+  const script = 'import json, sys, yaml\nfor line in open(sys.argv[1], encoding="utf-8"):\n    print(json.dumps(yaml.safe_load(json.loads(line))))';
+  const out = execFileSync('python3', ['-c', script, file], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }).trimEnd().split('\n');
+  return out.map((l) => JSON.parse(l) as unknown);
+}
+
 describe.skipIf(!hasPyYaml)('YAML 1.1 safety (PyYAML)', () => {
-  it('reads back tricky strings and numbers exactly as the yaml package does', () => {
-    const p = emptyPipeline('tricky');
-    const strings = ['on', 'yes', 'NO', 'y', 'n', 'null', '~', '0777', '1.10', '12:30', '0x1F', '.inf', '1e3', '2012-01-01', '', ' pad ', 'a: b', 'a #b', '<<', '=', 'e0', '.', 'multi\nline', 'tab\t', 'ünï', '${params.seed}'];
-    strings.forEach((s, i) => (p.params[`s${i}`] = s));
-    p.params.numbers = [0, -1, 0.2, 1e-7, 1e21, -2.5e-30, 123456789];
-    p.params.nested = [{ on: 'off', yes: ['no', 'NO'] }, [1, '1']];
-    p.nodes.push({ id: 'on', type: 'data.csv', inputs: {}, params: { path: 'yes.csv', 'on': 'y' }, extensions: {} });
-    p.layout.on = { x: 1.5, y: -2 };
-    const text = serializePipeline(p);
-    const file = join(tmp, 'tricky.pipeline.yaml');
-    writeFileSync(file, text);
-    const py = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1], encoding="utf-8"))))', file], { encoding: 'utf8' });
-    expect(JSON.parse(py)).toEqual(parse(text, { version: '1.2', schema: 'core' }));
-    expect((JSON.parse(py) as { params: Record<string, unknown> }).params.s0).toBe('on');
+  const tricky = emptyPipeline('tricky');
+  const strings = ['on', 'yes', 'NO', 'y', 'n', 'null', '~', '0777', '1.10', '12:30', '0x1F', '.inf', '1e3', '2012-01-01', '', ' pad ', 'a: b', 'a #b', '<<', '=', 'e0', '.', 'multi\nline', 'tab\t', 'ünï', '${params.seed}', 'a?b'];
+  strings.forEach((s, i) => (tricky.params[`s${i}`] = s));
+  tricky.params.numbers = [0, -1, 0.2, 1e-7, 1e21, -2.5e-30, 123456789];
+  tricky.params.nested = [{ on: 'off', yes: ['no', 'NO', 'a?b'] }, [1, '1']];
+  tricky.nodes.push({ id: 'on', type: 'data.csv', inputs: {}, params: { path: 'yes.csv', on: 'y' }, extensions: {} });
+  tricky.layout.on = { x: 1.5, y: -2 };
+  const trickyText = serializePipeline(tricky);
+  const randomTexts = fc.sample(PIPELINE, { numRuns: Number(process.env.PW_FC_RUNS ?? 150), seed: Number(process.env.PW_FC_SEED ?? 42) }).map((p) => serializePipeline(p));
+  const exampleTexts = yamlFiles(RES_EXAMPLES).map((f) => readFileSync(f, 'utf8'));
+  let loaded: unknown[] = [];
+  beforeAll(() => {
+    loaded = pyYamlLoadAll([trickyText, ...exampleTexts, ...randomTexts]);
   });
 
-  it('reads random pipelines exactly as the yaml package does', () => {
-    const texts = fc.sample(PIPELINE, { numRuns: Number(process.env.PW_FC_RUNS ?? 150), seed: Number(process.env.PW_FC_SEED ?? 42) }).map((p) => serializePipeline(p));
-    const file = join(tmp, 'random.jsonl');
-    writeFileSync(file, texts.map((t) => JSON.stringify(t)).join('\n'));
-    const script = 'import json, sys, yaml\nfor line in open(sys.argv[1], encoding="utf-8"):\n    print(json.dumps(yaml.safe_load(json.loads(line))))';
-    const out = execFileSync('python3', ['-c', script, file], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }).trimEnd().split('\n');
-    expect(out).toHaveLength(texts.length);
-    texts.forEach((t, i) => expect(JSON.parse(out[i]), t).toEqual(parse(t, { version: '1.2', schema: 'core' })));
+  it('reads back tricky strings and numbers exactly as the yaml package does', () => {
+    expect(loaded[0]).toEqual(parse(trickyText, { version: '1.2', schema: 'core' }));
+    expect((loaded[0] as { params: Record<string, unknown> }).params.s0).toBe('on');
   });
 
   it('reads every example the same way', () => {
-    for (const file of yamlFiles(RES_EXAMPLES)) {
-      const py = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1], encoding="utf-8"))))', file], { encoding: 'utf8' });
-      expect(JSON.parse(py)).toEqual(parse(readFileSync(file, 'utf8')));
-    }
+    exampleTexts.forEach((t, i) => expect(loaded[1 + i]).toEqual(parse(t)));
+  });
+
+  it('reads random pipelines exactly as the yaml package does', () => {
+    expect(loaded).toHaveLength(1 + exampleTexts.length + randomTexts.length);
+    randomTexts.forEach((t, i) => expect(loaded[1 + exampleTexts.length + i], t).toEqual(parse(t, { version: '1.2', schema: 'core' })));
   });
 });
 
