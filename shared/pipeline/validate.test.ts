@@ -71,7 +71,7 @@ describe('validatePipeline', () => {
       node('q', 'sql', {}),
       node('r', 'sql', { 'bad-name': 's.table' }),
       node('9x', 'src'),
-      node('u', 'unknown.type'),
+      node('u', 'unknown.type', { in: 'nowhere.table' }),
       node('m', 'fit', { train: 'f.model' }, { rate: 0.5 }),
     ]);
     p.layout = { s: { x: 0, y: 0 }, ghost: { x: 1, y: 1 } };
@@ -87,6 +87,7 @@ describe('validatePipeline', () => {
       'nodes.q.inputs: sql needs at least 1 input table (each port named freely)',
       'nodes.9x: node ids start with a letter and hold letters, digits, _ and - only',
       "nodes.u.type: unknown node type 'unknown.type'",
+      "nodes.u.inputs.in: refers to missing node 'nowhere'",
       "nodes.m.inputs.train: wrong port kind: 'train' takes a table, but f.model is a model",
       "layout.ghost: no node 'ghost' in this pipeline",
     ]));

@@ -136,6 +136,12 @@ export function validatePipeline(p: Pipeline, checker: NodeTypeChecker, opts: Va
     if (!info) {
       const lister = checker as Partial<NodeTypeLister>;
       add(`${place}.type`, `unknown node type '${n.type}'${lister.types ? didYouMean(n.type, lister.types()) : ''}`);
+      // Its ports are unknown, but where its inputs point can still be checked.
+      for (const [port, ref] of Object.entries(n.inputs)) {
+        const from = parseInputRef(ref);
+        if (!from) add(`${place}.inputs.${port}`, `must be "<nodeId>.<outputPort>", got '${ref}'`);
+        else if (!byId.has(from.node)) add(`${place}.inputs.${port}`, `refers to missing node '${from.node}'${didYouMean(from.node, byId.keys())}`);
+      }
       continue;
     }
 
