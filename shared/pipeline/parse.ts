@@ -44,7 +44,6 @@ const CORE_TAGS = new Set(['!!str', '!!int', '!!float', '!!bool', '!!null', '!!m
 /** Control characters the lexer inserts as markers; they have no width in the source. */
 const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
 
-
 export const isExtensionKey = (k: string): boolean => k.startsWith('x-');
 
 /** UTF-8 byte length, without building an encoded copy of a large text. */
