@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSyn
 import { connect } from 'node:net';
 import { spawn } from 'node:child_process';
 import { networkInterfaces, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient } from '../../shared/api/rpc';
@@ -15,6 +15,7 @@ import { registry } from '../../nodes/registry';
 import { createHandlers, type ApiHandlers } from '../../main/api/handlers';
 import { startWebServer, type WebServer } from '../../main/server/web-server';
 import { wsTransport } from '../../main/server/ws-transport';
+import { parseWebArgs } from '../../main/server/web-main';
 
 let dir: string;
 let server: WebServer;
@@ -216,6 +217,17 @@ describe('HTTP server', () => {
 });
 
 describe('the web launcher (main/server/web-main.ts)', () => {
+  it('reads --port, --open and PIPEWRIGHT_PORT; refuses what it does not know', () => {
+    expect(parseWebArgs([], {})).toEqual({ port: 0, open: null, rendererDir: null });
+    expect(parseWebArgs(['--port', '8123', '--open=a.pipeline.yaml'], {})).toMatchObject({ port: 8123, open: resolve('a.pipeline.yaml') });
+    expect(parseWebArgs([], { PIPEWRIGHT_PORT: '9001' }).port).toBe(9001);
+    expect(parseWebArgs(['--port', '7'], { PIPEWRIGHT_PORT: '9001' }).port).toBe(7);
+    expect(() => parseWebArgs(['--port', 'eighty'], {})).toThrow(/not a port number/);
+    expect(() => parseWebArgs(['--port', '70000'], {})).toThrow(/not a port number/);
+    expect(() => parseWebArgs(['--open'], {})).toThrow(/needs a value/);
+    expect(() => parseWebArgs(['--host', '0.0.0.0'], {})).toThrow(/unknown option --host/);
+  });
+
   it('prints the URL with its token, prepares the workspace example, serves, and stops on SIGTERM', async () => {
     const home = join(dir, 'launcher-home');
     const root = join(__dirname, '..', '..');
