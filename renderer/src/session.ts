@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import { emptyPipeline, type Issue, type Pipeline } from '../../shared/pipeline/model';
 import type { AppInfo } from '../../shared/api/contract';
 import type { RunEvent } from '../../shared/run';
-import { call, onEvent, tryCall, useNotices } from './api/client';
+import { ApiUnavailable, call, onEvent, tryCall, useNotices } from './api/client';
 import { createEditorStore, type EditorStore } from './store/editor-store';
 import { defaultProjectFor, dirname } from './util/paths';
 import { useCatalog } from './catalog-store';
@@ -307,8 +307,19 @@ export async function startRun(opts: { upTo?: string; from?: string; noCache?: b
   const text = await serialize(store.getState().doc);
   if (text === null) return null;
   store.getState().clearRun();
-  const r = await tryCall('run.start', { ...target, text, ...opts }, 'could not start the run');
-  if (!r) return null;
+  let r: { runId: string };
+  try {
+    r = await call('run.start', { ...target, text, ...opts });
+  } catch (e) {
+    const err = e as Error & { issues?: Issue[] };
+    if (err.issues?.length) {
+      // An invalid pipeline: the problems go where the user looks (nodes, inspector, YAML markers).
+      useSession.setState({ issues: err.issues });
+      const head = err.issues.slice(0, 3).map((i) => `${i.place}: ${i.message}`).join('; ');
+      notice('error', `could not start the run: ${head}${err.issues.length > 3 ? ` (and ${err.issues.length - 3} more)` : ''}`);
+    } else notice(e instanceof ApiUnavailable ? 'warn' : 'error', `could not start the run: ${err.message}`);
+    return null;
+  }
   if (!store.getState().run) store.getState().startRun(r.runId);
   return r.runId;
 }

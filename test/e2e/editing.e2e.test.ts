@@ -4,6 +4,7 @@
  * live state, results (table preview, curves, metrics), logs, and a second run is cached.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openPage, screenshot, useApp } from './harness';
 
@@ -96,6 +97,14 @@ describe('editing and running the example', () => {
 
   it('runs with live state, shows results and logs, and a second run is cached', async () => {
     const { page, errors } = await openPage(browser, app.url);
+    // Its own project, with the example opened by path (the tests above edited the default one)
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('project-path-input').fill(join(app.home, 'run-test', 'run.pwproj'));
+    await page.getByTestId('project-create').click();
+    await expect.poll(() => page.getByTestId('project-button').textContent()).toMatch(/run\.pwproj/);
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('open-path-input').fill(join(app.home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml'));
+    await page.getByTestId('open-path').click();
     await page.waitForSelector('[data-testid="node-gate"]');
     await page.getByTestId('run-all').click();
     const notAvailable = page.locator('[data-testid="banner"]', { hasText: /not available|could not start/ });

@@ -27,7 +27,6 @@ export default function CodeEditor({ value, language, onChange, markers, height 
       value,
       language,
       theme: 'pipewright-dark',
-      automaticLayout: true,
       minimap: { enabled: false },
       fontSize: 12,
       lineNumbers: 'on',
@@ -38,10 +37,16 @@ export default function CodeEditor({ value, language, onChange, markers, height 
       renderLineHighlight: 'none',
     });
     editor.current = ed;
+    // automaticLayout can measure before the panel has its final width (the lazy chunk's CSS, a
+    // panel opening); measuring again on every size change of the host keeps it right.
+    const ro = new ResizeObserver(() => ed.layout());
+    ro.observe(host.current!);
+    requestAnimationFrame(() => ed.layout());
     const sub = ed.onDidChangeModelContent(() => {
       if (!applying.current) changeRef.current?.(ed.getValue());
     });
     return () => {
+      ro.disconnect();
       sub.dispose();
       ed.getModel()?.dispose();
       ed.dispose();

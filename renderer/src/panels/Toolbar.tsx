@@ -55,6 +55,7 @@ export function Toolbar() {
             <div className="row">
               <input className="pw-input" id="pw-open-path" placeholder="/path/to/x.pipeline.yaml" data-testid="open-path-input" />
               <button
+                data-testid="open-path"
                 onClick={async () => {
                   const v = (document.getElementById('pw-open-path') as HTMLInputElement).value;
                   if (v) {
