@@ -62,6 +62,15 @@ describe('evaluate.classification', () => {
     expect(ctx.metrics.map((m) => m.key)).toEqual(Object.keys(doc.scalars));
   });
 
+  it('the predictor maps classes back to the label values', async () => {
+    const { tf } = await ctx.compute();
+    const { loadModel } = await import('../train/model');
+    const cols = toy(6, 3);
+    const pred = loadModel(modelDoc, tf).predict({ a: cols[0].values as Float64Array, b: cols[1].values as Float64Array });
+    if (pred.task === 'regression') throw new Error('expected a classifier');
+    expect(pred.labels).toEqual(cols[2].values);
+  });
+
   it('a label the model never saw counts as a miss and joins the matrix', async () => {
     const cols = toy(10, 5);
     (cols[2].values as string[])[0] = 'mid';

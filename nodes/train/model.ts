@@ -87,6 +87,8 @@ export type Prediction =
       probabilities: Float64Array;
       /** index of the most probable class per row (binary: p(second class) >= 0.5) */
       predicted: Int32Array;
+      /** the predicted labels in the label column's own type (numbers stay numbers) */
+      labels: (string | number)[];
     }
   | { task: 'regression'; values: Float64Array };
 
@@ -173,7 +175,9 @@ export function loadModel(json: unknown, tf: Tf): Predictor {
           predicted[i] = best;
         }
       }
-      return { task: model.task, classes, probabilities, predicted };
+      const asLabel = classes.map((c) => (model.labelType === 'numeric' ? Number(c) : c));
+      const labels = Array.from(predicted, (c) => asLabel[c]);
+      return { task: model.task, classes, probabilities, predicted, labels };
     },
   };
 }
