@@ -85,6 +85,23 @@ describe('DuckDB data engine', () => {
     expect(sha(c)).toBe(sha(d));
   });
 
+  it('writes the same bytes whatever the thread count', async () => {
+    const src = await ctx.data.writeTable('SELECT range AS id, (range * 7919) % 1000 / 7.0 AS x, CAST(range % 13 AS VARCHAR) AS g FROM range(400000)');
+    const ref: ArtifactRef = { kind: 'table', path: src, hash: '', meta: {} };
+    const sql = 'SELECT id, x * 2 AS y, g FROM t WHERE x > 40';
+    const hashes: string[] = [];
+    for (const threads of [1, 2, 3]) {
+      const other = await makeTestContext({ threads });
+      try {
+        hashes.push(sha(await other.data.writeTable(sql, { t: ref })));
+      } finally {
+        await other.cleanup();
+      }
+    }
+    hashes.push(sha(await ctx.data.writeTable(sql, { t: ref })));
+    expect(new Set(hashes).size).toBe(1);
+  });
+
   it('quotes identifiers and literals', async () => {
     expect(ctx.data.ident('a"b')).toBe('"a""b"');
     expect(ctx.data.literal("it's")).toBe("'it''s'");

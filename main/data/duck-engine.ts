@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   DOUBLE,
@@ -31,7 +32,7 @@ export interface DuckEngineOptions {
   tmpDir: string;
   /** bundled sample data (iris.csv, ...); found next to the app when omitted */
   resourcesDir?: string;
-  /** DuckDB worker threads (DuckDB's default: all cores) */
+  /** DuckDB worker threads (default: all cores); at least 2, see createDataEngine */
   threads?: number;
 }
 
@@ -86,8 +87,10 @@ export function jsonSafe(v: unknown): unknown {
 
 export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDataEngine> {
   mkdirSync(opts.tmpDir, { recursive: true });
-  const config: Record<string, string> = {};
-  if (opts.threads) config.threads = String(opts.threads);
+  // With one thread DuckDB writes Parquet through its sequential COPY, which cuts row groups at
+  // other places than the parallel (batch) COPY used with two or more. Bytes must not depend on
+  // the machine's core count, so a single-core machine still gets two threads.
+  const config: Record<string, string> = { threads: String(Math.max(2, opts.threads ?? availableParallelism())) };
   const instance = await DuckDBInstance.create(':memory:', config);
   const open = new Set<DuckDBConnection>();
   let closed = false;
