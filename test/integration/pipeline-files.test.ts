@@ -3,7 +3,7 @@
  * safety as PyYAML sees it, and `pipewright validate` / `fmt` end to end.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -220,6 +220,17 @@ nodes:
     expect(await main(['fmt', file], capture())).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(once);
     expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('rewrites the file a symlink points at, keeping the link and the mode', async () => {
+    const real = join(tmp, 'real.pipeline.yaml');
+    const link = join(tmp, 'link.pipeline.yaml');
+    writeFileSync(real, messy, { mode: 0o640 });
+    symlinkSync(real, link);
+    expect(await main(['fmt', link], capture())).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toContain('  name: messy\n');
+    expect(statSync(real).mode & 0o777).toBe(0o640);
   });
 
   it('exits 2 on an invalid file and leaves it alone', async () => {

@@ -2,7 +2,7 @@
  * What `validate` and `fmt` share: reading pipeline files against the core registry, and
  * writing a file so that a crash never leaves it half-written.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createChecker } from '../../../nodes/checker';
 import { registry } from '../../../nodes/registry';
@@ -26,9 +26,12 @@ export function readPipelineFile(cwd: string, file: string): { text: string } | 
 }
 
 /** Temp file beside the target, fsync, rename: the target is always the old or the new text. */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(file: string, text: string): void {
+  let path = file;
   let mode = 0o644;
   try {
+    // Through a symlink, replace the file it points at, not the link.
+    path = realpathSync(file);
     mode = statSync(path).mode & 0o7777;
   } catch {
     // new file: default mode
