@@ -69,6 +69,29 @@ function structLiteral(entries: [string, string][]): string {
   return `{${entries.map(([k, v]) => `${q(k)}: ${q(v)}`).join(', ')}}`;
 }
 
+/**
+ * DuckDB's `line` counts records, so a quoted field with a newline in it shifts every later
+ * line number; the physical line (what an editor shows) is one more than the newlines before
+ * the record's first byte.
+ */
+export function physicalLine(path: string, bytePosition: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    let pos = 0;
+    let newlines = 0;
+    while (pos < bytePosition) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, bytePosition - pos), pos);
+      if (n <= 0) break;
+      for (let i = 0; i < n; i++) if (buf[i] === 0x0a) newlines++;
+      pos += n;
+    }
+    return newlines + 1;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 interface Reject {
   line: number;
   column: string | null;
@@ -77,16 +100,16 @@ interface Reject {
   csvLine: string | null;
 }
 
-async function firstReject(c: DuckDBConnection, table: string): Promise<{ first: Reject; count: number } | null> {
+async function firstReject(c: DuckDBConnection, table: string, path: string): Promise<{ first: Reject; count: number } | null> {
   const r = await c.runAndReadAll(
-    `SELECT line, column_name, error_type, error_message, csv_line, count(*) OVER () AS n FROM ${table} ORDER BY line, column_idx LIMIT 1`,
+    `SELECT line, line_byte_position, column_name, error_type, error_message, csv_line, count(*) OVER () AS n FROM ${table} ORDER BY line, column_idx LIMIT 1`,
   );
   const rows = r.getRowObjectsJS();
   if (rows.length === 0) return null;
   const row = rows[0];
   return {
     first: {
-      line: Number(row.line),
+      line: row.line_byte_position === null ? Number(row.line) : Math.max(Number(row.line), physicalLine(path, Number(row.line_byte_position))),
       column: row.column_name === null ? null : String(row.column_name),
       errorType: String(row.error_type),
       message: String(row.error_message),
@@ -131,6 +154,11 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
   const delim = options.delimiter ?? detectDelimiter(header);
   const headerFields = splitLine(header, delim);
   const names = options.header ? headerFields : headerFields.map((_, i) => `column${i}`);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) {
+    // DuckDB would quietly rename the second one (a -> a_1); a pipeline should not depend on that.
+    throw new NodeError(`${path}, line 1: the header names column "${twice}" twice`, { file: path, line: 1, column: twice });
+  }
   const unknown = Object.keys(options.types).filter((k) => !names.includes(k));
   if (unknown.length) {
     throw new NodeError(`${path}: params.types names column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} that the file does not have (columns: ${names.join(', ')})`, { file: path });
@@ -149,7 +177,7 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
     if (diagnosed) throw rejectError(path, diagnosed, options.types, new Map());
     throw new NodeError(`${path}: ${(e as Error).message.split('\n')[0]}`, { file: path });
   }
-  const bad = await firstReject(c, rejectsTable);
+  const bad = await firstReject(c, rejectsTable, path);
   if (bad) {
     const detected = new Map<string, string>();
     const d = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${q(out)})`);
@@ -172,5 +200,5 @@ async function diagnose(c: DuckDBConnection, path: string, names: string[], deli
   await c.run(
     `SELECT count(*) FROM read_csv(${q(path)}, auto_detect = false, header = ${header}, delim = ${q(delim)}, quote = '"', escape = '"', strict_mode = true, columns = ${columns}, store_rejects = true, rejects_scan = ${q(`__pw_ds_${id}`)}, rejects_table = ${q(table)})`,
   );
-  return firstReject(c, table);
+  return firstReject(c, table, path);
 }

@@ -80,6 +80,20 @@ describe('data.csv', () => {
     expect((await failure({ path: p2 })).message).toMatch(/toolong\.csv, line 3: ragged row: expected 2 fields, found 3/);
   });
 
+  it('counts physical lines when quoted fields hold newlines', async () => {
+    const p = write('multiline.csv', 'a,b\n1,"x, y"\n2,"multi\nline"\n3,"q""uote"\n4,5,6\n');
+    const e = await failure({ path: p });
+    expect(e.message).toMatch(/multiline\.csv, line 6: ragged row: expected 2 fields, found 3: 4,5,6$/);
+    const ok = write('multiline-ok.csv', 'a,b\n1,"x, y"\n2,"multi\nline"\n3,"q""uote"\n');
+    const t = await outputArtifact((await runNode(csv, ctx, {}, { path: ok })).table, ctx);
+    expect(await ctx.data.query('SELECT b FROM t', { t })).toEqual([{ b: 'x, y' }, { b: 'multi\nline' }, { b: 'q"uote' }]);
+  });
+
+  it('fails a header that names a column twice', async () => {
+    const e = await failure({ path: write('dupe.csv', 'a,b,a\n1,2,3\n') });
+    expect(e.message).toMatch(/dupe\.csv, line 1: the header names column "a" twice/);
+  });
+
   it('fails a mis-quoted row with the file and line', async () => {
     const p = write('quote.csv', 'a,b\n1,2\n3,"4\n5,6\n');
     const e = await failure({ path: p });
