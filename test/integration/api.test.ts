@@ -13,7 +13,7 @@ import { createHandlers, type ApiHandlers } from '../../main/api/handlers';
 import { openProject } from '../../main/store';
 import { createDataEngine } from '../../main/data/duck-engine';
 import type { RunEvent } from '../../shared/run';
-import type { Params } from '../../shared/api/contract';
+import { methods, type Params } from '../../shared/api/contract';
 
 const root = resolve(__dirname, '..', '..');
 const dataDir = join(root, 'resources', 'data');
@@ -40,6 +40,10 @@ afterAll(async () => {
 });
 
 describe('pipeline methods', () => {
+  it('has a handler for every method of the contract', () => {
+    for (const name of Object.keys(methods)) expect(typeof (handlers as unknown as Record<string, unknown>)[name], name).toBe('function');
+  });
+
   it('describes the app and lists the whole catalogue', async () => {
     const info = await client.call('app.info', {});
     expect(info).toMatchObject({ name: 'Pipewright', mode: 'memory', projectPath, examplePath: exampleFile });
