@@ -212,9 +212,11 @@ async function tryLoad(tf: Tf, backend: BackendName): Promise<Record<string, str
   }
 }
 
-let loading: Promise<{ compute: Compute; diagnosis: ComputeDiagnosis }> | null = null;
+let loading: Promise<{ compute: Compute; diagnosis: Diagnosis }> | null = null;
 
-async function load(): Promise<{ compute: Compute; diagnosis: ComputeDiagnosis }> {
+type Diagnosis = Omit<ComputeDiagnosis, 'gpu'>;
+
+async function load(): Promise<{ compute: Compute; diagnosis: Diagnosis }> {
   const tf = await import('@tensorflow/tfjs');
   const forced = forcedBackend();
   const candidates: CandidateReport[] = [];
@@ -237,11 +239,11 @@ async function load(): Promise<{ compute: Compute; diagnosis: ComputeDiagnosis }
       candidates.push({ backend, package: PACKAGE[backend], loaded: false, reason: b.message, fix: b.fix, details: b.details });
     }
   }
-  const diagnosis: ComputeDiagnosis = {
+  // The GPU report (ldconfig, nvidia-smi) is left to diagnoseCompute: runs do not pay for it.
+  const diagnosis: Diagnosis = {
     chosen,
     forced,
     candidates,
-    gpu: gpuReport(),
     runtime: {
       node: process.version,
       modules: process.versions.modules,
@@ -295,7 +297,7 @@ export async function loadCompute(): Promise<Compute> {
 export async function diagnoseCompute(): Promise<ComputeDiagnosis> {
   loading ??= load();
   try {
-    return (await loading).diagnosis;
+    return { ...(await loading).diagnosis, gpu: gpuReport() };
   } catch (e) {
     loading = null;
     const forced = forcedBackend();
