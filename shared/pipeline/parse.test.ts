@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Pipeline } from './model';
 import { MAX_PIPELINE_BYTES, parseParamOverride, parsePipelineText } from './parse';
+import { resolveParamRefs } from './validate';
 
 const HEAD = 'apiVersion: pipewright/v1\nkind: Pipeline\nmetadata:\n  name: t\n';
 
@@ -137,6 +139,17 @@ layout:
     expect(block.errors[0].message).toMatch(/nested more than 64 levels/);
     const ok = parsePipelineText(`${HEAD}nodes: {}\nx-ok: ${'['.repeat(30)}1${']'.repeat(30)}\n`);
     expect(ok.errors).toEqual([]);
+  });
+
+  it('keeps keys such as __proto__ as plain data, never as a prototype', () => {
+    const r = parsePipelineText(`${HEAD}params:\n  __proto__: { polluted: true }\nnodes:\n  a:\n    type: t\n    params:\n      __proto__: { polluted: true }\nx-e:\n  __proto__: 1\ntoString: 2\n`);
+    expect(r.errors.map((e) => e.place)).toEqual(['toString']);
+    const p = r.partial as Pipeline;
+    expect(Object.getPrototypeOf(p.params)).toBe(Object.prototype);
+    expect(Object.keys(p.params)).toEqual(['__proto__']);
+    expect(Object.keys(p.nodes[0].params)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(resolveParamRefs({ ...p, nodes: [{ ...p.nodes[0], params: { v: '${params.__proto__}' } }] }).nodes.a.v).toEqual({ polluted: true });
   });
 
   it('refuses values that cannot travel as JSON', () => {

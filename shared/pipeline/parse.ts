@@ -14,6 +14,7 @@ import {
   type PipelineNode,
   type Position,
 } from './model';
+import { setOwn } from './own';
 
 export const MAX_PIPELINE_BYTES = 5 * 1024 * 1024;
 /** Deeper values are refused: no pipeline needs them and every reader recurses on them. */
@@ -114,7 +115,8 @@ function screenTokens(text: string, lc: LineCounter): Issue[] {
 
 class Reader {
   readonly errors: Issue[] = [];
-  readonly positions: PositionMap = {};
+  // No prototype: places come from the file (a top-level key may be `__proto__` or `toString`).
+  readonly positions: PositionMap = Object.create(null) as PositionMap;
   constructor(private readonly lc: LineCounter) {}
 
   at(node: { range?: [number, number, number] | null } | null | undefined): { line?: number; column?: number } {
@@ -192,7 +194,7 @@ class Reader {
       const out: { [key: string]: ParamValue } = {};
       for (const { key, value } of this.pairs(node, place) ?? []) {
         const v = this.value(value, `${place}.${key}`, depth + 1);
-        if (v !== undefined) out[key] = v;
+        if (v !== undefined) setOwn(out, key, v);
       }
       return out;
     }
@@ -208,7 +210,7 @@ class Reader {
 
   extensions(key: string, value: YamlNode | null, place: string, into: Record<string, ParamValue>): void {
     const v = this.value(value, place);
-    if (v !== undefined) into[key] = v;
+    if (v !== undefined) setOwn(into, key, v);
   }
 }
 
@@ -244,7 +246,7 @@ function readInputs(r: Reader, node: YamlNode | null, place: string): Record<str
   if (node == null || (isScalar(node) && node.value == null)) return inputs;
   for (const { key, value } of r.pairs(node, place) ?? []) {
     const s = r.string(value, `${place}.${key}`);
-    if (s !== undefined) inputs[key] = s;
+    if (s !== undefined) setOwn(inputs, key, s);
   }
   return inputs;
 }
@@ -254,7 +256,7 @@ function readParamMap(r: Reader, node: YamlNode | null, place: string): Record<s
   if (node == null || (isScalar(node) && node.value == null)) return params;
   for (const { key, value } of r.pairs(node, place) ?? []) {
     const v = r.value(value, `${place}.${key}`);
-    if (v !== undefined) params[key] = v;
+    if (v !== undefined) setOwn(params, key, v);
   }
   return params;
 }
@@ -312,7 +314,7 @@ function readLayout(r: Reader, node: YamlNode | null): Record<string, Position> 
       r.error(place, 'needs both x and y', value);
       ok = false;
     }
-    if (ok) layout[key] = { x: pos.x as number, y: pos.y as number };
+    if (ok) setOwn(layout, key, { x: pos.x as number, y: pos.y as number });
   }
   return layout;
 }
@@ -353,7 +355,7 @@ function yamlMessage(e: { code: string; message: string }): string {
 
 /** Parses a pipeline file. Every problem found is in `errors`; `pipeline` is null when any is. */
 export function parsePipelineText(text: string): ParseResult {
-  const positions: PositionMap = {};
+  const positions: PositionMap = Object.create(null) as PositionMap;
   if (text.length > MAX_PIPELINE_BYTES || (text.length * 3 > MAX_PIPELINE_BYTES && utf8Length(text) > MAX_PIPELINE_BYTES)) {
     return { pipeline: null, positions, errors: [{ place: 'document', message: `file is larger than 5 MiB; a pipeline file never needs to be` }] };
   }

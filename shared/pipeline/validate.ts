@@ -17,6 +17,7 @@ import {
   type ParamValue,
   type Pipeline,
 } from './model';
+import { setOwn } from './own';
 import { parsePipelineText, type PositionMap } from './parse';
 
 /** A variadic port becomes a table name in SQL, so it is an identifier. */
@@ -61,7 +62,7 @@ function substitute(
   if (Array.isArray(v)) return v.map((x, i) => substitute(x, params, `${place}.${i}`, errors));
   if (v !== null && typeof v === 'object') {
     const out: { [key: string]: ParamValue } = {};
-    for (const [k, x] of Object.entries(v)) out[k] = substitute(x, params, `${place}.${k}`, errors);
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, substitute(x, params, `${place}.${k}`, errors));
     return out;
   }
   return v;
@@ -80,13 +81,13 @@ export function resolveParamRefs(p: Pipeline, overrides: Record<string, unknown>
       errors.push({ place: `params.${k}`, message: `'${k}' is not a declared pipeline param${declared.length ? ` (declared: ${declared.join(', ')})` : ' (the pipeline declares no params)'}` });
       continue;
     }
-    params[k] = v as ParamValue;
+    setOwn(params, k, v as ParamValue);
   }
   const nodes: Record<string, Record<string, ParamValue>> = {};
   for (const n of p.nodes) {
     const out: Record<string, ParamValue> = {};
-    for (const [k, v] of Object.entries(n.params)) out[k] = substitute(v, params, `nodes.${n.id}.params.${k}`, errors);
-    nodes[n.id] = out;
+    for (const [k, v] of Object.entries(n.params)) setOwn(out, k, substitute(v, params, `nodes.${n.id}.params.${k}`, errors));
+    setOwn(nodes, n.id, out);
   }
   return { nodes, params, errors };
 }
