@@ -62,6 +62,8 @@ function timePandas(py: string): { seconds: number; cpu: number; rows: number; v
   return { seconds: Number(s), cpu: Number(cpu), rows: Number(n), version: v };
 }
 
+let columnIo = true;
+
 async function timeEngine(): Promise<{ seconds: number; cpu: number; hashSeconds: number; rows: number; bytes: number }> {
   const ctx = await makeTestContext({ nodeId: 'load' });
   try {
@@ -76,6 +78,16 @@ async function timeEngine(): Promise<{ seconds: number; cpu: number; hashSeconds
     createHash('sha256').update(readFileSync(path)).digest('hex');
     const t2 = performance.now();
     const info = await ctx.data.describe({ kind: 'table', path, hash: '', meta: {} });
+    if (columnIo) {
+      // What a trainer pays to get the table into memory, and a node to write columns back.
+      const r0 = performance.now();
+      const cols = await ctx.data.readColumns({ kind: 'table', path, hash: '', meta: {} });
+      const r1 = performance.now();
+      await ctx.data.writeColumns(cols);
+      const r2 = performance.now();
+      console.log(`readColumns (all 21 as Float64Array) ${((r1 - r0) / 1000).toFixed(2)} s; writeColumns back to Parquet ${((r2 - r1) / 1000).toFixed(2)} s`);
+      columnIo = false;
+    }
     return { seconds: (t1 - t0) / 1000, cpu: (u1.user + u1.system) / 1e6, hashSeconds: (t2 - t1) / 1000, rows: info.rows, bytes: statSync(path).size };
   } finally {
     await ctx.cleanup();
