@@ -13,6 +13,7 @@ export const TRICKY = [
   'a: b', 'a #b', 'x:', '- item', '-', '?', ':', '? x', '#comment', '&anchor', '*alias', '!tag', '|', '>', '%', '@', '`',
   '"quoted"', "'single'", '[a]', '{a: 1}', 'a, b', 'tab\there', 'line\nbreak', 'cr\rhere', 'nul\0', 'bell\x07', 'del\x7f',
   'nel\x85', 'ls\u2028', 'bom\ufeff', 'back\\slash', '---', '...', '${params.seed}', 'ünïcödé', '日本語', '😀',
+  '__proto__', 'constructor', 'toString',
 ];
 
 const ID = fc.oneof(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,7}$/), fc.constantFrom('on', 'yes', 'y', 'NO', 'null', 'True', 'Off'));
