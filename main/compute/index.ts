@@ -147,9 +147,9 @@ async function loadNative(tf: Tf, backend: 'tensorflow-gpu' | 'tensorflow'): Pro
   if (backend === 'tensorflow-gpu') {
     // Checked before importing: tfjs-node-gpu without cuDNN aborts or falls back to its CPU
     // kernels with only a log line, which is exactly the silent fallback we must not make.
+    if (resolvePackageDir(pkg) === null) throw new BackendUnavailable(`${pkg} is not installed (it is an optional dependency)`, `npm install ${pkg}@4.22.0 (its install downloads libtensorflow, so it needs internet); ${GPU_FIX}`);
     const cudnn = sharedLibraries(/^libcudnn\.so\.8/);
     const cudart = sharedLibraries(/^libcudart\.so\.11/);
-    if (resolvePackageDir(pkg) === null) throw new BackendUnavailable(`${pkg} is not installed (it is an optional dependency)`, `npm install ${pkg}@4.22.0 (its install downloads libtensorflow, so it needs internet); ${GPU_FIX}`);
     if (!process.env.LD_LIBRARY_PATH && (cudnn.length === 0 || cudart.length === 0)) {
       const missing = [cudart.length ? null : 'libcudart.so.11.0 (CUDA 11.2)', cudnn.length ? null : 'libcudnn.so.8 (cuDNN 8.1)'].filter(Boolean);
       throw new BackendUnavailable(`the CUDA libraries it needs are missing: ${missing.join(', ')}`, GPU_FIX);
