@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq, parseDocument, Scalar, type Node as YamlNode, t
 import type { NodeTypeChecker } from './checker';
 import type { Issue, ParamValue, Pipeline } from './model';
 import { formatNumber, inlineString, literalBlockHeader, type ScalarContext } from './yaml-scalars';
+import { MAX_PIPELINE_BYTES } from './parse';
 import { loadPipeline } from './validate';
 
 /** What a previous text said around one place. Paths are joined with NUL. */
@@ -35,6 +36,7 @@ interface Decorations {
 const SEP = '\0';
 
 function collectDecorations(previousText: string): Decorations | undefined {
+  if (previousText.length > MAX_PIPELINE_BYTES) return undefined;
   const doc = parseDocument(previousText, { version: '1.2', schema: 'core', uniqueKeys: false, strict: false });
   if (doc.errors.length) return undefined;
   const deco: Decorations = { at: new Map() };
