@@ -149,9 +149,30 @@ export const BIG_GRAPH = 200;
  * yet). A big graph opens on its first nodes in file order: React Flow then renders only what is
  * visible, so a 1,000-node file is drawn as fast as a small one; Fit shows the rest.
  */
+const VIEW_KEY = 'pipewright.viewport.';
+
+/** Remembers where the user was looking in this pipeline (view state: never undoable, never in the file). */
+export function rememberViewport(): void {
+  if (!flow) return;
+  const name = store().getState().doc.metadata.name;
+  try {
+    localStorage.setItem(VIEW_KEY + name, JSON.stringify(flow.getViewport()));
+  } catch {
+    // A full localStorage only costs the remembered view.
+  }
+}
+
 export function viewOpened(all = false): void {
   if (!flow) return;
   const s = store().getState();
+  if (!all) {
+    const saved = localStorage.getItem(VIEW_KEY + s.doc.metadata.name);
+    const vp = saved ? (JSON.parse(saved) as { x: number; y: number; zoom: number }) : null;
+    if (vp && Number.isFinite(vp.x) && Number.isFinite(vp.y) && vp.zoom > 0) {
+      flow.setViewport(vp);
+      return;
+    }
+  }
   const el = document.querySelector('.react-flow');
   if (!el || s.doc.nodes.length === 0) return;
   const ids = !all && s.doc.nodes.length > BIG_GRAPH ? s.doc.nodes.slice(0, 60).map((n) => n.id) : s.doc.nodes.map((n) => n.id);

@@ -91,6 +91,10 @@ describe('editing and running the example', () => {
     await expect.poll(() => page.getByTestId('yaml-state').textContent(), { timeout: 10_000 }).toMatch(/graph kept/);
     expect(await nodeIds(page)).toEqual(before);
     await page.getByTestId('toggle-yaml').click();
+    // Undo every YAML step (one per burst of typing), so the project is the example again
+    for (let i = 0; i < 10 && (await page.getByTestId('undo').isEnabled()); i++) await page.getByTestId('undo').click();
+    await expect.poll(() => page.locator('[data-testid="node-split"] .pw-node-type').textContent()).toBe('features.split');
+    await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 10_000 }).toBe('saved');
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -134,6 +138,8 @@ describe('editing and running the example', () => {
     // Training curves from node.metric events with a step
     await clickNode(page, 'train');
     await page.getByTestId('training-curves').waitFor({ timeout: 10_000 });
+    // the label's column picker offers the upstream table's columns
+    await expect.poll(() => page.locator('#param-label-columns option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).toContain('diagnosis');
     await screenshot(page, 'run-training-curves');
 
     // The evaluate node: metrics table, confusion matrix, ROC curve

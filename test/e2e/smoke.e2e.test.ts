@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { registry } from '../../nodes/registry';
-import { launchBrowser, openPage, screenshot, useApp } from './harness';
+import { launchBrowser, openPage, screenshot, startServer, useApp } from './harness';
 
 let app: Awaited<ReturnType<typeof useApp>>;
 let chrome: Awaited<ReturnType<typeof launchBrowser>>;
@@ -38,7 +38,12 @@ describe('smoke', () => {
   });
 
   it('a first start opens the bundled example drawn on the canvas', async () => {
-    const { page, errors } = await openPage(browser, app.url);
+    // A first start for real: a server of its own with an empty PIPEWRIGHT_HOME.
+    const fresh = await startServer();
+    const { page, errors } = await openPage(browser, fresh.url).catch(async (e) => {
+      await fresh.stop();
+      throw e;
+    });
     await page.waitForSelector('.react-flow__node', { timeout: 15_000 });
     const nodes = await page.locator('.react-flow__node').count();
     expect(nodes).toBeGreaterThanOrEqual(4);
@@ -46,7 +51,8 @@ describe('smoke', () => {
     expect(edges).toBeGreaterThanOrEqual(nodes - 1);
     await expect(page.getByTestId('pipeline-name').textContent()).resolves.toBe('breast-cancer');
     await screenshot(page, 'smoke-example');
-    expect(errors).toEqual([]);
     await page.context().close();
+    await fresh.stop();
+    expect(errors).toEqual([]);
   });
 });

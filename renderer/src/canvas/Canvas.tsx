@@ -23,7 +23,7 @@ import { checkConnection, type Link } from '../doc/graph';
 import { connect, disconnect, moveNodes, removeNodes } from '../doc/ops';
 import { FlowCache, nodesNear, parseEdgeId, type PwNode } from './to-flow';
 import { nodeTypes } from './PipelineNodeView';
-import { addNodeAt, BIG_GRAPH, setFlowInstance } from '../commands';
+import { addNodeAt, BIG_GRAPH, rememberViewport, setFlowInstance } from '../commands';
 import { setInteracting } from '../session';
 import { useUi } from '../ui-store';
 import { QuickAdd } from './QuickAdd';
@@ -192,6 +192,7 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onMoveEnd={rememberViewport}
         onNodeDragStart={onDragStart}
         onNodeDragStop={onDragStop}
         onSelectionDragStart={onDragStart}
