@@ -39,7 +39,7 @@ export interface ParseResult {
 
 const TOP_KEYS = new Set(['apiVersion', 'kind', 'metadata', 'params', 'nodes', 'layout']);
 const NODE_KEYS = new Set(['type', 'inputs', 'params', 'cache']);
-const PARAM_NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+export const PARAM_NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** Explicit tags a core-schema reader resolves by itself; anything else is a custom tag. */
 const CORE_TAGS = new Set(['!!str', '!!int', '!!float', '!!bool', '!!null', '!!map', '!!seq']);
 /** Control characters the lexer inserts as markers; they have no width in the source. */

@@ -116,6 +116,12 @@ describe('validatePipeline', () => {
     expect(p.nodes[0].inputs).toEqual({ t: 'b.table' }); // the model is left alone
   });
 
+  it('checks pipeline param names in an edited model', () => {
+    expect(validatePipeline(pipeline([], { 'bad name': 1, good_one: 2 }), checker)).toEqual([
+      { place: 'params.bad name', message: 'param names start with a letter or _ and hold letters, digits, _ and - only' },
+    ]);
+  });
+
   it('reports a duplicate node id in an edited model', () => {
     const issues = validatePipeline(pipeline([node('s', 'src'), node('s', 'src')]), checker);
     expect(issues).toEqual([{ place: 'nodes.s', message: "duplicate node id 's'" }]);

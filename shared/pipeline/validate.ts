@@ -18,7 +18,7 @@ import {
   type Pipeline,
 } from './model';
 import { setOwn } from './own';
-import { parsePipelineText, type PositionMap } from './parse';
+import { PARAM_NAME_RE, parsePipelineText, type PositionMap } from './parse';
 
 /** A variadic port becomes a table name in SQL, so it is an identifier. */
 const VARIADIC_PORT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -116,6 +116,10 @@ export function validatePipeline(p: Pipeline, checker: NodeTypeChecker, opts: Va
   if (p.kind !== PIPELINE_KIND) add('kind', p.kind ? `must be ${PIPELINE_KIND}` : 'required');
   if (!p.metadata.name) add('metadata.name', 'required');
   else if (!PIPELINE_NAME_RE.test(p.metadata.name)) add('metadata.name', 'must be lowercase letters, digits and - only ([a-z0-9-]+)');
+
+  for (const name of Object.keys(p.params)) {
+    if (!PARAM_NAME_RE.test(name)) add(`params.${name}`, 'param names start with a letter or _ and hold letters, digits, _ and - only');
+  }
 
   const byId = new Map<string, { info?: NodeTypeInfo }>();
   for (const n of p.nodes) {
