@@ -26,6 +26,18 @@ describe('graph helpers', () => {
     ]);
   });
 
+  it('orders a long chain written bottom-up, and a wide fan-out in file order', () => {
+    const n = 3000;
+    // node i reads node i+1: the file lists the chain from its end
+    const chain = pipeline(Array.from({ length: n }, (_, i) => [`n${i}`, i + 1 < n ? { table: `n${i + 1}.table` } : {}] as [string, Record<string, string>]));
+    const order = topologicalOrder(chain);
+    expect(order).toHaveLength(n);
+    expect(order[0]).toBe(`n${n - 1}`);
+    expect(order[n - 1]).toBe('n0');
+    const fan = pipeline([['root', {}], ...Array.from({ length: 50 }, (_, i) => [`z${49 - i}`, { table: 'root.table' }] as [string, Record<string, string>])]);
+    expect(topologicalOrder(fan)).toEqual(fan.nodes.map((x) => x.id));
+  });
+
   it('orders topologically, file order among ready nodes', () => {
     expect(topologicalOrder(diamond)).toEqual(['load', 'left', 'right', 'join']);
     // a node listed before its upstream still comes after it

@@ -49,25 +49,48 @@ function downstreamMap(p: Pipeline): Map<string, string[]> {
  * `findCycle` to report it.
  */
 export function topologicalOrder(p: Pipeline): string[] {
+  const index = new Map(p.nodes.map((n, i) => [n.id, i]));
   const up = upstreamMap(p);
-  const remaining = new Map<string, number>();
-  for (const [id, froms] of up) remaining.set(id, froms.length);
   const down = downstreamMap(p);
-  const done = new Set<string>();
-  const order: string[] = [];
-  // Small graphs (tens of nodes): scanning in file order each step keeps the rule obvious.
-  for (;;) {
-    let next: string | undefined;
-    for (const n of p.nodes) {
-      if (!done.has(n.id) && remaining.get(n.id) === 0) {
-        next = n.id;
-        break;
+  const remaining = p.nodes.map((n) => up.get(n.id)?.length ?? 0);
+  // Ready nodes in a min-heap of file positions: file order wins, in O((n + e) log n).
+  const heap: number[] = [];
+  const push = (v: number) => {
+    heap.push(v);
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent] <= heap[i]) break;
+      [heap[parent], heap[i]] = [heap[i], heap[parent]];
+      i = parent;
+    }
+  };
+  const pop = (): number => {
+    const top = heap[0];
+    const last = heap.pop() as number;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && heap[l] < heap[m]) m = l;
+        if (r < heap.length && heap[r] < heap[m]) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i], heap[m]];
+        i = m;
       }
     }
-    if (next === undefined) break;
-    done.add(next);
-    order.push(next);
-    for (const d of down.get(next) ?? []) remaining.set(d, (remaining.get(d) ?? 0) - 1);
+    return top;
+  };
+  remaining.forEach((count, i) => count === 0 && push(i));
+  const order: string[] = [];
+  while (heap.length > 0) {
+    const id = p.nodes[pop()].id;
+    order.push(id);
+    for (const d of down.get(id) ?? []) {
+      const i = index.get(d) as number;
+      if (--remaining[i] === 0) push(i);
+    }
   }
   return order;
 }
