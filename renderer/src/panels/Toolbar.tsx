@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import { useEditor } from '../store/context';
 import { useSession, openProject, openPath, openText, save, startRun, cancelRun, exportDownload, newPipeline } from '../session';
 import { layoutAll, fitView } from '../commands';
@@ -7,8 +8,12 @@ import { useUi } from '../ui-store';
 import { basename } from '../util/paths';
 
 export function Toolbar() {
-  const s = useStore(useSession);
-  const doc = useEditor((st) => st.doc);
+  const s = useStore(
+    useSession,
+    useShallow((st) => ({ projectPath: st.projectPath, saveState: st.saveState, recent: st.recent, info: st.info })),
+  );
+  // Only the name: the toolbar must not re-render on every frame of a drag.
+  const pipelineName = useEditor((st) => st.doc.metadata.name);
   const canUndo = useEditor((st) => st.history.past.length > 0);
   const canRedo = useEditor((st) => st.history.future.length > 0);
   const run = useEditor((st) => st.run);
@@ -28,7 +33,7 @@ export function Toolbar() {
           Project: {s.projectPath ? basename(s.projectPath) : 'No project'}
         </button>
         <span className="pw-doc-name" data-testid="pipeline-name">
-          {doc.metadata.name}
+          {pipelineName}
         </span>
         <span className={`pw-save-state ${s.saveState}`} data-testid="save-state">
           {s.saveState === 'saved' ? 'saved' : s.saveState === 'saving' ? 'saving…' : s.saveState === 'dirty' ? 'edited' : 'not saved'}
