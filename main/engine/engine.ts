@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Issue, ParamValue, Pipeline, PipelineNode } from '../../shared/pipeline/model';
-import { downstreamOf, resolveParamRefs, upstreamOf } from '../../shared/pipeline';
+import { downstreamOf, resolveParamRefs, topologicalOrder, upstreamOf } from '../../shared/pipeline';
 import type { NodeOutputRef, NodeResult, RunEvent, RunStatus, RunSummary } from '../../shared/run';
 import type { PortKind } from '../../shared/catalog';
 import type { NodeRegistry } from '../../nodes/registry';
@@ -104,67 +104,7 @@ export async function preparePipeline(pipeline: Pipeline, overrides: Record<stri
     nodes.set(n.id, { id: n.id, type: n.type, def, params, inputs: inputsOf(n), cache: n.cache !== false });
   }
   if (issues.length) throw new InvalidPipelineError(issues);
-  return { registry, nodes, order: orderOf(pipeline.nodes.map((n) => n.id), nodes), params: resolved.params };
-}
-
-/**
- * Topological order where, among the nodes ready at each step, file order wins (the same rule
- * as shared/pipeline's topologicalOrder), in O((n + e) log n) for graphs of thousands of nodes.
- */
-export function orderOf(ids: string[], nodes: Map<string, PreparedNode>): string[] {
-  const index = new Map(ids.map((id, i) => [id, i]));
-  const remaining = new Map<string, number>();
-  const down = new Map<string, string[]>();
-  for (const id of ids) {
-    const ups = new Set(Object.values(nodes.get(id)?.inputs ?? {}).map((r) => r.node).filter((u) => index.has(u)));
-    remaining.set(id, ups.size);
-    for (const u of ups) {
-      const l = down.get(u);
-      if (l) l.push(id);
-      else down.set(u, [id]);
-    }
-  }
-  // a binary min-heap of file positions
-  const heap: number[] = [];
-  const push = (v: number): void => {
-    heap.push(v);
-    for (let i = heap.length - 1; i > 0; ) {
-      const p = (i - 1) >> 1;
-      if (heap[p] <= heap[i]) break;
-      [heap[p], heap[i]] = [heap[i], heap[p]];
-      i = p;
-    }
-  };
-  const pop = (): number => {
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length) {
-      heap[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && heap[l] < heap[m]) m = l;
-        if (r < heap.length && heap[r] < heap[m]) m = r;
-        if (m === i) break;
-        [heap[m], heap[i]] = [heap[i], heap[m]];
-        i = m;
-      }
-    }
-    return top;
-  };
-  ids.forEach((id, i) => remaining.get(id) === 0 && push(i));
-  const order: string[] = [];
-  while (heap.length) {
-    const id = ids[pop()];
-    order.push(id);
-    for (const d of down.get(id) ?? []) {
-      const n = remaining.get(d)! - 1;
-      remaining.set(d, n);
-      if (n === 0) push(index.get(d)!);
-    }
-  }
-  return order;
+  return { registry, nodes, order: topologicalOrder(pipeline), params: resolved.params };
 }
 
 function inputsOf(n: PipelineNode): Record<string, { node: string; port: string }> {
