@@ -157,6 +157,22 @@ describe('editing and running the example', () => {
     await expect.poll(() => page.getByTestId('node-status-train').getAttribute('data-status'), { timeout: 60_000 }).toBe('cached');
     await expect(page.getByTestId('node-train').getAttribute('title')).resolves.toMatch(/^cached: .+/);
     await screenshot(page, 'run-cached');
+
+    // Re-run from a node: it and what is downstream run again, what is upstream is reused
+    await clickNode(page, 'train');
+    await page.getByTestId('rerun-from').click();
+    await expect.poll(() => page.getByTestId('node-status-train').getAttribute('data-status'), { timeout: 90_000 }).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 90_000 }).toBe('succeeded');
+    await expect(page.getByTestId('node-status-evaluate').getAttribute('data-status')).resolves.toBe('succeeded');
+    await expect(page.getByTestId('node-status-load').getAttribute('data-status')).resolves.toBe('cached');
+
+    // Run up to a node: only it and what it needs
+    await clickNode(page, 'split');
+    await page.getByTestId('run-up-to').click();
+    await expect.poll(() => page.getByTestId('node-status-train').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 90_000 }).toBe('succeeded');
+    await expect(page.getByTestId('node-status-split').getAttribute('data-status')).resolves.toBe('cached');
+    expect(await page.getByTestId('node-status-train').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.context().close();
   });
