@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { PortKind, PortSpec, Stage } from '../shared/catalog';
+import type { TrialRecord } from '../shared/run';
 
 /**
  * Every artifact is one self-describing file, content-addressed by the sha256 of its bytes:
@@ -139,6 +140,11 @@ export interface RunContext {
   data: DataEngine;
   /** Loads the compute backend (only nodes with `usesCompute` may call it). */
   compute(): Promise<Compute>;
+  /**
+   * Records one finished trial (train.sweep) as a child execution of this node's execution.
+   * Optional: a host that does not record trials leaves it out.
+   */
+  trial?(record: TrialRecord): void;
 }
 
 export interface RunArgs<P> {

@@ -37,6 +37,20 @@ export interface RunSummary {
   nodes: Record<string, NodeResult>;
 }
 
+/**
+ * One trial of a node that runs many (train.sweep): recorded as a child execution of the node's
+ * execution, never as a node of its own.
+ */
+export interface TrialRecord {
+  /** 1-based, in the order the node defines its trials */
+  index: number;
+  params: Record<string, unknown>;
+  metrics: Record<string, number>;
+  status: 'succeeded' | 'failed';
+  error?: string;
+  durationMs: number;
+}
+
 export interface RunListItem {
   id: string;
   status: RunStatus;
@@ -53,6 +67,7 @@ export type RunEvent =
   | { type: 'node.progress'; runId: string; nodeId: string; fraction: number; message?: string }
   | { type: 'node.log'; runId: string; nodeId: string; level: LogLevel; message: string; time: number }
   | { type: 'node.metric'; runId: string; nodeId: string; key: string; value: number; step?: number }
+  | { type: 'node.trial'; runId: string; nodeId: string; trial: TrialRecord }
   | ({ type: 'node.finished'; runId: string; nodeId: string } & NodeResult)
   | { type: 'run.finished'; runId: string; status: RunStatus; durationMs: number; backend: string };
 
