@@ -69,4 +69,27 @@ describe('features.code', () => {
     const rows = (await ctx.data.query('SELECT probe FROM t', { t })).map((r) => r.probe);
     expect(rows).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'function', 'no-eval', 'no-escape']);
   });
+
+  it('gives no way out through stack frames (prepareStackTrace)', async () => {
+    const out = await run(`(t) => {
+      const found = [];
+      Error.prepareStackTrace = (e, frames) => frames;
+      const frames = new Error('x').stack;
+      Error.prepareStackTrace = undefined;
+      for (const f of Array.isArray(frames) ? frames : []) {
+        for (const get of ['getFunction', 'getThis']) {
+          let v;
+          try { v = f[get](); } catch (e) { continue; }
+          if (v === undefined || v === null) continue;
+          try { found.push(String(v.constructor.constructor('return typeof process')())); } catch (e) { found.push('blocked'); }
+        }
+      }
+      return { columns: { found: found.length ? found : ['none'] } };
+    }`);
+    const t = await outputArtifact(out.table, ctx);
+    const found = (await ctx.data.query('SELECT found FROM t', { t })).map((r) => r.found);
+    // Frames of the user's own functions are reachable, but their Function cannot compile code.
+    expect(found.length).toBeGreaterThan(0);
+    for (const f of found) expect(['blocked', 'none']).toContain(f);
+  });
 });
