@@ -83,7 +83,9 @@ export function ParamField({ field, value, onChange, errors, columns, isColumn, 
         ))}
       </div>
     );
-  } else if (field.kind === 'json' || field.kind === 'record') {
+  } else if (field.kind === 'record') {
+    control = <RecordEditor id={id} value={value} numeric={field.value === 'number'} onChange={onChange} columns={columns} />;
+  } else if (field.kind === 'json') {
     const parsed = tryJson(text);
     if (text.trim() !== '' && parsed === undefined) localError = 'not valid JSON';
     control = (
@@ -166,4 +168,44 @@ function tryJson(t: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A record param (`types: {col: DOUBLE}`) as key/value rows; keys offer the upstream columns. */
+function RecordEditor({ id, value, numeric, onChange, columns }: { id: string; value: ParamValue | undefined; numeric: boolean; onChange(v: ParamValue | undefined): void; columns: string[] }) {
+  const entries = value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
+  const [draft, setDraft] = useState<[string, string][]>(() => entries.map(([k, v]) => [k, String(v)]));
+  useEffect(() => {
+    const fromDoc: [string, string][] = entries.map(([k, v]) => [k, String(v)]);
+    setDraft((d) => (JSON.stringify(d.filter(([k]) => k !== '')) === JSON.stringify(fromDoc) ? d : fromDoc));
+  }, [JSON.stringify(value)]);
+  const commit = (rows: [string, string][]) => {
+    setDraft(rows);
+    const obj: Record<string, ParamValue> = {};
+    for (const [k, v] of rows) if (k !== '') obj[k] = numeric && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+    onChange(Object.keys(obj).length ? obj : undefined);
+  };
+  const listId = columns.length ? `${id}-keys` : undefined;
+  return (
+    <div className="pw-record" data-testid={id}>
+      {draft.map(([k, v], i) => (
+        <div className="row" key={i}>
+          <input className="pw-input" value={k} list={listId} placeholder="key" onChange={(e) => commit(draft.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))} />
+          <input className="pw-input" value={v} placeholder="value" onChange={(e) => commit(draft.map((r, j) => (j === i ? [r[0], e.target.value] : r)))} />
+          <button onClick={() => commit(draft.filter((_, j) => j !== i))} aria-label="remove">
+            ✕
+          </button>
+        </div>
+      ))}
+      <button className="pw-link" onClick={() => setDraft([...draft, ['', '']])}>
+        + add
+      </button>
+      {listId && (
+        <datalist id={listId}>
+          {columns.map((c) => (
+            <option key={c} value={c} />
+          ))}
+        </datalist>
+      )}
+    </div>
+  );
 }
