@@ -152,6 +152,25 @@ describe('feature nodes on real data', () => {
     expect(typeof scaled.diagnosis).toBe('string');
   });
 
+  it('the scaler stays with the table through select, impute, one_hot and split', async () => {
+    const parts = await runNode(split, ctx, { table: penguins }, { seed: 5 });
+    const scaled = await runNode(standardize, ctx, { train: await outputArtifact(parts.train, ctx), test: await outputArtifact(parts.test, ctx) }, {});
+    const strain = await outputArtifact(scaled.train, ctx);
+    const fitted = (await readScaler(ctx.data, strain))!;
+    expect(Object.keys(fitted.columns)).toEqual(['beak_length_mm', 'beak_depth_mm', 'flipper_length_mm', 'body_mass_g']);
+    const imputed = await outputArtifact((await runNode(impute, ctx, { table: strain }, {})).table, ctx);
+    const encoded = await outputArtifact((await runNode(oneHot, ctx, { table: imputed }, { columns: ['island'] })).table, ctx);
+    const picked = await outputArtifact((await runNode(select, ctx, { table: encoded }, { exclude: ['beak_depth_mm'] })).table, ctx);
+    const again = await runNode(split, ctx, { table: picked }, { seed: 1 });
+    const carried = (await readScaler(ctx.data, await outputArtifact(again.test, ctx)))!;
+    expect(carried.columns).toEqual({
+      beak_length_mm: fitted.columns.beak_length_mm,
+      flipper_length_mm: fitted.columns.flipper_length_mm,
+      body_mass_g: fitted.columns.body_mass_g,
+    });
+    expect(await readScaler(ctx.data, penguins)).toBeNull();
+  });
+
   it('features.standardize keeps scale 1 for a constant column and honours exclude', async () => {
     const p = join(ctx.tmpDir, 'const.csv');
     writeFileSync(p, 'a,b,c\n1,5,1\n2,5,0\n3,5,1\n');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, describeInput, input, isNumericType, nodeError, requireColumns, tableOutput } from './common';
+import { carryScaler } from './scaler';
 
 export default defineNode({
   type: 'features.impute',
@@ -63,7 +64,8 @@ export default defineNode({
     const select = info.columns
       .map((c) => (fills.has(c.name) ? `coalesce(${d.ident(c.name)}, ${fills.get(c.name)}) AS ${d.ident(c.name)}` : d.ident(c.name)))
       .join(', ');
-    const out = await asNodeError(ctx, 'impute failed', () => d.writeTable(`SELECT ${select} FROM "table"`, tables));
+    const carried = await carryScaler(d, table, info.columns.map((c) => c.name));
+    const out = await asNodeError(ctx, 'impute failed', () => d.writeTable(`SELECT ${select} FROM "table"`, tables, carried));
     return { table: tableOutput(out) };
   },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, describeInput, input, nodeError, requireColumns, tableOutput } from './common';
+import { carryScaler } from './scaler';
 
 /** More distinct values than this is almost always an id column given by mistake. */
 const MAX_CATEGORIES = 1000;
@@ -49,7 +50,8 @@ export default defineNode({
         select.push(`CAST(coalesce(CAST(${d.ident(c.name)} AS VARCHAR) = ${d.literal(v)}, false) AS DOUBLE) AS ${d.ident(out)}`);
       }
     }
-    const out = await asNodeError(ctx, 'one-hot encoding failed', () => d.writeTable(`SELECT ${select.join(', ')} FROM "table"`, tables));
+    const carried = await carryScaler(d, table, [...kept]);
+    const out = await asNodeError(ctx, 'one-hot encoding failed', () => d.writeTable(`SELECT ${select.join(', ')} FROM "table"`, tables, carried));
     return { table: tableOutput(out) };
   },
 });

@@ -28,3 +28,23 @@ export function applyScaler(doc: ScalerDoc, column: string, value: number): numb
   const s = doc.columns[column];
   return s ? (value - s.mean) / s.scale : value;
 }
+
+/**
+ * Keeps a table's scaler on a table derived from it (select, impute, one-hot, split after
+ * standardize), restricted to the columns that are still there, so the model trained on the
+ * result can still carry it. Undefined when the input has none.
+ */
+export async function carryScaler(data: DataEngine, input: ArtifactRef, keptColumns: string[]): Promise<{ metadata: Record<string, string> } | undefined> {
+  let doc: ScalerDoc | null;
+  try {
+    doc = await readScaler(data, input);
+  } catch {
+    return undefined; // not a Parquet file (a CSV test fixture): nothing to carry
+  }
+  if (!doc) return undefined;
+  const kept = new Set(keptColumns);
+  const columns = Object.fromEntries(Object.entries(doc.columns).filter(([name]) => kept.has(name)));
+  if (Object.keys(columns).length === 0) return undefined;
+  const carried: ScalerDoc = { format: doc.format, columns };
+  return { metadata: { [SCALER_KEY]: JSON.stringify(carried) } };
+}

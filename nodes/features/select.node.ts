@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, describeInput, input, nodeError, requireColumns, tableOutput } from './common';
+import { carryScaler } from './scaler';
 
 export default defineNode({
   type: 'features.select',
@@ -35,7 +36,8 @@ export default defineNode({
     }
     const dupes = keep.filter((n, i) => keep.indexOf(n) !== i);
     if (dupes.length) throw nodeError(ctx, `columns: "${dupes[0]}" is listed twice`);
-    const out = await asNodeError(ctx, 'select failed', () => d.writeTable(`SELECT ${keep.map((n) => d.ident(n)).join(', ')} FROM "table"`, { table }));
+    const carried = await carryScaler(d, table, keep);
+    const out = await asNodeError(ctx, 'select failed', () => d.writeTable(`SELECT ${keep.map((n) => d.ident(n)).join(', ')} FROM "table"`, { table }, carried));
     return { table: tableOutput(out) };
   },
 });

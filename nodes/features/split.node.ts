@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode, type RunContext } from '../types';
 import { asNodeError, checkAborted, describeInput, input, nodeError, requireColumns, scratchRef, tableOutput } from './common';
+import { carryScaler } from './scaler';
 
 export default defineNode({
   type: 'features.split',
@@ -71,8 +72,9 @@ export default defineNode({
     const part = (test: 0 | 1) =>
       `SELECT t.* EXCLUDE (file_row_number) FROM read_parquet(${d.literal(table.path)}, file_row_number = true) t JOIN flags f ON f.r = t.file_row_number WHERE f.test = ${test} ORDER BY t.file_row_number`;
     const tables = { flags: scratchRef(flags) };
-    const train = await asNodeError(ctx, 'split failed', () => d.writeTable(part(0), tables));
-    const test = await asNodeError(ctx, 'split failed', () => d.writeTable(part(1), tables));
+    const carried = await carryScaler(d, table, info.columns.map((c) => c.name));
+    const train = await asNodeError(ctx, 'split failed', () => d.writeTable(part(0), tables, carried));
+    const test = await asNodeError(ctx, 'split failed', () => d.writeTable(part(1), tables, carried));
     ctx.log('info', `train ${n - nTest} rows, test ${nTest} rows${params.stratifyBy ? `, stratified by ${params.stratifyBy}` : ''}`);
     return { train: tableOutput(train), test: tableOutput(test) };
   },
