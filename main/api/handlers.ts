@@ -250,7 +250,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       const n = Number(runId);
       const run = Number.isInteger(n) ? project(path).getRun(n) : null;
       if (!run) throw new RpcError(`no run ${runId} in ${resolve(path)}`, 'not_found');
-      return { summary: run.summary, events: run.events };
+      return { summary: run.summary, events: run.events, trials: run.trials };
     },
 
     'artifact.preview': async ({ project: path, hash, offset, limit }): Promise<TablePreview> => {

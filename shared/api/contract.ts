@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Catalog } from '../catalog';
 import type { Issue, Pipeline } from '../pipeline/model';
-import type { RunEvent, RunListItem, RunSummary } from '../run';
+import type { RunEvent, RunListItem, RunSummary, TrialRecord } from '../run';
 
 const text = z.string().max(5 * 1024 * 1024);
 const path = z.string().min(1).max(4096);
@@ -106,7 +106,8 @@ export const methods = {
   ),
   'run.cancel': method<z.ZodObject<{ runId: typeof id }>, { cancelled: boolean }>(z.object({ runId: id })),
   'run.list': method<z.ZodObject<{ project: typeof path }>, { runs: RunListItem[] }>(z.object({ project: path })),
-  'run.get': method<z.ZodObject<{ project: typeof path; runId: typeof id }>, { summary: RunSummary; events: RunEvent[] }>(
+  /** `trials`: node id -> its child executions (sweep trials), for a cached node those of the execution it reused */
+  'run.get': method<z.ZodObject<{ project: typeof path; runId: typeof id }>, { summary: RunSummary; events: RunEvent[]; trials?: Record<string, TrialRecord[]> }>(
     z.object({ project: path, runId: id }),
   ),
   'artifact.preview': method<
