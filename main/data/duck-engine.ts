@@ -90,7 +90,11 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
   // With one thread DuckDB writes Parquet through its sequential COPY, which cuts row groups at
   // other places than the parallel (batch) COPY used with two or more. Bytes must not depend on
   // the machine's core count, so a single-core machine still gets two threads.
-  const config: Record<string, string> = { threads: String(Math.max(2, opts.threads ?? availableParallelism())) };
+  const config: Record<string, string> = {
+    threads: String(Math.max(2, opts.threads ?? availableParallelism())),
+    // An in-memory database spills to `.tmp` in the current folder by default: keep it in ours.
+    temp_directory: join(opts.tmpDir, '.duckdb-spill'),
+  };
   const instance = await DuckDBInstance.create(':memory:', config);
   const open = new Set<DuckDBConnection>();
   let closed = false;
