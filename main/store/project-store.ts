@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { PortKind } from '../../shared/catalog';
 import type { LogLevel } from '../../shared/log';
-import type { NodeResult, NodeStatus, RunEvent, RunListItem, RunStatus, RunSummary, NodeOutputRef } from '../../shared/run';
+import type { NodeResult, NodeStatus, RunEvent, RunListItem, RunStatus, RunSummary, NodeOutputRef, TrialRecord } from '../../shared/run';
 import { LATEST_VERSION, migrations } from './migrations';
 
 /** `PRAGMA application_id` of every Pipewright project file ("PWRP"). */
@@ -662,6 +662,57 @@ export class ProjectStore {
     return { ...toExec(r), inputs: this.executionInputs(r.id) };
   }
 
+  // ---------------------------------------------------------------- child executions (trials)
+
+  /**
+   * Records one trial as a child execution of `parentExecutionId`. The same index recorded again
+   * replaces the first record, so a retried report never duplicates a child.
+   */
+  recordTrial(parentExecutionId: number, t: TrialRecord): number {
+    const write = (): number => {
+      this.st('DELETE FROM trial_executions WHERE parent_execution_id = ? AND trial_index = ?').run(parentExecutionId, t.index);
+      const id = Number(
+        this.st(
+          `INSERT INTO trial_executions (parent_execution_id, trial_index, status, params, error, duration_ms, recorded_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        ).run(parentExecutionId, t.index, t.status, JSON.stringify(t.params ?? {}), t.error ?? null, Math.round(t.durationMs), now()).lastInsertRowid,
+      );
+      const ins = this.st('INSERT OR REPLACE INTO trial_metrics (trial_id, key, value) VALUES (?, ?, ?)');
+      for (const [key, value] of Object.entries(t.metrics ?? {})) ins.run(id, key, Number.isFinite(value) ? value : null);
+      return id;
+    };
+    return this.db.inTransaction ? write() : this.transaction(write);
+  }
+
+  /** The trials an execution ran itself, in index order (a cached execution has none of its own). */
+  listTrials(parentExecutionId: number): TrialRecord[] {
+    const rows = this.st(
+      'SELECT id, trial_index, status, params, error, duration_ms FROM trial_executions WHERE parent_execution_id = ? ORDER BY trial_index',
+    ).all(parentExecutionId) as { id: number; trial_index: number; status: TrialRecord['status']; params: string; error: string | null; duration_ms: number }[];
+    if (rows.length === 0) return [];
+    const metricsOf = this.st('SELECT key, value FROM trial_metrics WHERE trial_id = ? ORDER BY rowid');
+    return rows.map((r) => {
+      const metrics: Record<string, number> = {};
+      for (const m of metricsOf.all(r.id) as { key: string; value: number | null }[]) if (m.value !== null) metrics[m.key] = m.value;
+      const t: TrialRecord = { index: r.trial_index, params: parseJson(r.params), metrics, status: r.status, durationMs: r.duration_ms };
+      if (r.error !== null) t.error = r.error;
+      return t;
+    });
+  }
+
+  /**
+   * The trials behind each node of a run: those its execution ran, or for a cached node those
+   * of the execution it reused (children stay attached to the execution that ran them).
+   */
+  runTrials(runId: number): Record<string, TrialRecord[]> {
+    const out: Record<string, TrialRecord[]> = {};
+    for (const e of this.getExecutions(runId)) {
+      const trials = this.listTrials(e.cached && e.reusedFrom !== null ? e.reusedFrom : e.id);
+      if (trials.length) out[e.nodeId] = trials;
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------- metrics and logs
 
   /**
@@ -801,7 +852,9 @@ export class ProjectStore {
   // ---------------------------------------------------------------- whole runs
 
   /** A recorded run as the CLI's `--json` summary, plus the events that replay it. */
-  getRun(runId: number): { summary: RunSummary; events: RunEvent[]; run: RunRow; executions: ExecutionRow[] } | null {
+  getRun(
+    runId: number,
+  ): { summary: RunSummary; events: RunEvent[]; run: RunRow; executions: ExecutionRow[]; trials: Record<string, TrialRecord[]> } | null {
     const run = this.getRunRow(runId);
     if (!run) return null;
     const executions = this.getExecutions(runId);
@@ -809,6 +862,7 @@ export class ProjectStore {
     const nodes: Record<string, NodeResult> = {};
     const events: RunEvent[] = [{ type: 'run.started', runId: id, pipeline: run.pipeline, nodes: executions.map((e) => e.nodeId) }];
     const logs = this.getLogs(runId);
+    const trials: Record<string, TrialRecord[]> = {};
     for (const e of executions) {
       const outputs: Record<string, NodeOutputRef> = {};
       for (const [port, a] of Object.entries(this.executionOutputs(e.id))) outputs[port] = { kind: a.kind, hash: a.hash, meta: a.meta };
@@ -828,6 +882,10 @@ export class ProjectStore {
       for (const key of this.metricSeriesKeys(e.id))
         for (const p of this.metricSeries(e.id, key)) if (p.value !== null) events.push({ type: 'node.metric', runId: id, nodeId: e.nodeId, key, value: p.value, step: p.step });
       for (const [key, value] of Object.entries(result.metrics)) events.push({ type: 'node.metric', runId: id, nodeId: e.nodeId, key, value });
+      const own = this.listTrials(e.id);
+      for (const trial of own) events.push({ type: 'node.trial', runId: id, nodeId: e.nodeId, trial });
+      const shown = own.length || !e.cached || e.reusedFrom === null ? own : this.listTrials(e.reusedFrom);
+      if (shown.length) trials[e.nodeId] = shown;
       events.push({ type: 'node.finished', runId: id, nodeId: e.nodeId, ...result });
     }
     const backend = run.backend ?? 'cpu';
@@ -837,6 +895,7 @@ export class ProjectStore {
       events,
       run,
       executions,
+      trials,
     };
   }
 
