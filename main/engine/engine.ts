@@ -344,6 +344,10 @@ async function execute(
       else if (s.kind === 'log') {
         emit({ type: 'node.log', runId, nodeId: id, level: s.level, message: s.message, time: s.time });
         recorder.enqueue(() => store.recordLog(runNo, exec.id, s.level, s.message, s.time));
+      } else if (s.kind === 'trial') {
+        const trial = s.trial;
+        emit({ type: 'node.trial', runId, nodeId: id, trial });
+        recorder.enqueue(() => store.recordTrial(exec.id, trial));
       } else {
         emit({ type: 'node.metric', runId, nodeId: id, key: s.key, value: s.value, step: s.step });
         if (s.step !== undefined) recorder.metric(exec, s.key, s.value, s.step);

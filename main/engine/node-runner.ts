@@ -7,9 +7,11 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { seededRandom } from '../../shared/random';
 import type { LogLevel } from '../../shared/log';
+import type { TrialRecord } from '../../shared/run';
 import type { PortKind } from '../../shared/catalog';
 import { GateFailure, NodeError, type ArtifactRef, type BackendName, type Compute, type DataEngine, type NodeDefinition, type RunContext } from '../../nodes/types';
 import { canonicalJson, sha256File, sha256Hex } from './canonical';
+import { lazyDataEngine } from '../data/lazy-engine';
 
 /** An output artifact written by a node run: a file with its hash. */
 export interface ProducedArtifact {
@@ -23,7 +25,9 @@ export interface ProducedArtifact {
 export type NodeSignal =
   | { kind: 'progress'; fraction: number; message?: string }
   | { kind: 'log'; level: LogLevel; message: string; time: number }
-  | { kind: 'metric'; key: string; value: number; step?: number };
+  | { kind: 'metric'; key: string; value: number; step?: number }
+  /** a finished child execution (a sweep trial) */
+  | { kind: 'trial'; trial: TrialRecord };
 
 /** How a node run ended when it did not succeed. */
 export interface NodeFailure {
@@ -53,32 +57,6 @@ export interface NodeRunRequest {
   data: () => Promise<DataEngine>;
   compute: () => Promise<Compute>;
   emit: (s: NodeSignal) => void;
-}
-
-/** DuckDB starts only when a node first touches `ctx.data`: trivial nodes never pay for it. */
-export function lazyDataEngine(get: () => Promise<DataEngine>): DataEngine {
-  let engine: DataEngine | null = null;
-  const e = async (): Promise<DataEngine> => (engine ??= await get());
-  const lazy: DataEngine = {
-    query: async (sql, tables) => (await e()).query(sql, tables),
-    writeTable: async (sql, tables) => (await e()).writeTable(sql, tables),
-    describe: async (t) => (await e()).describe(t),
-    readColumns: async (t, cols) => (await e()).readColumns(t, cols),
-    writeColumns: async (cols) => (await e()).writeColumns(cols),
-    ident: (name) => `"${name.replace(/"/g, '""')}"`,
-    literal: (value) => `'${value.replace(/'/g, "''")}'`,
-    readCsv: async (path, options) => {
-      const d = await e();
-      if (!d.readCsv) throw new Error('this data engine cannot read CSV files');
-      return d.readCsv(path, options);
-    },
-    readSqlite: async (path, query) => {
-      const d = await e();
-      if (!d.readSqlite) throw new Error('this data engine cannot read SQLite files');
-      return d.readSqlite(path, query);
-    },
-  };
-  return lazy;
 }
 
 function describeError(e: unknown): string {
@@ -115,6 +93,7 @@ export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunRes
       if (step === undefined) metrics[key] = value;
       req.emit({ kind: 'metric', key, value, step });
     },
+    trial: (record) => req.emit({ kind: 'trial', trial: trialRecord(record) }),
     random: (seed) => seededRandom(seed),
     // Most nodes never write scratch files: make the folder only when asked for.
     get tmpDir() {
@@ -179,4 +158,14 @@ function jsonMeta(kind: PortKind, json: unknown): Record<string, unknown> {
     if (s && typeof s === 'object') return { scalars: s };
   }
   return {};
+}
+
+/** A plain, clonable copy of what a node reported: it crosses a thread and lands in the project file. */
+function trialRecord(r: TrialRecord): TrialRecord {
+  const metrics: Record<string, number> = {};
+  for (const [k, v] of Object.entries(r.metrics ?? {})) if (typeof v === 'number') metrics[k] = v;
+  const params = JSON.parse(JSON.stringify(r.params ?? {}) ?? '{}') as Record<string, unknown>;
+  const t: TrialRecord = { index: r.index, params, metrics, status: r.status === 'failed' ? 'failed' : 'succeeded', durationMs: Math.max(0, r.durationMs || 0) };
+  if (r.error !== undefined) t.error = String(r.error);
+  return t;
 }

@@ -88,6 +88,7 @@ export async function executeNodeStandalone(opts: StandaloneOptions): Promise<St
       emit: (s) => {
         if (s.kind === 'progress') emit({ type: 'node.progress', runId, nodeId: node.id, fraction: s.fraction, message: s.message });
         else if (s.kind === 'log') emit({ type: 'node.log', runId, nodeId: node.id, level: s.level, message: s.message, time: s.time });
+        else if (s.kind === 'trial') emit({ type: 'node.trial', runId, nodeId: node.id, trial: s.trial });
         else emit({ type: 'node.metric', runId, nodeId: node.id, key: s.key, value: s.value, step: s.step });
       },
     });

@@ -20,12 +20,15 @@ export interface SweepTrialInput {
 export interface SweepTrialOutput {
   model: ModelDoc;
   doc: MetricsDoc;
+  /** wall time of this trial (training and scoring), wherever it ran */
+  durationMs?: number;
 }
 
 export async function runSweepTrial(tf: typeof tfNs, backend: string, input: SweepTrialInput, signal?: AbortSignal): Promise<SweepTrialOutput> {
   const { cfg, train, test, label } = input;
+  const started = performance.now();
   const model = await trainModel(tf, backend, train, cfg, { random: seededRandom(cfg.seed), signal });
   const predictor = loadModel(model, tf);
   const doc = model.task === 'regression' ? scoreRegression(predictor, test, label) : scoreClassification(predictor, test, label);
-  return { model, doc };
+  return { model, doc, durationMs: Math.round(performance.now() - started) };
 }

@@ -112,9 +112,22 @@ export async function runSweep(inputs: Record<string, ArtifactRef>, ctx: RunCont
     let out = outputs?.[i];
     if (!out) {
       ctx.progress(i / configs.length, `trial ${i + 1}/${configs.length}`);
-      out = await runSweepTrial(tf as Tf, backend, inputsFor(configs[i]), ctx.signal);
+      const t0 = performance.now();
+      try {
+        out = await runSweepTrial(tf as Tf, backend, inputsFor(configs[i]), ctx.signal);
+      } catch (e) {
+        // The failed trial is still a child execution: the record says which params broke.
+        if (!ctx.signal.aborted) {
+          const error = e instanceof Error ? e.message : String(e);
+          ctx.trial?.({ index: i + 1, params: { ...combos[i] }, metrics: {}, status: 'failed', error, durationMs: Math.round(performance.now() - t0) });
+        }
+        throw e;
+      }
     }
     const { model, doc } = out;
+    // Reported in index order after the trial (or all parallel trials) finished: the records are
+    // the same whichever way the trials ran.
+    ctx.trial?.({ index: i + 1, params: { ...combos[i] }, metrics: { ...doc.scalars }, status: 'succeeded', durationMs: out.durationMs ?? 0 });
     if (i === 0) scalarNames = Object.keys(doc.scalars);
     const value = doc.scalars[p.metric];
     if (value === undefined) {
