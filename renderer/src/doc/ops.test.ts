@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyPipeline, type Pipeline } from '../../../shared/pipeline/model';
 import type { NodeTypeInfo } from '../../../shared/catalog';
-import { addNode, connect, extract, insertFragment, moveNodes, removeNodes, renameNode, renameProblem, setParam } from './ops';
+import { addNode, connect, extract, insertFragment, moveNodes, placeNew, removeNodes, renameNode, renameProblem, setParam } from './ops';
 import { catalogIndex, checkConnection, NEW_INPUT, wouldCreateCycle } from './graph';
 
 const t = (type: string, stage: NodeTypeInfo['stage'], inputs: [string, NodeTypeInfo['inputs'][0]['kind']][], outputs: [string, NodeTypeInfo['inputs'][0]['kind']][], extra: Partial<NodeTypeInfo> = {}): NodeTypeInfo => ({
@@ -74,6 +74,15 @@ describe('document ops', () => {
     const r = insertFragment(doc, frag, { x: 50, y: 50 });
     expect(r.ids).toEqual(['split2', 'logistic_regression2']);
     expect(r.doc.nodes[5].inputs.train).toBe('split2.train');
+  });
+
+  it('nodes typed into the YAML without layout keep their old place or go beside the graph', () => {
+    const before = chain();
+    const typed = { ...before, nodes: [...before.nodes, { id: 'extra', type: 'data.csv', inputs: {}, params: {}, extensions: {} }], layout: { csv: { x: 0, y: 0 }, split: { x: 300, y: 0 } } };
+    const placed = placeNew(typed, before);
+    expect(placed.layout.logistic_regression).toEqual(before.layout.logistic_regression);
+    expect(placed.layout.extra).toEqual({ x: 580, y: 0 });
+    expect(placeNew(before, before)).toBe(before);
   });
 
   it('setParam sets and clears', () => {

@@ -167,3 +167,29 @@ export function insertFragment(doc: Pipeline, fragment: Pipeline, offset: Positi
   const params = { ...fragment.params, ...doc.params };
   return { doc: { ...doc, params, nodes: [...doc.nodes, ...added], layout }, ids: added.map((n) => n.id) };
 }
+
+/**
+ * Nodes typed into the YAML without a `layout` entry keep the position they had (a rename, a
+ * retype) or go to the right of the graph, so they never pile up at the origin.
+ */
+export function placeNew(next: Pipeline, before: Pipeline): Pipeline {
+  const missing = next.nodes.filter((n) => !next.layout[n.id]);
+  if (missing.length === 0) return next;
+  const xs = Object.values(next.layout).map((p) => p.x);
+  let x = xs.length ? Math.max(...xs) + 280 : 0;
+  let y = 0;
+  const layout = { ...next.layout };
+  for (const n of missing) {
+    const old = before.layout[n.id];
+    if (old) layout[n.id] = old;
+    else {
+      layout[n.id] = { x, y };
+      y += 160;
+      if (y > 800) {
+        y = 0;
+        x += 280;
+      }
+    }
+  }
+  return { ...next, layout };
+}

@@ -9,7 +9,8 @@ import { useStore } from 'zustand';
 import { useSession } from '../session';
 import { useEditorStore } from '../store/context';
 import { call } from '../api/client';
-import type { Issue, Pipeline } from '../../../shared/pipeline/model';
+import type { Issue } from '../../../shared/pipeline/model';
+import { placeNew } from '../doc/ops';
 
 const CodeEditor = lazy(() => import('../monaco/CodeEditor'));
 
@@ -68,28 +69,3 @@ export function YamlView() {
   );
 }
 
-/**
- * Nodes typed into the YAML without a `layout` entry keep the position they had (a rename, a
- * retype) or go to the right of the graph, so they never pile up at the origin.
- */
-export function placeNew(next: Pipeline, before: Pipeline): Pipeline {
-  const missing = next.nodes.filter((n) => !next.layout[n.id]);
-  if (missing.length === 0) return next;
-  const xs = Object.values(next.layout).map((p) => p.x);
-  let x = xs.length ? Math.max(...xs) + 280 : 0;
-  let y = 0;
-  const layout = { ...next.layout };
-  for (const n of missing) {
-    const old = before.layout[n.id];
-    if (old) layout[n.id] = old;
-    else {
-      layout[n.id] = { x, y };
-      y += 160;
-      if (y > 800) {
-        y = 0;
-        x += 280;
-      }
-    }
-  }
-  return { ...next, layout };
-}
