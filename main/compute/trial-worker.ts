@@ -3,7 +3,7 @@
  * tasks it is sent (a static table of kinds, so the bundle holds every one).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { runSweepTrial, type SweepTrialInput } from '../../nodes/train/sweep-trial';
+import { settleSweepTrial, type SweepTrialInput } from '../../nodes/train/sweep-trial';
 import type { ParallelTask } from '../../nodes/types';
 import { loadCompute } from './index';
 
@@ -22,7 +22,7 @@ parentPort?.on('message', (msg: Request) => {
       let result: unknown;
       switch (msg.task.kind) {
         case 'train.sweep-trial':
-          result = await runSweepTrial(tf, loaded, msg.task.input as SweepTrialInput);
+          result = await settleSweepTrial(tf, loaded, msg.task.input as SweepTrialInput);
           break;
         default:
           throw new Error(`unknown parallel task ${String((msg.task as { kind: unknown }).kind)}`);

@@ -32,3 +32,29 @@ export async function runSweepTrial(tf: typeof tfNs, backend: string, input: Swe
   const doc = model.task === 'regression' ? scoreRegression(predictor, test, label) : scoreClassification(predictor, test, label);
   return { model, doc, durationMs: Math.round(performance.now() - started) };
 }
+
+/** A trial that threw: what the sweep records as a failed child execution. */
+export interface SweepTrialFailure {
+  failed: true;
+  error: string;
+  durationMs: number;
+}
+
+/**
+ * runSweepTrial with a failure returned rather than thrown, so a parallel worker's results can be
+ * reported in trial order (the same records as inline). Cancellation still throws.
+ */
+export async function settleSweepTrial(
+  tf: typeof tfNs,
+  backend: string,
+  input: SweepTrialInput,
+  signal?: AbortSignal,
+): Promise<SweepTrialOutput | SweepTrialFailure> {
+  const started = performance.now();
+  try {
+    return await runSweepTrial(tf, backend, input, signal);
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    return { failed: true, error: e instanceof Error ? e.message || e.name : String(e), durationMs: Math.round(performance.now() - started) };
+  }
+}

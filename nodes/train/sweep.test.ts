@@ -4,6 +4,7 @@ import { seededRandom } from '../../shared/random';
 import { DATA_DIR, makeTestContext, runNode, type TestContext } from '../../test/helpers/node-context';
 import type { MetricsDoc } from '../artifacts';
 import type { ArtifactRef } from '../types';
+import type { TrialRecord } from '../../shared/run';
 import type { ModelDoc } from './model';
 import { gridTrials, randomTrials } from './sweep';
 import sweep from './sweep.node';
@@ -117,6 +118,72 @@ describe('train.sweep', () => {
       delete process.env.PIPEWRIGHT_PARALLEL_MIN_COST;
       if (saved === undefined) delete process.env.PIPEWRIGHT_PARALLEL;
       else process.env.PIPEWRIGHT_PARALLEL = saved;
+    }
+  });
+});
+
+describe('train.sweep trials as child executions (ctx.trial)', () => {
+  /** Runs the sweep with PIPEWRIGHT_PARALLEL set, collecting what it reports through ctx.trial. */
+  async function withTrials(parallelWorkers: string, inputs: Record<string, ArtifactRef>, params: Record<string, unknown>): Promise<{ records: TrialRecord[]; doc?: MetricsDoc; error?: Error; inWorkers: boolean }> {
+    const saved = process.env.PIPEWRIGHT_PARALLEL;
+    const records: TrialRecord[] = [];
+    process.env.PIPEWRIGHT_PARALLEL_MIN_COST = '0';
+    process.env.PIPEWRIGHT_PARALLEL = parallelWorkers;
+    ctx.trial = (r) => records.push(r);
+    ctx.logs.length = 0;
+    const inWorkers = (): boolean => ctx.logs.some((l) => /trials in parallel workers/.test(l.message));
+    try {
+      const out = await runNode(sweep, ctx, inputs, params);
+      return { records, doc: (out.metrics as { json: MetricsDoc }).json, inWorkers: inWorkers() };
+    } catch (e) {
+      return { records, error: e as Error, inWorkers: inWorkers() };
+    } finally {
+      delete ctx.trial;
+      delete process.env.PIPEWRIGHT_PARALLEL_MIN_COST;
+      if (saved === undefined) delete process.env.PIPEWRIGHT_PARALLEL;
+      else process.env.PIPEWRIGHT_PARALLEL = saved;
+    }
+  }
+  const withoutTime = (rs: TrialRecord[]): Omit<TrialRecord, 'durationMs'>[] => rs.map(({ durationMs: _d, ...r }) => r);
+
+  it('reports every trial in index order with its params and metrics, the same inline and in parallel', async () => {
+    const params = { trainer: 'train.logistic_regression', label: 'species', space: { learningRate: [0.001, 0.05], epochs: [3, 15] }, metric: 'accuracy' };
+    const inline = await withTrials('1', { train, test }, params);
+    const parallel = await withTrials('2', { train, test }, params);
+    expect(inline.error).toBeUndefined();
+    expect([inline.inWorkers, parallel.inWorkers]).toEqual([false, true]);
+    expect(inline.records.map((r) => [r.index, r.params, r.status])).toEqual([
+      [1, { learningRate: 0.001, epochs: 3 }, 'succeeded'],
+      [2, { learningRate: 0.001, epochs: 15 }, 'succeeded'],
+      [3, { learningRate: 0.05, epochs: 3 }, 'succeeded'],
+      [4, { learningRate: 0.05, epochs: 15 }, 'succeeded'],
+    ]);
+    for (const r of [...inline.records, ...parallel.records]) expect(r.durationMs).toBeGreaterThan(0);
+    expect(withoutTime(parallel.records)).toEqual(withoutTime(inline.records));
+    // The children agree with the trials table, and the node's best is the best child.
+    const table = inline.doc!.tables!.trials;
+    for (const [k, col] of table.columns.entries()) {
+      if (k <= 2) continue;
+      expect(table.rows.map((row) => row[k])).toEqual(inline.records.map((r) => r.metrics[col] ?? null));
+    }
+    const best = inline.records.reduce((a, b) => (b.metrics.accuracy > a.metrics.accuracy ? b : a));
+    expect(inline.doc!.scalars.bestTrial).toBe(best.index);
+    expect(inline.doc!.scalars.accuracy).toBe(best.metrics.accuracy);
+  });
+
+  it('a failed trial is recorded with its error, and the sweep fails naming it, the same inline and in parallel', async () => {
+    const cols = await readCsvColumns(ctx, join(DATA_DIR, 'iris.csv'));
+    const note = { name: 'note', type: 'VARCHAR', numeric: false as const, values: Array.from({ length: cols[0].values.length }, (_, i): string | null => (i % 2 ? 'a' : 'b')) };
+    const withText = await toArtifact(ctx, [...cols, note]);
+    const params = { trainer: 'train.logistic_regression', label: 'species', space: { learningRate: [0.01, 0.05] }, metric: 'accuracy' };
+    const inline = await withTrials('1', { train: withText, test: withText }, params);
+    const parallel = await withTrials('2', { train: withText, test: withText }, params);
+    expect([inline.inWorkers, parallel.inWorkers]).toEqual([false, true]);
+    for (const run of [inline, parallel]) {
+      expect(run.error?.message).toMatch(/trial 1 \{"learningRate":0.01\} failed: .*note \(VARCHAR\) is not numeric.*features\.one_hot/);
+      expect(run.records).toHaveLength(1);
+      expect(run.records[0]).toMatchObject({ index: 1, params: { learningRate: 0.01 }, metrics: {}, status: 'failed' });
+      expect(run.records[0].error).toMatch(/note \(VARCHAR\) is not numeric/);
     }
   });
 });

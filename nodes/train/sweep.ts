@@ -11,7 +11,7 @@ import { metricsDoc, type MetricsDoc } from '../artifacts';
 import { NodeError, type ArtifactRef, type NodeOutput, type RunContext } from '../types';
 import { linearConfig, linearParams, mlpConfig, mlpParams, type TRAINER_TYPES } from './common';
 import type { ModelDoc } from './model';
-import { runSweepTrial, type SweepTrialInput, type SweepTrialOutput } from './sweep-trial';
+import { settleSweepTrial, type SweepTrialFailure, type SweepTrialInput, type SweepTrialOutput } from './sweep-trial';
 import type { TrainerConfig } from './trainer';
 
 type Tf = typeof tfNs;
@@ -96,11 +96,11 @@ export async function runSweep(inputs: Record<string, ArtifactRef>, ctx: RunCont
   const [trainCols, testCols] = await Promise.all([ctx.data.readColumns(inputs.train), ctx.data.readColumns(inputs.test)]);
   const { tf, backend, parallel } = await ctx.compute();
   const inputsFor = (cfg: TrainerConfig): SweepTrialInput => ({ cfg, train: trainCols, test: testCols, label });
-  let outputs: SweepTrialOutput[] | null = null;
+  let outputs: (SweepTrialOutput | SweepTrialFailure)[] | null = null;
   if (parallel && configs.length > 1) {
     const rowsN = trainCols[0]?.values.length ?? 0;
     const tasks = configs.map((cfg) => ({ kind: 'train.sweep-trial' as const, input: inputsFor(cfg), cost: rowsN * cfg.epochs * (1 + cfg.hidden.reduce((a, b) => a + b, 0) / 64) }));
-    outputs = (await parallel(tasks, ctx.signal)) as SweepTrialOutput[] | null;
+    outputs = (await parallel(tasks, ctx.signal)) as (SweepTrialOutput | SweepTrialFailure)[] | null;
     if (outputs) ctx.log('info', `ran ${configs.length} trials in parallel workers`);
   }
   const paramNames = Object.keys(space);
@@ -112,21 +112,16 @@ export async function runSweep(inputs: Record<string, ArtifactRef>, ctx: RunCont
     let out = outputs?.[i];
     if (!out) {
       ctx.progress(i / configs.length, `trial ${i + 1}/${configs.length}`);
-      const t0 = performance.now();
-      try {
-        out = await runSweepTrial(tf as Tf, backend, inputsFor(configs[i]), ctx.signal);
-      } catch (e) {
-        // The failed trial is still a child execution: the record says which params broke.
-        if (!ctx.signal.aborted) {
-          const error = e instanceof Error ? e.message : String(e);
-          ctx.trial?.({ index: i + 1, params: { ...combos[i] }, metrics: {}, status: 'failed', error, durationMs: Math.round(performance.now() - t0) });
-        }
-        throw e;
-      }
+      out = await settleSweepTrial(tf as Tf, backend, inputsFor(configs[i]), ctx.signal);
+    }
+    // Reported in index order after the trial (or all parallel trials) finished, and nothing after
+    // the first failure: the records are the same whichever way the trials ran.
+    if ('failed' in out) {
+      // The failed trial is still a child execution: its record says which params broke.
+      ctx.trial?.({ index: i + 1, params: { ...combos[i] }, metrics: {}, status: 'failed', error: out.error, durationMs: out.durationMs });
+      throw new NodeError(`trial ${i + 1} ${JSON.stringify(combos[i])} failed: ${out.error}`);
     }
     const { model, doc } = out;
-    // Reported in index order after the trial (or all parallel trials) finished: the records are
-    // the same whichever way the trials ran.
     ctx.trial?.({ index: i + 1, params: { ...combos[i] }, metrics: { ...doc.scalars }, status: 'succeeded', durationMs: out.durationMs ?? 0 });
     if (i === 0) scalarNames = Object.keys(doc.scalars);
     const value = doc.scalars[p.metric];
