@@ -15,6 +15,7 @@ import { openProject } from '../../main/store';
 const ROOT = resolve(__dirname, '../..');
 const DATA = join(ROOT, 'resources', 'data');
 const KILLS = 20;
+const EXAMPLES = resolve(ROOT, '..', 'shared', 'spec', 'examples');
 
 const PIPELINE = `apiVersion: pipewright/v1
 kind: Pipeline
@@ -83,7 +84,7 @@ let dist: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pw-crash-'));
   writeFileSync(join(dir, 'crash.pipeline.yaml'), PIPELINE);
-  writeFileSync(join(dir, 'bc.pipeline.yaml'), readFileSync('/work/shared/spec/examples/breast-cancer.pipeline.yaml', 'utf8').replace('../../data/breast_cancer.csv', join(DATA, 'breast_cancer.csv')));
+  writeFileSync(join(dir, 'bc.pipeline.yaml'), readFileSync(join(EXAMPLES, 'breast-cancer.pipeline.yaml'), 'utf8').replace('../../data/breast_cancer.csv', join(DATA, 'breast_cancer.csv')));
   // The real CLI as it ships: bundled, run by plain Node.js (inside the repo so packages resolve).
   dist = join(ROOT, 'test-results', `crash-dist-${process.pid}`);
   mkdirSync(dist, { recursive: true });
@@ -112,9 +113,15 @@ function start(file: string, project: string, args: string[]) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let onStarted: () => void = () => {};
+  // resolves once the run is recorded (the CLI prints 'run N of P' right after creating it)
+  const started = new Promise<void>((r) => (onStarted = r));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (/^run \d+ of /m.test(stderr)) onStarted();
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, stderr: () => stderr };
+  return { child, exited, started, stderr: () => stderr };
 }
 
 /** Opens the file as the next `pipewright` would and checks it is whole. */
@@ -164,11 +171,17 @@ describe('kill -9 during pipewright run', () => {
       // Mostly the data pipeline with a changing seed (so there is work to interrupt); now and
       // then the breast-cancer example with training.
       const bc = i % 5 === 4;
-      const args = bc ? ['--param', `seed=${i % 3}`] : ['--param', `seed=${i % 4}`, ...(i % 3 === 0 ? ['--no-cache'] : [])];
+      // --no-cache on the data runs so there is always work in flight to interrupt, whatever the load.
+      const args = bc ? ['--param', `seed=${i % 3}`] : ['--param', `seed=${i % 4}`, '--no-cache'];
       const p = start(bc ? 'bc.pipeline.yaml' : 'crash.pipeline.yaml', project, args);
-      const delay = Math.round(300 + rand() * (bc ? 6000 : 4000));
+      // The random moment counts from the run's start, not the process's: on a loaded machine
+      // Node's start-up alone can outlast a fixed delay, and the kill would land before any run.
+      const delay = Math.round(rand() * (bc ? 4000 : 1500));
       delays.push(delay);
-      const outcome = await Promise.race([p.exited.then(() => 'exited' as const), new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), delay))]);
+      const outcome = await Promise.race([
+        p.exited.then(() => 'exited' as const),
+        p.started.then(() => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), delay))),
+      ]);
       if (outcome === 'timeout') {
         p.child.kill('SIGKILL');
         await p.exited;

@@ -4,7 +4,7 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline, serializePipeline } from '../../shared/pipeline';
 import { createChecker } from '../../nodes/checker';
@@ -14,7 +14,7 @@ import { executeNodeStandalone } from '../../main/engine/standalone';
 import { WorkerPool } from '../../main/engine/pool';
 import { openProject, type ProjectStore } from '../../main/store';
 
-const EXAMPLES = '/work/shared/spec/examples';
+const EXAMPLES = resolve(__dirname, '..', '..', '..', 'shared', 'spec', 'examples');
 const BC = join(EXAMPLES, 'breast-cancer.pipeline.yaml');
 
 function load(file: string) {

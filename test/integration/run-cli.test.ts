@@ -17,7 +17,7 @@ import type { RunListItem, RunSummary } from '../../shared/run';
 const ROOT = resolve(__dirname, '../..');
 const TSX = pathToFileURL(createRequire(__filename).resolve('tsx')).href;
 const DATA = join(ROOT, 'resources', 'data', 'breast_cancer.csv');
-const EXAMPLE = readFileSync('/work/shared/spec/examples/breast-cancer.pipeline.yaml', 'utf8').replace('../../data/breast_cancer.csv', DATA);
+const EXAMPLE = readFileSync(resolve(__dirname, '..', '..', '..', 'shared', 'spec', 'examples', 'breast-cancer.pipeline.yaml'), 'utf8').replace('../../data/breast_cancer.csv', DATA);
 
 async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
