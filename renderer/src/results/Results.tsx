@@ -7,7 +7,7 @@ import { useUi } from '../ui-store';
 import { call } from '../api/client';
 import { EChart, type ChartOption } from './EChart';
 import { TablePreview } from './TablePreview';
-import { asMetricsDoc, type Curve, type Matrix, type MetricsDoc } from './metrics-doc';
+import { asMetricsDoc, type Curve, type Matrix, type MetricsDoc } from '../../../shared/artifacts';
 import { defaultProjectFor } from '../util/paths';
 
 export function Results({ id }: { id: string }) {
