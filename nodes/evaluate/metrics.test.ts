@@ -1,3 +1,4 @@
+import { pythonWith } from '../../test/helpers/python';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,19 +96,6 @@ function compare(a: Ref, b: Ref): void {
   }
 }
 
-/** A python3 that has scikit-learn, or null. */
-function pythonWithSklearn(): string | null {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(py, ['-c', 'import sklearn'], { stdio: 'ignore', timeout: 20_000 });
-      return py;
-    } catch {
-      // try the next one
-    }
-  }
-  return null;
-}
-
 function sklearn(py: string, cases: Case[]): Ref[] {
   const out = execFileSync(py, [join(HERE, 'sklearn-reference.py')], { input: JSON.stringify(cases), encoding: 'utf8', timeout: 60_000 });
   return JSON.parse(out) as Ref[];
@@ -120,7 +108,7 @@ describe('metrics against scikit-learn', () => {
     fixture.cases.forEach((c, i) => compare(ours(c), fixture.expected[i]));
   });
 
-  const py = pythonWithSklearn();
+  const py = pythonWith('sklearn');
   it.skipIf(!py)('match scikit-learn run now on fresh cases to 1e-6', () => {
     const cases = makeCases(20261126);
     const ref = sklearn(py as string, cases);

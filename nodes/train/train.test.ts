@@ -1,3 +1,4 @@
+import { pythonWith } from '../../test/helpers/python';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,18 +64,6 @@ async function evaluate(out: Record<string, NodeOutput>, test: ArtifactRef, labe
   return m.json as MetricsDoc;
 }
 
-function pythonWithSklearn(): string | null {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(py, ['-c', 'import sklearn'], { stdio: 'ignore', timeout: 20_000 });
-      return py;
-    } catch {
-      // next
-    }
-  }
-  return null;
-}
-
 /** scikit-learn's LogisticRegression (defaults) test accuracy on exactly these rows. */
 function sklearnAccuracy(py: string, p: Prepared, label: string): number {
   const train = writeCsv(scratch, 'train.csv', p.trainCols);
@@ -106,7 +95,7 @@ describe('train.* on real data (quality bar)', () => {
     console.log(`breast cancer training: logistic ${t1 - t0} ms, mlp ${Date.now() - t1} ms`);
     const accLr = (await evaluate(lr, bc.test, 'diagnosis')).scalars.accuracy;
     const accNn = (await evaluate(nn, bc.test, 'diagnosis')).scalars.accuracy;
-    const py = pythonWithSklearn();
+    const py = pythonWith('sklearn');
     const reference = py ? sklearnAccuracy(py, bc, 'diagnosis') : 0.97;
     console.log(`breast cancer test accuracy: logistic ${accLr.toFixed(4)}, mlp ${accNn.toFixed(4)}, scikit-learn LogisticRegression ${reference.toFixed(4)}${py ? '' : ' (assumed)'}`);
     expect(accLr).toBeGreaterThanOrEqual(reference - 0.01);

@@ -2,7 +2,8 @@
  * The pipeline file against the real catalogue: the examples, the corpus of bad files, YAML 1.1
  * safety as PyYAML sees it, and `pipewright validate` / `fmt` end to end.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { pythonWith } from '../helpers/python';
+import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -99,14 +100,15 @@ describe('bad files', () => {
   });
 });
 
-const hasPyYaml = spawnSync('python3', ['-c', 'import yaml'], { stdio: 'ignore' }).status === 0;
+const pyYaml = pythonWith('yaml');
+const hasPyYaml = pyYaml !== null;
 
 /** PyYAML's safe_load of each text, in one python process (starting python is the slow part). */
 function pyYamlLoadAll(texts: string[]): unknown[] {
   const file = join(tmp, `batch-${texts.length}.jsonl`);
   writeFileSync(file, texts.map((t) => JSON.stringify(t)).join('\n'));
   const script = 'import json, sys, yaml\nfor line in open(sys.argv[1], encoding="utf-8"):\n    print(json.dumps(yaml.safe_load(json.loads(line))))';
-  const out = execFileSync('python3', ['-c', script, file], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }).trimEnd().split('\n');
+  const out = execFileSync(pyYaml as string, ['-c', script, file], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }).trimEnd().split('\n');
   return out.map((l) => JSON.parse(l) as unknown);
 }
 
