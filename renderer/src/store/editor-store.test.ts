@@ -68,3 +68,22 @@ describe('editor store history', () => {
     expect(store.getState().history.past).toHaveLength(0);
   });
 });
+
+describe('editor store trials', () => {
+  it('collects node.trial events in index order and takes run.get trials for the current run only', () => {
+    const { store } = clockStore();
+    const trial = (index: number, accuracy: number) => ({ index, params: { epochs: index * 5 }, metrics: { accuracy }, status: 'succeeded' as const, durationMs: 10 });
+    store.getState().applyEvent({ type: 'run.started', runId: 'r1', pipeline: 't', nodes: ['sweep'] });
+    store.getState().applyEvent({ type: 'node.trial', runId: 'r1', nodeId: 'sweep', trial: trial(2, 0.9) });
+    store.getState().applyEvent({ type: 'node.trial', runId: 'r1', nodeId: 'sweep', trial: trial(1, 0.8) });
+    store.getState().applyEvent({ type: 'node.trial', runId: 'r0', nodeId: 'sweep', trial: trial(3, 0.1) });
+    expect(store.getState().trials.sweep.map((t) => t.index)).toEqual([1, 2]);
+    store.getState().setTrials('r0', { other: [trial(1, 0.5)] });
+    expect(store.getState().trials.other).toBeUndefined();
+    store.getState().setTrials('r1', { cachedSweep: [trial(1, 0.5)] });
+    expect(Object.keys(store.getState().trials).sort()).toEqual(['cachedSweep', 'sweep']);
+    store.getState().applyEvent({ type: 'run.started', runId: 'r2', pipeline: 't', nodes: ['sweep'] });
+    store.getState().startRun('r3');
+    expect(store.getState().trials).toEqual({});
+  });
+});

@@ -6,7 +6,8 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Pipeline } from '../../../shared/pipeline/model';
-import type { NodeOutputRef, NodeStatus, RunEvent, RunStatus } from '../../../shared/run';
+import type { NodeOutputRef, NodeStatus, RunEvent, RunStatus, TrialRecord } from '../../../shared/run';
+import { upsertTrial } from '../results/trials';
 import type { LogLevel } from '../../../shared/log';
 import { emptyHistory, record, redo, undo, type History } from './history';
 
@@ -60,7 +61,11 @@ export interface RunsSlice {
   logs: LogLine[];
   /** node -> metric key -> points, from node.metric events with a step (training curves) */
   series: Record<string, Record<string, { step: number; value: number }[]>>;
+  /** node -> its sweep trials in index order: node.trial events live, run.get on reload or for a cached sweep */
+  trials: Record<string, TrialRecord[]>;
   startRun(runId: string): void;
+  /** Trials from run.get for the current run; a node's list replaces what the events gave (it is the recorded truth). */
+  setTrials(runId: string, trials: Record<string, TrialRecord[]>): void;
   applyEvent(e: RunEvent): void;
   clearRun(): void;
 }
@@ -120,11 +125,16 @@ export function createEditorStore(initial: Pipeline, now: () => number = () => D
     nodeStates: {},
     logs: [],
     series: {},
+    trials: {},
     startRun(runId) {
-      set({ run: { id: runId, status: 'running' }, nodeStates: {}, logs: [], series: {} });
+      set({ run: { id: runId, status: 'running' }, nodeStates: {}, logs: [], series: {}, trials: {} });
+    },
+    setTrials(runId, trials) {
+      if (get().run?.id !== runId) return;
+      set((s) => ({ trials: { ...s.trials, ...trials } }));
     },
     clearRun() {
-      set({ run: null, nodeStates: {}, logs: [], series: {} });
+      set({ run: null, nodeStates: {}, logs: [], series: {}, trials: {} });
     },
     applyEvent(e) {
       const s = get();
@@ -137,7 +147,8 @@ export function createEditorStore(initial: Pipeline, now: () => number = () => D
         case 'run.started': {
           const nodeStates: Record<string, NodeRunState> = {};
           for (const id of e.nodes) nodeStates[id] = { status: 'queued', metrics: {} };
-          set({ run: { id: e.runId, status: 'running' }, nodeStates, logs: s.run?.id === e.runId ? s.logs : [], series: s.run?.id === e.runId ? s.series : {} });
+          const same = s.run?.id === e.runId;
+          set({ run: { id: e.runId, status: 'running' }, nodeStates, logs: same ? s.logs : [], series: same ? s.series : {}, trials: same ? s.trials : {} });
           return;
         }
         case 'node.queued':
@@ -162,6 +173,9 @@ export function createEditorStore(initial: Pipeline, now: () => number = () => D
           set({ series: { ...s.series, [e.nodeId]: { ...perNode, [e.key]: points } } });
           return;
         }
+        case 'node.trial':
+          set({ trials: { ...s.trials, [e.nodeId]: upsertTrial(s.trials[e.nodeId] ?? [], e.trial) } });
+          return;
         case 'node.finished': {
           const { type: _t, runId: _r, nodeId, ...result } = e;
           return patchNode(set, get, nodeId, { ...result, progress: undefined });
