@@ -45,6 +45,8 @@ export const useSession = create<SessionState>(() => ({
 
 const DRAFT_KEY = 'pipewright.draft.v1';
 const PROJECT_KEY = 'pipewright.project';
+/** the last run started here, so a reload shows its results (node states, metrics, sweep trials) again */
+const LAST_RUN_KEY = 'pipewright.lastRun';
 
 interface Draft {
   v: 1;
@@ -321,7 +323,58 @@ export async function startRun(opts: { upTo?: string; from?: string; noCache?: b
     return null;
   }
   if (!store.getState().run) store.getState().startRun(r.runId);
+  try {
+    localStorage.setItem(LAST_RUN_KEY, JSON.stringify({ project: target.project, runId: r.runId }));
+  } catch {
+    // Only the reload convenience is lost.
+  }
   return r.runId;
+}
+
+function currentProject(): string | null {
+  const s = useSession.getState();
+  return s.projectPath ?? (s.filePath ? defaultProjectFor(s.filePath) : null);
+}
+
+/**
+ * The recorded trials of the current run. A cached sweep streams no node.trial events (its trials
+ * belong to the execution it reused), so the finished run is asked for them.
+ */
+async function fetchTrials(runId: string): Promise<void> {
+  const project = currentProject();
+  const { store } = useSession.getState();
+  const sweeps = store.getState().doc.nodes.filter((n) => n.type === 'train.sweep' && !store.getState().trials[n.id]?.length);
+  if (!project || sweeps.length === 0) return;
+  try {
+    const r = await call('run.get', { project, runId });
+    if (r.trials) store.getState().setTrials(runId, r.trials);
+  } catch {
+    // The trials table stays as the events left it.
+  }
+}
+
+/** After a reload: the last run started here, replayed from the project's record. */
+async function restoreLastRun(): Promise<void> {
+  const project = currentProject();
+  let last: { project?: unknown; runId?: unknown } | null;
+  try {
+    last = JSON.parse(localStorage.getItem(LAST_RUN_KEY) ?? 'null') as { project?: unknown; runId?: unknown } | null;
+  } catch {
+    return;
+  }
+  if (!project || !last || last.project !== project || typeof last.runId !== 'string') return;
+  const runId = last.runId;
+  let r;
+  try {
+    r = await call('run.get', { project, runId });
+  } catch {
+    return;
+  }
+  const { store } = useSession.getState();
+  // A run started since the reload wins over the replay.
+  if (store.getState().run && store.getState().run?.id !== runId) return;
+  for (const e of r.events) store.getState().applyEvent(e);
+  if (r.trials) store.getState().setTrials(runId, r.trials);
 }
 
 export async function cancelRun(): Promise<void> {
@@ -334,7 +387,10 @@ export async function cancelRun(): Promise<void> {
 
 export async function boot(): Promise<void> {
   attach(useSession.getState().store);
-  onEvent('run.event', (e: RunEvent) => useSession.getState().store.getState().applyEvent(e));
+  onEvent('run.event', (e: RunEvent) => {
+    useSession.getState().store.getState().applyEvent(e);
+    if (e.type === 'run.finished' && useSession.getState().store.getState().run?.id === e.runId) void fetchTrials(e.runId);
+  });
   onEvent('app.command', (c) => void onAppCommand(c));
   addEventListener('pagehide', flushDraft);
   addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flushDraft());
@@ -365,6 +421,7 @@ export async function boot(): Promise<void> {
     }
   }
   useSession.setState({ ready: true });
+  void restoreLastRun();
 }
 
 /** Starts afresh: an empty pipeline in the current project (an undoable edit would be odd here). */

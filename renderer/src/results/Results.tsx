@@ -9,10 +9,14 @@ import { EChart, type ChartOption } from './EChart';
 import { TablePreview } from './TablePreview';
 import { asMetricsDoc, type Curve, type Matrix, type MetricsDoc } from '../../../shared/artifacts';
 import { defaultProjectFor } from '../util/paths';
+import type { TrialRecord } from '../../../shared/run';
+import { formatDuration, trialTable, type Goal } from './trials';
 
 export function Results({ id }: { id: string }) {
   const state = useEditor((s) => s.nodeStates[id]);
   const series = useEditor((s) => s.series[id]);
+  const trials = useEditor((s) => s.trials[id]);
+  const sweep = useEditor((s) => s.doc.nodes.find((n) => n.id === id && n.type === 'train.sweep'));
   const project = useStore(useSession, (s) => s.projectPath ?? (s.filePath ? defaultProjectFor(s.filePath) : null));
   const showLog = useUi((s) => s.showLog);
   const outputs = Object.entries(state?.outputs ?? {});
@@ -47,6 +51,15 @@ export function Results({ id }: { id: string }) {
         </table>
       )}
       {series && Object.keys(series).length > 0 && <LiveCurves series={series} />}
+      {(sweep || (trials && trials.length > 0)) && (
+        <Trials
+          trials={trials ?? []}
+          metric={typeof sweep?.params.metric === 'string' ? sweep.params.metric : undefined}
+          goal={sweep?.params.goal === 'min' ? 'min' : 'max'}
+          space={sweep?.params.space && typeof sweep.params.space === 'object' && !Array.isArray(sweep.params.space) ? Object.keys(sweep.params.space) : []}
+          running={state.status === 'running'}
+        />
+      )}
       {outputs.length > 0 && project && (
         <>
           <div className="pw-tabs">
@@ -59,6 +72,98 @@ export function Results({ id }: { id: string }) {
           {current && current[1].kind === 'table' && <TablePreview project={project} hash={current[1].hash} />}
           {current && current[1].kind === 'metrics' && <MetricsView project={project} hash={current[1].hash} />}
           {current && current[1].kind !== 'table' && current[1].kind !== 'metrics' && <JsonView project={project} hash={current[1].hash} />}
+        </>
+      )}
+    </div>
+  );
+}
+
+const MAX_TRIAL_ROWS = 500;
+
+function fmt(v: number | null): string {
+  if (v === null) return '–';
+  return Number.isInteger(v) ? String(v) : v.toFixed(4);
+}
+
+/** The sweep's trials, live: the metric per trial, then one row per trial with the best marked. */
+function Trials({ trials, metric, goal, space, running }: { trials: TrialRecord[]; metric?: string; goal: Goal; space: string[]; running: boolean }) {
+  const table = useMemo(() => trialTable(trials, { metric, goal, space }), [trials, metric, goal, space.join('\u0000')]);
+  const chartMetric = metric && table.metrics.includes(metric) ? metric : table.metrics[0];
+  const option = useMemo<ChartOption | null>(() => {
+    if (!chartMetric) return null;
+    const col = table.metrics.indexOf(chartMetric);
+    const pts = table.rows.filter((r) => r.metrics[col] !== null).map((r) => [r.index, r.metrics[col] as number]);
+    const best = table.rows.find((r) => r.best);
+    return {
+      grid: { left: 44, right: 10, top: 24, bottom: 24 },
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0, textStyle: { fontSize: 10 } },
+      xAxis: { type: 'value', name: 'trial', nameGap: 4, nameTextStyle: { fontSize: 10 }, minInterval: 1, min: 1, max: Math.max(1, table.rows.length ? table.rows[table.rows.length - 1].index : 1) },
+      yAxis: { type: 'value', scale: true },
+      series: [
+        { name: chartMetric, type: 'line', data: pts, symbolSize: 6, lineStyle: { width: 1 } },
+        ...(best && chartMetric === metric ? [{ name: `best (${goal})`, type: 'line', data: [[best.index, best.metrics[col]]], symbolSize: 12, itemStyle: { color: '#22c55e' } }] : []),
+      ],
+    };
+  }, [table, chartMetric, metric, goal]);
+
+  return (
+    <div className="pw-trials" data-testid="sweep-trials">
+      <h5>
+        Trials <span className="pw-muted">
+          {table.rows.length}
+          {running ? ' so far' : ''}
+          {metric ? ` · best by ${metric} (${goal})` : ''}
+          {table.best !== null ? `: trial ${table.best}` : ''}
+        </span>
+      </h5>
+      {table.rows.length === 0 ? (
+        <div className="pw-muted small">{running ? 'Waiting for the first trial…' : 'No trials recorded.'}</div>
+      ) : (
+        <>
+          {option && <EChart option={option} height={150} testId="trials-chart" />}
+          <div className="pw-trials-scroll">
+            <table className="pw-metrics pw-trials-table" data-testid="trials-table">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  {table.params.map((p) => (
+                    <th key={`p:${p}`} className="pw-param-col">
+                      {p}
+                    </th>
+                  ))}
+                  {table.metrics.map((m) => (
+                    <th key={`m:${m}`} className="num">
+                      {m}
+                    </th>
+                  ))}
+                  <th>status</th>
+                  <th className="num">time</th>
+                </tr>
+              </thead>
+              <tbody>
+                {table.rows.slice(0, MAX_TRIAL_ROWS).map((r) => (
+                  <tr key={r.index} data-trial={r.index} className={r.best ? 'pw-best' : r.status === 'failed' ? 'pw-failed' : undefined} title={r.error}>
+                    <td>
+                      {r.index}
+                      {r.best ? ' ★' : ''}
+                    </td>
+                    {r.params.map((v, i) => (
+                      <td key={`p${i}`}>{v}</td>
+                    ))}
+                    {r.metrics.map((v, i) => (
+                      <td key={`m${i}`} className="num">
+                        {fmt(v)}
+                      </td>
+                    ))}
+                    <td className={`pw-status-label st-${r.status}`}>{r.status}</td>
+                    <td className="num">{formatDuration(r.durationMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {table.rows.length > MAX_TRIAL_ROWS && <div className="pw-muted small">first {MAX_TRIAL_ROWS} of {table.rows.length} trials shown</div>}
         </>
       )}
     </div>
