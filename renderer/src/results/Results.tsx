@@ -17,6 +17,9 @@ export function Results({ id }: { id: string }) {
   const series = useEditor((s) => s.series[id]);
   const trials = useEditor((s) => s.trials[id]);
   const sweep = useEditor((s) => s.doc.nodes.find((n) => n.id === id && n.type === 'train.sweep'));
+  const showTrials = !!sweep || (trials?.length ?? 0) > 0;
+  // A sweep also streams its metric per trial as a `trial.*` series; the trials chart draws that, not an epoch curve.
+  const curves = useMemo(() => (showTrials && series ? Object.fromEntries(Object.entries(series).filter(([k]) => !k.startsWith('trial.'))) : series), [series, showTrials]);
   const project = useStore(useSession, (s) => s.projectPath ?? (s.filePath ? defaultProjectFor(s.filePath) : null));
   const showLog = useUi((s) => s.showLog);
   const outputs = Object.entries(state?.outputs ?? {});
@@ -50,8 +53,8 @@ export function Results({ id }: { id: string }) {
           </tbody>
         </table>
       )}
-      {series && Object.keys(series).length > 0 && <LiveCurves series={series} />}
-      {(sweep || (trials && trials.length > 0)) && (
+      {curves && Object.keys(curves).length > 0 && <LiveCurves series={curves} />}
+      {showTrials && (
         <Trials
           trials={trials ?? []}
           metric={typeof sweep?.params.metric === 'string' ? sweep.params.metric : undefined}

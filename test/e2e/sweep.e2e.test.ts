@@ -1,0 +1,93 @@
+/**
+ * A sweep's trials in the results panel: a tiny iris sweep runs, its two trials show as a table
+ * with the best one marked and a chart, and a reload (run.get) shows the same trials.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { emptyPipeline, type Pipeline } from '../../shared/pipeline/model';
+import { launchBrowser, openPage, screenshot, useApp } from './harness';
+
+let app: Awaited<ReturnType<typeof useApp>>;
+let chrome: Awaited<ReturnType<typeof launchBrowser>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await useApp();
+  chrome = await launchBrowser();
+  browser = chrome.browser;
+});
+afterAll(async () => {
+  await chrome?.close();
+  await app?.stop();
+});
+
+function sweepPipeline(csv: string): Pipeline {
+  const p = emptyPipeline('sweep');
+  const node = (id: string, type: string, inputs: Record<string, string>, params: Pipeline['nodes'][number]['params']) => ({ id, type, inputs, params, extensions: {} });
+  p.nodes = [
+    node('load', 'data.csv', {}, { path: csv }),
+    node('split', 'features.split', { table: 'load.table' }, { testFraction: 0.2, stratifyBy: 'species', seed: 42 }),
+    node('sweep', 'train.sweep', { train: 'split.train', test: 'split.test' }, { trainer: 'train.logistic_regression', space: { epochs: [5, 10] }, metric: 'accuracy', label: 'species' }),
+  ];
+  p.layout = { load: { x: 0, y: 0 }, split: { x: 260, y: 0 }, sweep: { x: 520, y: 0 } };
+  return p;
+}
+
+async function trialRows(page: Page): Promise<string[][]> {
+  await page.getByTestId('node-sweep').locator('.pw-node-header').click();
+  const table = page.getByTestId('trials-table');
+  await table.waitFor({ timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="trials-table"] tbody tr').length === 2);
+  await page.getByTestId('sweep-trials').scrollIntoViewIfNeeded();
+  return table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+}
+
+describe('sweep trials', () => {
+  it('shows the trials of a train.sweep, the best marked, and the same after a reload', async () => {
+    const { page, errors } = await openPage(browser, app.url);
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('project-path-input').fill(join(app.home, 'sweep', 'sweep.pwproj'));
+    await page.getByTestId('project-create').click();
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 0);
+    await page.waitForTimeout(500); // the empty document's draft is written; ours replaces it
+    // The pipeline goes in as the crash-net draft: the quickest way to open a document whole.
+    const doc = sweepPipeline(join(app.home, 'workspace', 'data', 'iris.csv'));
+    await page.evaluate((d: string) => {
+      const project = localStorage.getItem('pipewright.project');
+      localStorage.setItem('pipewright.draft.v1', JSON.stringify({ v: 1, projectPath: project, filePath: null, doc: JSON.parse(d) as unknown, savedAt: Date.now() }));
+    }, JSON.stringify(doc));
+    await page.reload();
+    await page.waitForSelector('[data-testid="app"][data-ready="true"]');
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 3);
+
+    await page.getByTestId('run-all').click();
+    await page.getByTestId('run-status').and(page.locator('.st-succeeded,.st-failed,.st-gate_failed,.st-cancelled')).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('run-status').textContent(), await page.locator('[data-testid^="node-status-"]').allTextContents().then((t) => t.join(' | '))).toBe('succeeded');
+
+    const live = await trialRows(page);
+    // index, epochs, accuracy, …, status, time
+    expect(live.map((r) => [r[0].replace(' ★', ''), r[1]])).toEqual([
+      ['1', '5'],
+      ['2', '10'],
+    ]);
+    expect(live.map((r) => r[r.length - 2])).toEqual(['succeeded', 'succeeded']);
+    const best = page.locator('[data-testid="trials-table"] tbody tr.pw-best');
+    await expect(best.count()).resolves.toBe(1);
+    // The marked row holds the highest accuracy (the first metric column).
+    const accs = await page.locator('[data-testid="trials-table"] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.querySelectorAll('td')[2].textContent)));
+    const bestIndex = Number((await best.locator('td').first().textContent())?.match(/\d+/)?.[0]);
+    expect(accs[bestIndex - 1]).toBe(Math.max(...accs));
+    await page.getByTestId('trials-chart').locator('canvas').first().waitFor();
+    await screenshot(page, 'sweep-trials');
+
+    await page.waitForTimeout(1000); // past the autosave second
+    await page.reload();
+    await page.waitForSelector('[data-testid="app"][data-ready="true"]');
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 3);
+    await expect(trialRows(page)).resolves.toEqual(live);
+    await screenshot(page, 'sweep-trials-after-reload');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
