@@ -1,6 +1,6 @@
 /**
  * A sweep's trials in the results panel: a tiny iris sweep runs, its two trials show as a table
- * with the best one marked and a chart, and a reload (run.get) shows the same trials.
+ * with the best one marked and a chart; a reload (run.get) and a cached re-run show the same trials.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -87,6 +87,12 @@ describe('sweep trials', () => {
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 3);
     await expect(trialRows(page)).resolves.toEqual(live);
     await screenshot(page, 'sweep-trials-after-reload');
+
+    // Run again: the sweep is reused and streams no trials; the panel shows those it reused.
+    await page.getByTestId('run-all').click();
+    await page.getByTestId('results').locator('.st-cached').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('run-status').textContent()).resolves.toBe('succeeded');
+    await expect(trialRows(page)).resolves.toEqual(live);
     expect(errors).toEqual([]);
     await page.context().close();
   });
