@@ -3,24 +3,13 @@
  * delete, undo; a broken YAML edit keeps the graph and pins the problem to its line; a run shows
  * live state, results (table preview, curves, metrics), logs, and a second run is cached.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, screenshot, useApp } from './harness';
+import type { Page } from 'playwright-core';
+import { openPage, screenshot } from './harness';
+import { e2eSuite } from './suite';
 
-let app: Awaited<ReturnType<typeof useApp>>;
-let chrome: Awaited<ReturnType<typeof launchBrowser>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await useApp();
-  chrome = await launchBrowser();
-  browser = chrome.browser;
-});
-afterAll(async () => {
-  await chrome?.close();
-  await app?.stop();
-});
+const suite = e2eSuite();
 
 const nodeIds = (page: Page) => page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
 
@@ -31,7 +20,7 @@ async function clickNode(page: Page, id: string) {
 
 describe('editing and running the example', () => {
   it('quick-add, duplicate, copy/paste, delete and undo', async () => {
-    const { page, errors } = await openPage(browser, app.url);
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
     await page.waitForSelector('[data-testid="node-gate"]');
     const before = await nodeIds(page);
 
@@ -71,7 +60,7 @@ describe('editing and running the example', () => {
   });
 
   it('a broken YAML edit keeps the graph and marks the line', async () => {
-    const { page, errors } = await openPage(browser, app.url);
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
     await page.waitForSelector('[data-testid="node-gate"]');
     const before = await nodeIds(page);
     await page.getByTestId('toggle-yaml').click();
@@ -100,14 +89,14 @@ describe('editing and running the example', () => {
   });
 
   it('runs with live state, shows results and logs, and a second run is cached', async () => {
-    const { page, errors } = await openPage(browser, app.url);
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
     // Its own project, with the example opened by path (the tests above edited the default one)
     await page.getByTestId('project-button').click();
-    await page.getByTestId('project-path-input').fill(join(app.home, 'run-test', 'run.pwproj'));
+    await page.getByTestId('project-path-input').fill(join(suite.app.home, 'run-test', 'run.pwproj'));
     await page.getByTestId('project-create').click();
     await expect.poll(() => page.getByTestId('project-button').textContent()).toMatch(/run\.pwproj/);
     await page.getByTestId('project-button').click();
-    await page.getByTestId('open-path-input').fill(join(app.home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml'));
+    await page.getByTestId('open-path-input').fill(join(suite.app.home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml'));
     await page.getByTestId('open-path').click();
     await page.waitForSelector('[data-testid="node-gate"]');
     await page.getByTestId('run-all').click();

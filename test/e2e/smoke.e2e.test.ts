@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { registry } from '../../nodes/registry';
-import { launchBrowser, openPage, screenshot, startServer, useApp } from './harness';
+import { openPage, screenshot, startServer } from './harness';
+import { e2eSuite } from './suite';
 
-let app: Awaited<ReturnType<typeof useApp>>;
-let chrome: Awaited<ReturnType<typeof launchBrowser>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await useApp();
-  chrome = await launchBrowser();
-  browser = chrome.browser;
-});
-afterAll(async () => {
-  await chrome?.close();
-  await app?.stop();
-});
+const suite = e2eSuite();
 
 describe('smoke', () => {
   it('loads the page and the palette lists every catalogue type, grouped by stage', async () => {
-    const { page, errors } = await openPage(browser, app.url);
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
     const catalog = registry.catalog();
     expect(catalog.length).toBeGreaterThan(15);
     for (const t of catalog) {
@@ -40,7 +28,7 @@ describe('smoke', () => {
   it('a first start opens the bundled example drawn on the canvas', async () => {
     // A first start for real: a server of its own with an empty PIPEWRIGHT_HOME.
     const fresh = await startServer();
-    const { page, errors } = await openPage(browser, fresh.url).catch(async (e) => {
+    const { page, errors } = await openPage(suite.browser, fresh.url).catch(async (e) => {
       await fresh.stop();
       throw e;
     });

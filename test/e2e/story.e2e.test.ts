@@ -3,24 +3,13 @@
  * the breast-cancer pipeline from the palette, wire it, set params in the inspector, see a wrong
  * connection refused, undo/redo, edit the YAML, run, read the accuracy, reload and find it all.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, screenshot, useApp } from './harness';
+import type { Page } from 'playwright-core';
+import { openPage, screenshot } from './harness';
+import { e2eSuite } from './suite';
 
-let app: Awaited<ReturnType<typeof useApp>>;
-let chrome: Awaited<ReturnType<typeof launchBrowser>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await useApp();
-  chrome = await launchBrowser();
-  browser = chrome.browser;
-});
-afterAll(async () => {
-  await chrome?.close();
-  await app?.stop();
-});
+const suite = e2eSuite();
 
 async function dropFromPalette(page: Page, type: string, x: number, y: number) {
   const canvas = page.getByTestId('canvas');
@@ -48,9 +37,9 @@ const edgeCount = (page: Page) => page.locator('.react-flow__edge').count();
 
 describe('the editor user story', () => {
   it('builds, edits, runs and keeps the breast-cancer pipeline', async () => {
-    const { page, errors } = await openPage(browser, app.url);
-    const project = join(app.home, 'story', 'story.pwproj');
-    const csv = join(app.home, 'workspace', 'data', 'breast_cancer.csv');
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
+    const project = join(suite.app.home, 'story', 'story.pwproj');
+    const csv = join(suite.app.home, 'workspace', 'data', 'breast_cancer.csv');
 
     // An empty project
     await page.getByTestId('project-button').click();

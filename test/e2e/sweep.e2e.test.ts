@@ -2,25 +2,14 @@
  * A sweep's trials in the results panel: a tiny iris sweep runs, its two trials show as a table
  * with the best one marked and a chart; a reload (run.get) and a cached re-run show the same trials.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { emptyPipeline, type Pipeline } from '../../shared/pipeline/model';
-import { launchBrowser, openPage, screenshot, useApp } from './harness';
+import { openPage, screenshot } from './harness';
+import { e2eSuite } from './suite';
 
-let app: Awaited<ReturnType<typeof useApp>>;
-let chrome: Awaited<ReturnType<typeof launchBrowser>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await useApp();
-  chrome = await launchBrowser();
-  browser = chrome.browser;
-});
-afterAll(async () => {
-  await chrome?.close();
-  await app?.stop();
-});
+const suite = e2eSuite();
 
 function sweepPipeline(csv: string): Pipeline {
   const p = emptyPipeline('sweep');
@@ -45,14 +34,14 @@ async function trialRows(page: Page): Promise<string[][]> {
 
 describe('sweep trials', () => {
   it('shows the trials of a train.sweep, the best marked, and the same after a reload', async () => {
-    const { page, errors } = await openPage(browser, app.url);
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
     await page.getByTestId('project-button').click();
-    await page.getByTestId('project-path-input').fill(join(app.home, 'sweep', 'sweep.pwproj'));
+    await page.getByTestId('project-path-input').fill(join(suite.app.home, 'sweep', 'sweep.pwproj'));
     await page.getByTestId('project-create').click();
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 0);
     await page.waitForTimeout(500); // the empty document's draft is written; ours replaces it
     // The pipeline goes in as the crash-net draft: the quickest way to open a document whole.
-    const doc = sweepPipeline(join(app.home, 'workspace', 'data', 'iris.csv'));
+    const doc = sweepPipeline(join(suite.app.home, 'workspace', 'data', 'iris.csv'));
     await page.evaluate((d: string) => {
       const project = localStorage.getItem('pipewright.project');
       localStorage.setItem('pipewright.draft.v1', JSON.stringify({ v: 1, projectPath: project, filePath: null, doc: JSON.parse(d) as unknown, savedAt: Date.now() }));
