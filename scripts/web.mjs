@@ -41,8 +41,8 @@ export function ensureBuilt({ renderer = true } = {}) {
   if (bundles.some((t) => t === 0 || t < nodeSources)) run(process.execPath, [join(root, 'scripts', 'build-node.mjs')], 'Building the Node side');
 
   if (!renderer) return;
-  if (!existsSync(join(root, 'renderer', 'vite.config.ts'))) {
-    process.stderr.write('renderer/vite.config.ts is missing: serving without the editor UI\n');
+  if (!existsSync(join(root, 'renderer', 'vite.config.mts'))) {
+    process.stderr.write('renderer/vite.config.mts is missing: serving without the editor UI\n');
     return;
   }
   const uiSources = newestSource(['renderer', 'shared'], ['package.json']);
@@ -53,7 +53,7 @@ export function ensureBuilt({ renderer = true } = {}) {
       process.stderr.write('vite is not installed (a production install?): serving the prebuilt UI if there is one\n');
       return;
     }
-    run(process.execPath, [vite, 'build', '--config', join('renderer', 'vite.config.ts'), '--logLevel', 'warn'], 'Building the editor UI');
+    run(process.execPath, [vite, 'build', '--config', join('renderer', 'vite.config.mts'), '--logLevel', 'warn'], 'Building the editor UI');
   }
 }
 
