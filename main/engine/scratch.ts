@@ -6,21 +6,12 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pidAlive } from '../pid';
 
 const PATTERN = /^pw-(run|worker|run-node)-(\d+)-/;
 
 export function scratchDir(kind: 'run' | 'worker' | 'run-node'): string {
   return mkdtempSync(join(tmpdir(), `pw-${kind}-${process.pid}-`));
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 let swept = false;
@@ -37,6 +28,6 @@ export function sweepStaleScratch(): void {
   }
   for (const n of names) {
     const m = PATTERN.exec(n);
-    if (m && !alive(Number(m[2]))) void rm(join(tmpdir(), n), { recursive: true, force: true }).catch(() => {});
+    if (m && !pidAlive(Number(m[2]))) void rm(join(tmpdir(), n), { recursive: true, force: true }).catch(() => {});
   }
 }

@@ -12,6 +12,7 @@ import type { PortKind } from '../../shared/catalog';
 import type { LogLevel } from '../../shared/log';
 import type { NodeResult, NodeStatus, RunEvent, RunListItem, RunStatus, RunSummary, NodeOutputRef, TrialRecord } from '../../shared/run';
 import { LATEST_VERSION, migrations } from './migrations';
+import { pidAlive } from '../pid';
 
 /** `PRAGMA application_id` of every Pipewright project file ("PWRP"). */
 export const APPLICATION_ID = 0x50575250;
@@ -142,17 +143,6 @@ function parseJson(text: string | null | undefined): Record<string, unknown> {
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   } catch {
     return {};
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -795,21 +785,12 @@ export class ProjectStore {
    */
   putArtifact(file: string, kind: PortKind, meta: Record<string, unknown> = {}, hash?: string): string {
     if (hash && this.hasArtifact(hash)) return hash;
-    const bytes = readFileSync(file);
-    const h = hash ?? sha256Hex(bytes);
-    this.st('INSERT OR IGNORE INTO artifacts (hash, kind, size, meta, created_at, bytes) VALUES (?, ?, ?, ?, ?, ?)').run(
-      h,
-      kind,
-      bytes.length,
-      JSON.stringify(meta),
-      now(),
-      bytes,
-    );
-    return h;
+    return this.putArtifactBytes(readFileSync(file), kind, meta, hash);
   }
 
-  putArtifactBytes(bytes: Buffer, kind: PortKind, meta: Record<string, unknown> = {}): string {
-    const h = sha256Hex(bytes);
+  /** Stores bytes once by content hash (`hash`, when given, must be their sha256). */
+  putArtifactBytes(bytes: Buffer, kind: PortKind, meta: Record<string, unknown> = {}, hash?: string): string {
+    const h = hash ?? sha256Hex(bytes);
     this.st('INSERT OR IGNORE INTO artifacts (hash, kind, size, meta, created_at, bytes) VALUES (?, ?, ?, ?, ?, ?)').run(
       h,
       kind,
