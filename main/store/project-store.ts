@@ -539,11 +539,14 @@ export class ProjectStore {
         e.startedAt ?? now(),
       ).lastInsertRowid,
     );
-    if (e.inputs) {
-      const ins = this.st('INSERT INTO execution_inputs (execution_id, port, artifact_hash) VALUES (?, ?, ?)');
-      for (const [port, hash] of Object.entries(e.inputs)) ins.run(id, port, hash);
-    }
+    if (e.inputs) this.linkArtifacts('execution_inputs', id, e.inputs);
     return id;
+  }
+
+  /** Lineage: which artifact went into (or came out of) each port of an execution. */
+  private linkArtifacts(table: 'execution_inputs' | 'execution_outputs', executionId: number, ports: Record<string, string>, replace = false): void {
+    const ins = this.st(`INSERT${replace ? ' OR REPLACE' : ''} INTO ${table} (execution_id, port, artifact_hash) VALUES (?, ?, ?)`);
+    for (const [port, hash] of Object.entries(ports)) ins.run(executionId, port, hash);
   }
 
   finishExecution(executionId: number, f: ExecutionFinish): void {
@@ -563,10 +566,7 @@ export class ProjectStore {
       f.cacheKey ?? null,
       executionId,
     );
-    if (f.outputs) {
-      const ins = this.st('INSERT OR REPLACE INTO execution_outputs (execution_id, port, artifact_hash) VALUES (?, ?, ?)');
-      for (const [port, hash] of Object.entries(f.outputs)) ins.run(executionId, port, hash);
-    }
+    if (f.outputs) this.linkArtifacts('execution_outputs', executionId, f.outputs, true);
   }
 
   /** A whole execution in one call (start and finish): one row, its lineage and metrics. */
@@ -596,14 +596,8 @@ export class ProjectStore {
           Math.round(e.durationMs),
         ).lastInsertRowid,
       );
-      if (e.inputs) {
-        const ins = this.st('INSERT INTO execution_inputs (execution_id, port, artifact_hash) VALUES (?, ?, ?)');
-        for (const [port, hash] of Object.entries(e.inputs)) ins.run(id, port, hash);
-      }
-      if (e.outputs) {
-        const ins = this.st('INSERT INTO execution_outputs (execution_id, port, artifact_hash) VALUES (?, ?, ?)');
-        for (const [port, hash] of Object.entries(e.outputs)) ins.run(id, port, hash);
-      }
+      if (e.inputs) this.linkArtifacts('execution_inputs', id, e.inputs);
+      if (e.outputs) this.linkArtifacts('execution_outputs', id, e.outputs);
       if (e.metrics && e.metrics.length) this.recordMetrics(id, e.metrics);
       return id;
     });

@@ -199,8 +199,8 @@ nodes:
       exclude: [species]
 `;
 
-/** Starts a run and collects its events until it finishes. */
-async function runToEnd(params: Params<'run.start'>): Promise<{ runId: string; events: RunEvent[] }> {
+/** Collects run events from now on; `finished` resolves at the first run.finished. */
+function collectRunEvents(): { events: RunEvent[]; finished: Promise<void>; off: () => void } {
   const events: RunEvent[] = [];
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
@@ -208,6 +208,12 @@ async function runToEnd(params: Params<'run.start'>): Promise<{ runId: string; e
     events.push(e);
     if (e.type === 'run.finished') finish();
   });
+  return { events, finished, off };
+}
+
+/** Starts a run and collects its events until it finishes. */
+async function runToEnd(params: Params<'run.start'>): Promise<{ runId: string; events: RunEvent[] }> {
+  const { events, finished, off } = collectRunEvents();
   try {
     const { runId } = await client.call('run.start', params);
     await finished;
@@ -281,13 +287,7 @@ describe('runs', () => {
   });
 
   it('cancels a running run', async () => {
-    const events: RunEvent[] = [];
-    let finish!: () => void;
-    const finished = new Promise<void>((r) => (finish = r));
-    const off = client.on('run.event', (e) => {
-      events.push(e);
-      if (e.type === 'run.finished') finish();
-    });
+    const { events, finished, off } = collectRunEvents();
     try {
       // --no-cache so the run has real work to be cancelled in
       const { runId } = await client.call('run.start', { project: runProject(), text: FEATURES_PIPELINE, baseDir, noCache: true });
