@@ -47,6 +47,8 @@ export interface ApiHandlers extends Handlers {
 
 const MAX_PIPELINE_BYTES = 5 * 1024 * 1024;
 const DEFAULT_PREVIEW_ROWS = 200;
+/** column statistics kept for the tables previewed most recently (an app stays open for days) */
+const STATS_CACHE_ENTRIES = 64;
 
 export function notAvailable(what: string): RpcError {
   return new RpcError(`${what} is not available yet`, 'unavailable');
@@ -258,10 +260,11 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       const engine = await dataEngine();
       const page = await tableRows(engine, table, offset ?? 0, limit ?? DEFAULT_PREVIEW_ROWS);
       let stats = statsCache.get(hash);
-      if (!stats) {
-        stats = await tableStats(engine, table);
-        statsCache.set(hash, stats);
-      }
+      if (stats) statsCache.delete(hash);
+      else stats = await tableStats(engine, table);
+      // re-inserted last: the Map's order is least recently used first
+      statsCache.set(hash, stats);
+      if (statsCache.size > STATS_CACHE_ENTRIES) statsCache.delete(statsCache.keys().next().value!);
       return { ...page, stats };
     },
 

@@ -47,6 +47,20 @@ describe('DuckDB data engine', () => {
     expect(nulls).toBe(nans);
   });
 
+  it('keeps no file bytes cached after reading many tables (a long-lived app must not grow)', async () => {
+    // Each run writes new Parquet files; DuckDB's external file cache would keep every one of them.
+    const written: ArtifactRef[] = [];
+    for (let i = 0; i < 20; i++) {
+      const path = await ctx.data.writeTable(`SELECT *, ${i} AS k FROM iris`, { iris });
+      written.push({ kind: 'table', path, hash: '', meta: {} });
+    }
+    for (const t of written) await ctx.data.readColumns(t, ['k']);
+    const cached = await ctx.data.query("SELECT coalesce(sum(memory_usage_bytes), 0) AS b FROM duckdb_memory() WHERE tag = 'EXTERNAL_FILE_CACHE'");
+    expect(cached).toEqual([{ b: 0 }]);
+    const [{ n }] = await ctx.data.query('SELECT count(*) AS n FROM t', { t: written[19] });
+    expect(n).toBe(150);
+  });
+
   it('runs queries over named tables with JSON-safe values', async () => {
     const rows = await ctx.data.query(
       'SELECT species, count(*) AS n, avg(petal_length) AS mean FROM "my table" GROUP BY species ORDER BY species',
