@@ -188,7 +188,8 @@ export function defineNode<S extends z.ZodType>(def: NodeDefinition<S>): NodeDef
 
 /** A node failure with a message meant for the user (no stack trace needed). */
 export class NodeError extends Error {
-  constructor(message: string, readonly details?: { file?: string; line?: number; column?: string }) {
+  /** `column` names a table column; `columnNumber` is the 1-based character position on `line`. */
+  constructor(message: string, readonly details?: { file?: string; line?: number; column?: string; columnNumber?: number }) {
     super(message);
     this.name = 'NodeError';
   }

@@ -1,6 +1,7 @@
 /**
- * data.csv on DuckDB's read_csv, made strict: the dialect is fixed (delimiter from the header
- * line, RFC 4180 quotes), strict_mode is on, and rejected rows are stored instead of skipped
+ * data.csv on DuckDB's read_csv, made strict: the header is read and checked here
+ * (csv-header.ts) and DuckDB gets its names and skips it, the dialect is fixed (delimiter from the
+ * header line, RFC 4180 quotes), strict_mode is on, and rejected rows are stored instead of skipped
  * silently, so a ragged or mis-quoted row or a value that does not fit its type fails with the
  * file and line. When DuckDB's sniffer itself gives up (a broken quote throws before any row is
  * read), a second all-VARCHAR scan without sniffing finds the line.
@@ -9,61 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { NodeError, type CsvReadOptions } from '../../nodes/types';
+import { readCsvHeader } from './csv-header';
 import { PARQUET_OPTIONS } from './parquet-options';
 
 const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-
-/** The first line of the file (up to 1 MiB), without its line ending or a UTF-8 BOM. */
-function firstLine(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(1 << 20);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    let text = buf.subarray(0, n).toString('utf8');
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const end = text.search(/\r?\n/);
-    return end < 0 ? text : text.slice(0, end);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Splits one line on a delimiter, honouring double quotes. */
-export function splitLine(line: string, delim: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delim) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
-/** The delimiter that splits the header line most often (outside quotes); a comma by default. */
-export function detectDelimiter(header: string): string {
-  let best = ',';
-  let bestCount = 0;
-  for (const d of [',', '\t', ';', '|']) {
-    const count = splitLine(header, d).length - 1;
-    if (count > bestCount) {
-      best = d;
-      bestCount = count;
-    }
-  }
-  return best;
-}
 
 function structLiteral(entries: [string, string][]): string {
   return `{${entries.map(([k, v]) => `${q(k)}: ${q(v)}`).join(', ')}}`;
@@ -150,30 +100,30 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
   const st = statSync(path);
   if (st.isDirectory()) throw new NodeError(`${path} is a folder, not a CSV file`, { file: path });
   if (st.size === 0) throw new NodeError(`${path} is empty (not even a header line)`, { file: path, line: 1 });
-  const header = firstLine(path);
-  const delim = options.delimiter ?? detectDelimiter(header);
-  const headerFields = splitLine(header, delim);
-  const names = options.header ? headerFields : headerFields.map((_, i) => `column${i}`);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice !== undefined) {
-    // DuckDB would quietly rename the second one (a -> a_1); a pipeline should not depend on that.
-    throw new NodeError(`${path}, line 1: the header names column "${twice}" twice`, { file: path, line: 1, column: twice });
-  }
+  // The header is ours to read (csv-header.ts): DuckDB gets the names and skips the line.
+  const { delimiter: delim, names, empty } = readCsvHeader(path, st.size, options);
   const unknown = Object.keys(options.types).filter((k) => !names.includes(k));
   if (unknown.length) {
     throw new NodeError(`${path}: params.types names column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} that the file does not have (columns: ${names.join(', ')})`, { file: path });
   }
+  const layout = `header = false, skip = ${options.header ? 1 : 0}, delim = ${q(delim)}, quote = '"', escape = '"', strict_mode = true`;
+  if (empty) {
+    // Nothing to sniff types from (DuckDB's sniffer refuses a file with no rows): declared or text.
+    const columns = structLiteral(names.map((n) => [n, options.types[n] ?? 'VARCHAR']));
+    await c.run(`COPY (SELECT * FROM read_csv(${q(path)}, auto_detect = false, ${layout}, columns = ${columns})) TO ${q(out)} (${PARQUET_OPTIONS})`);
+    return out;
+  }
   const id = randomUUID().replace(/-/g, '');
   const rejectsScan = `__pw_rs_${id}`;
   const rejectsTable = `__pw_rt_${id}`;
-  const dialect = `header = ${options.header}, delim = ${q(delim)}, quote = '"', escape = '"', strict_mode = true`;
+  const dialect = `${layout}, names = [${names.map(q).join(', ')}]`;
   const rejects = `store_rejects = true, rejects_scan = ${q(rejectsScan)}, rejects_table = ${q(rejectsTable)}`;
   const typesArg = Object.keys(options.types).length ? `, types = ${structLiteral(Object.entries(options.types))}` : '';
   const scan = `read_csv(${q(path)}, ${dialect}, ${rejects}${typesArg})`;
   try {
     await c.run(`COPY (SELECT * FROM ${scan}) TO ${q(out)} (${PARQUET_OPTIONS})`);
   } catch (e) {
-    const diagnosed = await diagnose(c, path, names, delim, options.header).catch(() => null);
+    const diagnosed = await diagnose(c, path, names, layout).catch(() => null);
     if (diagnosed) throw rejectError(path, diagnosed, options.types, new Map());
     throw new NodeError(`${path}: ${(e as Error).message.split('\n')[0]}`, { file: path });
   }
@@ -193,12 +143,12 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
 }
 
 /** Scans the file with no sniffing at all, every column as text, to find the first broken row. */
-async function diagnose(c: DuckDBConnection, path: string, names: string[], delim: string, header: boolean) {
+async function diagnose(c: DuckDBConnection, path: string, names: string[], layout: string) {
   const id = randomUUID().replace(/-/g, '');
   const table = `__pw_dt_${id}`;
-  const columns = `{${names.map((n) => `${q(n)}: 'VARCHAR'`).join(', ')}}`;
+  const columns = structLiteral(names.map((n) => [n, 'VARCHAR']));
   await c.run(
-    `SELECT count(*) FROM read_csv(${q(path)}, auto_detect = false, header = ${header}, delim = ${q(delim)}, quote = '"', escape = '"', strict_mode = true, columns = ${columns}, store_rejects = true, rejects_scan = ${q(`__pw_ds_${id}`)}, rejects_table = ${q(table)})`,
+    `SELECT count(*) FROM read_csv(${q(path)}, auto_detect = false, ${layout}, columns = ${columns}, store_rejects = true, rejects_scan = ${q(`__pw_ds_${id}`)}, rejects_table = ${q(table)})`,
   );
   return firstReject(c, table, path);
 }

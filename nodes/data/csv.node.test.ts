@@ -89,9 +89,68 @@ describe('data.csv', () => {
     expect(await ctx.data.query('SELECT b FROM t', { t })).toEqual([{ b: 'x, y' }, { b: 'multi\nline' }, { b: 'q"uote' }]);
   });
 
-  it('fails a header that names a column twice', async () => {
+  it('fails a header that names a column twice, also when only the case differs', async () => {
     const e = await failure({ path: write('dupe.csv', 'a,b,a\n1,2,3\n') });
-    expect(e.message).toMatch(/dupe\.csv, line 1: the header names column "a" twice/);
+    expect(e.message).toMatch(/dupe\.csv, line 1, column 5: the header names column "a" twice \(fields 1 and 3\)$/);
+    expect(e.details).toMatchObject({ line: 1, columnNumber: 5, column: 'a' });
+    // DuckDB compares names ignoring ASCII case and would call the second one "name_1"
+    const c = await failure({ path: write('dupe-case.csv', 'id,Name,"name"\n1,2,3\n') });
+    expect(c.message).toMatch(/dupe-case\.csv, line 1, column 9: the header names column "Name" and "name" .* twice \(fields 2 and 3\)/);
+  });
+
+  // Header bytes that are not UTF-8: DuckDB used to drop the header line silently and name the
+  // columns after the first data row.
+  it('fails a header with an invalid UTF-8 byte at its line and column', async () => {
+    const p = join(ctx.tmpDir, 'latin1.csv');
+    writeFileSync(p, Buffer.concat([Buffer.from('id,caf'), Buffer.from([0xe9]), Buffer.from(',n\n1,2,3\n4,5,6\n')]));
+    const e = await failure({ path: p });
+    expect(e.message).toMatch(/latin1\.csv, line 1, column 7: the header is not valid UTF-8 \(byte 0xE9 at byte 7 of the file\)/);
+    expect(e.details).toMatchObject({ file: p, line: 1, columnNumber: 7 });
+    // after a BOM and multi-byte characters, the column counts characters, not bytes
+    const q = join(ctx.tmpDir, 'bom-bad.csv');
+    writeFileSync(q, Buffer.concat([Buffer.from('\ufeffé,"ü'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n1,2\n')]));
+    expect((await failure({ path: q })).message).toMatch(/bom-bad\.csv, line 1, column 5: the header is not valid UTF-8 \(byte 0xC3 at byte 10 /);
+  });
+
+  it('fails an empty header name instead of calling it column1', async () => {
+    const e = await failure({ path: write('noname.csv', 'a,,c\n1,2,3\n') });
+    expect(e.message).toMatch(/noname\.csv, line 1, column 3: header field 2 is empty: every column needs a name$/);
+    expect(e.details).toMatchObject({ line: 1, columnNumber: 3 });
+    expect((await failure({ path: write('trailing.csv', 'a;b;\n1;2;3\n') })).message).toMatch(/trailing\.csv, line 1, column 5: header field 3 is empty/);
+    expect((await failure({ path: write('blank.csv', 'a,"  "\n1,2\n') })).message).toMatch(/blank\.csv, line 1, column 3: header field 2 is empty/);
+  });
+
+  it('fails a header line over 1 MiB at once, located, not as a false duplicate', async () => {
+    const names = Array.from({ length: 160_000 }, (_, i) => `col${i}`);
+    const p = write('wide.csv', `${names.join(',')}\n${names.map((_, i) => i).join(',')}\n`);
+    const e = await failure({ path: p });
+    expect(e.message).toMatch(/wide\.csv, line 1, column 1048577: the header line is longer than 1 MiB/);
+  });
+
+  it('checks a long header for repeated names in linear time', async () => {
+    // 100,000 distinct names (under 1 MiB), then a repeat: the old check was quadratic.
+    const names = Array.from({ length: 100_000 }, (_, i) => `c${i}`);
+    const p = write('long-dupe.csv', `${names.join(',')},c5\n`);
+    const t0 = performance.now();
+    const e = await failure({ path: p });
+    // generous for a loaded machine: the quadratic check took minutes here (bench/csv.bench.ts times it)
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    expect(e.message).toMatch(/long-dupe\.csv, line 1, column \d+: the header names column "c5" twice \(fields 6 and 100001\)/);
+  });
+
+  it('fails broken quoting in the header at its column', async () => {
+    expect((await failure({ path: write('hq1.csv', 'a,"b\nc",d\n1,2,3\n') })).message).toMatch(/hq1\.csv, line 1, column 5: header field 2 holds a line break/);
+    expect((await failure({ path: write('hq0.csv', 'a,"b\n1,2\n') })).message).toMatch(/hq0\.csv, line 1, column 3: header field 2 opens a quote that is never closed/);
+    expect((await failure({ path: write('cr.csv', 'a,b\r1,2\r') })).message).toMatch(/cr\.csv, line 1, column 4: header field 2 holds a line break/);
+    expect((await failure({ path: write('hq2.csv', 'a,"b"x,c\n1,2,3\n') })).message).toMatch(/hq2\.csv, line 1, column 6: header field 2 has text after its closing quote/);
+    expect((await failure({ path: write('hq3.csv', 'a,b"c\n1,2\n') })).message).toMatch(/hq3\.csv, line 1, column 4: header field 2 has a quote inside an unquoted name/);
+  });
+
+  it('reads quoted header names, a BOM and CRLF line ends as written', async () => {
+    const p = write('quoted-head.csv', '\ufeff"x, y","say ""hi""",Ünï\r\n1,2,3\r\n4,5,6\r\n');
+    const t = await outputArtifact((await runNode(csv, ctx, {}, { path: p })).table, ctx);
+    expect((t.meta.columns as { name: string }[]).map((c) => c.name)).toEqual(['x, y', 'say "hi"', 'Ünï']);
+    expect(t.meta.rows).toBe(2);
   });
 
   it('fails a mis-quoted row with the file and line', async () => {

@@ -7,7 +7,7 @@ export default defineNode({
   version: 1,
   title: 'CSV file',
   stage: 'data',
-  description: 'Reads a CSV file. Never guesses silently: a ragged row or a value that does not fit its declared type fails with the file and line.',
+  description: 'Reads a CSV file. Never guesses silently: a header that is not UTF-8 or has an empty or repeated name, a ragged row, or a value that does not fit its declared type fails with the file and line.',
   inputs: [],
   outputs: [{ name: 'table', kind: 'table' }],
   params: z.object({
