@@ -163,7 +163,32 @@ export function createChecker(registry: NodeRegistry): NodeTypeChecker & NodeTyp
       }
       return (def.check?.(r.data) ?? []).map((c) => ({ path: c.param ? [c.param] : [], message: c.message }));
     },
+    migrate(type, from, params) {
+      const def = registry.get(type);
+      if (!def) return { error: `unknown node type '${type}'` };
+      return migrateParams(def, from, params);
+    },
   };
+}
+
+/**
+ * Params written for version `from` of a type, upgraded step by step to its current version
+ * (a version without a migration step keeps its params).
+ */
+export function migrateParams(def: NodeDefinition, from: number, params: Record<string, unknown>): { params: Record<string, unknown> } | { error: string } {
+  if (!Number.isInteger(from) || from < 1) return { error: `${def.type}@${from}: versions start at 1` };
+  if (from > def.version) return { error: `${def.type}@${from} is newer than this Pipewright knows (version ${def.version}); update Pipewright` };
+  let out = { ...params };
+  for (let v = from; v < def.version; v++) {
+    const step = def.migrations?.[v];
+    if (!step) continue;
+    try {
+      out = step(out);
+    } catch (e) {
+      return { error: `${def.type}: cannot upgrade params from version ${v} to ${v + 1}: ${(e as Error).message}` };
+    }
+  }
+  return { params: out };
 }
 
 /**

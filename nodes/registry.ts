@@ -3,7 +3,7 @@
  * the renderer builds its palette and forms from.
  */
 import { z } from 'zod';
-import type { Catalog, NodeTypeInfo } from '../shared/catalog';
+import type { Catalog, NodeCapabilities, NodeTypeInfo } from '../shared/catalog';
 import type { NodeDefinition } from './types';
 
 import csv from './data/csv.node';
@@ -30,6 +30,8 @@ import drift from './monitor/drift.node';
 
 export class NodeRegistry {
   private readonly defs = new Map<string, NodeDefinition>();
+  /** definitions with `bind`, bound to the current types; rebuilt after an `add` */
+  private bound: Map<string, NodeDefinition> | null = null;
 
   constructor(defs: NodeDefinition[] = []) {
     for (const d of defs) this.add(d);
@@ -38,19 +40,40 @@ export class NodeRegistry {
   add(def: NodeDefinition): void {
     if (this.defs.has(def.type)) throw new Error(`node type ${def.type} is registered twice`);
     this.defs.set(def.type, def);
+    this.bound = null;
+  }
+
+  private resolved(): Map<string, NodeDefinition> {
+    if (!this.bound) {
+      const all = [...this.defs.values()];
+      this.bound = new Map(all.map((d) => [d.type, d.bind ? d.bind(all) : d]));
+    }
+    return this.bound;
   }
 
   get(type: string): NodeDefinition | undefined {
-    return this.defs.get(type);
+    return this.resolved().get(type);
   }
 
   list(): NodeDefinition[] {
-    return [...this.defs.values()];
+    return [...this.resolved().values()];
   }
 
   catalog(): Catalog {
     return this.list().map(toInfo);
   }
+}
+
+/** The JSON-safe part of a type's capabilities, for the catalogue. */
+function capabilitiesOf(def: NodeDefinition): NodeCapabilities | undefined {
+  const c: NodeCapabilities = {};
+  if (def.readsFiles?.length) c.readsFiles = [...def.readsFiles];
+  if (def.trainer) c.trainer = true;
+  if (def.gate) c.gate = { input: def.gate.input };
+  if (def.headlineMetrics) c.headlineMetrics = true;
+  if (def.sweep) c.sweep = { ...def.sweep };
+  if (def.servingReplay) c.servingReplay = def.servingReplay;
+  return Object.keys(c).length ? c : undefined;
 }
 
 export function toInfo(def: NodeDefinition): NodeTypeInfo {
@@ -68,6 +91,8 @@ export function toInfo(def: NodeDefinition): NodeTypeInfo {
   if (def.variadicInputs) info.variadicInputs = def.variadicInputs;
   if (def.columnParams) info.columnParams = def.columnParams;
   if (def.codeParams) info.codeParams = def.codeParams;
+  const capabilities = capabilitiesOf(def);
+  if (capabilities) info.capabilities = capabilities;
   return info;
 }
 

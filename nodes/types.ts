@@ -6,6 +6,8 @@
 import type { z } from 'zod';
 import type { PortKind, PortSpec, Stage } from '../shared/catalog';
 import type { TrialRecord } from '../shared/run';
+import type { ServingReplay } from '../shared/catalog';
+import type { TrainerConfig } from './train/trainer';
 
 /**
  * Every artifact is one self-describing file, content-addressed by the sha256 of its bytes:
@@ -175,8 +177,33 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType> {
    * the worker round trip, which would dominate. Ignored for nodes with `usesCompute`.
    */
   inline?: boolean;
-  /** Upgrades params written for an older version: key is the version migrated from. */
+  /**
+   * Upgrades params written for an older version (a file names it as `type: T@N`): key is the
+   * version migrated from, each step gives the params of the next version. A version bump that
+   * changes no params needs no step. Applied by the loader (`nodes/checker.ts`), before validation.
+   */
   migrations?: Record<number, (params: Record<string, unknown>) => Record<string, unknown>>;
+
+  // ---- Capabilities: what other parts of Pipewright need to know about this type. Declared
+  // here, never as a list of type ids elsewhere, so a new type is picked up by adding its file.
+
+  /** Params naming a file the node reads (relative to the pipeline file): exports ship and hash them. */
+  readsFiles?: string[];
+  /** A model trainer: `train.sweep` offers it and builds each trial's training from its params. */
+  trainer?: { config(params: z.infer<S>): TrainerConfig };
+  /** A gate: which metric of which input it checks, from its params (JUnit gate test cases). */
+  gate?: { input: string; spec(params: z.infer<S>): { metric: string; min?: number; max?: number } };
+  /** Its scalar metrics sum up the run (`pipewright runs`, the runs list) when the run has such a node. */
+  headlineMetrics?: boolean;
+  /** Runs trials of another type and records them (the editor's trials table); names its params. */
+  sweep?: { metric: string; goal: string; space: string };
+  /** How the node replays row by row at serving time (contract section 6); absent: it does not. */
+  servingReplay?: ServingReplay;
+  /**
+   * A definition that depends on the other registered types (train.sweep offers every trainer):
+   * the registry calls it with its types and uses what it returns in place of this one.
+   */
+  bind?(types: readonly NodeDefinition[]): NodeDefinition;
   /** Absent while the computation is not built: the catalogue says `available: false`. */
   run?(args: RunArgs<z.infer<S>>): Promise<Record<string, NodeOutput>>;
 }

@@ -37,6 +37,32 @@ export interface NodeTypeInfo {
   columnParams?: string[];
   /** Params edited as code: language for the editor. */
   codeParams?: Record<string, 'javascript' | 'sql'>;
+  /** What the editor and other readers of the catalogue need to know about the type. */
+  capabilities?: NodeCapabilities;
 }
 
 export type Catalog = NodeTypeInfo[];
+
+/**
+ * How a node replays at serving time (contract section 6), declared by the node type:
+ * - `transform`: its row-wise work is applied to each request row as in training;
+ * - `passthrough`: rows go through unchanged (features.split).
+ * The model carries the chain; the model registry builds it from these declarations.
+ */
+export interface ServingReplay {
+  mode: 'transform' | 'passthrough';
+  /** output port -> the input port whose rows it carries */
+  ports: Record<string, string>;
+  /** state fitted on the training rows that the replay needs, and where the run keeps it */
+  fitted?: string;
+}
+
+/** The JSON-safe capabilities of a node type (see NodeDefinition in nodes/types.ts). */
+export interface NodeCapabilities {
+  readsFiles?: string[];
+  trainer?: true;
+  gate?: { input: string };
+  headlineMetrics?: true;
+  sweep?: { metric: string; goal: string; space: string };
+  servingReplay?: ServingReplay;
+}

@@ -5,9 +5,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseInputRef, type Pipeline, type ParamValue } from '../../shared/pipeline/model';
+import { resolveParamRefs } from '../../shared/pipeline/validate';
+import { registry, type NodeRegistry } from '../../nodes/registry';
 import type { NodeResult, RunSummary } from '../../shared/run';
 
-/** What a gate.metric node checks, read from the pipeline (the summary alone does not say). */
+/** What a gate node checks, read from the pipeline (the summary alone does not say). */
 export interface GateSpec {
   nodeId: string;
   metric: string;
@@ -17,28 +19,27 @@ export interface GateSpec {
   source?: string;
 }
 
-/** The gate.metric nodes of a pipeline, params resolved against pipeline params (and overrides). */
-export function gatesOf(pipeline: Pipeline, overrides: Record<string, ParamValue> = {}): GateSpec[] {
-  const resolve = (v: ParamValue | undefined): ParamValue | undefined => {
-    if (typeof v !== 'string') return v;
-    const m = /^\$\{params\.([A-Za-z_][A-Za-z0-9_-]*)\}$/.exec(v);
-    if (!m) return v;
-    const name = m[1];
-    return name in overrides ? overrides[name] : pipeline.params[name];
-  };
+/**
+ * The gates of a pipeline (nodes whose type declares `gate`), params resolved against pipeline
+ * params (and overrides) and defaulted.
+ */
+export function gatesOf(pipeline: Pipeline, overrides: Record<string, ParamValue> = {}, types: NodeRegistry = registry): GateSpec[] {
+  const resolved = resolveParamRefs(pipeline, overrides);
   const gates: GateSpec[] = [];
   for (const n of pipeline.nodes) {
-    if (n.type !== 'gate.metric') continue;
-    const metric = resolve(n.params.metric);
-    const min = resolve(n.params.min);
-    const max = resolve(n.params.max);
-    const ref = n.inputs.metrics ? parseInputRef(n.inputs.metrics) : null;
+    const def = types.get(n.type);
+    if (!def?.gate) continue;
+    const raw = resolved.nodes[n.id] ?? n.params;
+    const parsed = def.params.safeParse(raw);
+    const spec = def.gate.spec(parsed.success ? parsed.data : raw);
+    const inputRef = n.inputs[def.gate.input];
+    const ref = inputRef ? parseInputRef(inputRef) : null;
     gates.push({
       nodeId: n.id,
       ...(ref ? { source: ref.node } : {}),
-      metric: typeof metric === 'string' ? metric : String(metric),
-      ...(typeof min === 'number' ? { min } : {}),
-      ...(typeof max === 'number' ? { max } : {}),
+      metric: typeof spec.metric === 'string' ? spec.metric : String(spec.metric),
+      ...(typeof spec.min === 'number' ? { min: spec.min } : {}),
+      ...(typeof spec.max === 'number' ? { max: spec.max } : {}),
     });
   }
   return gates;

@@ -14,7 +14,7 @@ import {
   ARGO_EXPR_WORDS,
   DNS_LABEL_RE,
   ExportError,
-  FILE_SOURCE_TYPES,
+  fileParams,
   isScalarParam,
   dependencyOrder,
   dnsNames,
@@ -134,7 +134,7 @@ function plan(pipeline: Pipeline, opts: ArgoExportOptions): NodePlan[] {
       params: node.params,
       fixedParams: Object.keys(fixed).length ? fixed : undefined,
       backend: type.usesCompute ? (opts.gpu ? 'gpu' : 'cpu') : undefined,
-      source: FILE_SOURCE_TYPES.has(node.type) ? (opts.sourceHashes?.[node.id] ?? null) : undefined,
+      source: type.readsFiles.length ? (opts.sourceHashes?.[node.id] ?? null) : undefined,
       inputs,
     };
     const staticKey = createHash('sha256').update(canonicalJson(keyDoc)).digest('hex').slice(0, 40);
@@ -255,13 +255,13 @@ export function argoWorkflow(pipeline: Pipeline, options: ArgoExportOptions): { 
 /** The Argo Workflow as YAML text. */
 export function exportArgo(pipeline: Pipeline, options: ArgoExportOptions): string {
   const workdir = (options.workdir ?? '/work').replace(/\/+$/, '') || '/';
-  const dataFiles = pipeline.nodes
-    .filter((n) => FILE_SOURCE_TYPES.has(n.type) && typeof n.params.path === 'string')
-    .map((n) => {
-      const p = n.params.path as string;
+  const types = options.types ?? registryLookup;
+  const dataFiles = pipeline.nodes.flatMap((n) =>
+    fileParams(n, types).map(([, p]) => {
       const where = paramRefs(p).length ? `${p} (a pipeline param)` : posix.resolve(workdir, p);
       return `  ${where} (node ${n.id})`;
-    });
+    }),
+  );
   const header = [
     `Argo Workflow for the Pipewright pipeline "${pipeline.metadata.name}" (pipewright export --to argo).`,
     'Each task runs `pipewright run-node` on artifact files. Needs: a default artifact repository,',

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Pipeline } from '../../shared/pipeline/model';
 import { resolveParamRefs } from '../../shared/pipeline';
-import { FILE_SOURCE_TYPES } from './graph';
+import { fileParams, registryLookup, type NodeTypeLookup } from './graph';
 
 /** The nearest folder at or above `from` that holds `marker`, not above `stop`; null if none. */
 export function findUp(from: string, marker: string, stop?: string): string | null {
@@ -20,15 +20,18 @@ export function findUp(from: string, marker: string, stop?: string): string | nu
   }
 }
 
-/** The data files that file-reading nodes name, as absolute paths (node id -> path). */
-export function dataFiles(pipeline: Pipeline, pipelineFile: string): Record<string, string> {
+/**
+ * The data files that file-reading nodes name (their types' `readsFiles` params), as absolute
+ * paths: node id -> path, or `<node id>.<param>` for a node's second and later files.
+ */
+export function dataFiles(pipeline: Pipeline, pipelineFile: string, types: NodeTypeLookup = registryLookup): Record<string, string> {
   const { nodes } = resolveParamRefs(pipeline);
   const base = dirname(resolve(pipelineFile));
   const out: Record<string, string> = {};
   for (const n of pipeline.nodes) {
-    if (!FILE_SOURCE_TYPES.has(n.type)) continue;
-    const path = nodes[n.id]?.path;
-    if (typeof path === 'string' && path) out[n.id] = isAbsolute(path) ? path : resolve(base, path);
+    fileParams(n, types, nodes[n.id]).forEach(([param, path], i) => {
+      out[i === 0 ? n.id : `${n.id}.${param}`] = isAbsolute(path) ? path : resolve(base, path);
+    });
   }
   return out;
 }

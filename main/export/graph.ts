@@ -5,22 +5,39 @@
 import type { ParamValue, Pipeline, PipelineNode } from '../../shared/pipeline/model';
 import { PARAM_REF_RE, parseInputRef } from '../../shared/pipeline/model';
 import type { PortSpec } from '../../shared/catalog';
-import { registry } from '../../nodes/registry';
+import { registry, type NodeRegistry } from '../../nodes/registry';
 
 /** What an export needs from a node type. */
 export interface ExportNodeType {
   version: number;
   outputs: PortSpec[];
   usesCompute: boolean;
+  /** params naming a data file the node reads (the type's `readsFiles`) */
+  readsFiles: string[];
 }
 
 export type NodeTypeLookup = (type: string) => ExportNodeType | undefined;
 
+/** A lookup over a registry (the core one, or one with plugins). */
+export function lookupIn(types: NodeRegistry): NodeTypeLookup {
+  return (type) => {
+    const def = types.get(type);
+    return def ? { version: def.version, outputs: def.outputs, usesCompute: Boolean(def.usesCompute), readsFiles: def.readsFiles ?? [] } : undefined;
+  };
+}
+
 /** The core registry (plugins may pass their own lookup). */
-export const registryLookup: NodeTypeLookup = (type) => {
-  const def = registry.get(type);
-  return def ? { version: def.version, outputs: def.outputs, usesCompute: Boolean(def.usesCompute) } : undefined;
-};
+export const registryLookup: NodeTypeLookup = lookupIn(registry);
+
+/** The data-file params of a node: `[param, value]` for each of its type's `readsFiles` set to a string. */
+export function fileParams(node: PipelineNode, lookup: NodeTypeLookup, params: Record<string, ParamValue> = node.params): [string, string][] {
+  const out: [string, string][] = [];
+  for (const name of lookup(node.type)?.readsFiles ?? []) {
+    const v = params[name];
+    if (typeof v === 'string' && v) out.push([name, v]);
+  }
+  return out;
+}
 
 /** An export that cannot be made; the CLI turns it into exit code 2 with its place. */
 export class ExportError extends Error {
@@ -128,9 +145,6 @@ export function dnsNames(ids: string[], reserved: string[] = [], avoid: Readonly
 }
 
 export const DNS_LABEL_RE = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-/** Node types that read a file named by their `path` param (relative to the pipeline file). */
-export const FILE_SOURCE_TYPES = new Set(['data.csv', 'data.parquet', 'data.sqlite']);
 
 /**
  * Argo evaluates `depends` with expr-lang (after turning `-` into `_`), where a builtin or a

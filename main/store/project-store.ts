@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import type { PortKind } from '../../shared/catalog';
 import type { LogLevel } from '../../shared/log';
 import type { NodeResult, NodeStatus, RunEvent, RunListItem, RunStatus, RunSummary, NodeOutputRef, TrialRecord } from '../../shared/run';
+import { registry } from '../../nodes/registry';
 import { LATEST_VERSION, migrations } from './migrations';
 import { pidAlive } from '../pid';
 
@@ -503,16 +504,19 @@ export class ProjectStore {
     }));
   }
 
+  /** Which node types' scalars sum up a run: those that declare `headlineMetrics` (plugins: set your own). */
+  headlineType: (type: string) => boolean = (type) => Boolean(registry.get(type)?.headlineMetrics);
+
   /**
-   * The scalars that sum up a run: those of its evaluate.* nodes when it has any, else every
-   * node's scalars (a later node wins a name clash).
+   * The scalars that sum up a run: those of its nodes whose type declares `headlineMetrics`
+   * (the evaluate.* types) when it has any, else every node's scalars (a later node wins a name clash).
    */
   headlineMetrics(runId: number): Record<string, number> {
     const rows = this.st(
       `SELECT e.type, m.key, m.value FROM metrics m JOIN node_executions e ON e.id = m.execution_id
        WHERE e.run_id = ? AND m.step IS NULL ORDER BY e.id, m.rowid`,
     ).all(runId) as { type: string; key: string; value: number | null }[];
-    const evals = rows.filter((r) => r.type.startsWith('evaluate.'));
+    const evals = rows.filter((r) => this.headlineType(r.type));
     const out: Record<string, number> = {};
     for (const r of evals.length > 0 ? evals : rows) if (r.value !== null) out[r.key] = r.value;
     return out;

@@ -16,6 +16,7 @@ export default defineNode({
     header: z.boolean().default(true).describe('the first line holds the column names'),
     types: z.record(z.string(), z.string().min(1)).default({}).describe('column -> DuckDB type, e.g. {b: DOUBLE}'),
   }).strict(),
+  readsFiles: ['path'],
   async run({ params, ctx }) {
     const path = ctx.resolvePath(params.path);
     const readCsv = ctx.data.readCsv;

@@ -13,6 +13,7 @@ export default defineNode({
   params: z.object({
     path: z.string().min(1).describe('Parquet file; relative paths resolve against the pipeline file'),
   }).strict(),
+  readsFiles: ['path'],
   async run({ params, ctx }) {
     const path = ctx.resolvePath(params.path);
     // Re-encoded with the engine's fixed writer options: the artifact is then byte-stable

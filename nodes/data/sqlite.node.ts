@@ -14,6 +14,7 @@ export default defineNode({
     path: z.string().min(1).describe('SQLite database file'),
     query: z.string().min(1).describe('SQL in SQLite dialect'),
   }).strict(),
+  readsFiles: ['path'],
   codeParams: { query: 'sql' },
   async run({ params, ctx }) {
     const path = ctx.resolvePath(params.path);

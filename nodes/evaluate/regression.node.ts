@@ -16,5 +16,6 @@ export default defineNode({
   params: z.object({ label: z.string().min(1).describe('the true target column') }).strict(),
   columnParams: ['label'],
   usesCompute: true,
+  headlineMetrics: true,
   run: async ({ inputs, params, ctx }) => ({ metrics: { kind: 'metrics', json: await runEvaluate(inputs, ctx, params.label, scoreRegression) } }),
 });

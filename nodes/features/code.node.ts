@@ -19,6 +19,7 @@ export default defineNode({
     timeoutMs: z.number().int().min(1).max(3_600_000).default(10_000).describe('time limit'),
   }).strict(),
   codeParams: { code: 'javascript' },
+  servingReplay: { mode: 'transform', ports: { table: 'table' } },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');
     await describeInput(ctx, table, 'table', false);

@@ -18,6 +18,7 @@ export default defineNode({
   }).strict(),
   check: (p) => (p.strategy === 'constant' && p.value === undefined ? [{ param: 'value', message: 'required when strategy is constant' }] : []),
   columnParams: ['columns'],
+  servingReplay: { mode: 'transform', ports: { table: 'table' }, fitted: 'fill values (mean, median, most frequent) computed on its input; the model records them' },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');
     const info = await describeInput(ctx, table, 'table');

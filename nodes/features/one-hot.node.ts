@@ -18,6 +18,7 @@ export default defineNode({
     columns: z.array(z.string().min(1)).min(1).describe('categorical columns to encode'),
   }).strict(),
   columnParams: ['columns'],
+  servingReplay: { mode: 'transform', ports: { table: 'table' }, fitted: 'the categories seen in its input, one 0/1 column each' },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');
     const info = await describeInput(ctx, table, 'table', false);

@@ -20,6 +20,7 @@ export default defineNode({
       ? [{ param: 'columns', message: 'set exactly one of columns or exclude' }]
       : [],
   columnParams: ['columns', 'exclude'],
+  servingReplay: { mode: 'transform', ports: { table: 'table' } },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');
     const info = await describeInput(ctx, table, 'table', false);

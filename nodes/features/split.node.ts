@@ -20,6 +20,7 @@ export default defineNode({
     stratifyBy: z.string().min(1).optional().describe('keep this column’s class shares equal in both tables'),
   }).strict(),
   columnParams: ['stratifyBy'],
+  servingReplay: { mode: 'passthrough', ports: { train: 'table', test: 'table' } },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');
     const info = await describeInput(ctx, table, 'table');

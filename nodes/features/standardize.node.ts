@@ -21,6 +21,7 @@ export default defineNode({
     exclude: z.array(z.string().min(1)).default([]).describe('columns left as they are'),
   }).strict(),
   columnParams: ['exclude'],
+  servingReplay: { mode: 'transform', ports: { train: 'train', test: 'test' }, fitted: 'mean and scale per column on train, in the Parquet metadata pipewright.scaler' },
   async run({ inputs, params, ctx }) {
     const train = input(ctx, inputs, 'train');
     const test = input(ctx, inputs, 'test');

@@ -16,6 +16,7 @@ export default defineNode({
     min: z.number().optional().describe('lowest value that passes'),
     max: z.number().optional().describe('highest value that passes'),
   }).strict(),
+  gate: { input: 'metrics', spec: (p) => ({ metric: p.metric, min: p.min, max: p.max }) },
   check: (p) => {
     if (p.min === undefined && p.max === undefined) return [{ param: 'min', message: 'set min, max or both' }];
     if (p.min !== undefined && p.max !== undefined && p.min > p.max) return [{ param: 'max', message: 'must be at least min' }];

@@ -27,8 +27,6 @@ export const mlpParams = z.object({
   seed: z.number().int().default(0).describe('random seed'),
 }).strict();
 
-export const TRAINER_TYPES = ['train.logistic_regression', 'train.linear_regression', 'train.mlp'] as const;
-
 export type LinearParams = z.infer<typeof linearParams>;
 export type MlpParams = z.infer<typeof mlpParams>;
 

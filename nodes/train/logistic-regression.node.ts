@@ -13,5 +13,6 @@ export default defineNode({
   params: linearParams,
   columnParams: ['label'],
   usesCompute: true,
+  trainer: { config: (p) => linearConfig('train.logistic_regression', 'classification', p) },
   run: ({ inputs, params, ctx }) => runTrainer(inputs, ctx, linearConfig('train.logistic_regression', 'classification', params)),
 });

@@ -13,5 +13,6 @@ export default defineNode({
   params: mlpParams,
   columnParams: ['label'],
   usesCompute: true,
+  trainer: { config: mlpConfig },
   run: ({ inputs, params, ctx }) => runTrainer(inputs, ctx, mlpConfig(params)),
 });

@@ -7,10 +7,14 @@ import type { ArtifactRef } from '../types';
 import type { TrialRecord } from '../../shared/run';
 import type { ModelDoc } from './model';
 import { gridTrials, randomTrials } from './sweep';
-import sweep from './sweep.node';
+import { registry } from '../registry';
+import type { NodeDefinition } from '../types';
 import { readCsvColumns, standardize, stratifiedSplit, toArtifact } from './test-data';
 
 process.env.PIPEWRIGHT_BACKEND ??= 'wasm';
+
+/** as the registry binds it: offering every registered trainer */
+const sweep = registry.get('train.sweep') as NodeDefinition;
 
 let ctx: TestContext;
 let train: ArtifactRef;

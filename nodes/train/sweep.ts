@@ -6,10 +6,8 @@
  * params, so both ways give the same table.
  */
 import type * as tfNs from '@tensorflow/tfjs';
-import type { z } from 'zod';
 import { metricsDoc, type MetricsDoc } from '../artifacts';
-import { NodeError, type ArtifactRef, type NodeOutput, type RunContext } from '../types';
-import { linearConfig, linearParams, mlpConfig, mlpParams, type TRAINER_TYPES } from './common';
+import { NodeError, type ArtifactRef, type NodeDefinition, type NodeOutput, type RunContext } from '../types';
 import type { ModelDoc } from './model';
 import { settleSweepTrial, type SweepTrialFailure, type SweepTrialInput, type SweepTrialOutput } from './sweep-trial';
 import type { TrainerConfig } from './trainer';
@@ -18,7 +16,8 @@ type Tf = typeof tfNs;
 type Value = string | number | boolean | number[];
 
 export interface SweepParams {
-  trainer: (typeof TRAINER_TYPES)[number];
+  /** a type that declares `trainer` */
+  trainer: string;
   space: Record<string, Value[]>;
   strategy: 'grid' | 'random';
   trials: number;
@@ -62,21 +61,21 @@ export function randomTrials(space: Record<string, Value[]>, count: number, rand
   return out;
 }
 
-function configFor(trainer: SweepParams['trainer'], raw: Record<string, unknown>): TrainerConfig {
-  const schema: z.ZodType = trainer === 'train.mlp' ? mlpParams : linearParams;
-  const parsed = schema.safeParse(raw);
+/** One trial's training, from the trainer's own params schema and its `trainer` capability. */
+function configFor(trainer: NodeDefinition, raw: Record<string, unknown>): TrainerConfig {
+  if (!trainer.trainer) throw new NodeError(`${trainer.type} is not a trainer`);
+  const parsed = trainer.params.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length ? issue.path.join('.') : (issue as { keys?: string[] }).keys?.join(', ') ?? '';
-    throw new NodeError(`space: ${where ? `${where}: ` : ''}${issue.message} (params of ${trainer})`);
+    throw new NodeError(`space: ${where ? `${where}: ` : ''}${issue.message} (params of ${trainer.type})`);
   }
-  if (trainer === 'train.mlp') return mlpConfig(parsed.data as z.infer<typeof mlpParams>);
-  return linearConfig(trainer, trainer === 'train.linear_regression' ? 'regression' : 'classification', parsed.data as z.infer<typeof linearParams>);
+  return trainer.trainer.config(parsed.data);
 }
 
 const cell = (v: Value): string | number => (typeof v === 'number' ? v : typeof v === 'string' ? v : JSON.stringify(v));
 
-export async function runSweep(inputs: Record<string, ArtifactRef>, ctx: RunContext, p: SweepParams): Promise<Record<string, NodeOutput>> {
+export async function runSweep(inputs: Record<string, ArtifactRef>, ctx: RunContext, p: SweepParams, trainer: NodeDefinition): Promise<Record<string, NodeOutput>> {
   if (!inputs.train) throw new NodeError('input train is not connected');
   if (!inputs.test) throw new NodeError('input test is not connected');
   const spaceLabel = p.space.label;
@@ -87,7 +86,7 @@ export async function runSweep(inputs: Record<string, ArtifactRef>, ctx: RunCont
   const combos = p.strategy === 'grid' ? gridTrials(space) : randomTrials(space, p.trials, ctx.random(p.seed));
   if (combos.length > MAX_TRIALS) throw new NodeError(`the grid has ${combos.length} combinations; at most ${MAX_TRIALS} (use strategy: random with trials)`);
   // Validate every trial's params (and the metric) before spending time on training.
-  const configs = combos.map((c) => configFor(p.trainer, { ...c, label }));
+  const configs = combos.map((c) => configFor(trainer, { ...c, label }));
   const known = configs[0]?.task === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
   if (configs.length && !known.includes(p.metric)) {
     throw new NodeError(`metric ${p.metric} is not computed for ${p.trainer} (${configs[0].task}); available: ${known.join(', ')}`);

@@ -343,7 +343,8 @@ function currentProject(): string | null {
 async function fetchTrials(runId: string): Promise<void> {
   const project = currentProject();
   const { store } = useSession.getState();
-  const sweeps = store.getState().doc.nodes.filter((n) => n.type === 'train.sweep' && !store.getState().trials[n.id]?.length);
+  const { byType } = useCatalog.getState();
+  const sweeps = store.getState().doc.nodes.filter((n) => byType.get(n.type)?.capabilities?.sweep && !store.getState().trials[n.id]?.length);
   if (!project || sweeps.length === 0) return;
   try {
     const r = await call('run.get', { project, runId });

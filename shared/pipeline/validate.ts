@@ -248,11 +248,37 @@ export interface LoadResult {
   partial?: Pipeline;
 }
 
-/** Parse + validate: every error of the file, located. */
+/** `type: T@N`: a node written for version N of type T. */
+const VERSIONED_TYPE_RE = /^(.+)@([0-9]+)$/;
+
+/**
+ * Upgrades nodes that name an older version of their type (`type: T@N`) with the type's
+ * migrations, in place: afterwards they are plain `T` nodes of the current version. A checker
+ * without migrations leaves them as they are (their type is then reported unknown).
+ */
+export function migrateNodes(p: Pipeline, checker: NodeTypeChecker): Issue[] {
+  const errors: Issue[] = [];
+  if (!checker.migrate) return errors;
+  for (const n of p.nodes) {
+    const m = VERSIONED_TYPE_RE.exec(n.type);
+    if (!m || !checker.info(m[1])) continue;
+    const r = checker.migrate(m[1], Number(m[2]), n.params);
+    if ('error' in r) {
+      errors.push({ place: `nodes.${n.id}.type`, message: r.error });
+      continue;
+    }
+    n.type = m[1];
+    n.params = r.params as Record<string, ParamValue>;
+  }
+  return errors;
+}
+
+/** Parse + migrate + validate: every error of the file, located. */
 export function loadPipeline(text: string, checker: NodeTypeChecker): LoadResult {
   const parsed = parsePipelineText(text);
   const model = parsed.pipeline ?? parsed.partial;
   if (!model) return { pipeline: null, errors: parsed.errors, positions: parsed.positions };
+  parsed.errors.push(...migrateNodes(model, checker).map((e) => locate(e, parsed.positions)));
   const seen = new Set(parsed.errors.map((e) => `${e.place}\0${e.message}`));
   // The parser already said what is wrong with apiVersion/kind/metadata; don't repeat it.
   const parsedPlaces = new Set(parsed.errors.map((e) => e.place));

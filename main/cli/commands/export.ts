@@ -6,7 +6,7 @@ import { registry } from '../../../nodes/registry';
 import { exportArgo } from '../../export/argo';
 import { dataFileHashes, dataFiles, findUp, insideRoot } from '../../export/files';
 import { exportGithubActions } from '../../export/github-actions';
-import { ExportError } from '../../export/graph';
+import { ExportError, registryLookup, type NodeTypeLookup } from '../../export/graph';
 import { UsageError, type CliIO, type Command } from '../io';
 
 const USAGE = `pipewright export FILE --to argo|github-actions [-o OUT]
@@ -81,9 +81,9 @@ export function loadForExport(path: string, io: CliIO): Pipeline | null {
 }
 
 /** The export text for already-parsed arguments (the CLI and tests share it). */
-export function exportText(pipeline: Pipeline, args: Omit<ExportArgs, 'out'>): string {
+export function exportText(pipeline: Pipeline, args: Omit<ExportArgs, 'out'>, types: NodeTypeLookup = registryLookup): string {
   const file = resolve(args.file);
-  const files = dataFiles(pipeline, file);
+  const files = dataFiles(pipeline, file, types);
   if (args.to === 'argo') {
     return exportArgo(pipeline, {
       pipelineText: serializePipeline(pipeline),
@@ -94,6 +94,7 @@ export function exportText(pipeline: Pipeline, args: Omit<ExportArgs, 'out'>): s
       cacheConfigMap: args.cacheConfigMap,
       cacheMaxAge: args.cacheMaxAge,
       sourceHashes: dataFileHashes(files),
+      types,
     });
   }
   const root = findUp(dirname(file), '.git') ?? dirname(file);

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { useEditor } from '../store/context';
 import { useSession } from '../session';
+import { useCatalog } from '../catalog-store';
 import { useUi } from '../ui-store';
 import { call } from '../api/client';
 import { EChart, type ChartOption } from './EChart';
@@ -16,7 +17,9 @@ export function Results({ id }: { id: string }) {
   const state = useEditor((s) => s.nodeStates[id]);
   const series = useEditor((s) => s.series[id]);
   const trials = useEditor((s) => s.trials[id]);
-  const sweep = useEditor((s) => s.doc.nodes.find((n) => n.id === id && n.type === 'train.sweep'));
+  const node = useEditor((s) => s.doc.nodes.find((n) => n.id === id));
+  const sweepParams = useCatalog((c) => (node ? c.byType.get(node.type)?.capabilities?.sweep : undefined));
+  const sweep = sweepParams && node ? node : undefined;
   const showTrials = !!sweep || (trials?.length ?? 0) > 0;
   // A sweep also streams its metric per trial as a `trial.*` series; the trials chart draws that, not an epoch curve.
   const curves = useMemo(() => (showTrials && series ? Object.fromEntries(Object.entries(series).filter(([k]) => !k.startsWith('trial.'))) : series), [series, showTrials]);
@@ -57,9 +60,9 @@ export function Results({ id }: { id: string }) {
       {showTrials && (
         <Trials
           trials={trials ?? []}
-          metric={typeof sweep?.params.metric === 'string' ? sweep.params.metric : undefined}
-          goal={sweep?.params.goal === 'min' ? 'min' : 'max'}
-          space={sweep?.params.space && typeof sweep.params.space === 'object' && !Array.isArray(sweep.params.space) ? Object.keys(sweep.params.space) : []}
+          metric={sweep && sweepParams && typeof sweep.params[sweepParams.metric] === 'string' ? (sweep.params[sweepParams.metric] as string) : undefined}
+          goal={sweep && sweepParams && sweep.params[sweepParams.goal] === 'min' ? 'min' : 'max'}
+          space={spaceKeys(sweep && sweepParams ? sweep.params[sweepParams.space] : undefined)}
           running={state.status === 'running'}
         />
       )}
@@ -86,6 +89,11 @@ const MAX_TRIAL_ROWS = 500;
 function fmt(v: number | null): string {
   if (v === null) return '–';
   return Number.isInteger(v) ? String(v) : v.toFixed(4);
+}
+
+/** The names of a sweep's space param (param -> values to try). */
+function spaceKeys(space: unknown): string[] {
+  return space && typeof space === 'object' && !Array.isArray(space) ? Object.keys(space) : [];
 }
 
 /** The sweep's trials, live: the metric per trial, then one row per trial with the best marked. */
