@@ -22,4 +22,12 @@ export class UsageError extends Error {
   }
 }
 
+/** `--help` / `-h`: the command's usage goes to stdout and the exit code is 0. */
+export class HelpRequested extends UsageError {
+  constructor(readonly usage: string) {
+    super(usage);
+    this.name = 'HelpRequested';
+  }
+}
+
 export type Command = (argv: string[], io: CliIO) => Promise<number>;

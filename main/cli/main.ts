@@ -3,7 +3,7 @@
  * Each command lives in `commands/<name>.ts` and returns its exit code.
  */
 import { APP_VERSION } from '../../shared/version';
-import { processIO, UsageError, type CliIO, type Command } from './io';
+import { HelpRequested, processIO, UsageError, type CliIO, type Command } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'run a pipeline and record it in its project file', load: async () => (await import('./commands/run')).default },
@@ -52,6 +52,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await (await cmd.load())(rest, io);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      io.stdout(`${e.usage}\n`);
+      return 0;
+    }
     if (e instanceof UsageError) {
       io.stderr(`pipewright ${name}: ${e.message}\n`);
       return 2;

@@ -8,6 +8,8 @@ import { createHandlers } from '../api/handlers';
 import { findResourcesDir } from '../api/paths';
 import { launchTarget, prepareWorkspace } from '../api/workspace';
 import { startWebServer, type WebServer } from './web-server';
+import { parseCommandArgs } from '../cli/args';
+import { HelpRequested, UsageError } from '../cli/io';
 
 export interface WebArgs {
   port: number;
@@ -15,23 +17,17 @@ export interface WebArgs {
   rendererDir: string | null;
 }
 
+const USAGE = 'usage: web [--port N] [--open FILE]';
+
 export function parseWebArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): WebArgs {
-  const args: WebArgs = { port: 0, open: null, rendererDir: null };
-  const portText = env.PIPEWRIGHT_PORT;
-  if (portText) args.port = parsePort(portText, 'PIPEWRIGHT_PORT');
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--port') args.port = parsePort(value(), '--port');
-    else if (flag === '--open') args.open = resolve(value());
-    else if (flag === '--renderer') args.rendererDir = resolve(value());
-    else throw new Error(`unknown option ${argv[i]} (usage: web [--port N] [--open FILE])`);
-  }
-  return args;
+  const { values, positionals } = parseCommandArgs(argv, { port: { type: 'string' }, open: { type: 'string' }, renderer: { type: 'string' } }, USAGE);
+  if (positionals.length) throw new UsageError(`unknown argument '${positionals[0]}'\n${USAGE}`);
+  const portText = values.port ?? env.PIPEWRIGHT_PORT;
+  return {
+    port: portText ? parsePort(portText, values.port !== undefined ? '--port' : 'PIPEWRIGHT_PORT') : 0,
+    open: values.open ? resolve(values.open) : null,
+    rendererDir: values.renderer ? resolve(values.renderer) : null,
+  };
 }
 
 function parsePort(text: string, what: string): number {
@@ -45,6 +41,10 @@ export async function runWeb(argv: string[]): Promise<void> {
   try {
     args = parseWebArgs(argv);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(`${e.usage}\n`);
+      return;
+    }
     process.stderr.write(`pipewright web: ${(e as Error).message}\n`);
     process.exitCode = 2;
     return;

@@ -225,7 +225,7 @@ describe('the web launcher (main/server/web-main.ts)', () => {
     expect(() => parseWebArgs(['--port', 'eighty'], {})).toThrow(/not a port number/);
     expect(() => parseWebArgs(['--port', '70000'], {})).toThrow(/not a port number/);
     expect(() => parseWebArgs(['--open'], {})).toThrow(/needs a value/);
-    expect(() => parseWebArgs(['--host', '0.0.0.0'], {})).toThrow(/unknown option --host/);
+    expect(() => parseWebArgs(['--host', '0.0.0.0'], {})).toThrow(/unknown option '--host'/);
   });
 
   it('prints the URL with its token, prepares the workspace example, serves, and stops on SIGTERM', async () => {

@@ -1,5 +1,8 @@
 import { diagnoseCompute, installedVersion } from '../../compute/index';
+import { parseCommandArgs } from '../args';
 import { UsageError, type Command } from '../io';
+
+const USAGE = 'usage: pipewright doctor [--json]';
 
 /**
  * `pipewright doctor`: which compute backend loads here, the GPU and its CUDA / cuDNN libraries,
@@ -7,11 +10,9 @@ import { UsageError, type Command } from '../io';
  * not judge.
  */
 const command: Command = async (argv, io) => {
-  let json = false;
-  for (const a of argv) {
-    if (a === '--json') json = true;
-    else throw new UsageError(`unknown argument ${a}\nusage: pipewright doctor [--json]`);
-  }
+  const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, USAGE);
+  if (positionals.length) throw new UsageError(`unknown argument '${positionals[0]}'\n${USAGE}`);
+  const json = values.json ?? false;
   const d = await diagnoseCompute();
   const versions = Object.fromEntries(
     ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'].map((p) => [p, installedVersion(p)]),

@@ -7,6 +7,7 @@ import { exportArgo } from '../../export/argo';
 import { dataFileHashes, dataFiles, findUp, insideRoot } from '../../export/files';
 import { exportGithubActions } from '../../export/github-actions';
 import { ExportError, registryLookup, type NodeTypeLookup } from '../../export/graph';
+import { parseCommandArgs, type OptionSpecs } from '../args';
 import { UsageError, type CliIO, type Command } from '../io';
 
 const USAGE = `pipewright export FILE --to argo|github-actions [-o OUT]
@@ -27,37 +28,33 @@ interface ExportArgs {
   nodeVersion?: string;
 }
 
-function parseArgs(argv: string[]): ExportArgs {
-  const files: string[] = [];
-  const opts: Partial<ExportArgs> & { gpu: boolean } = { gpu: false };
-  const valued: Record<string, keyof ExportArgs> = {
-    '--to': 'to',
-    '-o': 'out',
-    '--out': 'out',
-    '--image': 'image',
-    '--gpu-image': 'gpuImage',
-    '--workdir': 'workdir',
-    '--cache-configmap': 'cacheConfigMap',
-    '--cache-max-age': 'cacheMaxAge',
-    '--working-directory': 'workingDirectory',
-    '--node-version': 'nodeVersion',
+const EXPORT_OPTIONS = {
+  to: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  image: { type: 'string' },
+  gpu: { type: 'boolean' },
+  'gpu-image': { type: 'string' },
+  workdir: { type: 'string' },
+  'cache-configmap': { type: 'string' },
+  'cache-max-age': { type: 'string' },
+  'working-directory': { type: 'string' },
+  'node-version': { type: 'string' },
+} as const satisfies OptionSpecs;
+
+function parseExportArgs(argv: string[]): ExportArgs {
+  const { values: v, positionals: files } = parseCommandArgs(argv, EXPORT_OPTIONS, USAGE);
+  const opts = {
+    to: v.to,
+    out: v.out,
+    image: v.image,
+    gpu: v.gpu ?? false,
+    gpuImage: v['gpu-image'],
+    workdir: v.workdir,
+    cacheConfigMap: v['cache-configmap'],
+    cacheMaxAge: v['cache-max-age'],
+    workingDirectory: v['working-directory'],
+    nodeVersion: v['node-version'],
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    if (flag === '--gpu') {
-      opts.gpu = true;
-    } else if (flag in valued) {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value\n${USAGE}`);
-      (opts as Record<string, unknown>)[valued[flag]] = v;
-    } else if (a.startsWith('-') && a !== '-') {
-      throw new UsageError(`unknown option ${a}\n${USAGE}`);
-    } else {
-      files.push(a);
-    }
-  }
   if (files.length !== 1) throw new UsageError(`expected one pipeline file\n${USAGE}`);
   if (opts.to !== 'argo' && opts.to !== 'github-actions') throw new UsageError(`--to must be argo or github-actions\n${USAGE}`);
   const argoOnly = (['image', 'gpuImage', 'workdir', 'cacheConfigMap', 'cacheMaxAge'] as const).filter((k) => opts[k] !== undefined);
@@ -113,7 +110,7 @@ export function exportText(pipeline: Pipeline, args: Omit<ExportArgs, 'out'>, ty
 
 /** `pipewright export FILE --to argo|github-actions [-o OUT]`: 0, or 2 for an invalid pipeline or usage. */
 const command: Command = async (argv, io) => {
-  const args = parseArgs(argv);
+  const args = parseExportArgs(argv);
   const pipeline = loadForExport(resolve(io.cwd, args.file), io);
   if (!pipeline) return 2;
   let text: string;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { formatIssue, formatPipelineText } from '../../../shared/pipeline';
+import { parseCommandArgs } from '../args';
 import { UsageError, type Command } from '../io';
 import { coreChecker, readPipelineFile, writeFileAtomic } from './pipeline-files';
 
@@ -11,16 +12,8 @@ const USAGE = 'usage: pipewright fmt FILE... [--check]';
  * Exit 2 when a file is invalid, else 1 when `--check` found one, else 0.
  */
 const command: Command = async (argv, io) => {
-  let check = false;
-  const files: string[] = [];
-  for (const a of argv) {
-    if (a === '--check') check = true;
-    else if (a === '--help' || a === '-h') {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'\n${USAGE}`);
-    else files.push(a);
-  }
+  const { values, positionals: files } = parseCommandArgs(argv, { check: { type: 'boolean' } }, USAGE);
+  const check = values.check ?? false;
   if (files.length === 0) throw new UsageError(`no file given\n${USAGE}`);
 
   const checker = coreChecker();

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { formatIssue, parseParamOverride, type Issue, type ParamValue } from '../../../shared/pipeline';
 import { exitCodeFor, type RunEvent } from '../../../shared/run';
-import { UsageError, type Command } from '../io';
+import { parseCommandArgs, type OptionSpecs } from '../args';
+import { HelpRequested, UsageError, type Command } from '../io';
 
 const USAGE = 'pipewright run-node FILE --node ID --in DIR --out DIR [--param k=v]... [--json]';
 
@@ -15,49 +16,27 @@ interface RunNodeArgs {
   plugins: string[];
 }
 
-function parseArgs(argv: string[]): RunNodeArgs {
-  const files: string[] = [];
-  const out: Partial<RunNodeArgs> & { overrides: Record<string, ParamValue>; json: boolean; plugins: string[] } = { overrides: {}, json: false, plugins: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const value = () => {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value\n${USAGE}`);
-      return v;
-    };
-    switch (flag) {
-      case '--json':
-        out.json = true;
-        break;
-      case '--node':
-        out.node = value();
-        break;
-      case '--in':
-        out.inDir = value();
-        break;
-      case '--out':
-        out.outDir = value();
-        break;
-      case '--plugin':
-        out.plugins.push(value());
-        break;
-      case '--param': {
-        let kv: { key: string; value: ParamValue };
-        try {
-          kv = parseParamOverride(value());
-        } catch (e) {
-          throw new UsageError(`--param: ${(e as Error).message}`);
-        }
-        out.overrides[kv.key] = kv.value;
-        break;
-      }
-      default:
-        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}\n${USAGE}`);
-        files.push(a);
+const RUN_NODE_OPTIONS = {
+  node: { type: 'string' },
+  in: { type: 'string' },
+  out: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  plugin: { type: 'string', multiple: true },
+} as const satisfies OptionSpecs;
+
+function parseRunNodeArgs(argv: string[]): RunNodeArgs {
+  const { values: v, positionals: files } = parseCommandArgs(argv, RUN_NODE_OPTIONS, USAGE);
+  const overrides: Record<string, ParamValue> = {};
+  for (const p of v.param ?? []) {
+    try {
+      const kv = parseParamOverride(p);
+      overrides[kv.key] = kv.value;
+    } catch (e) {
+      throw new UsageError(`--param: ${(e as Error).message}`);
     }
   }
+  const out = { node: v.node, inDir: v.in, outDir: v.out, overrides, json: v.json ?? false, plugins: v.plugin ?? [] };
   if (files.length !== 1) throw new UsageError(`expected one pipeline file\n${USAGE}`);
   for (const [k, name] of [['node', '--node'], ['inDir', '--in'], ['outDir', '--out']] as const) {
     if (!out[k]) throw new UsageError(`${name} is required\n${USAGE}`);
@@ -73,10 +52,10 @@ function parseArgs(argv: string[]): RunNodeArgs {
 const command: Command = async (argv, io) => {
   let args: RunNodeArgs;
   try {
-    args = parseArgs(argv);
+    args = parseRunNodeArgs(argv);
   } catch (e) {
     // with --json, even a usage error is one JSON document on stdout
-    if (e instanceof UsageError && argv.includes('--json')) {
+    if (e instanceof UsageError && !(e instanceof HelpRequested) && argv.includes('--json')) {
       io.stdout(`${JSON.stringify({ errors: [{ place: 'usage', message: e.message }] })}\n`);
       io.stderr(`pipewright run-node: ${e.message}\n`);
       return 2;

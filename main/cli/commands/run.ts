@@ -11,7 +11,8 @@ import { createChecker } from '../../../nodes/checker';
 import { InvalidPipelineError, startRun } from '../../engine/engine';
 import { loadRegistry } from '../../engine/plugins';
 import { openProject, ProjectFileError, type ProjectStore } from '../../store/project-store';
-import { UsageError, type CliIO, type Command } from '../io';
+import { parseCommandArgs, type OptionSpecs } from '../args';
+import { HelpRequested, UsageError, type CliIO, type Command } from '../io';
 import { gatesOf, writeJunit } from '../junit';
 import { createProgress } from '../progress';
 import { readPipelineFile } from './pipeline-files';
@@ -28,47 +29,19 @@ export interface RunArgs {
   plugins: string[];
 }
 
-/** Parses `--opt value` and `--opt=value` forms. */
+export const RUN_OPTIONS = {
+  project: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  'no-cache': { type: 'boolean' },
+  json: { type: 'boolean' },
+  junit: { type: 'string' },
+  plugin: { type: 'string', multiple: true },
+} as const satisfies OptionSpecs;
+
 export function parseRunArgs(argv: string[]): RunArgs {
-  const a: RunArgs = { file: '', params: [], noCache: false, json: false, plugins: [] };
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value\n${USAGE}`);
-      return v;
-    };
-    switch (name) {
-      case '--project':
-        a.project = value();
-        break;
-      case '--param':
-        a.params.push(value());
-        break;
-      case '--junit':
-        a.junit = value();
-        break;
-      case '--plugin':
-        a.plugins.push(value());
-        break;
-      case '--no-cache':
-        a.noCache = true;
-        break;
-      case '--json':
-        a.json = true;
-        break;
-      default:
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}'\n${USAGE}`);
-        files.push(arg);
-    }
-  }
+  const { values: v, positionals: files } = parseCommandArgs(argv, RUN_OPTIONS, USAGE);
   if (files.length !== 1) throw new UsageError(`${files.length === 0 ? 'no pipeline file given' : 'give exactly one pipeline file'}\n${USAGE}`);
-  a.file = files[0];
-  return a;
+  return { file: files[0], project: v.project, params: v.param ?? [], noCache: v['no-cache'] ?? false, json: v.json ?? false, junit: v.junit, plugins: v.plugin ?? [] };
 }
 
 /** FILE with `.pipeline.yaml` (or `.yaml`/`.yml`) replaced by `.pwproj`, beside it. */
@@ -111,7 +84,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     args = parseRunArgs(argv);
   } catch (e) {
-    if (json && e instanceof UsageError) return printErrors(io, true, '', [{ place: 'arguments', message: e.message.split('\n')[0] }]);
+    if (json && e instanceof UsageError && !(e instanceof HelpRequested)) return printErrors(io, true, '', [{ place: 'arguments', message: e.message.split('\n')[0] }]);
     throw e;
   }
   const file = resolve(io.cwd, args.file);

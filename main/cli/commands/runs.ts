@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openProject, ProjectFileError } from '../../store/project-store';
+import { parseCommandArgs } from '../args';
 import { UsageError, type Command } from '../io';
 import { formatDuration, formatMetrics } from '../progress';
 import { defaultProjectPath } from './run';
@@ -12,22 +13,9 @@ import { defaultProjectPath } from './run';
 const USAGE = 'usage: pipewright runs --project P [--json]   (or: pipewright runs FILE.pipeline.yaml)';
 
 const command: Command = async (argv, io) => {
-  let project: string | undefined;
-  let json = false;
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--json') json = true;
-    else if (a === '--project') {
-      project = argv[++i];
-      if (project === undefined) throw new UsageError(`--project needs a value\n${USAGE}`);
-    } else if (a.startsWith('--project=')) project = a.slice('--project='.length);
-    else if (a === '--help' || a === '-h') {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'\n${USAGE}`);
-    else files.push(a);
-  }
+  const { values, positionals: files } = parseCommandArgs(argv, { project: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+  let project = values.project;
+  const json = values.json ?? false;
   if (!project && files.length === 1) project = defaultProjectPath(files[0]);
   if (!project || files.length > 1) throw new UsageError(`give the project file with --project\n${USAGE}`);
   const path = resolve(io.cwd, project);

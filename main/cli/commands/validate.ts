@@ -1,4 +1,5 @@
 import { formatIssue, loadPipeline, type Issue } from '../../../shared/pipeline';
+import { parseCommandArgs } from '../args';
 import { UsageError, type Command } from '../io';
 import { coreChecker, readPipelineFile } from './pipeline-files';
 
@@ -10,16 +11,8 @@ const USAGE = 'usage: pipewright validate FILE... [--json]';
  * contract's `{ "errors": [...] }`, with several each error also names its `file`.
  */
 const command: Command = async (argv, io) => {
-  let json = false;
-  const files: string[] = [];
-  for (const a of argv) {
-    if (a === '--json') json = true;
-    else if (a === '--help' || a === '-h') {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    } else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'\n${USAGE}`);
-    else files.push(a);
-  }
+  const { values, positionals: files } = parseCommandArgs(argv, { json: { type: 'boolean' } }, USAGE);
+  const json = values.json ?? false;
   if (files.length === 0) throw new UsageError(`no file given\n${USAGE}`);
 
   const checker = coreChecker();
