@@ -55,8 +55,20 @@ export type ColumnData =
 export interface DataEngine {
   /** Runs a query and returns its rows as plain objects (for small results only). */
   query(sql: string, tables?: Record<string, ArtifactRef>): Promise<Record<string, unknown>[]>;
-  /** Runs a query and writes its result to a new Parquet file; returns the file's path. */
+  /**
+   * Runs a query and writes its result to a new Parquet file; returns the file's path. For SQL
+   * that a node builds itself (identifiers through `ident`, values through `literal`); SQL from
+   * a pipeline file goes through `writeUserQuery`.
+   */
   writeTable(sql: string, tables?: Record<string, ArtifactRef>, options?: WriteTableOptions): Promise<string>;
+  /**
+   * SQL written in a pipeline file (data.sql): exactly one query (SELECT, WITH … SELECT, VALUES),
+   * run as a prepared statement on a locked DuckDB instance of its own that can read `tables`
+   * (each a view named after its key) and nothing else: no file, URL, extension or setting.
+   * Anything else throws a NodeError saying what was refused. Writes the rows to a new Parquet
+   * file and returns its path; `signal` interrupts the query.
+   */
+  writeUserQuery(sql: string, tables: Record<string, ArtifactRef>, options?: { signal?: AbortSignal }): Promise<string>;
   /** Column names, types and row count of a table artifact. */
   describe(table: ArtifactRef): Promise<TableInfo>;
   /** Reads columns (all when omitted) into memory, columnar. */
@@ -75,6 +87,14 @@ export interface DataEngine {
   readCsv?(path: string, options: CsvReadOptions): Promise<string>;
   /** Runs a query (SQLite's dialect) on a SQLite file and writes the result to a new Parquet file. */
   readSqlite?(path: string, query: string): Promise<string>;
+  /** Re-encodes a Parquet file with the engine's fixed writer options; returns the new file's path. */
+  readParquet?(path: string): Promise<string>;
+  /**
+   * Interrupts every statement this engine is running (a node was cancelled). A data file that
+   * is not a regular file is refused before it is opened, so no read can block where this
+   * cannot reach.
+   */
+  interrupt?(): void;
   /** The folder of bundled sample data (iris.csv, breast_cancer.csv, penguins.csv, ...). */
   resourcesDir?: string;
   /**

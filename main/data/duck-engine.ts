@@ -17,12 +17,15 @@ import {
   DuckDBDoubleVector,
   DuckDBInstance,
   DuckDBVector,
+  StatementType,
   type DuckDBConnection,
   type DuckDBType,
 } from '@duckdb/node-api';
-import type { ArtifactRef, ColumnData, CsvReadOptions, DataEngine, TableInfo } from '../../nodes/types';
+import { NodeError, type ArtifactRef, type ColumnData, type CsvReadOptions, type DataEngine, type TableInfo } from '../../nodes/types';
 import { runCodeInWorker } from './code-runner';
 import { readCsvToParquet } from './csv-reader';
+import { checkDataFile } from './data-file';
+import { chunksOf, openUserQuery, refusal } from './sql-sandbox';
 import { PARQUET_OPTIONS } from './parquet-options';
 import { findResourcesDir } from './resources';
 import { readSqliteColumns } from './sqlite-reader';
@@ -39,6 +42,8 @@ export interface DuckEngineOptions {
 export type DuckDataEngine = DataEngine & {
   readCsv: NonNullable<DataEngine['readCsv']>;
   readSqlite: NonNullable<DataEngine['readSqlite']>;
+  readParquet: NonNullable<DataEngine['readParquet']>;
+  interrupt: NonNullable<DataEngine['interrupt']>;
   runCode: NonNullable<DataEngine['runCode']>;
   resourcesDir: string;
   close(): Promise<void>;
@@ -90,8 +95,9 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
   // With one thread DuckDB writes Parquet through its sequential COPY, which cuts row groups at
   // other places than the parallel (batch) COPY used with two or more. Bytes must not depend on
   // the machine's core count, so a single-core machine still gets two threads.
+  const threads = Math.max(2, opts.threads ?? availableParallelism());
   const config: Record<string, string> = {
-    threads: String(Math.max(2, opts.threads ?? availableParallelism())),
+    threads: String(threads),
     // An in-memory database spills to `.tmp` in the current folder by default: keep it in ours.
     temp_directory: join(opts.tmpDir, '.duckdb-spill'),
     // DuckDB keeps the bytes of every file it reads in an external file cache, bounded only by its
@@ -101,6 +107,9 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
   };
   const instance = await DuckDBInstance.create(':memory:', config);
   const open = new Set<DuckDBConnection>();
+  /** connections of data.sql's own instances (see sql-sandbox.ts): interrupted with the rest */
+  const sandboxed = new Set<DuckDBConnection>();
+  const sandboxClosers = new Set<() => void>();
   let closed = false;
   let counter = 0;
   const resourcesDir = opts.resourcesDir ?? findResourcesDir();
@@ -157,6 +166,71 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
         await exposeTables(c, tables);
         return copyTo(c, sql, options?.metadata);
       }),
+
+    writeUserQuery: async (sql, tables, options) => {
+      if (closed) throw new Error('the data engine is closed');
+      const signal = options?.signal;
+      if (signal?.aborted) throw new Error('cancelled');
+      let conn: DuckDBConnection | null = null;
+      const onAbort = (): void => conn?.interrupt();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const files = Object.fromEntries(Object.entries(tables).map(([name, ref]) => [name, ref.path]));
+      let close: (() => void) | null = null;
+      try {
+        const q = await openUserQuery(sql, files, {
+          threads,
+          spillDir: join(opts.tmpDir, `.sql-spill-${++counter}-${randomUUID()}`),
+          scanOf,
+          ident,
+          literal,
+          onConnection: (c) => {
+            conn = c;
+            sandboxed.add(c);
+          },
+        });
+        close = q.close;
+        sandboxClosers.add(close);
+        // The rows cross into this (trusted) instance through an appender: a staging table of
+        // positional columns with the query's own types, then the usual COPY. The user's text
+        // never reaches a statement run here.
+        return await withConnection(async (c) => {
+          const table = `__pw_sql_${++counter}`;
+          const types = q.columns.map((col) => col.type.toString());
+          await runOne(c, `CREATE TABLE ${ident(table)} (${types.map((t, i) => `${ident(`c${i}`)} ${t}`).join(', ')})`, StatementType.CREATE);
+          try {
+            const check = await c.prepare(`SELECT * FROM ${ident(table)}`);
+            try {
+              for (let i = 0; i < types.length; i++) {
+                if (check.columnType(i).toString() !== types[i]) throw new Error(`column "${q.columns[i].name}": type ${types[i]} did not round-trip`);
+              }
+            } finally {
+              check.destroySync();
+            }
+            const appender = await c.createAppender(table);
+            try {
+              for await (const chunk of chunksOf(q.result, signal)) appender.appendDataChunk(chunk);
+              appender.flushSync();
+            } finally {
+              appender.closeSync();
+            }
+            return await copyTo(c, `SELECT ${q.columns.map((col, i) => `${ident(`c${i}`)} AS ${ident(col.name)}`).join(', ')} FROM ${ident(table)}`);
+          } finally {
+            await c.run(`DROP TABLE IF EXISTS ${ident(table)}`);
+          }
+        });
+      } catch (e) {
+        // A failure while rows were streaming is still the query's own (a cast, a permission).
+        if (!(e instanceof Error) || e instanceof NodeError || signal?.aborted) throw e;
+        throw new NodeError(refusal(e.message.split('\n')[0], Object.keys(tables)));
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        if (conn) sandboxed.delete(conn);
+        if (close) {
+          sandboxClosers.delete(close);
+          close();
+        }
+      }
+    },
 
     describe: (table) => withConnection((c) => describeWith(c, table.path)),
 
@@ -260,7 +334,15 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
         }
       }),
 
-    readCsv: (path, options: CsvReadOptions) => withConnection((c) => readCsvToParquet(c, path, options, newPath())),
+    readCsv: async (path, options: CsvReadOptions) => {
+      checkDataFile(path, 'CSV');
+      return withConnection((c) => readCsvToParquet(c, path, options, newPath()));
+    },
+
+    readParquet: async (path) => {
+      checkDataFile(path, 'Parquet');
+      return withConnection((c) => copyTo(c, `SELECT * FROM read_parquet(${literal(path)})`));
+    },
 
     readSqlite: async (path, query) => engine.writeColumns(readSqliteColumns(path, query)),
 
@@ -269,9 +351,16 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
       return { path: await engine.writeColumns(result.columns), logs: result.logs };
     },
 
+    interrupt() {
+      for (const c of open) c.interrupt();
+      for (const c of sandboxed) c.interrupt();
+    },
+
     async close() {
       if (closed) return;
       closed = true;
+      for (const close of sandboxClosers) close();
+      sandboxClosers.clear();
       for (const c of open) c.closeSync();
       open.clear();
       instance.closeSync();
@@ -321,6 +410,22 @@ function writeDoubles(vec: DuckDBVector, values: Float64Array, start: number, n:
   items.set(values.subarray(start, start + n));
   for (let i = 0; i < n; i++) if (Number.isNaN(items[i])) vec.setItem(i, null);
   return true;
+}
+
+/**
+ * Runs one statement of the engine's own making after DuckDB has confirmed that it is exactly
+ * one, of the expected type (the staging table's column types come from a query's result).
+ */
+async function runOne(c: DuckDBConnection, sql: string, type: StatementType): Promise<void> {
+  const extracted = await c.extractStatements(sql);
+  if (extracted.count !== 1) throw new Error(`expected one statement, got ${extracted.count}`);
+  const prepared = await extracted.prepare(0);
+  try {
+    if (prepared.statementType !== type) throw new Error(`expected a ${StatementType[type]} statement`);
+    await prepared.run();
+  } finally {
+    prepared.destroySync();
+  }
 }
 
 function stripSemicolon(sql: string): string {

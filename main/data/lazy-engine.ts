@@ -14,8 +14,14 @@ const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 export function lazyDataEngine(get: () => Promise<DataEngine>, resourcesDir: string = findResourcesDir()): DataEngine {
   let started: Promise<DataEngine> | null = null;
-  const e = (): Promise<DataEngine> => (started ??= get());
-  const capability = async <K extends 'readCsv' | 'readSqlite' | 'runCode'>(name: K): Promise<NonNullable<DataEngine[K]>> => {
+  /** the engine once it is up: an interrupt must reach it synchronously */
+  let running: DataEngine | null = null;
+  const e = (): Promise<DataEngine> =>
+    (started ??= get().then((d) => {
+      running = d;
+      return d;
+    }));
+  const capability = async <K extends 'readCsv' | 'readSqlite' | 'readParquet' | 'runCode'>(name: K): Promise<NonNullable<DataEngine[K]>> => {
     const d = await e();
     const f = d[name];
     if (typeof f !== 'function') throw new Error(`this data engine has no ${name}`);
@@ -27,11 +33,14 @@ export function lazyDataEngine(get: () => Promise<DataEngine>, resourcesDir: str
     literal,
     query: async (sql, tables) => (await e()).query(sql, tables),
     writeTable: async (sql, tables, options) => (await e()).writeTable(sql, tables, options),
+    writeUserQuery: async (sql, tables, options) => (await e()).writeUserQuery(sql, tables, options),
     describe: async (t) => (await e()).describe(t),
     readColumns: async (t, cols) => (await e()).readColumns(t, cols),
     writeColumns: async (cols) => (await e()).writeColumns(cols),
     readCsv: async (path, options) => (await capability('readCsv'))(path, options),
     readSqlite: async (path, query) => (await capability('readSqlite'))(path, query),
+    readParquet: async (path) => (await capability('readParquet'))(path),
+    interrupt: () => running?.interrupt?.(),
     runCode: async (code, table, options) => (await capability('runCode'))(code, table, options),
   };
 }

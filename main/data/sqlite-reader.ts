@@ -2,10 +2,10 @@
  * data.sqlite: DuckDB's sqlite extension cannot be downloaded offline, so the query runs in
  * better-sqlite3 (SQLite's own dialect) and its rows are appended to DuckDB column by column.
  */
-import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { ColumnData } from '../../nodes/types';
 import { NodeError } from '../../nodes/types';
+import { checkDataFile } from './data-file';
 
 /** SQLite's type affinity rules, reduced to what a table artifact needs. */
 function declaredKind(decl: string | null): 'integer' | 'real' | 'text' | 'unknown' {
@@ -18,7 +18,7 @@ function declaredKind(decl: string | null): 'integer' | 'real' | 'text' | 'unkno
 }
 
 export function readSqliteColumns(path: string, query: string): ColumnData[] {
-  if (!existsSync(path)) throw new NodeError(`file not found: ${path}`, { file: path });
+  checkDataFile(path, 'SQLite');
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });

@@ -110,6 +110,10 @@ export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunRes
     },
   };
   if (!def.run) return { ok: false, failure: { kind: 'failed', message: `${def.type} is not available yet` }, backend };
+  // A cancel interrupts the node's DuckDB statements: a worker busy in native code could not
+  // otherwise be stopped (its termination waits for the statement to end).
+  const interrupt = (): void => data.interrupt?.();
+  signal.addEventListener('abort', interrupt, { once: true });
   try {
     if (signal.aborted) throw new Error('cancelled');
     const returned = await def.run({ inputs: req.inputs, params: req.params, ctx });
@@ -149,6 +153,8 @@ export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunRes
     return { ok: true, outputs, backend, metrics };
   } catch (e) {
     return { ok: false, failure: toFailure(e, signal), backend };
+  } finally {
+    signal.removeEventListener('abort', interrupt);
   }
 }
 

@@ -16,17 +16,11 @@ export default defineNode({
   readsFiles: ['path'],
   async run({ params, ctx }) {
     const path = ctx.resolvePath(params.path);
+    const readParquet = ctx.data.readParquet;
+    if (!readParquet) throw nodeError(ctx, 'this data engine cannot read Parquet files');
     // Re-encoded with the engine's fixed writer options: the artifact is then byte-stable
     // whatever tool wrote the source file.
-    const out = await asNodeError(ctx, `cannot read ${path}`, async () => {
-      try {
-        return await ctx.data.writeTable(`SELECT * FROM read_parquet(${ctx.data.literal(path)})`);
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
-        if (/No files found/i.test(msg)) throw nodeError(ctx, `file not found: ${path}`, { file: path });
-        throw e;
-      }
-    });
+    const out = await asNodeError(ctx, `cannot read ${path}`, () => readParquet(path));
     return { table: tableOutput(out) };
   },
 });
