@@ -172,7 +172,13 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
       const signal = options?.signal;
       if (signal?.aborted) throw new Error('cancelled');
       let conn: DuckDBConnection | null = null;
-      const onAbort = (): void => conn?.interrupt();
+      // Interrupting is repeated until the call ends: a cancel that lands between two
+      // statements, or before the query's connection exists, must still stop the next one.
+      let interrupting: NodeJS.Timeout | null = null;
+      const onAbort = (): void => {
+        conn?.interrupt();
+        interrupting ??= setInterval(() => conn?.interrupt(), 50);
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       const files = Object.fromEntries(Object.entries(tables).map(([name, ref]) => [name, ref.path]));
       let close: (() => void) | null = null;
@@ -224,6 +230,7 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
         throw new NodeError(refusal(e.message.split('\n')[0], Object.keys(tables)));
       } finally {
         signal?.removeEventListener('abort', onAbort);
+        if (interrupting) clearInterval(interrupting);
         if (conn) sandboxed.delete(conn);
         if (close) {
           sandboxClosers.delete(close);

@@ -112,7 +112,12 @@ export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunRes
   if (!def.run) return { ok: false, failure: { kind: 'failed', message: `${def.type} is not available yet` }, backend };
   // A cancel interrupts the node's DuckDB statements: a worker busy in native code could not
   // otherwise be stopped (its termination waits for the statement to end).
-  const interrupt = (): void => data.interrupt?.();
+  // Repeated until the node returns, so a statement the node starts after the cancel stops too.
+  let interrupting: NodeJS.Timeout | null = null;
+  const interrupt = (): void => {
+    data.interrupt?.();
+    interrupting ??= setInterval(() => data.interrupt?.(), 50);
+  };
   signal.addEventListener('abort', interrupt, { once: true });
   try {
     if (signal.aborted) throw new Error('cancelled');
@@ -155,6 +160,7 @@ export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunRes
     return { ok: false, failure: toFailure(e, signal), backend };
   } finally {
     signal.removeEventListener('abort', interrupt);
+    if (interrupting) clearInterval(interrupting);
   }
 }
 
