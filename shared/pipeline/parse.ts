@@ -3,18 +3,9 @@
  * refused before anything big is built, then the document mapped onto the `Pipeline` model.
  */
 import { CST, Lexer, LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
-import {
-  API_VERSION,
-  NODE_ID_RE,
-  PIPELINE_KIND,
-  PIPELINE_NAME_RE,
-  type Issue,
-  type ParamValue,
-  type Pipeline,
-  type PipelineNode,
-  type Position,
-} from './model';
+import type { Issue, ParamValue, Pipeline, PipelineNode, Position } from './model';
 import { setOwn } from './own';
+import { apiVersionProblem, kindProblem, nodeIdProblem, paramNameProblem, pipelineNameProblem } from './rules';
 
 export const MAX_PIPELINE_BYTES = 5 * 1024 * 1024;
 /** Deeper values are refused: no pipeline needs them and every reader recurses on them. */
@@ -39,7 +30,7 @@ export interface ParseResult {
 
 const TOP_KEYS = new Set(['apiVersion', 'kind', 'metadata', 'params', 'nodes', 'layout']);
 const NODE_KEYS = new Set(['type', 'inputs', 'params', 'cache']);
-export const PARAM_NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+export { PARAM_NAME_RE } from './rules';
 /** Explicit tags a core-schema reader resolves by itself; anything else is a custom tag. */
 const CORE_TAGS = new Set(['!!str', '!!int', '!!float', '!!bool', '!!null', '!!map', '!!seq']);
 /** Control characters the lexer inserts as markers; they have no width in the source. */
@@ -225,7 +216,8 @@ function readMetadata(r: Reader, node: YamlNode | null): Pipeline['metadata'] {
       sawName = true;
       const s = r.string(value, place);
       if (s !== undefined) {
-        if (!PIPELINE_NAME_RE.test(s)) r.error(place, 'must be lowercase letters, digits and - only ([a-z0-9-]+)', value);
+        const problem = pipelineNameProblem(s);
+        if (problem) r.error(place, problem, value);
         meta.name = s;
       }
     } else if (key === 'description') {
@@ -264,7 +256,8 @@ function readParamMap(r: Reader, node: YamlNode | null, place: string): Record<s
 function readNode(r: Reader, id: string, node: YamlNode | null, keyNode: YamlNode): PipelineNode {
   const place = `nodes.${id}`;
   const out: PipelineNode = { id, type: '', inputs: {}, params: {}, extensions: {} };
-  if (!NODE_ID_RE.test(id)) r.error(place, 'node ids start with a letter and hold letters, digits, _ and - only', keyNode);
+  const idProblem = nodeIdProblem(id);
+  if (idProblem) r.error(place, idProblem, keyNode);
   const pairs = r.pairs(node, place);
   if (!pairs) return out;
   let sawType = false;
@@ -394,20 +387,23 @@ export function parsePipelineText(text: string): ParseResult {
       const s = r.string(value, key);
       if (s !== undefined) {
         p.apiVersion = s;
-        if (s !== API_VERSION) r.error(key, `unsupported apiVersion '${s}': this Pipewright reads ${API_VERSION}`, value);
+        const problem = apiVersionProblem(s);
+        if (problem) r.error(key, problem, value);
       }
     } else if (key === 'kind') {
       const s = r.string(value, key);
       if (s !== undefined) {
         p.kind = s;
-        if (s !== PIPELINE_KIND) r.error(key, `must be ${PIPELINE_KIND}`, value);
+        const problem = kindProblem(s);
+        if (problem) r.error(key, problem, value);
       }
     } else if (key === 'metadata') {
       p.metadata = readMetadata(r, value);
     } else if (key === 'params') {
       p.params = readParamMap(r, value, 'params');
       for (const name of Object.keys(p.params)) {
-        if (!PARAM_NAME_RE.test(name)) r.error(`params.${name}`, 'param names start with a letter or _ and hold letters, digits, _ and - only');
+        const problem = paramNameProblem(name);
+        if (problem) r.error(`params.${name}`, problem);
       }
     } else if (key === 'nodes') {
       if (value == null || (isScalar(value) && value.value == null)) continue;
@@ -421,7 +417,7 @@ export function parsePipelineText(text: string): ParseResult {
     }
   }
   for (const k of ['apiVersion', 'kind', 'metadata', 'nodes']) {
-    if (!seen.has(k)) r.errors.push({ place: k, message: k === 'apiVersion' ? `required (apiVersion: ${API_VERSION})` : 'required' });
+    if (!seen.has(k)) r.errors.push({ place: k, message: k === 'apiVersion' ? (apiVersionProblem('') as string) : 'required' });
   }
   Object.assign(positions, r.positions);
   if (r.errors.length) return { pipeline: null, errors: r.errors, positions, partial: p };

@@ -7,18 +7,15 @@ import type { NodeTypeChecker, NodeTypeLister } from './checker';
 import { didYouMean } from './suggest';
 import { findCycle } from './graph';
 import {
-  API_VERSION,
-  NODE_ID_RE,
   PARAM_REF_RE,
-  PIPELINE_KIND,
-  PIPELINE_NAME_RE,
   parseInputRef,
   type Issue,
   type ParamValue,
   type Pipeline,
 } from './model';
 import { setOwn } from './own';
-import { PARAM_NAME_RE, parsePipelineText, type PositionMap } from './parse';
+import { parsePipelineText, type PositionMap } from './parse';
+import { apiVersionProblem, kindProblem, nodeIdProblem, paramNameProblem, pipelineNameProblem } from './rules';
 
 /** A variadic port becomes a table name in SQL, so it is an identifier. */
 const VARIADIC_PORT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -112,18 +109,15 @@ export function validatePipeline(p: Pipeline, checker: NodeTypeChecker, opts: Va
   const issues: Issue[] = [];
   const add = (place: string, message: string) => issues.push({ place, message });
 
-  if (p.apiVersion !== API_VERSION) add('apiVersion', p.apiVersion ? `unsupported apiVersion '${p.apiVersion}': this Pipewright reads ${API_VERSION}` : `required (apiVersion: ${API_VERSION})`);
-  if (p.kind !== PIPELINE_KIND) add('kind', p.kind ? `must be ${PIPELINE_KIND}` : 'required');
-  if (!p.metadata.name) add('metadata.name', 'required');
-  else if (!PIPELINE_NAME_RE.test(p.metadata.name)) add('metadata.name', 'must be lowercase letters, digits and - only ([a-z0-9-]+)');
-
-  for (const name of Object.keys(p.params)) {
-    if (!PARAM_NAME_RE.test(name)) add(`params.${name}`, 'param names start with a letter or _ and hold letters, digits, _ and - only');
-  }
+  const check = (place: string, problem: string | null) => problem && add(place, problem);
+  check('apiVersion', apiVersionProblem(p.apiVersion));
+  check('kind', kindProblem(p.kind));
+  check('metadata.name', pipelineNameProblem(p.metadata.name));
+  for (const name of Object.keys(p.params)) check(`params.${name}`, paramNameProblem(name));
 
   const byId = new Map<string, { info?: NodeTypeInfo }>();
   for (const n of p.nodes) {
-    if (!NODE_ID_RE.test(n.id)) add(`nodes.${n.id}`, 'node ids start with a letter and hold letters, digits, _ and - only');
+    check(`nodes.${n.id}`, nodeIdProblem(n.id));
     if (byId.has(n.id)) add(`nodes.${n.id}`, `duplicate node id '${n.id}'`);
     byId.set(n.id, { info: n.type ? checker.info(n.type) : undefined });
   }
@@ -279,16 +273,12 @@ export function loadPipeline(text: string, checker: NodeTypeChecker): LoadResult
   const model = parsed.pipeline ?? parsed.partial;
   if (!model) return { pipeline: null, errors: parsed.errors, positions: parsed.positions };
   parsed.errors.push(...migrateNodes(model, checker).map((e) => locate(e, parsed.positions)));
-  const seen = new Set(parsed.errors.map((e) => `${e.place}\0${e.message}`));
-  // The parser already said what is wrong with apiVersion/kind/metadata; don't repeat it.
-  const parsedPlaces = new Set(parsed.errors.map((e) => e.place));
-  const more = validatePipeline(model, checker, { positions: parsed.positions }).filter((e) => {
-    const key = `${e.place}\0${e.message}`;
-    if (seen.has(key)) return false;
-    if (/^(apiVersion|kind|metadata\.name|nodes\.[^.]+(\.type)?)$/.test(e.place) && [...parsedPlaces].some((p) => e.place === p || e.place.startsWith(`${p}.`))) return false;
-    seen.add(key);
-    return true;
-  });
+  // A place the parser (or a migration) already found wrong is not reported again by validation,
+  // which checks the same rules (shared/pipeline/rules.ts) on the model.
+  const reported = parsed.errors.map((e) => e.place);
+  const more = validatePipeline(model, checker, { positions: parsed.positions }).filter(
+    (e) => !reported.some((p) => e.place === p || e.place.startsWith(`${p}.`)),
+  );
   const errors = [...parsed.errors, ...more].map((e, i) => ({ e, i }));
   errors.sort((a, b) => (a.e.line ?? Infinity) - (b.e.line ?? Infinity) || a.i - b.i);
   const all = errors.map((x) => x.e);
