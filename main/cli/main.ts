@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   runs: { summary: 'list recorded runs of a project', load: async () => (await import('./commands/runs')).default },
   'run-node': { summary: 'run one node alone on artifact files (the unit Argo schedules)', load: async () => (await import('./commands/run-node')).default },
   doctor: { summary: 'say which compute backend loads, and why the others do not', load: async () => (await import('./commands/doctor')).default },
+  'merge-driver': { summary: 'merge pipeline files per node and param (a git merge driver)', load: async () => (await import('./commands/merge-driver')).default },
 };
 
 export const USAGE = `pipewright ${APP_VERSION} — ML pipelines as graphs
@@ -25,10 +26,11 @@ Usage:
   pipewright runs --project P [--json]
   pipewright run-node FILE --node ID --in DIR --out DIR [--param k=v]...
   pipewright doctor
+  pipewright merge-driver BASE OURS THEIRS [--name PATH]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(13)} ${c.summary}`)
   .join('\n')}
 
 Exit codes: 0 ok; 1 a node failed (fmt --check: a file is not canonical); 2 invalid pipeline or usage; 3 a gate failed.
