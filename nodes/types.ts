@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { PortKind, PortSpec, Stage } from '../shared/catalog';
 import type { TrialRecord } from '../shared/run';
 import type { ServingReplay } from '../shared/catalog';
+import type { StartStepHelpers } from './train/cpu-step';
 import type { TrainerConfig } from './train/trainer';
 
 /**
@@ -128,6 +129,10 @@ export interface Compute {
    * when the host can; absent or returning null means: run them here, one after another.
    */
   parallel?: ParallelRunner;
+  /** cores a data-parallel training step may use (PIPEWRIGHT_PARALLEL caps it); absent = 1 */
+  cores?: number;
+  /** starts the helper threads of a data-parallel training step (nodes/train/cpu-step.ts) */
+  startStepHelpers?: StartStepHelpers;
 }
 
 /** A task for a parallel worker: a kind the worker knows (a static table, so bundles work) and its input. */

@@ -11,6 +11,7 @@ const entries = {
   worker: 'main/engine/worker.ts',
   'code-worker': 'main/data/code-worker.ts',
   'trial-worker': 'main/compute/trial-worker.ts',
+  'step-worker': 'main/compute/step-worker.ts',
   web: 'main/server/web-main.ts',
   'electron/main': 'main/electron/main.ts',
   'electron/preload': 'main/electron/preload.ts',

@@ -9,15 +9,18 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NodeError, type BackendName, type ParallelRunner, type ParallelTask } from '../../nodes/types';
 
-export function trialWorkerEntry(): string | null {
+/** A worker's entry: dist/NAME.cjs beside the bundle, or NAME-dev.mjs (tsx) beside the sources. */
+export function workerEntryFor(name: string): string | null {
   const dir = dirname(__filename);
   if (__filename.endsWith('.cjs') || __filename.endsWith('.js')) {
-    const bundled = join(dir, 'trial-worker.cjs');
+    const bundled = join(dir, `${name}.cjs`);
     return existsSync(bundled) ? bundled : null;
   }
-  const dev = join(dir, 'trial-worker-dev.mjs');
+  const dev = join(dir, `${name}-dev.mjs`);
   return existsSync(dev) ? dev : null;
 }
+
+export const trialWorkerEntry = (): string | null => workerEntryFor('trial-worker');
 
 /** Workers to use: every core, unless PIPEWRIGHT_PARALLEL caps it (1 = inline). */
 export function parallelism(): number {

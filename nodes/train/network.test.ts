@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTestContext } from '../../test/helpers/node-context';
 import { seededRandom } from '../../shared/random';
-import { GradientStep, initWeights, predictRows, trainNetwork, type NetworkSpec } from './network';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import { chunksFor, CpuTrainer } from './cpu-step';
+import { initWeights, predictRows, stepThreads, trainNetwork, trainNetworkOnThreads, type NetworkSpec } from './network';
+import { dropoutMask, TensorTrainer } from './tensor-step';
 
 process.env.PIPEWRIGHT_BACKEND ??= 'wasm';
 
@@ -69,65 +72,200 @@ describe('trainNetwork', () => {
   });
 });
 
-describe('GradientStep', () => {
-  /** The same loss written with TensorFlow.js ops, differentiated by tf.grads (autodiff). */
-  function autodiff(tf: Awaited<ReturnType<typeof loadCompute>>['tf'], spec: NetworkSpec, weights: Float32Array[], bx: Float32Array, by: Float32Array, rows: number, masks: Float32Array[]): Float32Array[] {
-    const sizes = [spec.inputs, ...spec.hidden, spec.outputs];
-    return tf.tidy(() => {
-      const vars = weights.map((w, i) => (i % 2 === 0 ? tf.tensor2d(w, [sizes[i / 2], sizes[i / 2 + 1]]) : tf.tensor1d(w)));
-      const x = tf.tensor2d(bx.subarray(0, rows * spec.inputs), [rows, spec.inputs]);
-      const y = tf.tensor2d(by.subarray(0, rows * spec.outputs), [rows, spec.outputs]);
-      const act = (z: import('@tensorflow/tfjs').Tensor) => {
-        switch (spec.activation) {
-          case 'relu': return tf.relu(z);
-          case 'tanh': return tf.tanh(z);
-          case 'sigmoid': return tf.sigmoid(z);
-          case 'elu': return tf.elu(z);
-          case 'selu': return tf.selu(z);
-          default: return z;
-        }
-      };
-      const loss = (...ws: import('@tensorflow/tfjs').Tensor[]) => {
-        let h: import('@tensorflow/tfjs').Tensor = x;
-        for (let l = 0; l < spec.hidden.length; l++) {
-          h = act(tf.add(tf.matMul(h as import('@tensorflow/tfjs').Tensor2D, ws[2 * l] as import('@tensorflow/tfjs').Tensor2D), ws[2 * l + 1]));
-          if (masks.length) h = tf.mul(h, tf.tensor2d(masks[l].subarray(0, rows * spec.hidden[l]), [rows, spec.hidden[l]]));
-        }
-        const L = spec.hidden.length;
-        const z = tf.add(tf.matMul(h as import('@tensorflow/tfjs').Tensor2D, ws[2 * L] as import('@tensorflow/tfjs').Tensor2D), ws[2 * L + 1]);
-        // summed over rows, to match GradientStep's sums
-        if (spec.output === 'sigmoid') return tf.sum(tf.sub(tf.add(tf.relu(z), tf.log1p(tf.exp(tf.neg(tf.abs(z))))), tf.mul(z, y)));
-        if (spec.output === 'softmax') return tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(z))));
-        return tf.mul(0.5, tf.sum(tf.square(tf.sub(z, y))));
-      };
-      return tf.grads(loss)(vars).map((g) => g.dataSync() as Float32Array);
-    });
+type TfNs = Awaited<ReturnType<typeof loadCompute>>['tf'];
+
+/** The loss written with TensorFlow.js ops, differentiated by tf.grads (autodiff); gradients are sums over rows. */
+function autodiff(tf: TfNs, spec: NetworkSpec, weights: Float32Array[], bx: Float32Array, by: Float32Array, rows: number, masks: Float32Array[]): Float32Array[] {
+  const sizes = [spec.inputs, ...spec.hidden, spec.outputs];
+  return tf.tidy(() => {
+    const vars = weights.map((w, i) => (i % 2 === 0 ? tf.tensor2d(w, [sizes[i / 2], sizes[i / 2 + 1]]) : tf.tensor1d(w)));
+    const x = tf.tensor2d(bx.subarray(0, rows * spec.inputs), [rows, spec.inputs]);
+    const y = tf.tensor2d(by.subarray(0, rows * spec.outputs), [rows, spec.outputs]);
+    const act = (z: Tensor) => {
+      switch (spec.activation) {
+        case 'relu': return tf.relu(z);
+        case 'tanh': return tf.tanh(z);
+        case 'sigmoid': return tf.sigmoid(z);
+        case 'elu': return tf.elu(z);
+        case 'selu': return tf.selu(z);
+        default: return z;
+      }
+    };
+    const loss = (...ws: Tensor[]) => {
+      let h: Tensor = x;
+      for (let l = 0; l < spec.hidden.length; l++) {
+        h = act(tf.add(tf.matMul(h as Tensor2D, ws[2 * l] as Tensor2D), ws[2 * l + 1]));
+        if (masks.length) h = tf.mul(h, tf.tensor2d(masks[l].subarray(0, rows * spec.hidden[l]), [rows, spec.hidden[l]]));
+      }
+      const L = spec.hidden.length;
+      const z = tf.add(tf.matMul(h as Tensor2D, ws[2 * L] as Tensor2D), ws[2 * L + 1]);
+      if (spec.output === 'sigmoid') return tf.sum(tf.sub(tf.add(tf.relu(z), tf.log1p(tf.exp(tf.neg(tf.abs(z))))), tf.mul(z, y)));
+      if (spec.output === 'softmax') return tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(z))));
+      return tf.mul(0.5, tf.sum(tf.square(tf.sub(z, y))));
+    };
+    return tf.grads(loss)(vars).map((g) => g.dataSync() as Float32Array);
+  });
+}
+
+/** Every activation with two hidden layers, softmax without a hidden layer, a linear output. */
+function gradientCases(): NetworkSpec[] {
+  const cases: NetworkSpec[] = [];
+  for (const activation of ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'linear'] as const) cases.push({ inputs: 5, hidden: [7, 6], activation, outputs: 1, output: 'sigmoid' });
+  cases.push({ inputs: 5, hidden: [], activation: 'linear', outputs: 3, output: 'softmax' });
+  cases.push({ inputs: 5, hidden: [4], activation: 'tanh', outputs: 1, output: 'linear' });
+  cases.push({ inputs: 9, hidden: [13], activation: 'relu', outputs: 3, output: 'softmax' });
+  return cases;
+}
+
+/** Random rows: inputs, raw targets (class index / 0-1 / value) and the same targets one-hot. */
+function batchFor(spec: NetworkSpec, rows: number, rand: () => number): { bx: Float32Array; yRaw: Float32Array; by: Float32Array } {
+  const bx = new Float32Array(rows * spec.inputs).map(() => rand() * 4 - 2);
+  const yRaw = new Float32Array(rows);
+  const by = new Float32Array(rows * spec.outputs);
+  for (let i = 0; i < rows; i++) {
+    if (spec.output === 'softmax') {
+      yRaw[i] = Math.floor(rand() * spec.outputs);
+      by[i * spec.outputs + yRaw[i]] = 1;
+    } else by[i] = yRaw[i] = spec.output === 'sigmoid' ? (rand() < 0.5 ? 1 : 0) : rand() * 2 - 1;
+  }
+  return { bx, yRaw, by };
+}
+
+const close = (got: Float32Array[], want: Float32Array[], what: string, tol = 1e-4): void =>
+  got.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - want[i][j]), `${what} [${i}][${j}]: ${v} vs ${want[i][j]}`).toBeLessThan(tol * Math.max(1, Math.abs(want[i][j])))));
+
+describe('CPU step (SIMD kernels)', () => {
+  it('matches TensorFlow.js autodiff for every activation, output and dropout, over several chunks and a ragged one', async () => {
+    const { tf } = await loadCompute();
+    const rand = seededRandom(11);
+    // 70 rows = chunks of 32, 32 and 6: full and partial row tiles
+    const rows = 70;
+    expect(chunksFor(rows)).toBe(3);
+    for (const spec of gradientCases()) {
+      for (const dropout of spec.hidden.length ? [false, true] : [false]) {
+        const weights = initWeights(spec, rand).map((w) => w.map(() => rand() - 0.5));
+        const { bx, yRaw, by } = batchFor(spec, rows, rand);
+        const trainer = await CpuTrainer.create(spec, rows, { x: bx, y: yRaw, f: spec.inputs, n: rows }, { threads: 1, dropout, learningRate: 0.01, l2: 0 });
+        trainer.setWeights(weights);
+        trainer.setOrder(Uint32Array.from({ length: rows }, (_, i) => i));
+        const masks = dropout ? spec.hidden.map((h) => new Float32Array(rows * h).map(() => (rand() < 0.3 ? 0 : 1 / 0.7))) : [];
+        masks.forEach((m, l) => {
+          const { view, width } = trainer.maskView(l, rows);
+          for (let r = 0; r < rows; r++) view.set(m.subarray(r * spec.hidden[l], (r + 1) * spec.hidden[l]), r * width);
+        });
+        await trainer.computeGradients(0, rows);
+        const ref = autodiff(tf, spec, weights, bx, by, rows, masks);
+        // the linear output's delta is p - y, half the squared error's gradient: ref uses 0.5·SE
+        close(trainer.gradients(), ref, `${spec.activation}/${spec.output}${dropout ? '/dropout' : ''}`);
+        expect(trainer.weights()).toEqual(weights);
+        await trainer.close();
+      }
+    }
+  });
+
+  it('trains to the same weights and losses on 2 threads as on 1, bit for bit (dropout, l2, a ragged last batch)', async () => {
+    const { tf, startStepHelpers } = await loadCompute();
+    const { x, y } = xor(1000, 7);
+    const spec: NetworkSpec = { inputs: 2, hidden: [24, 16], activation: 'relu', outputs: 1, output: 'sigmoid' };
+    const opts = { epochs: 3, batchSize: 200, learningRate: 0.01, l2: 0.001, dropout: 0.2, startHelpers: startStepHelpers };
+    const one = await trainNetwork(tf, spec, { x, y, n: 1000, f: 2 }, { ...opts, threads: 1, random: seededRandom(3) });
+    // stepThreads keeps data this small on one thread: force two by calling the trainer directly
+    const two = await trainNetworkOnThreads(tf, spec, { x, y, n: 1000, f: 2 }, { ...opts, random: seededRandom(3) }, 2);
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(two.history).toEqual(one.history);
+    expect(two.weights).toEqual(one.weights);
+  });
+
+  it('chooses threads by size: small data stays on one thread, the reference MLP uses every core offered', () => {
+    const ref: NetworkSpec = { inputs: 20, hidden: [64, 64], activation: 'relu', outputs: 1, output: 'sigmoid' };
+    expect(stepThreads(ref, 569, 50, 64, 8)).toBe(1);
+    expect(stepThreads(ref, 200_000, 5, 256, 2)).toBe(2);
+    expect(stepThreads(ref, 200_000, 5, 256, 1)).toBe(1);
+    expect(stepThreads(ref, 200_000, 5, 256, 64)).toBe(chunksFor(256));
+    expect(stepThreads({ ...ref, hidden: [] }, 200_000, 5, 16, 8)).toBe(1);
+  });
+});
+
+describe('tensor step (parameters and Adam state on the device; cpu backend)', () => {
+  async function onCpu<T>(fn: (tf: TfNs) => Promise<T>): Promise<T> {
+    const { tf } = await loadCompute();
+    const was = tf.getBackend();
+    await tf.setBackend('cpu');
+    try {
+      return await fn(tf);
+    } finally {
+      await tf.setBackend(was);
+    }
   }
 
   it('matches TensorFlow.js autodiff for every activation, output and dropout', async () => {
-    const { tf } = await loadCompute();
-    const rand = seededRandom(11);
-    const rows = 12;
-    const cases: NetworkSpec[] = [];
-    for (const activation of ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'linear'] as const) cases.push({ inputs: 5, hidden: [7, 6], activation, outputs: 1, output: 'sigmoid' });
-    cases.push({ inputs: 5, hidden: [], activation: 'linear', outputs: 3, output: 'softmax' });
-    cases.push({ inputs: 5, hidden: [4], activation: 'tanh', outputs: 1, output: 'linear' });
-    for (const spec of cases) {
-      for (const dropout of spec.hidden.length ? [false, true] : [false]) {
-        const weights = initWeights(spec, rand).map((w) => w.map(() => rand() - 0.5));
-        const bx = new Float32Array(rows * spec.inputs).map(() => rand() * 4 - 2);
-        const by = new Float32Array(rows * spec.outputs);
-        for (let i = 0; i < rows; i++) {
-          if (spec.output === 'softmax') by[i * 3 + Math.floor(rand() * 3)] = 1;
-          else by[i] = spec.output === 'sigmoid' ? (rand() < 0.5 ? 1 : 0) : rand() * 2 - 1;
+    await onCpu(async (tf) => {
+      const rand = seededRandom(12);
+      const rows = 19;
+      for (const spec of gradientCases()) {
+        for (const dropout of spec.hidden.length ? [0, 0.3] : [0]) {
+          const weights = initWeights(spec, rand).map((w) => w.map(() => rand() - 0.5));
+          const { bx, yRaw, by } = batchFor(spec, rows, rand);
+          const trainer = new TensorTrainer(tf, spec, weights, { x: bx, y: yRaw, n: rows }, { learningRate: 0.01, l2: 0, dropout });
+          const seeds = spec.hidden.map((_, l) => 100 + l);
+          const masks = dropout ? spec.hidden.map((h, l) => tf.tidy(() => dropoutMask(tf, rows, h, dropout, seeds[l]).dataSync() as Float32Array)) : [];
+          const got = tf.tidy(() => {
+            const g = trainer.gradients(tf.tensor2d(bx, [rows, spec.inputs]), tf.tensor2d(by, [rows, spec.outputs]), seeds);
+            return g.grads.flatMap((w, l) => [w.dataSync() as Float32Array, g.biasGrads[l].dataSync() as Float32Array]);
+          });
+          close(got, autodiff(tf, spec, weights, bx, by, rows, masks), `${spec.activation}/${spec.output}${dropout ? '/dropout' : ''}`);
+          trainer.dispose();
         }
-        const masks = dropout ? spec.hidden.map((h) => new Float32Array(rows * h).map(() => (rand() < 0.3 ? 0 : 1 / 0.7))) : [];
-        const grads = weights.map((w) => new Float32Array(w.length));
-        new GradientStep(tf, spec, rows).run(weights, bx, by, rows, masks, grads, new Float32Array(rows * spec.outputs));
-        const ref = autodiff(tf, spec, weights, bx, by, rows, masks);
-        // the linear output's delta is p - y, half the squared error's gradient: ref uses 0.5·SE
-        grads.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - ref[i][j]), `${spec.activation}/${spec.output}${dropout ? '/dropout' : ''} grad ${i}[${j}]`).toBeLessThan(1e-4 * Math.max(1, Math.abs(ref[i][j])))));
       }
-    }
+    });
+  });
+
+  it('trains to the weights and losses of the CPU engine for the same seed, to float tolerance', async () => {
+    await onCpu(async (tf) => {
+      const { x, y } = xor(600, 9);
+      const spec: NetworkSpec = { inputs: 2, hidden: [16, 8], activation: 'tanh', outputs: 1, output: 'sigmoid' };
+      const opts = { epochs: 4, batchSize: 64, learningRate: 0.01, l2: 0.001 };
+      const cpu = await trainNetwork(tf, spec, { x, y, n: 600, f: 2 }, { ...opts, engine: 'cpu', random: seededRandom(5) });
+      const dev = await trainNetwork(tf, spec, { x, y, n: 600, f: 2 }, { ...opts, engine: 'tensor', random: seededRandom(5) });
+      expect(dev.engine).toBe('tensor');
+      dev.history.forEach((h, i) => expect(Math.abs(h.loss - cpu.history[i].loss)).toBeLessThan(1e-4));
+      close(dev.weights, cpu.weights, 'weights', 1e-3);
+    });
+  });
+
+  it('reads nothing back inside an epoch: one loss read per epoch, plus a wait every settleEvery steps', async () => {
+    await onCpu(async (tf) => {
+      const { x, y } = xor(640, 10);
+      const spec: NetworkSpec = { inputs: 2, hidden: [8], activation: 'relu', outputs: 1, output: 'sigmoid' };
+      // the engine's reads are what Tensor.data()/dataSync() do: the host waiting for the device
+      const backend = tf.engine() as unknown as { readSync: (...a: unknown[]) => unknown; read: (...a: unknown[]) => unknown };
+      const { readSync, read } = backend;
+      let reads = 0;
+      backend.readSync = (...a) => (reads++, readSync.apply(backend, a));
+      backend.read = (...a) => (reads++, read.apply(backend, a));
+      const before = tf.memory().numTensors;
+      const epochs: number[] = [];
+      try {
+        // 640 rows / 32 = 20 steps per epoch, 60 in all; a wait every 25 steps
+        await trainNetwork(tf, spec, { x, y, n: 640, f: 2 }, {
+          epochs: 3,
+          batchSize: 32,
+          learningRate: 0.01,
+          engine: 'tensor',
+          settleEvery: 25,
+          random: seededRandom(1),
+          onEpoch: () => epochs.push(reads),
+        });
+      } finally {
+        backend.readSync = readSync;
+        backend.read = read;
+      }
+      // epoch e: its loss (1) + the waits at steps 25 and 50 that fall in it
+      expect(epochs).toEqual([1, 3, 5]);
+      // then the final weights: W and b of two layers
+      expect(reads).toBe(5 + 4);
+      expect(tf.memory().numTensors).toBe(before);
+    });
   });
 });

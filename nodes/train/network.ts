@@ -2,15 +2,18 @@
  * The training core shared by every trainer: a dense network (no hidden layer = a linear or
  * logistic model) trained with Adam on row-major Float32 data.
  *
- * Why not `tf.LayersModel.fit`: on the wasm and cpu backends a step is bounded by per-op
- * overhead, not arithmetic, and `fit` spends most of a step on bookkeeping (the gradient tape,
- * ~10 ops of Adam per variable, callbacks, per-batch syncs). Here a step is ~20 TensorFlow.js
- * ops — fused matmul+bias+activation forward, a hand-written backward pass — and Adam runs in
- * plain JavaScript over ~thousands of parameters, which costs microseconds. Initialisation,
- * shuffling and dropout masks come from the seeded RNG the caller passes in, never from
- * TensorFlow.js's global random state, so a run is reproducible on a given backend.
+ * Two step engines, one loop. On the CPU (the wasm and cpu backends) a step runs in
+ * Pipewright's own WebAssembly SIMD kernels (cpu-step.ts), data-parallel over worker threads
+ * when the work is large enough; on a tensor backend (tfjs-node, tfjs-node-gpu) it runs as
+ * TensorFlow.js ops with parameters, gradients and Adam state kept on the device
+ * (tensor-step.ts). Why not `tf.LayersModel.fit`: per-op overhead, not arithmetic, bounds a small
+ * network's step, and `fit` spends most of a step on bookkeeping. Initialisation, shuffling and
+ * dropout masks come from the seeded RNG the caller passes in, never from TensorFlow.js's global
+ * random state, so a run is reproducible on a given engine.
  */
 import type * as tfNs from '@tensorflow/tfjs';
+import { chunksFor, CpuTrainer, type StartStepHelpers } from './cpu-step';
+import { dense, TensorTrainer } from './tensor-step';
 
 type Tf = typeof tfNs;
 type Tensor2D = tfNs.Tensor2D;
@@ -67,7 +70,16 @@ export interface TrainOptions {
   yieldToEvents?: () => Promise<void>;
   /** default 5 ms: a yield can cost milliseconds on a busy machine, so not after every small batch */
   yieldEveryMs?: number;
+  /** default: 'tensor' on the tensorflow backends, else 'cpu' */
+  engine?: StepEngine;
+  /** cpu engine: the most threads a step may use (default 1; more need startHelpers) */
+  threads?: number;
+  startHelpers?: StartStepHelpers;
+  /** tensor engine: wait for the device every this many steps (default 64); the loss is read per epoch */
+  settleEvery?: number;
 }
+
+export type StepEngine = 'cpu' | 'tensor';
 
 export interface TrainResult {
   weights: Weights;
@@ -79,12 +91,11 @@ export interface TrainResult {
   stoppedEarly: boolean;
   trainRows: number;
   validationRows: number;
+  engine: StepEngine;
+  /** threads the step ran on (cpu engine; 1 for tensor) */
+  threads: number;
 }
 
-type Fusable = 'relu' | 'sigmoid' | 'elu' | 'linear';
-const isFusable = (a: Activation): a is Fusable => a === 'relu' || a === 'sigmoid' || a === 'elu' || a === 'linear';
-const SELU_SCALE = 1.0507009873554805;
-const SELU_ALPHA = 1.6732632423543772;
 const EPS = 1e-7;
 
 export function layerSizes(spec: NetworkSpec): number[] {
@@ -104,46 +115,6 @@ export function initWeights(spec: NetworkSpec, random: () => number): Weights {
     out.push(w, new Float32Array(fanOut));
   }
   return out;
-}
-
-function applyActivation(tf: Tf, z: Tensor2D, act: Activation): Tensor2D {
-  switch (act) {
-    case 'relu':
-      return tf.relu(z);
-    case 'tanh':
-      return tf.tanh(z);
-    case 'sigmoid':
-      return tf.sigmoid(z);
-    case 'elu':
-      return tf.elu(z);
-    case 'selu':
-      return tf.selu(z);
-    case 'linear':
-      return z;
-  }
-}
-
-/** dAct/dz expressed through the activation's output h (so z need not be kept). */
-function activationGrad(tf: Tf, h: Tensor2D, act: Activation): Tensor2D | null {
-  switch (act) {
-    case 'relu':
-      return tf.step(h, 0);
-    case 'tanh':
-      return tf.sub(1, tf.square(h));
-    case 'sigmoid':
-      return tf.mul(h, tf.sub(1, h));
-    case 'elu':
-      return tf.add(tf.minimum(h, 0), 1);
-    case 'selu':
-      return tf.add(tf.minimum(h, 0), tf.add(SELU_SCALE * SELU_ALPHA, tf.mul(tf.step(h, 0), SELU_SCALE - SELU_SCALE * SELU_ALPHA)));
-    case 'linear':
-      return null;
-  }
-}
-
-function dense(tf: Tf, h: Tensor2D, w: Tensor2D, b: tfNs.Tensor1D, act: Activation): Tensor2D {
-  if (isFusable(act)) return tf.fused.matMul({ a: h, b: w, bias: b, activation: act }) as Tensor2D;
-  return applyActivation(tf, tf.add(tf.matMul(h, w), b), act);
 }
 
 function uploadWeights(tf: Tf, spec: NetworkSpec, weights: Weights): { w: Tensor2D[]; b: tfNs.Tensor1D[] } {
@@ -214,43 +185,6 @@ export function lossOf(output: OutputKind, pred: Float32Array, y: Float32Array, 
   return { loss: rows ? loss / rows : 0, accuracy: rows ? correct / rows : 0 };
 }
 
-class Adam {
-  private readonly m: Float32Array[];
-  private readonly v: Float32Array[];
-  private t = 0;
-  constructor(
-    shapes: Float32Array[],
-    private readonly lr: number,
-    private readonly beta1 = 0.9,
-    private readonly beta2 = 0.999,
-    private readonly eps = 1e-7,
-  ) {
-    this.m = shapes.map((s) => new Float32Array(s.length));
-    this.v = shapes.map((s) => new Float32Array(s.length));
-  }
-
-  /** grads are sums over the batch; `scale` turns them into means (and adds the L2 term per weight). */
-  step(params: Float32Array[], grads: Float32Array[], scale: number, l2: number): void {
-    this.t++;
-    const { beta1, beta2, eps } = this;
-    const lrT = (this.lr * Math.sqrt(1 - beta2 ** this.t)) / (1 - beta1 ** this.t);
-    for (let p = 0; p < params.length; p++) {
-      const w = params[p];
-      const g = grads[p];
-      const m = this.m[p];
-      const v = this.v[p];
-      // Only weight matrices (even indices) are penalised, as Keras' kernel regularizer does.
-      const decay = l2 > 0 && p % 2 === 0 ? 2 * l2 : 0;
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i] * scale + decay * w[i];
-        const mi = (m[i] = beta1 * m[i] + (1 - beta1) * gi);
-        const vi = (v[i] = beta2 * v[i] + (1 - beta2) * gi * gi);
-        w[i] -= (lrT * mi) / (Math.sqrt(vi) + eps);
-      }
-    }
-  }
-}
-
 function permutation(n: number, random: () => number): Uint32Array {
   const p = new Uint32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
@@ -270,123 +204,116 @@ function gatherRows(src: Float32Array, width: number, idx: Uint32Array, from: nu
   }
 }
 
-function transpose(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    for (let j = 0; j < cols; j++) dst[j * rows + i] = src[o + j];
-  }
-}
-
-/** rows × cols -> (cols + 1) × rows, the last row all ones (the bias input). */
-function transposeWithOnes(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {
-  transpose(src, rows, cols, dst);
-  dst.fill(1, cols * rows, (cols + 1) * rows);
-}
-
 /**
- * One step's forward and backward pass. Gradients come out as SUMS over the batch rows (the caller
- * scales them); the output-layer delta is p - y, which is dLoss/dz for sigmoid + binary
- * cross-entropy and softmax + cross-entropy, and half of it for the squared error.
+ * Threads for a CPU step: 1 unless the whole run is long enough to pay for starting helpers
+ * (~50 ms) and each thread's share of a step is large enough to pay for waking it (~20 µs);
+ * never more than the batch has chunks.
  */
-export class GradientStep {
-  private readonly sizes: number[];
-  private readonly xAugT: Float32Array;
-  private readonly hAugT: Float32Array[];
-  private readonly wT: Float32Array[];
-
-  constructor(
-    private readonly tf: Tf,
-    private readonly spec: NetworkSpec,
-    batch: number,
-  ) {
-    this.sizes = layerSizes(spec);
-    this.xAugT = new Float32Array((spec.inputs + 1) * batch);
-    this.hAugT = this.sizes.map((u) => new Float32Array((u + 1) * batch));
-    this.wT = this.sizes.slice(1).map((u, l) => new Float32Array(this.sizes[l] * u));
-  }
-
-  /**
-   * bx: rows × inputs; by: rows × outputs targets (one-hot for softmax); masks: per hidden layer
-   * rows × units dropout multipliers (empty for none). Writes grads (same layout as weights) and
-   * the predictions (rows × outputs).
-   */
-  run(weights: Weights, bx: Float32Array, by: Float32Array, rows: number, masks: Float32Array[], grads: Float32Array[], pred: Float32Array): void {
-    const { tf, spec, sizes, xAugT, hAugT, wT } = this;
-    const f = spec.inputs;
-    const k = spec.outputs;
-    const L = sizes.length - 1;
-    transposeWithOnes(bx, rows, f, xAugT);
-    for (let l = 1; l < L; l++) transpose(weights[2 * l], sizes[l], sizes[l + 1], wT[l]);
-    tf.tidy(() => {
-      const { w, b } = uploadWeights(tf, spec, weights);
-      const xs = tf.tensor2d(bx.subarray(0, rows * f), [rows, f], 'float32');
-      const ys = tf.tensor2d(by.subarray(0, rows * k), [rows, k], 'float32');
-      // Inputs of each layer: as computed (rows × units) and transposed with a row of ones
-      // appended, so that one plain matmul gives both the weight and the bias gradient.
-      const ins: Tensor2D[] = [xs];
-      const insAugT: Tensor2D[] = [tf.tensor2d(xAugT.subarray(0, (f + 1) * rows), [f + 1, rows], 'float32')];
-      // activation outputs before dropout: the activation gradient is a function of these
-      const acts: Tensor2D[] = [xs];
-      const maskT: (Tensor2D | null)[] = [null];
-      for (let l = 0; l < L - 1; l++) {
-        const units = sizes[l + 1];
-        const h = dense(tf, ins[l], w[l], b[l], spec.activation);
-        acts.push(h);
-        let input = h;
-        if (masks.length) {
-          const mt = tf.tensor2d(masks[l].subarray(0, rows * units), [rows, units], 'float32');
-          maskT.push(mt);
-          input = tf.mul(h, mt);
-        } else maskT.push(null);
-        ins.push(input);
-        // A transpose in TensorFlow.js (or matMul with transposeA) costs ~10x a plain matmul
-        // of this size on wasm; copying out, transposing in JS and copying back is cheaper.
-        transposeWithOnes(input.dataSync() as Float32Array, rows, units, hAugT[l + 1]);
-        insAugT.push(tf.tensor2d(hAugT[l + 1].subarray(0, (units + 1) * rows), [units + 1, rows], 'float32'));
-      }
-      const z = tf.fused.matMul({ a: ins[L - 1], b: w[L - 1], bias: b[L - 1] }) as Tensor2D;
-      const p = outputActivation(tf, z, spec.output);
-      let delta: Tensor2D = tf.sub(p, ys);
-      const gT: tfNs.Tensor[] = new Array(L);
-      for (let l = L - 1; l >= 0; l--) {
-        gT[l] = tf.matMul(insAugT[l], delta);
-        if (l > 0) {
-          let dh: Tensor2D = tf.matMul(delta, tf.tensor2d(wT[l], [sizes[l + 1], sizes[l]], 'float32'));
-          const mt = maskT[l];
-          if (mt) dh = tf.mul<Tensor2D>(dh, mt);
-          const g = activationGrad(tf, acts[l], spec.activation);
-          delta = g ? tf.mul<Tensor2D>(dh, g) : dh;
-        }
-      }
-      pred.set(p.dataSync());
-      for (let l = 0; l < L; l++) {
-        const g = gT[l].dataSync() as Float32Array;
-        const nw = sizes[l] * sizes[l + 1];
-        grads[2 * l].set(g.subarray(0, nw));
-        grads[2 * l + 1].set(g.subarray(nw));
-      }
-    });
-  }
+export function stepThreads(spec: NetworkSpec, trainRows: number, epochs: number, batch: number, max: number): number {
+  const sizes = layerSizes(spec);
+  let macsPerRow = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) macsPerRow += 3 * sizes[l] * sizes[l + 1];
+  if (max <= 1 || macsPerRow * trainRows * epochs < MIN_PARALLEL_MACS) return 1;
+  const byStep = Math.floor((macsPerRow * Math.min(batch, trainRows)) / MIN_MACS_PER_THREAD_STEP);
+  return Math.max(1, Math.min(max, chunksFor(Math.min(batch, trainRows)), byStep));
 }
+
+/** ~0.1 s of one thread's arithmetic */
+const MIN_PARALLEL_MACS = 2e9;
+/** ~15 µs of arithmetic per thread per step */
+const MIN_MACS_PER_THREAD_STEP = 3e5;
 
 const defaultYield = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Trains `spec` on `data`. Every tensor it creates is disposed before it returns or throws. */
-export async function trainNetwork(tf: Tf, spec: NetworkSpec, data: Dataset, opts: TrainOptions): Promise<TrainResult> {
+/** What the epoch loop asks of a step engine. */
+interface Stepper {
+  readonly threads: number;
+  /** the training rows' order for the next epoch */
+  beginEpoch(order: Uint32Array): void;
+  /** one step over order[start, start + rows); draws its dropout masks from `random` */
+  step(start: number, rows: number): Promise<void>;
+  /** Σ loss × rows since the last call */
+  takeLoss(): Promise<number>;
+  weights(): Weights;
+  setWeights(w: Weights): void;
+  close(): Promise<void>;
+}
+
+async function cpuStepper(spec: NetworkSpec, data: Dataset, weights: Weights, batch: number, threads: number, opts: TrainOptions): Promise<Stepper> {
+  const dropout = opts.dropout ?? 0;
+  const trainer = await CpuTrainer.create(spec, batch, data, { threads, dropout: dropout > 0, learningRate: opts.learningRate, l2: opts.l2 ?? 0, start: opts.startHelpers });
+  trainer.setWeights(weights);
+  const keep = 1 / (1 - dropout);
+  let lossSum = 0;
+  return {
+    threads: trainer.threads,
+    beginEpoch: (order) => trainer.setOrder(order),
+    async step(start, rows) {
+      // the same draws, in the same order, whatever the threads: rows × units per layer
+      for (let l = 0; dropout > 0 && l < spec.hidden.length; l++) {
+        const { view, width } = trainer.maskView(l, rows);
+        const units = spec.hidden[l];
+        for (let r = 0; r < rows; r++) for (let c = 0; c < units; c++) view[r * width + c] = opts.random() < dropout ? 0 : keep;
+      }
+      lossSum += await trainer.computeGradients(start, rows);
+      trainer.applyAdam((spec.output === 'linear' ? 2 : 1) / rows);
+    },
+    async takeLoss() {
+      const v = lossSum;
+      lossSum = 0;
+      return v;
+    },
+    weights: () => trainer.weights(),
+    setWeights: (w) => trainer.setWeights(w),
+    close: () => trainer.close(),
+  };
+}
+
+function tensorStepper(tf: Tf, spec: NetworkSpec, data: Dataset, weights: Weights, opts: TrainOptions): Stepper {
+  const dropout = opts.dropout ?? 0;
+  const trainer = new TensorTrainer(tf, spec, weights, data, { learningRate: opts.learningRate, l2: opts.l2 ?? 0, dropout });
+  const settleEvery = opts.settleEvery ?? 64;
+  let steps = 0;
+  return {
+    threads: 1,
+    beginEpoch: (o) => trainer.setOrder(o),
+    async step(start, rows) {
+      const seeds = dropout > 0 ? spec.hidden.map(() => Math.floor(opts.random() * 2 ** 31)) : [];
+      trainer.step(start, rows, seeds);
+      if (++steps % settleEvery === 0) await trainer.settle();
+    },
+    takeLoss: () => trainer.takeLoss(),
+    weights: () => trainer.weights(),
+    setWeights: (w) => trainer.setWeights(w),
+    close: async () => trainer.dispose(),
+  };
+}
+
+export function defaultEngine(tf: Tf): StepEngine {
+  return tf.getBackend() === 'tensorflow' ? 'tensor' : 'cpu';
+}
+
+/** Trains `spec` on `data`. Every tensor and thread it creates is released before it returns or throws. */
+export function trainNetwork(tf: Tf, spec: NetworkSpec, data: Dataset, opts: TrainOptions): Promise<TrainResult> {
+  return train(tf, spec, data, opts, null);
+}
+
+/** trainNetwork on exactly `threads` CPU threads, whatever the size (for tests and benches). */
+export function trainNetworkOnThreads(tf: Tf, spec: NetworkSpec, data: Dataset, opts: TrainOptions, threads: number): Promise<TrainResult> {
+  return train(tf, spec, data, { ...opts, engine: 'cpu' }, threads);
+}
+
+async function train(tf: Tf, spec: NetworkSpec, data: Dataset, opts: TrainOptions, forcedThreads: number | null): Promise<TrainResult> {
   const { random } = opts;
   const f = spec.inputs;
   const k = spec.outputs;
-  const softmax = spec.output === 'softmax';
-  const dropout = opts.dropout ?? 0;
-  const l2 = opts.l2 ?? 0;
   const yieldToEvents = opts.yieldToEvents ?? defaultYield;
   const yieldEveryMs = opts.yieldEveryMs ?? 5;
   let lastYield = performance.now();
   let lastProgress = lastYield;
   if (data.f !== f) throw new Error(`dataset has ${data.f} features, the network expects ${f}`);
 
-  const weights = initWeights(spec, random);
-  const adam = new Adam(weights, opts.learningRate);
+  const initial = initWeights(spec, random);
 
   // Validation rows are drawn once, from the same seeded RNG.
   const order = permutation(data.n, random);
@@ -404,11 +331,9 @@ export async function trainNetwork(tf: Tf, spec: NetworkSpec, data: Dataset, opt
   }
 
   const batch = Math.min(opts.batchSize, nTrain);
-  const bx = new Float32Array(batch * f);
-  const byRaw = new Float32Array(batch);
-  const by = new Float32Array(batch * k);
-  const masks = dropout > 0 ? spec.hidden.map((h) => new Float32Array(batch * h)) : [];
-  const grads: Float32Array[] = weights.map((w) => new Float32Array(w.length));
+  const engine = opts.engine ?? defaultEngine(tf);
+  const threads = engine !== 'cpu' || !opts.startHelpers ? 1 : (forcedThreads ?? stepThreads(spec, nTrain, opts.epochs, batch, opts.threads ?? 1));
+  const stepper = engine === 'tensor' ? tensorStepper(tf, spec, data, initial, opts) : await cpuStepper(spec, data, initial, batch, threads, opts);
   const history: EpochStats[] = [];
   const patience = opts.patience ?? 0;
   let best = Infinity;
@@ -416,78 +341,65 @@ export async function trainNetwork(tf: Tf, spec: NetworkSpec, data: Dataset, opt
   let bestWeights: Weights | null = null;
   let since = 0;
   let stoppedEarly = false;
-  let epoch: number;
-  const predBuf = new Float32Array(batch * k);
-  const step = new GradientStep(tf, spec, batch);
-
-  for (epoch = 1; epoch <= opts.epochs; epoch++) {
-    // Reshuffle the training rows each epoch (Fisher-Yates on the index, seeded).
-    for (let i = nTrain - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const t = trainIdx[i];
-      trainIdx[i] = trainIdx[j];
-      trainIdx[j] = t;
-    }
-    let lossSum = 0;
-    for (let start = 0; start < nTrain; start += batch) {
-      opts.signal?.throwIfAborted();
-      const rows = Math.min(batch, nTrain - start);
-      gatherRows(data.x, f, trainIdx, start, start + rows, bx);
-      gatherRows(data.y, 1, trainIdx, start, start + rows, byRaw);
-      if (softmax) {
-        by.fill(0, 0, rows * k);
-        for (let i = 0; i < rows; i++) by[i * k + byRaw[i]] = 1;
-      } else {
-        by.set(byRaw.subarray(0, rows));
+  let epoch = 1;
+  let weights: Weights;
+  try {
+    for (; epoch <= opts.epochs; epoch++) {
+      // Reshuffle the training rows each epoch (Fisher-Yates on the index, seeded).
+      for (let i = nTrain - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        const t = trainIdx[i];
+        trainIdx[i] = trainIdx[j];
+        trainIdx[j] = t;
       }
-      for (let m = 0; m < masks.length; m++) {
-        const mask = masks[m];
-        const keep = 1 / (1 - dropout);
-        for (let i = 0, len = rows * spec.hidden[m]; i < len; i++) mask[i] = random() < dropout ? 0 : keep;
-      }
-      step.run(weights, bx, by, rows, masks, grads, predBuf);
-      const scale = (spec.output === 'linear' ? 2 : 1) / rows;
-      adam.step(weights, grads, scale, l2);
-      lossSum += lossOf(spec.output, predBuf, byRaw, rows, k).loss * rows;
-      // Lets a worker receive a cancel message; the signal is then checked before the next batch.
-      const now = performance.now();
-      if (now - lastYield >= yieldEveryMs) {
-        if (opts.onBatchProgress && now - lastProgress >= 500) {
-          opts.onBatchProgress(epoch, (start + rows) / nTrain);
-          lastProgress = now;
+      stepper.beginEpoch(trainIdx);
+      for (let start = 0; start < nTrain; start += batch) {
+        opts.signal?.throwIfAborted();
+        const rows = Math.min(batch, nTrain - start);
+        await stepper.step(start, rows);
+        // Lets a worker receive a cancel message; the signal is then checked before the next batch.
+        const now = performance.now();
+        if (now - lastYield >= yieldEveryMs) {
+          if (opts.onBatchProgress && now - lastProgress >= 500) {
+            opts.onBatchProgress(epoch, (start + rows) / nTrain);
+            lastProgress = now;
+          }
+          await yieldToEvents();
+          lastYield = performance.now();
         }
-        await yieldToEvents();
-        lastYield = performance.now();
+      }
+      const stats: EpochStats = { epoch, loss: (await stepper.takeLoss()) / nTrain };
+      await yieldToEvents();
+      lastYield = performance.now();
+      opts.signal?.throwIfAborted();
+      const current = nVal || patience > 0 ? stepper.weights() : null;
+      if (nVal && current) {
+        const vp = predictRows(tf, spec, current, valX, nVal);
+        const v = lossOf(spec.output, vp, valY, nVal, k);
+        stats.valLoss = v.loss;
+        if (v.accuracy !== undefined) stats.valAccuracy = v.accuracy;
+      }
+      history.push(stats);
+      opts.onEpoch?.(stats);
+      if (patience > 0 && current) {
+        const watched = stats.valLoss ?? stats.loss;
+        if (watched < best) {
+          best = watched;
+          bestEpoch = epoch;
+          bestWeights = current;
+          since = 0;
+        } else if (++since >= patience) {
+          stoppedEarly = true;
+          break;
+        }
       }
     }
-    await yieldToEvents();
-    lastYield = performance.now();
-    opts.signal?.throwIfAborted();
-    const stats: EpochStats = { epoch, loss: lossSum / nTrain };
-    if (nVal) {
-      const vp = predictRows(tf, spec, weights, valX, nVal);
-      const v = lossOf(spec.output, vp, valY, nVal, k);
-      stats.valLoss = v.loss;
-      if (v.accuracy !== undefined) stats.valAccuracy = v.accuracy;
-    }
-    history.push(stats);
-    opts.onEpoch?.(stats);
-    if (patience > 0) {
-      const watched = stats.valLoss ?? stats.loss;
-      if (watched < best) {
-        best = watched;
-        bestEpoch = epoch;
-        bestWeights = weights.map((w) => w.slice());
-        since = 0;
-      } else if (++since >= patience) {
-        stoppedEarly = true;
-        break;
-      }
-    }
+    weights = stepper.weights();
+  } finally {
+    await stepper.close();
   }
   const epochsRun = Math.min(epoch, opts.epochs);
-  if (bestWeights && stoppedEarly) {
-    for (let i = 0; i < weights.length; i++) weights[i].set(bestWeights[i]);
-  } else bestEpoch = epochsRun;
-  return { weights, history, epochsRun, bestEpoch, stoppedEarly, trainRows: nTrain, validationRows: nVal };
+  if (bestWeights && stoppedEarly) weights = bestWeights;
+  else bestEpoch = epochsRun;
+  return { weights, history, epochsRun, bestEpoch, stoppedEarly, trainRows: nTrain, validationRows: nVal, engine, threads: stepper.threads };
 }

@@ -6,7 +6,8 @@
 import type * as tfNs from '@tensorflow/tfjs';
 import { NodeError, type ArtifactRef, type ColumnData, type NodeOutput, type RunContext } from '../types';
 import { encodeWeights, labelKey, type ModelDoc, type ModelTask } from './model';
-import { trainNetwork, type Activation, type EpochStats, type NetworkSpec } from './network';
+import type { StartStepHelpers } from './cpu-step';
+import { trainNetwork, type Activation, type EpochStats, type NetworkSpec, type StepEngine } from './network';
 
 type Tf = typeof tfNs;
 
@@ -34,6 +35,11 @@ export interface TrainHooks {
   onEpoch?: (stats: EpochStats) => void;
   onBatchProgress?: (epoch: number, fraction: number) => void;
   yieldToEvents?: () => Promise<void>;
+  /** threads a CPU step may use, and how to start them (absent: this thread only) */
+  threads?: number;
+  startHelpers?: StartStepHelpers;
+  /** reports which engine trained and on how many threads */
+  onEngine?: (engine: StepEngine, threads: number) => void;
 }
 
 const MAX_CLASSES = 1000;
@@ -180,7 +186,10 @@ export async function trainModel(tf: Tf, backend: string, columns: ColumnData[],
     onEpoch: hooks.onEpoch,
     onBatchProgress: hooks.onBatchProgress,
     yieldToEvents: hooks.yieldToEvents,
+    threads: hooks.threads,
+    startHelpers: hooks.startHelpers,
   });
+  hooks.onEngine?.(result.engine, result.threads);
   const last = result.history[result.history.length - 1];
   return {
     format: 'pipewright-model/v1',
@@ -212,8 +221,9 @@ export async function runTrainer(inputs: Record<string, ArtifactRef>, ctx: RunCo
   const train = inputs.train;
   if (!train) throw new NodeError('input train is not connected');
   const columns = await ctx.data.readColumns(train);
-  const { tf, backend } = await ctx.compute();
+  const { tf, backend, cores, startStepHelpers } = await ctx.compute();
   const before = tf.memory().numTensors;
+  let how = '';
   const model = await trainModel(tf, backend, columns, cfg, {
     random: ctx.random(cfg.seed),
     signal: ctx.signal,
@@ -224,11 +234,16 @@ export async function runTrainer(inputs: Record<string, ArtifactRef>, ctx: RunCo
       ctx.progress(s.epoch / cfg.epochs, `epoch ${s.epoch}/${cfg.epochs}, loss ${s.loss.toFixed(4)}`);
     },
     onBatchProgress: (epoch, fraction) => ctx.progress((epoch - 1 + fraction) / cfg.epochs, `epoch ${epoch}/${cfg.epochs}`),
+    threads: cores,
+    startHelpers: startStepHelpers,
+    onEngine: (engine, threads) => {
+      how = engine === 'cpu' ? `Pipewright's SIMD step on ${threads} thread${threads > 1 ? 's' : ''}` : 'TensorFlow.js ops on the device';
+    },
   });
   const leaked = tf.memory().numTensors - before;
   if (leaked !== 0) ctx.log('warn', `${leaked} tensors were left allocated by training`);
   const t = model.training;
-  ctx.log('info', `trained ${cfg.trainer} on ${t.rows} rows × ${model.features.length} features (${model.task}) for ${t.epochs} epochs on ${backend}${t.stoppedEarly ? `; stopped early, kept epoch ${t.bestEpoch}` : ''}`);
+  ctx.log('info', `trained ${cfg.trainer} on ${t.rows} rows × ${model.features.length} features (${model.task}) for ${t.epochs} epochs on ${backend} (${how})${t.stoppedEarly ? `; stopped early, kept epoch ${t.bestEpoch}` : ''}`);
   if (t.finalLoss !== null) ctx.metric('finalLoss', t.finalLoss);
   return { model: { kind: 'model', json: model } };
 }
