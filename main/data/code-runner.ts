@@ -1,7 +1,8 @@
 /**
  * Starts the features.code worker (main/data/code-worker.ts; dist/code-worker.cjs once built),
- * hands it the table's columns and enforces the limits the sandbox cannot: wall-clock time
- * (terminate), memory (resourceLimits) and cancellation.
+ * hands it the table's columns and the limits, and enforces what only the parent can: a
+ * wall-clock backstop (terminate) in case the sandbox's own deadline cannot fire, and
+ * cancellation. The security boundary is the QuickJS runtime inside the worker, not the worker.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,24 @@ import { Worker } from 'node:worker_threads';
 import type { ColumnData } from '../../nodes/types';
 import { NodeError } from '../../nodes/types';
 import type { CodeColumn, CodeRequest, CodeResponse } from './code-worker';
+
+const MB = 2 ** 20;
+/** WebAssembly memory (32-bit) ends at 2 GB: the table copied in, the limit and some room must fit. */
+const WASM_BYTES = 2048 * MB;
+
+/**
+ * The sandbox's memory limit: 8× the table (the arrays the function sees, its result, copies),
+ * at least 512 MB, and whatever the 2 GB WebAssembly memory leaves once the table is in.
+ */
+export function memoryLimitFor(input: ColumnData[]): { limit: number; tableBytes: number } {
+  let tableBytes = 0;
+  for (const c of input) {
+    if (c.numeric) tableBytes += c.values.length * 8;
+    else for (const v of c.values as (string | null)[]) tableBytes += v === null ? 5 : v.length * 3 + 3;
+  }
+  const ceiling = WASM_BYTES - 3 * tableBytes - 128 * MB;
+  return { limit: Math.min(ceiling, Math.max(512 * MB, 8 * tableBytes)), tableBytes };
+}
 
 /** Where the worker script is: bundled next to this file in dist/, or the TypeScript source run through tsx. */
 function workerScript(): { script: string; eval: boolean } {
@@ -36,20 +55,30 @@ export async function runCodeInWorker(
 ): Promise<CodeRunResult> {
   options.signal?.throwIfAborted();
   const rows = input.length ? input[0].values.length : 0;
+  const { limit, tableBytes } = memoryLimitFor(input);
+  if (limit < 256 * MB) {
+    throw new NodeError(
+      `the table is too large for features.code (about ${Math.round(tableBytes / MB)} MB; the sandbox's 2 GB memory holds tables up to about 500 MB): use data.sql or a smaller table`,
+    );
+  }
   const { script, eval: isEval } = workerScript();
-  // Room for the table a few times over (the JS arrays the function sees, its result, copies).
-  const bytes = input.reduce((s, c) => s + (c.numeric ? c.values.length * 8 : c.values.length * 40), 0);
-  const heapMb = Math.min(8192, Math.max(512, Math.ceil((bytes * 8) / 2 ** 20)));
+  // The host side of the worker holds the table a few times over (in, JSON, out).
+  const heapMb = Math.min(8192, Math.max(256, Math.ceil((tableBytes * 6) / MB)));
   const worker = new Worker(script, {
     eval: isEval,
     env: {},
+    argv: [],
+    execArgv: [],
     stdout: true,
     stderr: true,
-    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 64, stackSizeMb: 4 },
+    // The native stack is several times QuickJS's own limit, so the interpreter reports a
+    // stack overflow before the host's stack runs out.
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 64, stackSizeMb: 8 },
   });
   const request: CodeRequest = {
     code,
     timeoutMs: options.timeoutMs,
+    memoryLimit: limit,
     rows,
     columns: input.map((c): CodeColumn => ({ name: c.name, numeric: c.numeric, values: c.values })),
   };
@@ -63,13 +92,18 @@ export async function runCodeInWorker(
         options.signal?.removeEventListener('abort', onAbort);
         f();
       };
-      // The sandbox has its own time limit; this one also covers stuck async code. It starts once
-      // the worker is up, so a slow start on a busy machine is not charged to the user's code.
-      const stop = (ms: number, what: string) => setTimeout(() => finish(() => reject(new NodeError(what))), ms);
-      let timer = stop(60_000, 'the code worker did not start within 60 s');
+      // The sandbox has its own deadline (checked by the interpreter, also between promise
+      // jobs); this backstop only matters if it cannot fire. It starts once the worker is up,
+      // so a slow start on a busy machine is not charged to the user's code.
+      const stop = (ms: number, what: () => string) => setTimeout(() => finish(() => reject(new NodeError(what()))), ms);
+      let timer = stop(60_000, () => 'the code worker did not start within 60 s');
       worker.once('online', () => {
         clearTimeout(timer);
-        timer = stop(options.timeoutMs + 2000, `the code did not finish within ${options.timeoutMs} ms (stopped)`);
+        const online = Date.now();
+        timer = stop(
+          options.timeoutMs + 10_000,
+          () => `the code did not finish within ${options.timeoutMs} ms (the sandbox did not stop by itself and was terminated after ${Date.now() - online} ms)`,
+        );
       });
       const onAbort = () => finish(() => reject(options.signal?.reason ?? new Error('cancelled')));
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -78,7 +112,7 @@ export async function runCodeInWorker(
         finish(() =>
           reject(
             e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-              ? new NodeError(`the code ran out of memory (limit ${heapMb} MB)`)
+              ? new NodeError(`the code worker ran out of memory on the host side (limit ${heapMb} MB)`)
               : new NodeError(`the code worker failed: ${e.message}`),
           ),
         ),

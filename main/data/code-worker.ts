@@ -1,16 +1,26 @@
 /**
- * features.code runs here, in a worker thread of its own (bundled to dist/code-worker.cjs), and
- * inside that worker in a fresh `node:vm` context: no require, process, fetch, timers or any
- * other Node API, and no string code generation (eval, Function).
+ * features.code runs here: in a worker thread of its own (bundled to dist/code-worker.cjs) that
+ * hosts QuickJS compiled to WebAssembly (quickjs-emscripten). The security boundary is that
+ * interpreter, not the thread: the user's code runs inside a QuickJS runtime whose whole world is
+ * the WebAssembly module's linear memory. It has the standard JavaScript built-ins and nothing
+ * else: no host function, object or prototype is ever put into it (we register no host
+ * functions, no module loader and no timers), so there is nothing to climb out through.
  *
- * The boundary is kept tight: only primitives (JSON strings, numbers) and typed arrays made
- * inside the context cross it, and the worker never hands one of its own objects to code that
- * runs inside. So the user's function cannot climb a prototype chain out of the context. The
- * parent still terminates the worker on timeout, so an endless async loop ends too.
+ * Data crosses only as copies of plain data: numbers as Float64Array bytes, text as one JSON
+ * string, in both directions. The host never reads a property of a value the code made; it only
+ * calls the prelude's closures (code-sandbox.prelude.ts), which return strings and ArrayBuffers,
+ * and checks their type before reading them. Getters, `then`, `toJSON`, `toString` and Proxy
+ * traps of the code's values therefore only ever run inside the sandbox, under its limits.
+ *
+ * Limits: a memory limit on the runtime's allocator (every object, string, ArrayBuffer and typed
+ * array), a stack limit, and a deadline checked by QuickJS's interrupt handler, which also runs
+ * while the promise jobs the host drives run; the parent thread also terminates the worker if it
+ * does not answer in time (and on cancellation).
  */
 import { parentPort } from 'node:worker_threads';
-import { types } from 'node:util';
-import vm from 'node:vm';
+import variant from '@jitl/quickjs-wasmfile-release-sync';
+import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
+import { CODE_FILENAME, LOG_LINE_CHARS, LOG_NODE_CHARS, LOG_NODE_LINES, PRELUDE } from './code-sandbox.prelude';
 
 export interface CodeColumn {
   name: string;
@@ -21,217 +31,243 @@ export interface CodeColumn {
 export interface CodeRequest {
   code: string;
   timeoutMs: number;
+  /** The runtime's memory limit, in bytes. */
+  memoryLimit: number;
   rows: number;
   columns: CodeColumn[];
 }
 
 export type CodeResponse =
-  | { ok: true; columns: CodeColumn[]; logs: string[] }
-  | { ok: false; error: string; line?: number; column?: number };
+  | { ok: true; columns: CodeColumn[]; logs: string[]; ms: number }
+  | { ok: false; error: string; line?: number; column?: number; ms: number };
 
-export const CODE_FILENAME = 'features.code';
+/** QuickJS's own stack limit; the worker's native stack (code-runner.ts) is several times this. */
+export const SANDBOX_STACK_BYTES = 1 << 20;
 
-/**
- * Runs inside the context before the user's code, with the built-ins still untouched. It turns
- * the data handed in into the documented table shape and, afterwards, normalises what the
- * function returned into Float64Arrays and one JSON string.
- */
-const PRELUDE = String.raw`
-(function (g) {
-  'use strict';
-  const logs = [];
-  const fmt = (a) => (typeof a === 'string' ? a : (() => { try { return JSON.stringify(a); } catch { return String(a); } })());
-  const log = (...args) => { if (logs.length < 1000) logs.push(args.map(fmt).join(' ')); };
-  g.console = Object.freeze({ log, info: log, warn: log, error: log, debug: log });
+type Phase = 'reading the table' | 'running the code' | 'waiting for the code’s promise' | 'collecting the result';
 
-  function fromRows(rows) {
-    if (!Array.isArray(rows)) throw new TypeError('fromRows expects an array of row objects');
-    const names = [];
-    const seen = new Set();
-    for (const r of rows) for (const k of Object.keys(r ?? {})) if (!seen.has(k)) { seen.add(k); names.push(k); }
-    const columns = {};
-    for (const k of names) columns[k] = rows.map((r) => (r == null || r[k] === undefined ? null : r[k]));
-    return makeTable(columns, rows.length);
-  }
-
-  function makeTable(columns, rowCount) {
-    const t = { columns, rowCount };
-    Object.defineProperty(t, 'rows', {
-      enumerable: false,
-      value() {
-        const names = Object.keys(t.columns);
-        const out = new Array(t.rowCount);
-        for (let i = 0; i < t.rowCount; i++) {
-          const row = {};
-          for (const k of names) row[k] = t.columns[k][i];
-          out[i] = row;
-        }
-        return out;
-      },
-    });
-    Object.defineProperty(t, 'column', { enumerable: false, value: (name) => t.columns[name] });
-    return t;
-  }
-  g.fromRows = fromRows;
-
-  g.__build = function (rows) {
-    const names = JSON.parse(g.__names);
-    const text = JSON.parse(g.__text);
-    const columns = {};
-    names.forEach((name, j) => {
-      const num = g['__num' + j];
-      columns[name] = num ? Array.from(num, (v) => (Number.isNaN(v) ? null : v)) : text[j];
-    });
-    g.__table = makeTable(columns, rows);
-    for (let j = 0; j < names.length; j++) delete g['__num' + j];
-    delete g.__names;
-    delete g.__text;
-  };
-
-  function normalize(r) {
-    if (Array.isArray(r)) r = fromRows(r);
-    if (r === null || typeof r !== 'object' || r.columns === null || typeof r.columns !== 'object') {
-      throw new TypeError('the function must return a table ({ columns: { name: [values] } }) or an array of row objects');
-    }
-    const names = Object.keys(r.columns);
-    if (names.length === 0) throw new TypeError('the returned table has no columns');
-    let n = -1;
-    let first = '';
-    const kinds = [];
-    const num = [];
-    const text = [];
-    for (const name of names) {
-      const v = r.columns[name];
-      if (!Array.isArray(v) && !ArrayBuffer.isView(v)) throw new TypeError('column "' + name + '" is not an array');
-      if (n < 0) { n = v.length; first = name; }
-      else if (v.length !== n) throw new RangeError('column "' + name + '" has ' + v.length + ' values but column "' + first + '" has ' + n);
-      let numeric = true;
-      for (let i = 0; i < v.length; i++) {
-        const x = v[i];
-        if (typeof x === 'number' || typeof x === 'boolean' || x === null || x === undefined) continue;
-        if (typeof x === 'string') { numeric = false; continue; }
-        throw new TypeError('column "' + name + '", row ' + (i + 1) + ': ' + typeof x + ' values cannot go in a table (use numbers, text or null)');
-      }
-      if (numeric) {
-        const f = new Float64Array(v.length);
-        for (let i = 0; i < v.length; i++) { const x = v[i]; f[i] = x === null || x === undefined ? NaN : Number(x); }
-        kinds.push(1);
-        num.push(f);
-        text.push(null);
-      } else {
-        kinds.push(0);
-        num.push(null);
-        text.push(Array.from(v, (x) => (x === null || x === undefined ? null : String(x))));
-      }
-    }
-    g.__out = { names: JSON.stringify(names), kinds: JSON.stringify(kinds), text: JSON.stringify(text), num, logs: JSON.stringify(logs) };
-  }
-
-  g.__invoke = function () {
-    const fn = g.__fn;
-    delete g.__fn;
-    if (typeof fn !== 'function') throw new TypeError('code must be a JavaScript function of a table, e.g. (table) => table');
-    const r = fn(g.__table);
-    if (r !== null && typeof r === 'object' && typeof r.then === 'function') {
-      g.__pending = true;
-      r.then((v) => { g.__pending = false; normalize(v); }, (e) => { g.__pending = false; g.__asyncError = e; });
-    } else {
-      normalize(r);
-    }
-  };
-})(globalThis);
-`;
-
-const lengthOf = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float64Array.prototype) as object, 'length')!.get!;
-const setTyped = Float64Array.prototype.set;
-
-/** Reads a string the context produced; anything else means the built-ins were tampered with. */
-function str(v: unknown, what: string): string {
-  if (typeof v !== 'string') throw new Error(`internal: ${what} is not text (were built-ins replaced?)`);
-  return v;
+interface Failure {
+  error: string;
+  line?: number;
+  column?: number;
 }
 
-function describeError(e: unknown): { error: string; line?: number; column?: number } {
-  let message = 'the code failed';
-  let stack = '';
-  try {
-    const m = (e as { message?: unknown } | null)?.message;
-    const name = (e as { name?: unknown } | null)?.name;
-    const s = (e as { stack?: unknown } | null)?.stack;
-    if (typeof m === 'string') message = typeof name === 'string' && name !== 'Error' ? `${name}: ${m}` : m;
-    else if (typeof e === 'string' || typeof e === 'number') message = String(e);
-    if (typeof s === 'string') stack = s;
-  } catch {
-    // a hostile getter: keep the generic message
+/** Ends a run with a message for the user. */
+class SandboxStop extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.error);
   }
-  const at = new RegExp(`${CODE_FILENAME.replace('.', '\\.')}:(\\d+):(\\d+)`).exec(stack);
-  return at ? { error: message, line: Number(at[1]), column: Number(at[2]) } : { error: message };
 }
 
-export function runInSandbox(req: CodeRequest): CodeResponse {
-  const sandbox = Object.create(null) as Record<string, unknown>;
-  const context = vm.createContext(sandbox, {
-    name: CODE_FILENAME,
-    codeGeneration: { strings: false, wasm: false },
-    // Promises settle inside the time limit, not after it.
-    microtaskMode: 'afterEvaluate',
+let modulePromise: Promise<QuickJSWASMModule> | undefined;
+
+/** Loads QuickJS (about 1 MB of WebAssembly) once per worker. */
+export function loadQuickJS(): Promise<QuickJSWASMModule> {
+  modulePromise ??= newQuickJSWASMModuleFromVariant(variant);
+  return modulePromise;
+}
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+export async function runInSandbox(req: CodeRequest): Promise<CodeResponse> {
+  const quickjs = await loadQuickJS();
+  const started = Date.now();
+  const deadline = started + Math.max(1, req.timeoutMs);
+  let phase: Phase = 'reading the table';
+  let interruptedAt: number | undefined;
+  const rt: QuickJSRuntime = quickjs.newRuntime();
+  rt.setMemoryLimit(req.memoryLimit);
+  rt.setMaxStackSize(SANDBOX_STACK_BYTES);
+  rt.setInterruptHandler(() => {
+    if (interruptedAt !== undefined) return true;
+    if (Date.now() <= deadline) return false;
+    interruptedAt = Date.now();
+    return true;
   });
-  vm.runInContext(PRELUDE, context, { filename: 'prelude' });
-  sandbox.__names = JSON.stringify(req.columns.map((c) => c.name));
-  sandbox.__text = JSON.stringify(req.columns.map((c) => (c.numeric ? null : c.values)));
-  req.columns.forEach((c, j) => {
-    if (!c.numeric) return;
-    const inner = vm.runInContext(`new Float64Array(${req.rows})`, context) as Float64Array;
-    setTyped.call(inner, c.values as Float64Array);
-    sandbox[`__num${j}`] = inner;
-  });
-  vm.runInContext(`__build(${req.rows})`, context);
-  const timeout = Math.max(1, req.timeoutMs);
+  const vm: QuickJSContext = rt.newContext();
+  const handles: QuickJSHandle[] = [];
+  const keep = (h: QuickJSHandle) => (handles.push(h), h);
+  const ms = () => Date.now() - started;
+
+  const timeUp = () =>
+    `the code did not finish within ${req.timeoutMs} ms (time limit hit after ${(interruptedAt ?? Date.now()) - started} ms, while ${phase})`;
+  const outOfMemory = () => `the code ran out of memory (limit ${mb(req.memoryLimit)} MB, hit after ${ms()} ms, while ${phase})`;
+
+  /** Turns an exception handle into a message, asking the prelude (never reading it here). */
+  const explain = (err: QuickJSHandle, describe: QuickJSHandle | undefined): Failure => {
+    if (interruptedAt !== undefined) return { error: timeUp() };
+    if (!describe) return { error: `the code failed while ${phase}` };
+    // A little room to describe an error that was thrown because the limit was reached.
+    rt.setMemoryLimit(req.memoryLimit + 32 * 2 ** 20);
+    const r = vm.callFunction(describe, vm.undefined, err);
+    if (r.error) {
+      r.error.dispose();
+      return { error: interruptedAt !== undefined ? timeUp() : `the code failed while ${phase}` };
+    }
+    const text = stringOf(r.value);
+    r.value.dispose();
+    const d = text === undefined ? undefined : (JSON.parse(text) as { message?: unknown; line?: unknown; column?: unknown; outOfMemory?: unknown });
+    if (!d || typeof d.message !== 'string') return { error: `the code failed while ${phase}` };
+    if (d.outOfMemory === true) return { error: outOfMemory() };
+    return typeof d.line === 'number'
+      ? { error: d.message, line: d.line, ...(typeof d.column === 'number' ? { column: d.column } : {}) }
+      : { error: d.message };
+  };
+
+  /** A string the sandbox returned; anything else (checked by its tag, not read) is refused. */
+  const stringOf = (h: QuickJSHandle): string | undefined => (vm.typeof(h) === 'string' ? vm.getString(h) : undefined);
+
+  let describe: QuickJSHandle | undefined;
   try {
+    const api = vm.evalCode(PRELUDE, 'prelude');
+    if (api.error) throw new SandboxStop(explain(keep(api.error), undefined));
+    keep(api.value);
+    const fn = (name: string) => keep(vm.getProp(api.value, name));
+    describe = fn('describe');
+    const [build, invoke, finish, numeric, state, failure] = ['build', 'invoke', 'finish', 'numeric', 'state', 'failure'].map(fn);
+
+    const fail = (h: QuickJSHandle): never => {
+      throw new SandboxStop(explain(keep(h), describe));
+    };
+    const callApi = (f: QuickJSHandle, ...args: QuickJSHandle[]): QuickJSHandle => {
+      const r = vm.callFunction(f, vm.undefined, ...args);
+      return r.error ? fail(r.error) : keep(r.value);
+    };
+
+    // The table goes in as one JSON string (names, text columns, where numeric columns have
+    // nulls) and one ArrayBuffer of float64 per numeric column.
+    const numericCols = req.columns.filter((c) => c.numeric);
+    const nulls = numericCols.map((c) => {
+      const v = c.values as Float64Array;
+      const at: number[] = [];
+      for (let i = 0; i < v.length; i++) if (v[i] !== v[i]) at.push(i);
+      return at;
+    });
+    const meta = JSON.stringify({ names: req.columns.map((c) => c.name), text: req.columns.map((c) => (c.numeric ? null : c.values)), nulls });
+    const buffers = numericCols.map((c) => {
+      const v = c.values as Float64Array;
+      return keep(vm.newArrayBuffer(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)));
+    });
+    callApi(build, keep(vm.newNumber(req.rows)), keep(vm.newString(meta)), ...buffers);
+
+    phase = 'running the code';
     // The function expression is compiled alone so its line numbers are the user's own.
-    sandbox.__fn = vm.runInContext(`(${req.code}\n)`, context, { filename: CODE_FILENAME, timeout });
-    vm.runInContext('__invoke()', context, { filename: 'invoke', timeout });
-  } catch (e) {
-    const d = describeError(e);
-    if (/Script execution timed out/.test(d.error)) return { ok: false, error: `the code did not finish within ${req.timeoutMs} ms` };
-    return { ok: false, ...d };
-  }
-  if (sandbox.__pending === true) return { ok: false, error: `the code's promise did not settle within ${req.timeoutMs} ms` };
-  if ('__asyncError' in sandbox) return { ok: false, ...describeError(sandbox.__asyncError) };
-  const out = sandbox.__out as Record<string, unknown> | undefined;
-  if (!out || typeof out !== 'object') return { ok: false, error: 'the code returned nothing' };
-  const names = JSON.parse(str(out.names, 'names')) as unknown;
-  const kinds = JSON.parse(str(out.kinds, 'kinds')) as unknown;
-  const text = JSON.parse(str(out.text, 'text')) as unknown;
-  const logs = JSON.parse(str(out.logs, 'logs')) as unknown;
-  const num = out.num as unknown[];
-  if (!Array.isArray(names) || !Array.isArray(kinds) || !Array.isArray(text) || !Array.isArray(logs)) throw new Error('internal: malformed result');
-  const columns: CodeColumn[] = names.map((name, j) => {
-    if (typeof name !== 'string') throw new Error('internal: malformed column name');
-    if (kinds[j] === 1) {
-      const inner = num[j];
-      if (!types.isFloat64Array(inner)) throw new Error('internal: malformed numeric column');
-      const copy = new Float64Array(lengthOf.call(inner) as number);
-      setTyped.call(copy, inner);
-      return { name, numeric: true, values: copy };
+    const compiled = vm.evalCode(`(${req.code}\n)`, CODE_FILENAME);
+    const userFn = compiled.error ? fail(compiled.error) : keep(compiled.value);
+    const status = callApi(invoke, userFn);
+    let st = stringOf(status);
+    if (st === 'pending') {
+      phase = 'waiting for the code’s promise';
+      // Only the host runs promise jobs, and only until the deadline (the interrupt handler
+      // stops a job that loops). No timers or I/O exist inside, so once no job is left a
+      // pending promise can never settle.
+      for (;;) {
+        const jobs = rt.executePendingJobs(-1);
+        if (jobs.error) fail(jobs.error);
+        else jobs.dispose();
+        st = stringOf(callApi(state));
+        if (st !== 'pending') break;
+        if (!rt.hasPendingJob()) {
+          throw new SandboxStop({
+            error: `the code's promise never settled: nothing was left to run after ${ms()} ms (the sandbox has no timers or I/O; the time limit was ${req.timeoutMs} ms)`,
+          });
+        }
+      }
     }
-    const values = text[j];
-    if (!Array.isArray(values) || !values.every((v) => v === null || typeof v === 'string')) throw new Error('internal: malformed text column');
-    return { name, numeric: false, values: values as (string | null)[] };
+    if (st === 'rejected') fail(callApi(failure));
+    if (st !== 'returned') throw new SandboxStop({ error: 'internal: the sandbox reported no result' });
+
+    phase = 'collecting the result';
+    const metaOut = stringOf(callApi(finish));
+    if (metaOut === undefined) throw new SandboxStop({ error: 'internal: the sandbox returned a malformed result' });
+    return { ok: true, ...readResult(vm, metaOut, (j) => callApi(numeric, keep(vm.newNumber(j)))), ms: ms() };
+  } catch (e) {
+    if (e instanceof SandboxStop) return { ok: false, ...e.failure, ms: ms() };
+    // A failure of the WebAssembly machine itself (its native stack, a trap): the runtime is
+    // no longer usable, and the worker is thrown away after this answer.
+    const message = e instanceof Error ? e.message : String(e);
+    if (interruptedAt !== undefined) return { ok: false, error: timeUp(), ms: ms() };
+    if (/call stack|stack overflow/i.test(message)) return { ok: false, error: `the code overflowed the stack while ${phase} (after ${ms()} ms)`, ms: ms() };
+    if (/allocate|memory/i.test(message)) return { ok: false, error: outOfMemory(), ms: ms() };
+    return { ok: false, error: `the sandbox stopped while ${phase}: ${message}`, ms: ms() };
+  } finally {
+    try {
+      for (const h of handles.reverse()) if (h.alive) h.dispose();
+      vm.dispose();
+      rt.dispose();
+    } catch {
+      // a runtime left broken by a trap: the worker ends anyway
+    }
+  }
+}
+
+/** Checks and copies the result the prelude produced: plain JSON and float64 bytes only. */
+function readResult(vm: QuickJSContext, metaJson: string, numericAt: (j: number) => QuickJSHandle): { columns: CodeColumn[]; logs: string[] } {
+  const bad = (what: string): never => {
+    throw new SandboxStop({ error: `internal: the sandbox returned a malformed ${what}` });
+  };
+  const meta = JSON.parse(metaJson) as { names?: unknown; kinds?: unknown; text?: unknown; logs?: unknown };
+  const { names, kinds, text, logs } = meta;
+  if (!Array.isArray(names) || !Array.isArray(kinds) || !Array.isArray(text) || !Array.isArray(logs)) return bad('result');
+  let rows = -1;
+  let numericIndex = 0;
+  const columns = names.map((name: unknown, j): CodeColumn => {
+    if (typeof name !== 'string') return bad('column name');
+    let values: CodeColumn['values'];
+    if (kinds[j] === 1) {
+      const h = numericAt(numericIndex++);
+      if (vm.typeof(h) !== 'object') return bad('numeric column');
+      let bytes;
+      try {
+        bytes = vm.getArrayBuffer(h);
+      } catch {
+        return bad('numeric column');
+      }
+      try {
+        if (bytes.value.byteLength % 8 !== 0) return bad('numeric column');
+        values = new Float64Array(bytes.value.slice().buffer);
+      } finally {
+        bytes.dispose();
+      }
+    } else {
+      const v = text[j] as unknown;
+      if (!Array.isArray(v) || !v.every((x) => x === null || typeof x === 'string')) return bad('text column');
+      values = v as (string | null)[];
+    }
+    if (rows < 0) rows = values.length;
+    else if (values.length !== rows) bad('column length');
+    return { name, numeric: kinds[j] === 1, values };
   });
-  return { ok: true, columns, logs: logs.filter((l): l is string => typeof l === 'string') };
+  return { columns, logs: capLogs(logs) };
+}
+
+/** The log caps again, on this side: the sandbox's own copy of them is only a courtesy. */
+export function capLogs(lines: unknown[]): string[] {
+  const out: string[] = [];
+  let chars = 0;
+  let dropped = 0;
+  for (const l of lines) {
+    if (typeof l !== 'string') continue;
+    if (out.length >= LOG_NODE_LINES + 1 || chars >= LOG_NODE_CHARS + 200) {
+      dropped++;
+      continue;
+    }
+    const line = l.length > LOG_LINE_CHARS + 200 ? `${l.slice(0, LOG_LINE_CHARS)} … (line truncated at ${LOG_LINE_CHARS} characters)` : l;
+    out.push(line);
+    chars += line.length;
+  }
+  if (dropped > 0) out.push(`… ${dropped} more log lines truncated (a node keeps at most ${LOG_NODE_LINES} lines and ${LOG_NODE_CHARS} characters)`);
+  return out;
 }
 
 if (parentPort) {
   const port = parentPort;
   port.once('message', (req: CodeRequest) => {
-    let res: CodeResponse;
-    try {
-      res = runInSandbox(req);
-    } catch (e) {
-      res = { ok: false, error: e instanceof Error ? e.message : String(e) };
-    }
-    const transfer = res.ok ? res.columns.filter((c) => c.numeric).map((c) => (c.values as Float64Array).buffer as ArrayBuffer) : [];
-    port.postMessage(res, transfer);
+    void runInSandbox(req)
+      .catch((e: unknown): CodeResponse => ({ ok: false, error: e instanceof Error ? e.message : String(e), ms: 0 }))
+      .then((res) => {
+        const transfer = res.ok ? res.columns.filter((c) => c.numeric).map((c) => (c.values as Float64Array).buffer as ArrayBuffer) : [];
+        port.postMessage(res, transfer);
+      });
   });
 }

@@ -44,8 +44,8 @@ describe('features.code', () => {
   });
 
   it('fails with the message and line when the code throws', async () => {
-    await expect(run('(t) => {\n  const x = 1;\n  throw new Error("bad row " + x);\n}')).rejects.toThrow(/^js: the code failed: bad row 1 \(line 3, column 9\)$/);
-    await expect(run('(t) => t.nope.map(1)')).rejects.toThrow(/^js: the code failed: TypeError: Cannot read properties of undefined/);
+    await expect(run('(t) => {\n  const x = 1;\n  throw new Error("bad row " + x);\n}')).rejects.toThrow(/^js: the code failed: bad row 1 \(line 3, column \d+\)$/);
+    await expect(run('(t) => t.nope.map(1)')).rejects.toThrow(/^js: the code failed: TypeError: cannot read property 'map' of undefined \(line 1, column \d+\)$/);
     await expect(run('(t) => {')).rejects.toThrow(/^js: the code failed: SyntaxError/);
     await expect(run('(t) => ({ columns: { a: [1, 2], b: [1] } })')).rejects.toThrow(/column "b" has 1 values but column "a" has 2/);
     await expect(run('42')).rejects.toThrow(/code must be a JavaScript function/);
@@ -53,21 +53,26 @@ describe('features.code', () => {
 
   it('stops code that loops forever, sync or async', async () => {
     const started = Date.now();
-    await expect(run('(t) => { for (;;) {} }', iris, 300)).rejects.toThrow(/^js: the code failed: the code did not finish within 300 ms/);
-    await expect(run('async (t) => { for (;;) await null; }', iris, 300)).rejects.toThrow(/did not finish within 300 ms|did not settle/);
+    await expect(run('(t) => { for (;;) {} }', iris, 300)).rejects.toThrow(
+      /^js: the code failed: the code did not finish within 300 ms \(time limit hit after \d+ ms, while running the code\)$/,
+    );
+    await expect(run('async (t) => { for (;;) await null; }', iris, 300)).rejects.toThrow(
+      /did not finish within 300 ms \(time limit hit after \d+ ms, while waiting for the code’s promise\)/,
+    );
     // generous: worker start-up on a loaded machine; the point is that it stops at all
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
-  it('has no Node APIs, timers, network or code generation', async () => {
+  it('has no Node APIs, timers or network, and what it compiles stays inside', async () => {
     const probe = await run(`(t) => ({ columns: { probe: [
-      typeof require, typeof process, typeof fetch, typeof setTimeout, typeof Buffer, typeof globalThis.constructor?.constructor,
-      (() => { try { return String(new Function('return 1')()); } catch (e) { return 'no-eval'; } })(),
-      (() => { try { return String(t.constructor.constructor('return typeof process')()); } catch (e) { return 'no-escape'; } })(),
+      typeof require, typeof process, typeof fetch, typeof setTimeout, typeof Buffer, typeof WebAssembly, typeof globalThis.constructor?.constructor,
+      String(new Function('return typeof process')()),
+      String(t.constructor.constructor('return typeof require')()),
+      String(eval('typeof globalThis.process')),
     ] } })`);
     const t = await outputArtifact(probe.table, ctx);
     const rows = (await ctx.data.query('SELECT probe FROM t', { t })).map((r) => r.probe);
-    expect(rows).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'function', 'no-eval', 'no-escape']);
+    expect(rows).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'function', 'undefined', 'undefined', 'undefined']);
   });
 
   it('gives no way out through stack frames (prepareStackTrace)', async () => {

@@ -8,7 +8,11 @@ export default defineNode({
   title: 'JavaScript transform',
   stage: 'features',
   description:
-    'A JavaScript function of a table, run in a sandboxed worker with a time limit and no file or network access. ' +
+    'A JavaScript function of a table, run in a sandbox: QuickJS, a separate JavaScript interpreter compiled to WebAssembly, in a worker thread of its own. ' +
+    'The code has the standard JavaScript built-ins (Math, JSON, Date, RegExp, Map, Set, typed arrays, Promise, async/await) and nothing else: ' +
+    'no files, network, processes, environment variables, timers, require or import, and no object of the app; the table goes in and the result comes out only as copied data. ' +
+    'Limits: `timeoutMs` of wall-clock time, async work included (a promise left with nothing to run fails at once); memory 8× the table, at least 512 MB, within a 2 GB WebAssembly memory (tables up to about 500 MB); ' +
+    'about 5,000 nested calls; console output cut at 2,000 characters a line and 1,000 lines or 200,000 characters a node. It runs at interpreter speed, a few times slower than Node for column arithmetic. ' +
     'It gets `table` with `table.columns` (column name -> array of numbers, strings or null), `table.rowCount` and `table.rows()` ' +
     '(an array of row objects), and returns a table of the same shape or an array of row objects (`fromRows(rows)` also builds one). ' +
     'console.log lines go to the node log. Example: (table) => ({ columns: { ...table.columns, ratio: table.columns.a.map((a, i) => a / table.columns.b[i]) } })',
@@ -16,7 +20,7 @@ export default defineNode({
   outputs: [{ name: 'table', kind: 'table' }],
   params: z.object({
     code: z.string().min(1).describe('JavaScript: a function (table) => table'),
-    timeoutMs: z.number().int().min(1).max(3_600_000).default(10_000).describe('time limit'),
+    timeoutMs: z.number().int().min(1).max(3_600_000).default(10_000).describe('time limit in milliseconds (wall clock, async work included)'),
   }).strict(),
   codeParams: { code: 'javascript' },
   servingReplay: { mode: 'transform', ports: { table: 'table' } },
