@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import type { ColumnData } from '../nodes/types';
 import { memoryLimitFor } from '../main/data/code-runner';
-import { loadQuickJS, runInSandbox, type CodeRequest, type CodeResponse } from '../main/data/code-worker';
+import { loadQuickJS, runInSandbox, type CodeMessage, type CodeRequest, type CodeResponse } from '../main/data/code-worker';
 import { runInSandbox as runInNodeVm } from './legacy/node-vm-code-worker';
 
 const ROWS = 1_000_000;
@@ -61,7 +61,12 @@ async function inWorker(script: string): Promise<CodeResponse> {
   const w = new Worker(script, { env: {}, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: 2048, stackSizeMb: 8 } });
   try {
     return await new Promise<CodeResponse>((resolve, reject) => {
-      w.once('message', resolve);
+      // The QuickJS worker says `started` and then `done`; the old one answers once.
+      w.on('message', (m: CodeMessage | CodeResponse) => {
+        if ('kind' in m) {
+          if (m.kind === 'done') resolve(m.response);
+        } else resolve(m);
+      });
       w.once('error', reject);
       w.postMessage(request());
     });

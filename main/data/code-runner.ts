@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ColumnData } from '../../nodes/types';
 import { NodeError } from '../../nodes/types';
-import type { CodeColumn, CodeRequest, CodeResponse } from './code-worker';
+import type { CodeColumn, CodeMessage, CodeRequest, CodeResponse } from './code-worker';
 
 const MB = 2 ** 20;
 /** WebAssembly memory (32-bit) ends at 2 GB: the table copied in, the limit and some room must fit. */
@@ -92,22 +92,29 @@ export async function runCodeInWorker(
         options.signal?.removeEventListener('abort', onAbort);
         f();
       };
-      // The sandbox has its own deadline (checked by the interpreter, also between promise
-      // jobs); this backstop only matters if it cannot fire. It starts once the worker is up,
-      // so a slow start on a busy machine is not charged to the user's code.
+      // The sandbox has its own deadline (checked by the interpreter, also in promise jobs);
+      // this backstop is for when it cannot fire: a single built-in running long in C (say
+      // JSON.stringify of a deeply nested object) never returns to the interpreter's check.
+      // Loading QuickJS and copying the table in get a generous allowance of their own; the
+      // user's time limit starts when the worker says the code starts.
       const stop = (ms: number, what: () => string) => setTimeout(() => finish(() => reject(new NodeError(what()))), ms);
-      let timer = stop(60_000, () => 'the code worker did not start within 60 s');
-      worker.once('online', () => {
+      const setup = 60_000 + Math.ceil(tableBytes / MB) * 1000;
+      let timer = stop(setup, () => `the code worker did not get the table ready within ${Math.round(setup / 1000)} s`);
+      const onMessage = (m: CodeMessage) => {
+        if (m.kind === 'done') {
+          finish(() => resolve(m.response));
+          return;
+        }
         clearTimeout(timer);
-        const online = Date.now();
+        const begun = Date.now();
         timer = stop(
-          options.timeoutMs + 10_000,
-          () => `the code did not finish within ${options.timeoutMs} ms (the sandbox did not stop by itself and was terminated after ${Date.now() - online} ms)`,
+          options.timeoutMs + 3000,
+          () => `the code did not finish within ${options.timeoutMs} ms (the sandbox did not stop by itself and was terminated after ${Date.now() - begun} ms)`,
         );
-      });
+      };
+      worker.on('message', onMessage);
       const onAbort = () => finish(() => reject(options.signal?.reason ?? new Error('cancelled')));
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      worker.once('message', (m: CodeResponse) => finish(() => resolve(m)));
       worker.once('error', (e: Error & { code?: string }) =>
         finish(() =>
           reject(

@@ -41,6 +41,9 @@ export type CodeResponse =
   | { ok: true; columns: CodeColumn[]; logs: string[]; ms: number }
   | { ok: false; error: string; line?: number; column?: number; ms: number };
 
+/** What the worker posts: `started` when the user's code starts, then one `done`. */
+export type CodeMessage = { kind: 'started' } | { kind: 'done'; response: CodeResponse };
+
 /** QuickJS's own stack limit; the worker's native stack (code-runner.ts) is several times this. */
 export const SANDBOX_STACK_BYTES = 1 << 20;
 
@@ -69,10 +72,16 @@ export function loadQuickJS(): Promise<QuickJSWASMModule> {
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
-export async function runInSandbox(req: CodeRequest): Promise<CodeResponse> {
+/**
+ * Runs the request. `onStart` is called when the user's code is about to run (the table is in):
+ * the time limit counts from there, and the parent arms its backstop then.
+ */
+export async function runInSandbox(req: CodeRequest, onStart?: () => void): Promise<CodeResponse> {
   const quickjs = await loadQuickJS();
-  const started = Date.now();
-  const deadline = started + Math.max(1, req.timeoutMs);
+  let started = Date.now();
+  // Copying the table in is this module's own code and cannot loop; it is not charged to the
+  // user's time limit (a slow, loaded machine must not fail a 3-row table at 400 ms).
+  let deadline = Number.POSITIVE_INFINITY;
   let phase: Phase = 'reading the table';
   let interruptedAt: number | undefined;
   const rt: QuickJSRuntime = quickjs.newRuntime();
@@ -118,6 +127,7 @@ export async function runInSandbox(req: CodeRequest): Promise<CodeResponse> {
   const stringOf = (h: QuickJSHandle): string | undefined => (vm.typeof(h) === 'string' ? vm.getString(h) : undefined);
 
   let describe: QuickJSHandle | undefined;
+  let broken = false;
   try {
     const api = vm.evalCode(PRELUDE, 'prelude');
     if (api.error) throw new SandboxStop(explain(keep(api.error), undefined));
@@ -151,6 +161,9 @@ export async function runInSandbox(req: CodeRequest): Promise<CodeResponse> {
     callApi(build, keep(vm.newNumber(req.rows)), keep(vm.newString(meta)), ...buffers);
 
     phase = 'running the code';
+    started = Date.now();
+    deadline = started + Math.max(1, req.timeoutMs);
+    onStart?.();
     // The function expression is compiled alone so its line numbers are the user's own.
     const compiled = vm.evalCode(`(${req.code}\n)`, CODE_FILENAME);
     const userFn = compiled.error ? fail(compiled.error) : keep(compiled.value);
@@ -165,6 +178,9 @@ export async function runInSandbox(req: CodeRequest): Promise<CodeResponse> {
         const jobs = rt.executePendingJobs(-1);
         if (jobs.error) fail(jobs.error);
         else jobs.dispose();
+        // An interrupt inside a promise job becomes that job's rejection, which the code could
+        // even see: once the deadline has passed, nothing it did afterwards counts.
+        if (interruptedAt !== undefined) throw new SandboxStop({ error: timeUp() });
         st = stringOf(callApi(state));
         if (st !== 'pending') break;
         if (!rt.hasPendingJob()) {
@@ -179,24 +195,26 @@ export async function runInSandbox(req: CodeRequest): Promise<CodeResponse> {
 
     phase = 'collecting the result';
     const metaOut = stringOf(callApi(finish));
+    if (interruptedAt !== undefined) throw new SandboxStop({ error: timeUp() });
     if (metaOut === undefined) throw new SandboxStop({ error: 'internal: the sandbox returned a malformed result' });
     return { ok: true, ...readResult(vm, metaOut, (j) => callApi(numeric, keep(vm.newNumber(j)))), ms: ms() };
   } catch (e) {
     if (e instanceof SandboxStop) return { ok: false, ...e.failure, ms: ms() };
-    // A failure of the WebAssembly machine itself (its native stack, a trap): the runtime is
-    // no longer usable, and the worker is thrown away after this answer.
+    // A failure of the WebAssembly machine itself (the native stack, deep in a built-in that
+    // recurses in C, or a trap): this module instance is no longer usable. The worker is thrown
+    // away after this answer; in this thread, the next run loads a fresh one.
+    broken = true;
+    modulePromise = undefined;
     const message = e instanceof Error ? e.message : String(e);
     if (interruptedAt !== undefined) return { ok: false, error: timeUp(), ms: ms() };
     if (/call stack|stack overflow/i.test(message)) return { ok: false, error: `the code overflowed the stack while ${phase} (after ${ms()} ms)`, ms: ms() };
     if (/allocate|memory/i.test(message)) return { ok: false, error: outOfMemory(), ms: ms() };
     return { ok: false, error: `the sandbox stopped while ${phase}: ${message}`, ms: ms() };
   } finally {
-    try {
+    if (!broken) {
       for (const h of handles.reverse()) if (h.alive) h.dispose();
       vm.dispose();
       rt.dispose();
-    } catch {
-      // a runtime left broken by a trap: the worker ends anyway
     }
   }
 }
@@ -263,11 +281,11 @@ export function capLogs(lines: unknown[]): string[] {
 if (parentPort) {
   const port = parentPort;
   port.once('message', (req: CodeRequest) => {
-    void runInSandbox(req)
+    void runInSandbox(req, () => port.postMessage({ kind: 'started' } satisfies CodeMessage))
       .catch((e: unknown): CodeResponse => ({ ok: false, error: e instanceof Error ? e.message : String(e), ms: 0 }))
-      .then((res) => {
-        const transfer = res.ok ? res.columns.filter((c) => c.numeric).map((c) => (c.values as Float64Array).buffer as ArrayBuffer) : [];
-        port.postMessage(res, transfer);
+      .then((response) => {
+        const transfer = response.ok ? response.columns.filter((c) => c.numeric).map((c) => (c.values as Float64Array).buffer as ArrayBuffer) : [];
+        port.postMessage({ kind: 'done', response } satisfies CodeMessage, transfer);
       });
   });
 }
