@@ -198,6 +198,8 @@ export const PRELUDE = String.raw`(function () {
       if (typeof len !== 'number' || len !== len >>> 0) throw new TypeErr('column "' + name + '" is not an array');
       if (n < 0) { n = len; first = name; }
       else if (len !== n) throw new RangeErr('column "' + name + '" has ' + len + ' values but column "' + first + '" has ' + n);
+      // Float64Array bytes must fit a 32-bit WebAssembly memory (2 GB) with room to spare.
+      if (len > 0x10000000) throw new RangeErr('column "' + name + '" has ' + len + ' values: more than the sandbox can hold (at most 268435456, within its memory limit)');
       const f = new F64(len);
       let numeric = true;
       for (let i = 0; i < len; i++) {
