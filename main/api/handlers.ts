@@ -15,7 +15,7 @@ import { createChecker } from '../../nodes/checker';
 import type { ArtifactRef } from '../../nodes/types';
 import { openProject, ProjectFileError, type PipelineVersionRow, type ProjectStore } from '../store';
 import { createDataEngine, type DuckDataEngine } from '../data/duck-engine';
-import { configDir } from './paths';
+import { configDir, openedFileTarget } from './paths';
 import { RecentProjects } from './recent';
 import { InvalidPipelineError, startRun, type StartedRun } from '../engine/engine';
 import { WorkerPool } from '../engine/pool';
@@ -124,6 +124,12 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     return { kind: 'table', path: file, hash, meta: info.meta };
   }
 
+  /** The folders the user opened: where the app's projects and launch files are, and recent projects. */
+  function openedFolders(): string[] {
+    const files = [deps.projectPath, deps.examplePath, deps.openPath, ...projects.keys(), ...recent.list()];
+    return [...new Set(files.filter((f): f is string => Boolean(f)).map((f) => dirname(resolve(f))))];
+  }
+
   function projectInfo(store: ProjectStore): ProjectInfo {
     return { path: store.path, name: basename(store.path).replace(/\.pwproj$/i, ''), pipelines: store.listPipelines() };
   }
@@ -166,9 +172,16 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       // The API reads pipeline files only: a page that holds the token must still not be able
       // to read ~/.ssh or the project databases through it.
       if (!/\.ya?ml$/i.test(abs)) throw new RpcError(`${basename(abs)}: only .pipeline.yaml or .yaml files can be opened`, 'refused');
+      let real: string;
+      try {
+        real = openedFileTarget(abs, openedFolders());
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new RpcError(`${abs}: no such file`, 'not_found');
+        throw new RpcError((e as Error).message, 'refused');
+      }
       let size: number;
       try {
-        const st = statSync(abs);
+        const st = statSync(real);
         if (!st.isFile()) throw new RpcError(`${abs}: not a file`, 'refused');
         size = st.size;
       } catch (e) {
@@ -176,7 +189,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
         throw new RpcError(`${abs}: no such file`, 'not_found');
       }
       if (size > MAX_PIPELINE_BYTES) throw new RpcError(`${abs}: larger than 5 MiB, not a pipeline file`, 'refused');
-      return { path: abs, text: readFileSync(abs, 'utf8') };
+      return { path: abs, text: readFileSync(real, 'utf8') };
     },
 
     'project.open': ({ path, create }) => {

@@ -2,9 +2,9 @@
  * Where Pipewright keeps its own files. `PIPEWRIGHT_HOME` moves all of them (tests, portable
  * installs); otherwise the platform's config folder holds settings and ~/.pipewright the workspace.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.PIPEWRIGHT_HOME) return resolve(env.PIPEWRIGHT_HOME);
@@ -43,4 +43,34 @@ export function findResourcesDir(from: string, env: NodeJS.ProcessEnv = process.
   if (packaged && existsSync(join(packaged, 'resources'))) return join(packaged, 'resources');
   const root = findAppRoot(from);
   return root ? join(root, 'resources') : null;
+}
+
+/** True when `path` is `folder` or inside it (both absolute, symlinks already resolved). */
+export function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * The real file behind a pipeline file the user asked to open. A `.yaml` that is a symlink is
+ * followed only to a `.yaml`/`.yml` file inside the link's own folder or inside one of
+ * `openedFolders` (the workspace, the folders of the projects and files the app has open): a
+ * shared repository's `demo.pipeline.yaml -> ~/.config/gh/hosts.yml` would otherwise show the
+ * token in the editor and save it into the project file. Folders on the way are the user's own
+ * layout and are taken as they are. Throws an Error saying why a link is refused; ENOENT passes
+ * through as Node's own error.
+ */
+export function openedFileTarget(abs: string, openedFolders: readonly string[]): string {
+  if (!lstatSync(abs).isSymbolicLink()) return abs;
+  const real = realpathSync(abs);
+  const roots = [dirname(abs), ...openedFolders].flatMap((f) => {
+    try {
+      return [realpathSync(f)];
+    } catch {
+      return [];
+    }
+  });
+  if (!/\.ya?ml$/i.test(real)) throw new Error(`${abs} is a link to ${real}, which is not a pipeline file`);
+  if (!roots.some((r) => isInside(real, r))) throw new Error(`${abs} is a link to ${real}, outside the folders you opened: open the file itself`);
+  return real;
 }

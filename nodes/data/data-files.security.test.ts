@@ -77,6 +77,22 @@ describe.runIf(posix)('data file nodes read regular files only', () => {
   });
 });
 
+describe('a cancel reaches the engine', () => {
+  it("interrupt() stops a long statement on the engine's own connections (what a cancelled data.csv or data.parquet gets)", async () => {
+    const started = Date.now();
+    const long = ctx.data.writeTable('SELECT sum(hash(range)) AS h FROM range(100000000000)');
+    const timer = setInterval(() => ctx.data.interrupt(), 100);
+    try {
+      await expect(long).rejects.toThrow(/interrupt/i);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(Date.now() - started).toBeLessThan(30_000);
+    // The engine is still usable afterwards.
+    expect(await ctx.data.query('SELECT 42 AS x')).toEqual([{ x: 42 }]);
+  });
+});
+
 describe('data.sqlite stays read-only', () => {
   let db: string;
   let before: string;
