@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendName, Compute } from '../../nodes/types';
-import { createParallelRunner, parallelism } from './parallel';
+import { createParallelRunner, parallelism, workerEntryFor } from './parallel';
 import { startStepHelpers } from './step-helpers';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -258,7 +258,7 @@ async function load(): Promise<{ compute: Compute; diagnosis: Diagnosis }> {
     throw new Error(forced ? `PIPEWRIGHT_BACKEND=${forced} could not be loaded: ${why}` : `no TensorFlow.js backend loaded: ${why}`);
   }
   tf.enableProdMode();
-  return { compute: { backend: chosen, tf, parallel: createParallelRunner(chosen), cores: parallelism(), startStepHelpers }, diagnosis };
+  return { compute: { backend: chosen, tf, parallel: createParallelRunner(chosen), cores: parallelism(), startStepHelpers: workerEntryFor('step-worker') ? startStepHelpers : undefined }, diagnosis };
 }
 
 function note(backend: BackendName, details: Record<string, string | number | boolean>): string {

@@ -5,9 +5,11 @@
  * A batch is cut into chunks whose size depends only on the batch size (never on the number of
  * threads). Each chunk's gradient is computed into its own slot and the slots are summed in
  * chunk order, so the result is bit-for-bit the same on 1 thread or 8: threads only decide who
- * computes which chunks. The thread that owns the training (the "main" thread) gathers the
- * batch, computes its share, waits for the helpers (Atomics on a control word), sums the
- * gradients and runs one Adam update that every thread sees in the shared memory.
+ * computes which chunks. The thread that owns the training (the "main" thread) wakes the helpers
+ * (Atomics on a control word); every thread claims chunks until none is left, gathering its
+ * chunks' rows itself, so a helper the OS does not schedule in time costs a share, not a stall.
+ * The main thread then sums the gradients and runs one Adam update that every thread sees in
+ * the shared memory.
  *
  * Layout: every matrix is row-major with its columns padded to a multiple of 4 floats; padding
  * is zero in the weights and stays zero through training (its gradients are zero).
@@ -225,18 +227,39 @@ export class ChunkRunner {
     this.f = new Float32Array(memory.buffer);
   }
 
-  /** This thread's chunks of a step over order[start, start + rows). */
-  run(start: number, rows: number): void {
-    const { chunkRows, threads } = this.layout;
-    const chunks = Math.ceil(rows / chunkRows);
-    const from = Math.floor((this.thread * chunks) / threads);
-    const to = Math.floor(((this.thread + 1) * chunks) / threads);
-    for (let c = from; c < to; c++) {
-      const r0 = c * chunkRows;
-      const R = Math.min(chunkRows, rows - r0);
-      this.gather(start + r0, r0, R);
-      this.chunk(c, r0, R);
+  /** Every chunk of a step over order[start, start + rows), on this thread alone. */
+  runAll(start: number, rows: number): void {
+    const chunks = Math.ceil(rows / this.layout.chunkRows);
+    for (let c = 0; c < chunks; c++) this.runChunk(c, start, rows);
+  }
+
+  /**
+   * Claims chunks of the step tagged `tag` until none is left (work sharing: a thread that is
+   * late, or not scheduled at all on a busy machine, just claims fewer). Each finished chunk
+   * counts in FINISHED.
+   */
+  claim(ctl: Int32Array, tag: number, start: number, rows: number, onError: (message: string) => void): void {
+    const chunks = Math.ceil(rows / this.layout.chunkRows);
+    for (;;) {
+      const v = Atomics.load(ctl, CLAIM);
+      if ((v & ~0xff) !== tag || (v & 0xff) >= chunks) return;
+      if (Atomics.compareExchange(ctl, CLAIM, v, v + 1) !== v) continue;
+      try {
+        this.runChunk(v & 0xff, start, rows);
+      } catch (e) {
+        Atomics.store(ctl, FAILED, 1);
+        onError(e instanceof Error ? e.message : String(e));
+      }
+      Atomics.add(ctl, FINISHED, 1);
+      Atomics.notify(ctl, FINISHED);
     }
+  }
+
+  private runChunk(c: number, start: number, rows: number): void {
+    const r0 = c * this.layout.chunkRows;
+    const R = Math.min(this.layout.chunkRows, rows - r0);
+    this.gather(start + r0, r0, R);
+    this.chunk(c, r0, R);
   }
 
   /** Inputs and targets (one-hot for softmax) of batch rows r0.. from order[at..]. */
@@ -349,11 +372,14 @@ export interface StepHelperInit {
 const GEN = 0;
 const CMD = 1;
 const ROWS = 2;
-const DONE = 3;
-const FAILED = 4;
-const START = 5;
+const START = 3;
+/** the step's tag (its generation << 8) | the next chunk to claim */
+const CLAIM = 4;
+const FINISHED = 5;
+const FAILED = 6;
 const CMD_STEP = 1;
 const CMD_QUIT = 2;
+const tagOf = (gen: number): number => (gen & 0x7fffff) << 8;
 
 /** A helper thread's side: instantiate, then serve steps until told to quit (blocks its thread). */
 export class StepServer {
@@ -374,14 +400,9 @@ export class StepServer {
       if (gen === seen) continue;
       seen = gen;
       if (Atomics.load(ctl, CMD) === CMD_QUIT) return;
-      try {
-        this.runner.run(Atomics.load(ctl, START), Atomics.load(ctl, ROWS));
-      } catch (e) {
-        Atomics.store(ctl, FAILED, 1);
-        onError(e instanceof Error ? e.message : String(e));
-      }
-      Atomics.add(ctl, DONE, 1);
-      Atomics.notify(ctl, DONE);
+      // START and ROWS were written before GEN; a claim checks the tag, so a helper that reads
+      // them and only then gets to claim, after the step ended, claims nothing
+      this.runner.claim(ctl, tagOf(gen), Atomics.load(ctl, START), Atomics.load(ctl, ROWS), onError);
     }
   }
 }
@@ -434,6 +455,7 @@ export class CpuTrainer {
     this.k = instantiateKernels(this.memory);
     this.f = new Float32Array(this.memory.buffer);
     this.ctl = new Int32Array(new SharedArrayBuffer(8 * 4));
+    Atomics.store(this.ctl, CLAIM, -256);
     const many = threads > 1;
     this.data = {
       x: many ? shared(data.x, (b) => new Float32Array(b)) : data.x,
@@ -548,28 +570,30 @@ export class CpuTrainer {
    */
   async computeGradients(start: number, rows: number, yieldToEvents: () => Promise<void> = defaultYield): Promise<number> {
     const { ctl, helpers } = this;
-    if (helpers) {
+    if (!helpers) this.runner.runAll(start, rows);
+    else {
+      const gen = Atomics.load(ctl, GEN) + 1;
+      const chunks = Math.ceil(rows / this.layout.chunkRows);
       Atomics.store(ctl, START, start);
       Atomics.store(ctl, ROWS, rows);
       Atomics.store(ctl, CMD, CMD_STEP);
-      Atomics.store(ctl, DONE, 0);
-      Atomics.add(ctl, GEN, 1);
+      Atomics.store(ctl, FINISHED, 0);
+      Atomics.store(ctl, CLAIM, tagOf(gen));
+      Atomics.store(ctl, GEN, gen);
       Atomics.notify(ctl, GEN);
-    }
-    this.runner.run(start, rows);
-    if (helpers) {
-      const want = this.threads - 1;
-      for (let done = Atomics.load(ctl, DONE); done < want; done = Atomics.load(ctl, DONE)) {
+      let failure: string | null = null;
+      this.runner.claim(ctl, tagOf(gen), start, rows, (m) => void (failure ??= m));
+      for (let done = Atomics.load(ctl, FINISHED); done < chunks; done = Atomics.load(ctl, FINISHED)) {
         // A helper that died cannot say so while this thread blocks: let the events in now and then.
-        if (Atomics.wait(ctl, DONE, done, 200) === 'timed-out') {
+        if (Atomics.wait(ctl, FINISHED, done, 200) === 'timed-out') {
           await yieldToEvents();
-          const failure = helpers.failure();
-          if (failure) throw new Error(`a training thread failed: ${failure}`);
+          failure ??= helpers.failure();
+          if (failure) break;
         }
       }
-      if (Atomics.load(ctl, FAILED)) {
+      if (failure || Atomics.load(ctl, FAILED)) {
         await yieldToEvents();
-        throw new Error(`a training thread failed: ${helpers.failure() ?? 'unknown error'}`);
+        throw new Error(`a training thread failed: ${failure ?? helpers.failure() ?? 'unknown error'}`);
       }
     }
     const chunks = Math.ceil(rows / this.layout.chunkRows);
