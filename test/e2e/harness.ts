@@ -117,3 +117,17 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   await page.waitForSelector('[data-testid="app"][data-ready="true"]', { timeout: 30_000 });
   return { page, errors };
 }
+
+/**
+ * Puts the YAML view's cursor at the end of the line holding `text`, and waits until the editor
+ * has the focus (so typed keys reach it). It clicks the line's first word, as a user would: a
+ * Monaco line box is as wide as the longest line and reaches under the inspector, so the centre
+ * of that box is often no point of the editor at all.
+ */
+export async function yamlCursorAtEndOf(page: Page, text: string): Promise<void> {
+  const line = page.locator('[data-testid="yaml-view"] .view-line', { hasText: text });
+  await line.waitFor();
+  await line.locator('span > span').filter({ hasText: /\S/ }).first().click();
+  await page.locator('[data-testid="yaml-view"] .monaco-editor.focused').waitFor();
+  await page.keyboard.press('End');
+}

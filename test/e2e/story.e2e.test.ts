@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openPage, screenshot } from './harness';
+import { openPage, screenshot, yamlCursorAtEndOf } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -109,10 +109,7 @@ describe('the editor user story', () => {
 
     // Change a param in the YAML view; the inspector follows
     await page.getByTestId('toggle-yaml').click();
-    const line = page.locator('[data-testid="yaml-view"] .view-line', { hasText: 'testFraction: 0.25' });
-    await line.waitFor({ timeout: 15_000 });
-    await line.click();
-    await page.keyboard.press('End');
+    await yamlCursorAtEndOf(page, 'testFraction: 0.25');
     for (let i = 0; i < 4; i++) await page.keyboard.press('Backspace');
     await page.keyboard.type('0.3');
     await expect.poll(() => page.getByTestId('param-testFraction').inputValue(), { timeout: 10_000 }).toBe('0.3');

@@ -19,47 +19,55 @@ export function YamlView() {
   const store = useEditorStore();
   const [shown, setShown] = useState(text);
   const [issues, setIssues] = useState<Issue[]>([]);
-  const [state, setState] = useState<'synced' | 'typing' | 'invalid'>('synced');
-  const lastTyped = useRef(0);
+  // synced: shows the document; typing: being read; problems: read, the graph took it with its
+  // problems; unread: not a pipeline at all, the graph kept its last state
+  const [state, setState] = useState<'synced' | 'typing' | 'problems' | 'unread'>('synced');
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  /** numbers the validations, so only the answer for the latest text is applied */
+  const asked = useRef(0);
 
   useEffect(() => {
-    // While the user is typing here, the canonical re-write of their own edit must not move the cursor.
-    if (Date.now() - lastTyped.current < 1500) return;
+    // The canonical re-write of this view's own edit is not shown: it would replace the text the
+    // user is typing (and move the cursor). A change from anywhere else (graph, undo, open) is.
+    if (store.getState().lastSource === 'yaml') return;
     setShown(text);
     setIssues(useSession.getState().issues);
     setState('synced');
-  }, [text]);
+  }, [text, store]);
 
   const onChange = (value: string) => {
-    lastTyped.current = Date.now();
     setShown(value);
     setState('typing');
+    const n = ++asked.current;
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(async () => {
+      timer.current = null;
       try {
         const r = await call('pipeline.validate', { text: value });
+        if (n !== asked.current) return; // typed on since: that text is being read now
         setIssues(r.errors);
         if (r.pipeline) {
           store.getState().edit('yaml', (before) => placeNew(r.pipeline!, before), 'yaml');
           useSession.setState({ issues: r.errors });
-          setState(r.errors.length ? 'invalid' : 'synced');
-        } else setState('invalid');
+          setState(r.errors.length ? 'problems' : 'synced');
+        } else setState('unread');
       } catch (e) {
+        if (n !== asked.current) return;
         setIssues([{ place: 'file', message: (e as Error).message, line: 1 }]);
-        setState('invalid');
+        setState('unread');
       }
     }, 300);
   };
 
+  const count = `${issues.length} problem${issues.length === 1 ? '' : 's'}`;
   const markers = issues.map((i) => ({ line: i.line ?? 1, column: i.column, message: `${i.place}: ${i.message}` }));
 
   return (
     <section className="pw-yaml" data-testid="yaml-panel">
       <header>
         <span>Pipeline YAML</span>
-        <span className={`pw-yaml-state ${state}`} data-testid="yaml-state">
-          {state === 'synced' ? (issues.length ? `${issues.length} problem${issues.length > 1 ? 's' : ''}` : 'in sync') : state === 'typing' ? 'reading…' : `${issues.length} problem${issues.length === 1 ? '' : 's'} — graph kept`}
+        <span className={`pw-yaml-state ${state === 'problems' || state === 'unread' ? 'invalid' : state}`} data-testid="yaml-state" data-state={state}>
+          {state === 'typing' ? 'reading…' : state === 'unread' ? `${count} — graph kept` : issues.length ? count : 'in sync'}
         </span>
       </header>
       <Suspense fallback={<div className="pw-muted pad">Loading editor…</div>}>
