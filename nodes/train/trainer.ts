@@ -96,7 +96,8 @@ export function prepareTraining(columns: ColumnData[], label: string, task: 'cla
     // A constant column carries no information; a scale of 1 keeps it finite.
     std.push(sd > 1e-12 ? sd : 1);
   }
-  const x = new Float32Array(n * f);
+  // Shared memory from the start: the threads of a data-parallel step read the rows in place.
+  const x = new Float32Array(new SharedArrayBuffer(n * f * 4));
   for (let j = 0; j < f; j++) {
     const v = featureCols[j].values as Float64Array;
     const m = mean[j];
@@ -104,7 +105,7 @@ export function prepareTraining(columns: ColumnData[], label: string, task: 'cla
     for (let i = 0; i < n; i++) x[i * f + j] = (v[i] - m) / s;
   }
 
-  const y = new Float32Array(n);
+  const y = new Float32Array(new SharedArrayBuffer(n * 4));
   if (task === 'regression') {
     if (!labelCol.numeric) throw new NodeError(`the regression target ${label} is not numeric (${labelCol.type})`, { column: label });
     const v = labelCol.values;
@@ -220,8 +221,8 @@ export async function trainModel(tf: Tf, backend: string, columns: ColumnData[],
 export async function runTrainer(inputs: Record<string, ArtifactRef>, ctx: RunContext, cfg: TrainerConfig): Promise<Record<string, NodeOutput>> {
   const train = inputs.train;
   if (!train) throw new NodeError('input train is not connected');
-  const columns = await ctx.data.readColumns(train);
-  const { tf, backend, cores, startStepHelpers } = await ctx.compute();
+  // Reading the table (DuckDB's threads) and loading the backend (compiling JS and wasm) overlap.
+  const [columns, { tf, backend, cores, startStepHelpers }] = await Promise.all([ctx.data.readColumns(train), ctx.compute()]);
   const before = tf.memory().numTensors;
   let how = '';
   const model = await trainModel(tf, backend, columns, cfg, {
