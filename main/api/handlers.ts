@@ -17,7 +17,8 @@ import { openProject, ProjectFileError, type PipelineVersionRow, type ProjectSto
 import { createDataEngine, type DuckDataEngine } from '../data/duck-engine';
 import { configDir, openedFileTarget } from './paths';
 import { RecentProjects } from './recent';
-import { InvalidPipelineError, startRun, type StartedRun } from '../engine/engine';
+import { startRun, type StartedRun } from '../engine/engine';
+import { InvalidPipelineError, planPipeline, type Plan } from '../engine/planner';
 import { WorkerPool } from '../engine/pool';
 import { tableRows, tableStats, type ColumnStats } from './preview';
 
@@ -218,17 +219,23 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     'run.start': async ({ project: path, text, baseDir, params, noCache, upTo, from }, conn) => {
       const loaded = loadPipeline(text, checker);
       if (!loaded.pipeline) throw new RpcError(`the pipeline has ${loaded.errors.length} error(s)`, 'invalid_pipeline', loaded.errors);
+      let plan: Plan;
+      try {
+        // The same plan as `pipewright run`: the same canonical text, so the same version hash.
+        plan = await planPipeline(loaded.pipeline, { text, overrides: params as Record<string, ParamValue> | undefined });
+      } catch (e) {
+        if (e instanceof InvalidPipelineError) throw new RpcError(`the pipeline cannot run: ${e.issues.length} error(s)`, 'invalid_pipeline', e.issues);
+        throw e;
+      }
       const store = project(path, true);
       pool ??= new WorkerPool();
       let run: StartedRun;
       try {
         run = await startRun({
           store,
-          pipeline: loaded.pipeline,
-          text,
+          plan,
           // Relative data paths resolve against the pipeline file's folder; a project sits beside it.
           baseDir: baseDir ? resolve(baseDir) : dirname(store.path),
-          overrides: params as Record<string, ParamValue> | undefined,
           noCache,
           upTo,
           from,

@@ -7,36 +7,30 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Issue, ParamValue, Pipeline, PipelineNode } from '../../shared/pipeline/model';
-import { downstreamOf, resolveParamRefs, topologicalOrder, upstreamOf } from '../../shared/pipeline';
+import type { ParamValue, Pipeline } from '../../shared/pipeline/model';
+import { downstreamOf, upstreamOf } from '../../shared/pipeline';
 import type { NodeOutputRef, NodeResult, RunEvent, RunStatus, RunSummary } from '../../shared/run';
 import type { PortKind } from '../../shared/catalog';
-import type { NodeRegistry } from '../../nodes/registry';
-import { applyDefaults, createChecker } from '../../nodes/checker';
-import type { NodeTypeChecker } from '../../shared/pipeline';
-import type { ArtifactRef, DataEngine, NodeDefinition } from '../../nodes/types';
+import type { ArtifactRef, DataEngine } from '../../nodes/types';
 import type { ArtifactInfo, ProjectStore } from '../store/project-store';
 import { cacheKey, explainRerun, type KeyParts } from './cache';
 import { backendFingerprint, runEnvironment } from './environment';
 import { runNodeDefinition, type NodeRunResult, type NodeSignal, type ProducedArtifact } from './node-runner';
-import { loadRegistry } from './plugins';
+import { planPipeline, type Plan, type PlannedNode } from './planner';
 import { WorkerPool } from './pool';
 import { Recorder } from './recorder';
 import { scratchDir, sweepStaleScratch } from './scratch';
 
-/** The pipeline cannot run as given: every problem, located (exit code 2). */
-export class InvalidPipelineError extends Error {
-  constructor(readonly issues: Issue[]) {
-    super(issues.map((i) => `${i.place}: ${i.message}`).join('\n'));
-    this.name = 'InvalidPipelineError';
-  }
-}
+import { InvalidPipelineError } from './planner';
+export { InvalidPipelineError };
 
 export interface RunOptions {
   store: ProjectStore;
-  /** a pipeline that passed validation */
-  pipeline: Pipeline;
-  /** the pipeline's canonical text: recorded as a pipeline version */
+  /** the planned run (`planText` / `planPipeline`): what the CLI and the API pass */
+  plan?: Plan;
+  /** without a plan: a pipeline that passed validation (planned here, with `overrides` and `plugins`) */
+  pipeline?: Pipeline;
+  /** without a plan: the text the pipeline was read from; its canonical form is recorded as a pipeline version */
   text?: string;
   /** the pipeline file's folder: relative paths in params resolve here */
   baseDir: string;
@@ -57,63 +51,13 @@ export interface RunOptions {
   poolSize?: number;
 }
 
-export interface PreparedNode {
-  id: string;
-  type: string;
-  def: NodeDefinition;
-  /** params with references resolved and defaults applied */
-  params: Record<string, unknown>;
-  /** input port -> upstream node and port */
-  inputs: Record<string, { node: string; port: string }>;
-  cache: boolean;
-}
+/** The plan the engine runs (see planner.ts). */
+export type PreparedPipeline = Plan;
+export type PreparedNode = PlannedNode;
 
-export interface PreparedPipeline {
-  registry: NodeRegistry;
-  nodes: Map<string, PreparedNode>;
-  /** topological order */
-  order: string[];
-  params: Record<string, ParamValue>;
-}
-
-/**
- * Params of one node with defaults applied, checked again after `--param` overrides (with the
- * same messages as `pipewright validate`).
- */
-export function nodeParams(def: NodeDefinition, id: string, raw: Record<string, unknown>, checker: NodeTypeChecker): { params: Record<string, unknown>; issues: Issue[] } {
-  const problems = checker.checkParams(def.type, raw);
-  if (problems.length) return { params: raw, issues: problems.map((p) => ({ place: [`nodes.${id}.params`, ...p.path.map(String)].join('.'), message: p.message })) };
-  return { params: applyDefaults(def, raw), issues: [] };
-}
-
-/** Resolves params (overrides, references, defaults) and orders the nodes; throws InvalidPipelineError. */
-export async function preparePipeline(pipeline: Pipeline, overrides: Record<string, ParamValue> = {}, plugins: string[] = []): Promise<PreparedPipeline> {
-  const registry = await loadRegistry(plugins);
-  const resolved = resolveParamRefs(pipeline, overrides);
-  const issues: Issue[] = [...resolved.errors];
-  const checker = createChecker(registry);
-  const nodes = new Map<string, PreparedNode>();
-  for (const n of pipeline.nodes) {
-    const def = registry.get(n.type);
-    if (!def) {
-      issues.push({ place: `nodes.${n.id}.type`, message: `unknown node type '${n.type}'` });
-      continue;
-    }
-    const { params, issues: pi } = nodeParams(def, n.id, resolved.nodes[n.id] ?? {}, checker);
-    issues.push(...pi);
-    nodes.set(n.id, { id: n.id, type: n.type, def, params, inputs: inputsOf(n), cache: n.cache !== false });
-  }
-  if (issues.length) throw new InvalidPipelineError(issues);
-  return { registry, nodes, order: topologicalOrder(pipeline), params: resolved.params };
-}
-
-function inputsOf(n: PipelineNode): Record<string, { node: string; port: string }> {
-  const out: Record<string, { node: string; port: string }> = {};
-  for (const [port, ref] of Object.entries(n.inputs)) {
-    const dot = ref.lastIndexOf('.');
-    out[port] = { node: ref.slice(0, dot), port: ref.slice(dot + 1) };
-  }
-  return out;
+/** Plans a validated pipeline model (kept for callers that have no text); throws InvalidPipelineError. */
+export function preparePipeline(pipeline: Pipeline, overrides: Record<string, ParamValue> = {}, plugins: string[] = []): Promise<Plan> {
+  return planPipeline(pipeline, { overrides, plugins });
 }
 
 /** An artifact a node can consume: in a file already, or in the project file until needed. */
@@ -140,30 +84,31 @@ function extOf(kind: PortKind): string {
 
 /** Starts a run: records it, then schedules its nodes. Throws InvalidPipelineError before recording anything. */
 export async function startRun(opts: RunOptions): Promise<StartedRun> {
-  const prepared = await preparePipeline(opts.pipeline, opts.overrides ?? {}, opts.plugins ?? []);
+  if (!opts.plan && !opts.pipeline) throw new Error('startRun needs a plan or a pipeline');
+  const prepared = opts.plan ?? (await planPipeline(opts.pipeline as Pipeline, { overrides: opts.overrides, plugins: opts.plugins, text: opts.text }));
   for (const [name, id] of [['upTo', opts.upTo], ['from', opts.from]] as const)
     if (id !== undefined && !prepared.nodes.has(id)) throw new InvalidPipelineError([{ place: name, message: `no node '${id}' in the pipeline` }]);
-  let selected = prepared.order;
+  let selected = [...prepared.order];
   if (opts.upTo) {
-    const keep = upstreamOf(opts.pipeline, opts.upTo);
+    const keep = upstreamOf(prepared.pipeline, opts.upTo);
     keep.add(opts.upTo);
     selected = selected.filter((id) => keep.has(id));
   }
   const forcedFrom = new Set<string>();
   if (opts.from) {
     forcedFrom.add(opts.from);
-    for (const d of downstreamOf(opts.pipeline, opts.from)) forcedFrom.add(d);
+    for (const d of downstreamOf(prepared.pipeline, opts.from)) forcedFrom.add(d);
   }
 
   const { store } = opts;
-  const pipelineName = opts.pipeline.metadata.name;
-  const version = opts.text !== undefined ? store.savePipelineVersion(pipelineName, opts.text).version : null;
+  const pipelineName = prepared.pipeline.metadata.name;
+  const version = opts.plan || opts.text !== undefined ? store.savePipelineVersion(pipelineName, prepared.text).version : null;
   const types = selected.map((id) => prepared.nodes.get(id)!.type);
   const run = store.createRun({
     pipeline: pipelineName,
     pipelineVersionId: version?.id ?? null,
     params: prepared.params,
-    options: { noCache: Boolean(opts.noCache), upTo: opts.upTo ?? null, from: opts.from ?? null, overrides: opts.overrides ?? {} },
+    options: { noCache: Boolean(opts.noCache), upTo: opts.upTo ?? null, from: opts.from ?? null, overrides: { ...prepared.overrides } },
     environment: runEnvironment(types, prepared.registry, null),
   });
   const ac = new AbortController();
@@ -191,7 +136,7 @@ async function execute(
   const { store } = opts;
   const started = performance.now();
   const runId = String(runNo);
-  const pipelineName = opts.pipeline.metadata.name;
+  const pipelineName = prepared.pipeline.metadata.name;
   const emit = (e: RunEvent): void => {
     try {
       opts.onEvent?.(e);
@@ -377,7 +322,7 @@ async function execute(
                 compute: () => Promise.reject(new Error('inline nodes do not load the compute backend')),
                 emit: onSignal,
               })
-            : await getPool().run({ nodeType: node.type, nodeId: id, params: node.params, inputs: refsIn, tmpDir: tmp, outDir, baseDir: opts.baseDir, plugins: opts.plugins ?? [] }, onSignal, signal);
+            : await getPool().run({ nodeType: node.type, nodeId: id, params: node.params, inputs: refsIn, tmpDir: tmp, outDir, baseDir: opts.baseDir, plugins: [...prepared.plugins] }, onSignal, signal);
       } catch (e) {
         result = { ok: false, failure: { kind: 'failed', message: (e as Error).message }, backend: null };
       }

@@ -7,15 +7,13 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadPipeline, type ParamValue } from '../../shared/pipeline';
+import type { ParamValue } from '../../shared/pipeline';
 import type { RunEvent, RunSummary, NodeResult } from '../../shared/run';
 import type { PortKind } from '../../shared/catalog';
-import { createChecker } from '../../nodes/checker';
 import type { ArtifactRef, Compute, DataEngine } from '../../nodes/types';
 import { sha256File } from './canonical';
-import { InvalidPipelineError, preparePipeline } from './engine';
+import { InvalidPipelineError, planText } from './planner';
 import { runNodeDefinition } from './node-runner';
-import { loadRegistry } from './plugins';
 import { scratchDir } from './scratch';
 
 export interface StandaloneOptions {
@@ -45,11 +43,8 @@ export async function executeNodeStandalone(opts: StandaloneOptions): Promise<St
   } catch (e) {
     throw new InvalidPipelineError([{ place: 'document', message: `cannot read the file: ${(e as Error).message}` }]);
   }
-  const registry = await loadRegistry(opts.plugins ?? []);
-  const loaded = loadPipeline(text, createChecker(registry));
-  if (!loaded.pipeline) throw new InvalidPipelineError(loaded.errors);
-  const pipeline = loaded.pipeline;
-  const prepared = await preparePipeline(pipeline, opts.overrides ?? {}, opts.plugins ?? []);
+  const prepared = await planText(text, { overrides: opts.overrides, plugins: opts.plugins });
+  const { pipeline } = prepared;
   const node = prepared.nodes.get(opts.nodeId);
   if (!node) throw new InvalidPipelineError([{ place: 'node', message: `no node '${opts.nodeId}' in ${file} (nodes: ${[...prepared.nodes.keys()].join(', ')})` }]);
   const { def } = node;

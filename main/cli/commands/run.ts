@@ -5,10 +5,11 @@
  * usage, 3 a gate failed.
  */
 import { dirname, resolve } from 'node:path';
-import { loadPipeline, parseParamOverride, serializePipeline, type Issue, type ParamValue } from '../../../shared/pipeline';
+import { loadPipeline, parseParamOverride, type Issue, type ParamValue } from '../../../shared/pipeline';
 import { exitCodeFor, type RunSummary } from '../../../shared/run';
 import { createChecker } from '../../../nodes/checker';
-import { InvalidPipelineError, startRun } from '../../engine/engine';
+import { startRun } from '../../engine/engine';
+import { InvalidPipelineError, planPipeline, type Plan } from '../../engine/planner';
 import { loadRegistry } from '../../engine/plugins';
 import { openProject, ProjectFileError, type ProjectStore } from '../../store/project-store';
 import { parseCommandArgs, type OptionSpecs } from '../args';
@@ -113,6 +114,15 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   }
   if (argErrors.length) return printErrors(io, json, args.file, argErrors);
 
+  // The plan: params resolved (overrides too), defaulted and checked once, the text canonical.
+  let plan: Plan;
+  try {
+    plan = await planPipeline(pipeline, { text: read.text, overrides, plugins: args.plugins.map((p) => resolve(io.cwd, p)) });
+  } catch (e) {
+    if (e instanceof InvalidPipelineError) return printErrors(io, json, args.file, e.issues);
+    throw e;
+  }
+
   const projectPath = resolve(io.cwd, args.project ?? defaultProjectPath(args.file));
   let store: ProjectStore;
   try {
@@ -137,13 +147,10 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     const started = await startRun({
       store,
-      pipeline,
-      text: serializePipeline(pipeline, read.text),
+      plan,
       baseDir: dirname(file),
-      overrides,
       noCache: args.noCache,
       onEvent: (e) => progress.onEvent(e),
-      plugins: args.plugins.map((p) => resolve(io.cwd, p)),
     });
     cancel = started.cancel;
     summary = await started.done;
@@ -156,7 +163,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     store.close();
   }
   progress.finish(summary);
-  if (args.junit) writeJunit(summary, resolve(io.cwd, args.junit), gatesOf(pipeline, overrides));
+  if (args.junit) writeJunit(summary, resolve(io.cwd, args.junit), gatesOf(plan.pipeline, { ...plan.overrides }, plan.registry));
   if (json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
   return exitCodeFor(summary.run.status);
 }
