@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import { emptyPipeline, type Issue, type Pipeline } from '../../shared/pipeline/model';
+import { serializePipeline } from '../../shared/pipeline/serialize';
 import type { AppInfo } from '../../shared/api/contract';
 import type { RunEvent } from '../../shared/run';
 import { ApiUnavailable, call, onEvent, tryCall, useNotices } from './api/client';
@@ -143,9 +144,10 @@ export async function refreshRecent(): Promise<void> {
   }
 }
 
+/** The document's canonical text, written here (shared/pipeline is pure): main is called to save and run only. */
 export async function serialize(doc: Pipeline): Promise<string | null> {
   try {
-    return (await call('pipeline.serialize', { pipeline: doc })).text;
+    return serializePipeline(doc);
   } catch (e) {
     notice('error', `could not write the pipeline: ${(e as Error).message}`);
     return null;
