@@ -118,9 +118,11 @@ export async function runInSandbox(req: CodeRequest, onStart?: () => void): Prom
     const d = text === undefined ? undefined : (JSON.parse(text) as { message?: unknown; line?: unknown; column?: unknown; outOfMemory?: unknown });
     if (!d || typeof d.message !== 'string') return { error: `the code failed while ${phase}` };
     if (d.outOfMemory === true) return { error: outOfMemory() };
+    // The message is the code's own text: cut like a log line, it goes into the project file.
+    const message = d.message.length > LOG_LINE_CHARS ? `${d.message.slice(0, LOG_LINE_CHARS)} … (message truncated at ${LOG_LINE_CHARS} characters)` : d.message;
     return typeof d.line === 'number'
-      ? { error: d.message, line: d.line, ...(typeof d.column === 'number' ? { column: d.column } : {}) }
-      : { error: d.message };
+      ? { error: message, line: d.line, ...(typeof d.column === 'number' ? { column: d.column } : {}) }
+      : { error: message };
   };
 
   /** A string the sandbox returned; anything else (checked by its tag, not read) is refused. */

@@ -297,6 +297,7 @@ describe('features.code sandbox: attacks leave no trace', () => {
       [`(t) => { console.log({ toJSON() { for (;;) {} } }); }`, /while running the code\)$/],
       [`async (t) => { for (;;) await null; }`, /while waiting for the code’s promise\)$/],
       [`(t) => ({ then(resolve) { Promise.resolve().then(function again() { return Promise.resolve().then(again); }); } })`, /while waiting for the code’s promise\)$/],
+      [`(t) => /(a+)+$/.test('a'.repeat(40) + 'b')`, /while running the code\)$/],
     ];
     for (const [body, where] of cases) {
       const o = await attack(body, { timeoutMs: 400 });
@@ -341,6 +342,24 @@ describe('features.code sandbox: attacks leave no trace', () => {
       noTrace(o);
       expect(o.error).toMatch(message);
     }
+  });
+
+  it('code that closes the function expression early still runs only inside, under the limits', async () => {
+    ctx.logs.length = 0;
+    const src = `0), (function () { ${PWN.replace(/\n/g, ' ')}; pwn('early'); for (;;) {} })(`;
+    const o = await runNode(code, ctx, { table: small }, { code: src, timeoutMs: 400 }).then(
+      () => ({ ok: true, error: '', rows: [], columns: [], logs: [] }),
+      (e: Error) => ({ ok: false, error: e.message, rows: [], columns: [], logs: ctx.logs.map((l) => l.message) }),
+    );
+    noTrace(o);
+    expect(o.error).toMatch(/did not finish within 400 ms \(time limit hit after \d+ ms, while running the code\)$/);
+  });
+
+  it('a huge error message is cut before it reaches the project file', async () => {
+    const o = await attack(`(t) => { throw new Error('x'.repeat(5e7)); }`, { timeoutMs: 60_000 });
+    noTrace(o);
+    expect(o.error.length).toBeLessThan(2200);
+    expect(o.error).toMatch(/… \(message truncated at 2000 characters\)/);
   });
 
   it('a fake success message does not make a failed node succeed', async () => {
