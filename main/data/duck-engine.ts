@@ -7,7 +7,7 @@
  * bytes (artifacts are content-addressed; the cache depends on it).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,15 +17,14 @@ import {
   DuckDBDoubleVector,
   DuckDBInstance,
   DuckDBVector,
-  StatementType,
   type DuckDBConnection,
   type DuckDBType,
 } from '@duckdb/node-api';
-import { NodeError, type ArtifactRef, type ColumnData, type CsvReadOptions, type DataEngine, type TableInfo } from '../../nodes/types';
+import type { ArtifactRef, ColumnData, CsvReadOptions, DataEngine, TableInfo } from '../../nodes/types';
 import { runCodeInWorker } from './code-runner';
 import { readCsvToParquet } from './csv-reader';
 import { checkDataFile } from './data-file';
-import { chunksOf, openUserQuery, refusal } from './sql-sandbox';
+import { writeUserQuery as runUserQuery } from './sql-sandbox';
 import { PARQUET_OPTIONS } from './parquet-options';
 import { findResourcesDir } from './resources';
 import { readSqliteColumns } from './sqlite-reader';
@@ -109,7 +108,6 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
   const open = new Set<DuckDBConnection>();
   /** connections of data.sql's own instances (see sql-sandbox.ts): interrupted with the rest */
   const sandboxed = new Set<DuckDBConnection>();
-  const sandboxClosers = new Set<() => void>();
   let closed = false;
   let counter = 0;
   const resourcesDir = opts.resourcesDir ?? findResourcesDir();
@@ -180,62 +178,28 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
         interrupting ??= setInterval(() => conn?.interrupt(), 50);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const files = Object.fromEntries(Object.entries(tables).map(([name, ref]) => [name, ref.path]));
-      let close: (() => void) | null = null;
+      const out = newPath();
       try {
-        const q = await openUserQuery(sql, files, {
+        await runUserQuery(sql, Object.fromEntries(Object.entries(tables).map(([name, ref]) => [name, ref.path])), out, {
           threads,
           spillDir: join(opts.tmpDir, `.sql-spill-${++counter}-${randomUUID()}`),
           scanOf,
           ident,
           literal,
+          copyOptions: PARQUET_OPTIONS,
           onConnection: (c) => {
+            if (conn) sandboxed.delete(conn);
             conn = c;
-            sandboxed.add(c);
+            if (c) sandboxed.add(c);
           },
         });
-        close = q.close;
-        sandboxClosers.add(close);
-        // The rows cross into this (trusted) instance through an appender: a staging table of
-        // positional columns with the query's own types, then the usual COPY. The user's text
-        // never reaches a statement run here.
-        return await withConnection(async (c) => {
-          const table = `__pw_sql_${++counter}`;
-          const types = q.columns.map((col) => col.type.toString());
-          await runOne(c, `CREATE TABLE ${ident(table)} (${types.map((t, i) => `${ident(`c${i}`)} ${t}`).join(', ')})`, StatementType.CREATE);
-          try {
-            const check = await c.prepare(`SELECT * FROM ${ident(table)}`);
-            try {
-              for (let i = 0; i < types.length; i++) {
-                if (check.columnType(i).toString() !== types[i]) throw new Error(`column "${q.columns[i].name}": type ${types[i]} did not round-trip`);
-              }
-            } finally {
-              check.destroySync();
-            }
-            const appender = await c.createAppender(table);
-            try {
-              for await (const chunk of chunksOf(q.result, signal)) appender.appendDataChunk(chunk);
-              appender.flushSync();
-            } finally {
-              appender.closeSync();
-            }
-            return await copyTo(c, `SELECT ${q.columns.map((col, i) => `${ident(`c${i}`)} AS ${ident(col.name)}`).join(', ')} FROM ${ident(table)}`);
-          } finally {
-            await c.run(`DROP TABLE IF EXISTS ${ident(table)}`);
-          }
-        });
+        return out;
       } catch (e) {
-        // A failure while rows were streaming is still the query's own (a cast, a permission).
-        if (!(e instanceof Error) || e instanceof NodeError || signal?.aborted) throw e;
-        throw new NodeError(refusal(e.message.split('\n')[0], Object.keys(tables)));
+        rmSync(out, { force: true });
+        throw e;
       } finally {
         signal?.removeEventListener('abort', onAbort);
         if (interrupting) clearInterval(interrupting);
-        if (conn) sandboxed.delete(conn);
-        if (close) {
-          sandboxClosers.delete(close);
-          close();
-        }
       }
     },
 
@@ -366,8 +330,8 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
     async close() {
       if (closed) return;
       closed = true;
-      for (const close of sandboxClosers) close();
-      sandboxClosers.clear();
+      // A data.sql instance closes itself when its statement ends: end the statement.
+      for (const c of sandboxed) c.interrupt();
       for (const c of open) c.closeSync();
       open.clear();
       instance.closeSync();
@@ -417,22 +381,6 @@ function writeDoubles(vec: DuckDBVector, values: Float64Array, start: number, n:
   items.set(values.subarray(start, start + n));
   for (let i = 0; i < n; i++) if (Number.isNaN(items[i])) vec.setItem(i, null);
   return true;
-}
-
-/**
- * Runs one statement of the engine's own making after DuckDB has confirmed that it is exactly
- * one, of the expected type (the staging table's column types come from a query's result).
- */
-async function runOne(c: DuckDBConnection, sql: string, type: StatementType): Promise<void> {
-  const extracted = await c.extractStatements(sql);
-  if (extracted.count !== 1) throw new Error(`expected one statement, got ${extracted.count}`);
-  const prepared = await extracted.prepare(0);
-  try {
-    if (prepared.statementType !== type) throw new Error(`expected a ${StatementType[type]} statement`);
-    await prepared.run();
-  } finally {
-    prepared.destroySync();
-  }
 }
 
 function stripSemicolon(sql: string): string {

@@ -9,16 +9,20 @@
  * - the configuration is then locked, so the query cannot switch any of it back;
  * - the text must be exactly one statement, as DuckDB itself splits and classifies it
  *   (extractStatements + the prepared statement's type), and only a query (SELECT,
- *   WITH … SELECT, VALUES, FROM …, DESCRIBE/SUMMARIZE) runs, as a prepared statement. The text
- *   is never pasted into another statement; its rows are streamed back to the caller, who
- *   writes them with statements of its own.
+ *   WITH … SELECT, VALUES, FROM …, DESCRIBE/SUMMARIZE) is accepted;
+ * - it then runs as the bound parameter of a prepared statement of ours,
+ *   `COPY (SELECT * FROM query($1)) TO <artifact>`: DuckDB's query() function takes the text as
+ *   a value and accepts a single SELECT only. The text is never pasted into another statement,
+ *   and the artifact file is the one path this instance may write, named before the lock.
+ *   (Streaming the rows back through an appender was measured at 5x the time of this COPY on
+ *   a 1,000,000-row table; this COPY is as fast as the engine's own.)
  *
  * Splitting and preparing the text can already act (parsing IMPORT DATABASE reads a file,
  * preparing EXPORT DATABASE creates its folder): that is why the lock comes first and the
  * statement type is checked after it, on the locked instance.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResult, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { NodeError } from '../../nodes/types';
 
 /** What the query's instance is started with and locked at; checked after locking. */
@@ -32,24 +36,18 @@ export const SANDBOX_SETTINGS: Readonly<Record<string, string>> = {
 };
 
 export interface SandboxOptions {
-  /** DuckDB threads for the query */
+  /** DuckDB threads for the query (two or more: Parquet bytes depend on it, see duck-engine) */
   threads: number;
-  /** a folder of its own for spilling (removed on close) */
+  /** a folder of its own for spilling (removed afterwards) */
   spillDir: string;
   /** the table function that scans an input file (read_parquet(...) or read_csv(...)) */
   scanOf(path: string): string;
   ident(name: string): string;
   literal(value: string): string;
-  /** told the query's connection as soon as it exists (so a cancel can interrupt it) */
-  onConnection?(c: DuckDBConnection): void;
-}
-
-export interface UserQuery {
-  columns: { name: string; type: DuckDBType }[];
-  /** the rows, streamed chunk by chunk */
-  result: DuckDBResult;
-  /** ends the query's instance; idempotent */
-  close(): void;
+  /** the COPY options of every table artifact (PARQUET_OPTIONS) */
+  copyOptions: string;
+  /** told the query's connection as soon as it exists (so a cancel can interrupt it), and null before it closes */
+  onConnection?(c: DuckDBConnection | null): void;
 }
 
 function firstLine(e: unknown): string {
@@ -64,31 +62,25 @@ function statementName(type: StatementType): string {
 }
 
 /**
- * Prepares `sql` on a locked instance that sees `tables` (name -> artifact file) and starts it.
- * Throws a NodeError that says what was refused; the caller adds the node's name.
+ * Runs `sql` on a locked instance that sees `tables` (name -> artifact file) and writes its rows
+ * to the Parquet file `out`. Throws a NodeError that says what was refused; the caller adds the
+ * node's name.
  */
-export async function openUserQuery(sql: string, tables: Record<string, string>, opts: SandboxOptions): Promise<UserQuery> {
+export async function writeUserQuery(sql: string, tables: Record<string, string>, out: string, opts: SandboxOptions): Promise<void> {
   mkdirSync(opts.spillDir, { recursive: true });
   let instance: DuckDBInstance | null = null;
   let c: DuckDBConnection | null = null;
-  const close = (): void => {
-    c?.closeSync();
-    c = null;
-    instance?.closeSync();
-    instance = null;
-    rmSync(opts.spillDir, { recursive: true, force: true });
-  };
+  const names = Object.keys(tables);
   try {
     const { enable_external_access: _access, lock_configuration: _lock, ...atStart } = SANDBOX_SETTINGS;
     instance = await DuckDBInstance.create(':memory:', { ...atStart, threads: String(opts.threads), temp_directory: opts.spillDir });
     c = await instance.connect();
     opts.onConnection?.(c);
-    const names = Object.keys(tables);
     for (const name of names) await c.run(`CREATE VIEW ${opts.ident(name)} AS SELECT * FROM ${opts.scanOf(tables[name])}`);
     // allowed_paths cannot be given at start (the C API refuses list settings) and cannot be
     // changed once external access is off: so this order, then the lock.
-    const paths = Object.values(tables);
-    if (paths.length) await c.run(`SET allowed_paths = [${paths.map(opts.literal).join(', ')}]`);
+    const paths = [...Object.values(tables), out];
+    await c.run(`SET allowed_paths = [${paths.map(opts.literal).join(', ')}]`);
     await c.run('SET enable_external_access = false');
     await c.run('SET lock_configuration = true');
     await verifyLocked(c);
@@ -112,26 +104,28 @@ export async function openUserQuery(sql: string, tables: Record<string, string>,
     } catch (e) {
       throw new NodeError(refusal(firstLine(e), names));
     }
-    if (prepared.statementType !== StatementType.SELECT) {
-      const what = statementName(prepared.statementType);
-      prepared.destroySync();
-      throw new NodeError(`only a query (SELECT, WITH … SELECT or VALUES) can run here, not ${what}`);
-    }
-    if (prepared.parameterCount > 0) {
-      prepared.destroySync();
-      throw new NodeError('the query has parameters ($1 or ?) that nothing fills');
-    }
-    const columns = Array.from({ length: prepared.columnCount }, (_, i) => ({ name: prepared.columnName(i), type: prepared.columnType(i) }));
-    let result: DuckDBResult;
     try {
-      result = await prepared.stream();
+      if (prepared.statementType !== StatementType.SELECT) {
+        throw new NodeError(`only a query (SELECT, WITH … SELECT or VALUES) can run here, not ${statementName(prepared.statementType)}`);
+      }
+      if (prepared.parameterCount > 0) throw new NodeError('the query has parameters ($1 or ?) that nothing fills');
+    } finally {
+      prepared.destroySync();
+    }
+    const copy = await c.prepare(`COPY (SELECT * FROM query($1)) TO ${opts.literal(out)} (${opts.copyOptions})`);
+    try {
+      copy.bindVarchar(1, sql);
+      await copy.run();
     } catch (e) {
       throw new NodeError(refusal(firstLine(e), names));
+    } finally {
+      copy.destroySync();
     }
-    return { columns, result, close };
-  } catch (e) {
-    close();
-    throw e;
+  } finally {
+    opts.onConnection?.(null);
+    c?.closeSync();
+    instance?.closeSync();
+    rmSync(opts.spillDir, { recursive: true, force: true });
   }
 }
 
@@ -149,15 +143,5 @@ async function verifyLocked(c: DuckDBConnection): Promise<void> {
   const got = new Map(rows.map((r) => [String(r.name), String(r.value)]));
   for (const k of keys) {
     if (got.get(k) !== SANDBOX_SETTINGS[k]) throw new Error(`the SQL sandbox did not take ${k} = ${SANDBOX_SETTINGS[k]} (it is ${got.get(k) ?? 'missing'})`);
-  }
-}
-
-/** Row chunks of a result, stopping (and saying so) when `signal` aborts. */
-export async function* chunksOf(result: DuckDBResult, signal?: AbortSignal): AsyncGenerator<Awaited<ReturnType<DuckDBResult['fetchChunk']>> & object> {
-  for (;;) {
-    if (signal?.aborted) throw new Error('cancelled');
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) return;
-    yield chunk;
   }
 }

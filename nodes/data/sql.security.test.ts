@@ -227,7 +227,7 @@ describe('data.sql reads its input tables and nothing else', () => {
     expect(row).toEqual({ access: false, locked: true, autoload: false, autoinstall: false, secrets: false, databases: 1 });
   });
 
-  it('keeps injection out of the statements the engine writes (column names, struct fields, enum values)', async () => {
+  it('column names, struct fields and enum values that look like SQL stay data', async () => {
     const out = join(dir, 'ddl.csv');
     const quote = `x"); COPY (SELECT 1) TO '${out}'; --`;
     const field = `a" INTEGER); COPY (SELECT 1) TO '${out}'; --`;
@@ -265,6 +265,10 @@ describe('data.sql reads its input tables and nothing else', () => {
     ]);
     const described = await outputArtifact((await q('DESCRIBE t')).table, ctx);
     expect(described.meta.rows).toBe(5);
+    // The same bytes as the engine's own COPY of the same query: artifacts and caches unchanged.
+    const ordered = 'SELECT species, sepal_length * 2 AS s FROM t ORDER BY ALL';
+    const viaNode = await outputArtifact((await q(ordered)).table, ctx);
+    expect(viaNode.hash).toBe(sha256(readFileSync(await ctx.data.writeTable(ordered, { t: iris }))));
   });
 
   it('never puts the secret into an output', async () => {
