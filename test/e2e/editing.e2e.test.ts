@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openPage, screenshot, yamlCursorAtEndOf } from './harness';
+import { openPage, RUN_MS, screenshot, yamlCursorAtEndOf } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -34,6 +34,8 @@ describe('editing and running the example', () => {
     const canvas = (await page.getByTestId('canvas').boundingBox())!;
     await page.mouse.dblclick(canvas.x + 120, canvas.y + canvas.height - 120);
     await page.getByTestId('quick-add-input').fill('one hot');
+    // Enter takes the highlighted match: wait until the list shows it
+    await page.locator('[data-testid="quick-add-item-features.one_hot"].active').waitFor();
     await screenshot(page, 'edit-quick-add');
     await page.keyboard.press('Enter');
     await page.getByTestId('node-one_hot').waitFor();
@@ -60,7 +62,7 @@ describe('editing and running the example', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(() => nodeIds(page)).toEqual(before);
     // autosave within a second: the project holds the undone state before the page closes
-    await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 10_000 }).toBe('saved');
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -79,7 +81,7 @@ describe('editing and running the example', () => {
     await page.locator('[data-testid="yaml-view"] .view-line', { hasText: /^\s*type:\s+features\.split_nope$/ }).waitFor();
     await expect(nativeScroll(page)).resolves.toEqual([]);
     // the unknown type is reported and drawn as such; nothing else in the graph moved
-    await expect.poll(() => page.locator('[data-testid="yaml-view"] .squiggly-error').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid="yaml-view"] .squiggly-error').count()).toBeGreaterThan(0);
     expect(await nodeIds(page)).toEqual(before);
     await screenshot(page, 'edit-yaml-problem');
     // The browser revealing a long line (scrollIntoView, as an automated click on a line does)
@@ -97,7 +99,7 @@ describe('editing and running the example', () => {
     // Undo every YAML step (one per burst of typing), so the project is the example again
     for (let i = 0; i < 10 && (await page.getByTestId('undo').isEnabled()); i++) await page.getByTestId('undo').click();
     await expect.poll(() => page.locator('[data-testid="node-split"] .pw-node-type').textContent()).toBe('features.split');
-    await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 10_000 }).toBe('saved');
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -116,8 +118,8 @@ describe('editing and running the example', () => {
     await page.getByTestId('run-all').click();
     const notAvailable = page.locator('[data-testid="banner"]', { hasText: /not available|could not start/ });
     const done = await Promise.race([
-      page.getByTestId('run-status').and(page.locator(':text-matches("succeeded|failed|gate_failed")')).waitFor({ timeout: 150_000 }).then(() => 'done'),
-      notAvailable.waitFor({ timeout: 150_000 }).then(() => 'unavailable'),
+      page.getByTestId('run-status').and(page.locator(':text-matches("succeeded|failed|gate_failed")')).waitFor({ timeout: RUN_MS }).then(() => 'done'),
+      notAvailable.waitFor({ timeout: RUN_MS }).then(() => 'unavailable'),
     ]);
     if (done === 'unavailable') {
       const text = await notAvailable.first().textContent();
@@ -126,21 +128,20 @@ describe('editing and running the example', () => {
       return;
     }
     await expect(page.getByTestId('run-status').textContent()).resolves.toBe('succeeded');
-    await expect(page.getByTestId('node-status-train').getAttribute('data-status')).resolves.toBe('succeeded');
+    await expect.poll(() => page.getByTestId('node-status-train').getAttribute('data-status')).toBe('succeeded');
     await screenshot(page, 'run-finished');
 
     // The table preview of the loaded data, with column types and histograms
     await clickNode(page, 'load');
     const preview = page.getByTestId('table-preview');
-    await preview.waitFor({ timeout: 20_000 });
-    await expect(preview.textContent()).resolves.toMatch(/569 rows/);
+    await expect.poll(() => preview.textContent()).toMatch(/569 rows/);
     await expect(preview.textContent()).resolves.toMatch(/diagnosis/);
     await expect(preview.textContent()).resolves.toMatch(/DOUBLE|VARCHAR|BIGINT/);
     await screenshot(page, 'run-table-preview');
 
     // Training curves from node.metric events with a step
     await clickNode(page, 'train');
-    await page.getByTestId('training-curves').waitFor({ timeout: 10_000 });
+    await page.getByTestId('training-curves').waitFor();
     // the label's column picker offers the upstream table's columns
     await expect.poll(() => page.locator('#param-label-columns option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).toContain('diagnosis');
     await screenshot(page, 'run-training-curves');
@@ -148,8 +149,8 @@ describe('editing and running the example', () => {
     // The evaluate node: metrics table, confusion matrix, ROC curve
     await clickNode(page, 'evaluate');
     await page.getByTestId('metrics-table').waitFor();
-    await page.getByTestId('confusion-matrix').waitFor({ timeout: 20_000 });
-    await page.getByTestId('roc-curve').waitFor({ timeout: 20_000 });
+    await page.getByTestId('confusion-matrix').waitFor();
+    await page.getByTestId('roc-curve').waitFor();
 
     // Logs stream into the panel
     await page.getByTestId('toggle-log').click();
@@ -157,24 +158,24 @@ describe('editing and running the example', () => {
 
     // A second run reuses everything, and says why
     await page.getByTestId('run-all').click();
-    await expect.poll(() => page.getByTestId('node-status-train').getAttribute('data-status'), { timeout: 60_000 }).toBe('cached');
-    await expect(page.getByTestId('node-train').getAttribute('title')).resolves.toMatch(/^cached: .+/);
+    await expect.poll(() => page.getByTestId('node-status-train').getAttribute('data-status'), { timeout: RUN_MS }).toBe('cached');
+    await expect.poll(() => page.getByTestId('node-train').getAttribute('title')).toMatch(/^cached: .+/);
     await screenshot(page, 'run-cached');
 
     // Re-run from a node: it and what is downstream run again, what is upstream is reused
     await clickNode(page, 'train');
     await page.getByTestId('rerun-from').click();
-    await expect.poll(() => page.getByTestId('node-status-train').getAttribute('data-status'), { timeout: 90_000 }).toBe('succeeded');
-    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 90_000 }).toBe('succeeded');
-    await expect(page.getByTestId('node-status-evaluate').getAttribute('data-status')).resolves.toBe('succeeded');
-    await expect(page.getByTestId('node-status-load').getAttribute('data-status')).resolves.toBe('cached');
+    await expect.poll(() => page.getByTestId('node-status-train').getAttribute('data-status'), { timeout: RUN_MS }).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: RUN_MS }).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('node-status-evaluate').getAttribute('data-status')).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('node-status-load').getAttribute('data-status')).toBe('cached');
 
     // Run up to a node: only it and what it needs
     await clickNode(page, 'split');
     await page.getByTestId('run-up-to').click();
-    await expect.poll(() => page.getByTestId('node-status-train').count(), { timeout: 30_000 }).toBe(0);
-    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 90_000 }).toBe('succeeded');
-    await expect(page.getByTestId('node-status-split').getAttribute('data-status')).resolves.toBe('cached');
+    await expect.poll(() => page.getByTestId('node-status-train').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: RUN_MS }).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('node-status-split').getAttribute('data-status')).toBe('cached');
     expect(await page.getByTestId('node-status-train').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.context().close();

@@ -11,6 +11,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const ROOT = resolve(__dirname, '..', '..');
 export const SHOTS = join(ROOT, 'test-results', 'e2e');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * How long one wait on the page may take before it fails (actions, selectors, waitForFunction).
+ * Generous: a loaded 2-core CI machine can take seconds for a render or an API call.
+ */
+export const WAIT_MS = 60_000;
+/** How long a whole pipeline run may take (the example trains a model) on such a machine. */
+export const RUN_MS = 300_000;
 
 export interface AppServer {
   url: string;
@@ -33,7 +40,7 @@ export async function startServer(opts: { home?: string; args?: string[] } = {})
   let err = '';
   proc.stderr!.on('data', (d) => (err += String(d)));
   const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`the server printed no URL within 20 s\nstdout: ${out}\nstderr: ${err}`)), 20_000);
+    const timer = setTimeout(() => fail(new Error(`the server printed no URL within 120 s\nstdout: ${out}\nstderr: ${err}`)), 120_000);
     proc.stdout!.on('data', (d) => {
       out += String(d);
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(out);
@@ -111,10 +118,12 @@ export async function useApp(): Promise<{ url: string; home: string; stop(): Pro
 export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
+  context.setDefaultTimeout(WAIT_MS);
+  context.setDefaultNavigationTimeout(2 * WAIT_MS);
   const page = await context.newPage();
   const errors = watchErrors(page);
   await page.goto(url);
-  await page.waitForSelector('[data-testid="app"][data-ready="true"]', { timeout: 30_000 });
+  await page.waitForSelector('[data-testid="app"][data-ready="true"]', { timeout: 2 * WAIT_MS });
   return { page, errors };
 }
 

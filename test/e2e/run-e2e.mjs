@@ -31,7 +31,8 @@ const server = spawn(process.execPath, [join(root, 'dist', 'web.cjs'), '--port',
 });
 let out = '';
 const url = await new Promise((resolve) => {
-  const timer = setTimeout(() => resolve(null), 30_000);
+  // generous: on a loaded machine the first start (DuckDB, the example project) takes a while
+  const timer = setTimeout(() => resolve(null), 120_000);
   server.stdout.on('data', (d) => {
     out += String(d);
     const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(out);
@@ -55,7 +56,7 @@ console.log(`e2e: app at ${url.replace(/token=.*/, 'token=…')}`);
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const r = spawnSync(
   process.execPath,
-  [vitest, 'run', '--config', 'test/e2e/vitest.e2e.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [vitest, 'run', '--config', 'test/e2e/vitest.e2e.config.mts', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
   { cwd: root, stdio: 'inherit', env: { ...process.env, PW_E2E_URL: url, PW_E2E_HOME: home } },
 );
 

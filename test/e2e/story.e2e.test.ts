@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openPage, screenshot, yamlCursorAtEndOf } from './harness';
+import { openPage, RUN_MS, screenshot, yamlCursorAtEndOf } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -29,8 +29,7 @@ async function connect(page: Page, from: string, to: string) {
 
 async function select(page: Page, id: string) {
   await page.getByTestId(`node-${id}`).locator('.pw-node-header').click();
-  await page.getByTestId('node-id-input').waitFor();
-  await expect(page.getByTestId('node-id-input').inputValue()).resolves.toBe(id);
+  await expect.poll(() => page.getByTestId('node-id-input').inputValue()).toBe(id);
 }
 
 const edgeCount = (page: Page) => page.locator('.react-flow__edge').count();
@@ -69,14 +68,14 @@ describe('the editor user story', () => {
     // A wrong connection is refused on the spot, with its reason
     const release = await connect(page, 'handle-split-out-test', 'handle-classification-in-model');
     const hint = page.getByTestId('connection-hint');
-    await hint.waitFor({ timeout: 5000 });
+    await hint.waitFor();
     await expect(hint.textContent()).resolves.toMatch(/wrong port kind.*table.*model/);
     await screenshot(page, 'story-wrong-connection-refused');
     await release();
     expect(await edgeCount(page)).toBe(4);
     // and a cycle too
     const release2 = await connect(page, 'handle-classification-out-metrics', 'handle-split-in-table');
-    await hint.waitFor({ timeout: 5000 });
+    await hint.waitFor();
     await expect(hint.textContent()).resolves.toMatch(/wrong port kind|cycle/);
     await release2();
     expect(await edgeCount(page)).toBe(4);
@@ -94,8 +93,8 @@ describe('the editor user story', () => {
     await page.getByTestId('param-stratifyBy').fill('diagnosis');
     await screenshot(page, 'story-inspector');
 
-    // Undo and redo (outside a text field, as a user would after clicking the canvas)
-    await page.waitForTimeout(1100); // a new burst: typing stratifyBy was one step
+    // Undo and redo (outside a text field, as a user would after clicking the canvas); each param
+    // is its own undo step (steps merge only for the same field)
     await page.getByTestId('node-split').locator('.pw-node-header').click();
     await page.keyboard.press('Control+z');
     await expect.poll(() => page.getByTestId('param-stratifyBy').inputValue()).toBe('');
@@ -112,16 +111,16 @@ describe('the editor user story', () => {
     await yamlCursorAtEndOf(page, 'testFraction: 0.25');
     for (let i = 0; i < 4; i++) await page.keyboard.press('Backspace');
     await page.keyboard.type('0.3');
-    await expect.poll(() => page.getByTestId('param-testFraction').inputValue(), { timeout: 10_000 }).toBe('0.3');
+    await expect.poll(() => page.getByTestId('param-testFraction').inputValue()).toBe('0.3');
     await screenshot(page, 'story-yaml-edit');
     await page.getByTestId('toggle-yaml').click();
 
     // Run, and read the accuracy on the evaluate node
     await page.getByTestId('run-all').click();
     const outcome = await Promise.race([
-      page.getByTestId('node-metrics-classification').waitFor({ timeout: 150_000 }).then(() => 'metrics' as const),
-      page.getByTestId('node-status-classification').and(page.locator('[data-status="failed"],[data-status="skipped"]')).waitFor({ timeout: 150_000 }).then(() => 'failed' as const),
-      page.locator('[data-testid="banner"]', { hasText: /not available/ }).waitFor({ timeout: 150_000 }).then(() => 'unavailable' as const),
+      page.getByTestId('node-metrics-classification').waitFor({ timeout: RUN_MS }).then(() => 'metrics' as const),
+      page.getByTestId('node-status-classification').and(page.locator('[data-status="failed"],[data-status="skipped"]')).waitFor({ timeout: RUN_MS }).then(() => 'failed' as const),
+      page.locator('[data-testid="banner"]', { hasText: /not available/ }).waitFor({ timeout: RUN_MS }).then(() => 'unavailable' as const),
     ]);
     await screenshot(page, 'story-run');
     if (outcome === 'unavailable') {
@@ -137,16 +136,16 @@ describe('the editor user story', () => {
       await screenshot(page, 'story-results');
     }
 
-    // Reload: everything as it was
-    await page.waitForTimeout(1200); // past the autosave second
+    // Reload: everything as it was (once the project has it: autosave)
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
     await page.reload();
     await page.waitForSelector('[data-testid="app"][data-ready="true"]');
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 4);
     expect(await edgeCount(page)).toBe(4);
     await expect(page.getByTestId('pipeline-name').textContent()).resolves.toBe('story');
     await select(page, 'split');
-    await expect(page.getByTestId('param-testFraction').inputValue()).resolves.toBe('0.3');
-    await expect(page.getByTestId('param-stratifyBy').inputValue()).resolves.toBe('diagnosis');
+    await expect.poll(() => page.getByTestId('param-testFraction').inputValue()).toBe('0.3');
+    await expect.poll(() => page.getByTestId('param-stratifyBy').inputValue()).toBe('diagnosis');
     await screenshot(page, 'story-after-reload');
     expect(errors).toEqual([]);
     await page.context().close();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { emptyPipeline, type Pipeline } from '../../shared/pipeline/model';
-import { openPage, screenshot } from './harness';
+import { openPage, RUN_MS, screenshot } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -26,7 +26,7 @@ function sweepPipeline(csv: string): Pipeline {
 async function trialRows(page: Page): Promise<string[][]> {
   await page.getByTestId('node-sweep').locator('.pw-node-header').click();
   const table = page.getByTestId('trials-table');
-  await table.waitFor({ timeout: 15_000 });
+  await table.waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="trials-table"] tbody tr').length === 2);
   await page.getByTestId('sweep-trials').scrollIntoViewIfNeeded();
   return table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
@@ -39,7 +39,12 @@ describe('sweep trials', () => {
     await page.getByTestId('project-path-input').fill(join(suite.app.home, 'sweep', 'sweep.pwproj'));
     await page.getByTestId('project-create').click();
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 0);
-    await page.waitForTimeout(500); // the empty document's draft is written; ours replaces it
+    // The app writes the new project's empty document as its draft shortly after; ours must come
+    // after that one, or the page's own write (or its flush on reload) would replace it.
+    await page.waitForFunction(() => {
+      const d = JSON.parse(localStorage.getItem('pipewright.draft.v1') ?? 'null') as { projectPath?: string; doc?: { nodes?: unknown[] } } | null;
+      return !!d && d.projectPath === localStorage.getItem('pipewright.project') && d.doc?.nodes?.length === 0;
+    });
     // The pipeline goes in as the crash-net draft: the quickest way to open a document whole.
     const doc = sweepPipeline(join(suite.app.home, 'workspace', 'data', 'iris.csv'));
     await page.evaluate((d: string) => {
@@ -51,7 +56,7 @@ describe('sweep trials', () => {
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 3);
 
     await page.getByTestId('run-all').click();
-    await page.getByTestId('run-status').and(page.locator('.st-succeeded,.st-failed,.st-gate_failed,.st-cancelled')).waitFor({ timeout: 60_000 });
+    await page.getByTestId('run-status').and(page.locator('.st-succeeded,.st-failed,.st-gate_failed,.st-cancelled')).waitFor({ timeout: RUN_MS });
     expect(await page.getByTestId('run-status').textContent(), await page.locator('[data-testid^="node-status-"]').allTextContents().then((t) => t.join(' | '))).toBe('succeeded');
 
     const live = await trialRows(page);
@@ -70,7 +75,7 @@ describe('sweep trials', () => {
     await page.getByTestId('trials-chart').locator('canvas').first().waitFor();
     await screenshot(page, 'sweep-trials');
 
-    await page.waitForTimeout(1000); // past the autosave second
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
     await page.reload();
     await page.waitForSelector('[data-testid="app"][data-ready="true"]');
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 3);
@@ -79,7 +84,7 @@ describe('sweep trials', () => {
 
     // Run again: the sweep is reused and streams no trials; the panel shows those it reused.
     await page.getByTestId('run-all').click();
-    await page.getByTestId('results').locator('.st-cached').waitFor({ timeout: 60_000 });
+    await page.getByTestId('results').locator('.st-cached').waitFor({ timeout: RUN_MS });
     await expect(page.getByTestId('run-status').textContent()).resolves.toBe('succeeded');
     await expect(trialRows(page)).resolves.toEqual(live);
     expect(errors).toEqual([]);
