@@ -33,6 +33,8 @@ export interface RunSummary {
     pipeline: string;
     durationMs: number;
     backend: string;
+    /** why a run failed that no node explains (its records could not be written) */
+    error?: string;
   };
   nodes: Record<string, NodeResult>;
 }
@@ -69,7 +71,10 @@ export type RunEvent =
   | { type: 'node.metric'; runId: string; nodeId: string; key: string; value: number; step?: number }
   | { type: 'node.trial'; runId: string; nodeId: string; trial: TrialRecord }
   | ({ type: 'node.finished'; runId: string; nodeId: string } & NodeResult)
-  | { type: 'run.finished'; runId: string; status: RunStatus; durationMs: number; backend: string };
+  /** a message about the run as a whole (waiting for the project file's lock) */
+  | { type: 'run.log'; runId: string; level: LogLevel; message: string; time: number }
+  /** `error`: why a run failed that no node explains (its records could not be written) */
+  | { type: 'run.finished'; runId: string; status: RunStatus; durationMs: number; backend: string; error?: string };
 
 /** Exit code of `pipewright run` for a final status (contract section 2). */
 export function exitCodeFor(status: RunStatus): number {

@@ -3,6 +3,7 @@
  * Each command lives in `commands/<name>.ts` and returns its exit code.
  */
 import { APP_VERSION } from '../../shared/version';
+import { ProjectFileError, ProjectWriteError } from '../store/errors';
 import { HelpRequested, processIO, UsageError, type CliIO, type Command } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   fmt: { summary: 'rewrite pipeline files in canonical form (--check: only list)', load: async () => (await import('./commands/fmt')).default },
   export: { summary: 'export to Argo Workflows or GitHub Actions', load: async () => (await import('./commands/export')).default },
   runs: { summary: 'list recorded runs of a project', load: async () => (await import('./commands/runs')).default },
+  backup: { summary: 'copy a project file into a new file (VACUUM INTO; saves what a damaged file still holds)', load: async () => (await import('./commands/backup')).default },
   'run-node': { summary: 'run one node alone on artifact files (the unit Argo schedules)', load: async () => (await import('./commands/run-node')).default },
   doctor: { summary: 'say which compute backend loads, and why the others do not', load: async () => (await import('./commands/doctor')).default },
   'merge-driver': { summary: 'merge pipeline files per node and param (a git merge driver)', load: async () => (await import('./commands/merge-driver')).default },
@@ -24,6 +26,7 @@ Usage:
   pipewright fmt FILE... [--check]
   pipewright export FILE --to argo|github-actions [-o OUT]
   pipewright runs --project P [--json]
+  pipewright backup --project P OUT [--json]
   pipewright run-node FILE --node ID --in DIR --out DIR [--param k=v]...
   pipewright doctor
   pipewright merge-driver BASE OURS THEIRS [--name PATH]
@@ -33,7 +36,9 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(13)} ${c.summary}`)
   .join('\n')}
 
-Exit codes: 0 ok; 1 a node failed (fmt --check: a file is not canonical); 2 invalid pipeline or usage; 3 a gate failed.
+Exit codes: 0 ok; 1 a node failed, or a write to the project file failed (fmt --check: a file is not canonical); 2 invalid pipeline or usage, or the project file cannot be opened; 3 a gate failed.
+Another process's lock on the project file is waited for (PIPEWRIGHT_LOCK_WAIT_MS, default 30000), saying so on stderr.
+A damaged project file is refused; \`pipewright backup\` copies out what it still holds.
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -58,9 +63,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.stdout(`${e.usage}\n`);
       return 0;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ProjectFileError) {
       io.stderr(`pipewright ${name}: ${e.message}\n`);
       return 2;
+    }
+    if (e instanceof ProjectWriteError) {
+      io.stderr(`pipewright ${name}: ${e.message}\n`);
+      return 1;
     }
     io.stderr(`pipewright ${name}: ${(e as Error).stack ?? String(e)}\n`);
     return 1;

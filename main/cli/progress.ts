@@ -74,6 +74,16 @@ export function createProgress(io: CliIO, opts: { quiet?: boolean } = {}): Progr
   const schedule = (): void => {
     if (live && !timer) timer = setTimeout(render, 80);
   };
+  const printAbove = (line: string): void => {
+    if (opts.quiet) return;
+    if (live && drawn) {
+      // print above the live block: clear it, print, redraw
+      io.stderr(`\x1b[${drawn}A\x1b[J`);
+      drawn = 0;
+    }
+    io.stderr(`${line}\n`);
+    schedule();
+  };
 
   return {
     onEvent(e) {
@@ -97,15 +107,10 @@ export function createProgress(io: CliIO, opts: { quiet?: boolean } = {}): Progr
           break;
         }
         case 'node.log':
-          if (!opts.quiet && (e.level === 'warn' || e.level === 'error')) {
-            if (live && drawn) {
-              // print above the live block: clear it, print, redraw
-              io.stderr(`\x1b[${drawn}A\x1b[J`);
-              drawn = 0;
-            }
-            io.stderr(`${e.nodeId}: ${e.level}: ${e.message}\n`);
-            schedule();
-          }
+          if (e.level === 'warn' || e.level === 'error') printAbove(`${e.nodeId}: ${e.level}: ${e.message}`);
+          break;
+        case 'run.log':
+          if (e.level === 'warn' || e.level === 'error') printAbove(`run ${e.runId}: ${e.level}: ${e.message}`);
           break;
         case 'node.finished': {
           const { type: _t, runId: _r, nodeId, ...result } = e;
@@ -127,6 +132,7 @@ export function createProgress(io: CliIO, opts: { quiet?: boolean } = {}): Progr
       const n = Object.values(summary.nodes);
       const cached = n.filter((x) => x.cached).length;
       io.stderr(`run ${r.id} ${r.status} in ${formatDuration(r.durationMs)} (${n.length} nodes, ${cached} cached, backend ${r.backend})\n`);
+      if (r.error) io.stderr(`run ${r.id} ${r.status}: ${r.error}\n`);
     },
   };
 }

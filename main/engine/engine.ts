@@ -116,7 +116,7 @@ export async function startRun(opts: RunOptions): Promise<StartedRun> {
     if (opts.signal.aborted) ac.abort();
     else opts.signal.addEventListener('abort', () => ac.abort(), { once: true });
   }
-  const done = execute(opts, prepared, selected, forcedFrom, run.id, ac.signal);
+  const done = execute(opts, prepared, selected, forcedFrom, run.id, ac);
   return { runId: String(run.id), done, cancel: () => ac.abort() };
 }
 
@@ -131,8 +131,9 @@ async function execute(
   selected: string[],
   forcedFrom: Set<string>,
   runNo: number,
-  signal: AbortSignal,
+  ac: AbortController,
 ): Promise<RunSummary> {
+  const { signal } = ac;
   const { store } = opts;
   const started = performance.now();
   const runId = String(runNo);
@@ -144,7 +145,11 @@ async function execute(
       // a failing listener must not break the run
     }
   };
-  const recorder = new Recorder(store);
+  // A write that fails fails the run: what is still running stops, and the run says why.
+  const recorder = new Recorder(store, {
+    onWait: (message) => emit({ type: 'run.log', runId, level: 'warn', message, time: Date.now() }),
+    onError: () => ac.abort(),
+  });
   const heartbeat = setInterval(() => {
     recorder.enqueue(() => store.heartbeat(runNo));
     recorder.flush();
@@ -404,7 +409,7 @@ async function execute(
   });
   clearInterval(heartbeat);
   try {
-    recorder.close();
+    await recorder.close();
   } finally {
     if (ownPool && pool) await pool.close();
     const ie = inlineEngine as Promise<DataEngine & { close(): Promise<void> }> | null;
@@ -412,10 +417,20 @@ async function execute(
     // Removing thousands of scratch folders is slow: do it off the critical path.
     void rm(runTmp, { recursive: true, force: true }).catch(() => {});
   }
-  emit({ type: 'run.finished', runId, status, durationMs, backend: runBackend });
+  const lost = recorder.failure;
+  if (lost) {
+    status = 'failed';
+    // One short try to leave the run marked failed with the reason (else the next open marks it interrupted).
+    recorder.salvage(() => {
+      store.finishRun(runNo, 'failed', durationMs, runBackend);
+      store.recordLog(runNo, null, 'error', `${lost.message}; this run's records are incomplete`);
+    });
+  }
+  const error = lost ? { error: lost.message } : {};
+  emit({ type: 'run.finished', runId, status, durationMs, backend: runBackend, ...error });
   const nodes: Record<string, NodeResult> = {};
   for (const id of selected) nodes[id] = results.get(id)!;
-  return { run: { id: runId, status, pipeline: pipelineName, durationMs, backend: runBackend }, nodes };
+  return { run: { id: runId, status, pipeline: pipelineName, durationMs, backend: runBackend, ...error }, nodes };
 }
 
 /** Moves a produced file into the run's folder, so it outlives the worker that wrote it. */

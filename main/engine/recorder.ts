@@ -2,90 +2,160 @@
  * Batches the engine's writes to the project file: with synchronous=FULL every commit is an
  * fsync, so writes are gathered and committed together every few milliseconds (and at the end
  * of a run). A crash loses at most the last batch, never the file's consistency.
+ *
+ * A batch that finds the file locked by another process is kept and tried again (saying once
+ * that it waits) until the store's `lock.waitMs` has passed, without blocking the event loop.
+ * A write that fails, or a lock that outlasts the wait, fails the recorder for good: `failure`
+ * names the file and the reason, `onError` is told once, and nothing more is written, so a run
+ * with a gap in its records can never be recorded as whole.
  */
-import type { ProjectStore } from '../store/project-store';
+import { describeSqliteError, ProjectWriteError } from '../store/errors';
+import { lockTimeout, waitingMessage, type ProjectStore } from '../store/project-store';
 
 const FLUSH_DELAY_MS = 50;
 const FLUSH_AT = 5_000;
+/** How long one try may block the thread waiting for the lock, and the pause between tries. */
+const TRY_WAIT_MS = 50;
+const RETRY_MS = 250;
+
+type Point = { exec: { id: number }; key: string; value: number; step: number };
+
+export interface RecorderEvents {
+  /** a batch is waiting for another process's lock (told once per wait) */
+  onWait?: (message: string) => void;
+  /** the recorder failed: the run cannot be recorded whole */
+  onError?: (error: ProjectWriteError) => void;
+}
 
 export class Recorder {
   private ops: (() => void)[] = [];
-  private points: { exec: { id: number }; key: string; value: number; step: number }[] = [];
+  private points: Point[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
-  readonly errors: string[] = [];
+  /** when the pending batch first found the file locked; null when not waiting */
+  private waitingSince: number | null = null;
+  private failed: ProjectWriteError | null = null;
+  private settled: (() => void)[] = [];
 
-  constructor(private readonly store: ProjectStore, private readonly onError: (message: string) => void = () => {}) {}
+  constructor(
+    private readonly store: ProjectStore,
+    private readonly events: RecorderEvents = {},
+  ) {}
+
+  /** Why the recorder stopped recording; null while every write has been committed or is pending. */
+  get failure(): ProjectWriteError | null {
+    return this.failed;
+  }
 
   enqueue(op: () => void): void {
-    if (this.closed) {
-      this.run([op], []);
-      return;
-    }
+    if (this.failed) return;
     this.ops.push(op);
-    this.schedule();
+    if (this.closed) this.flush();
+    else this.schedule();
   }
 
   /** A series point; `exec.id` is read when the batch is written (after the execution's row). */
   metric(exec: { id: number }, key: string, value: number, step: number): void {
+    if (this.failed) return;
     this.points.push({ exec, key, value, step });
     this.schedule();
   }
 
   private schedule(): void {
+    if (this.waitingSince !== null) return; // the retry timer writes everything pending
     if (this.ops.length + this.points.length >= FLUSH_AT) this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.flush();
-      }, FLUSH_DELAY_MS);
-    }
+    else if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_DELAY_MS);
   }
 
+  /** Writes what is pending now, unless a batch is already waiting for the lock. */
   flush(): void {
+    if (this.waitingSince !== null) return;
+    this.attempt();
+  }
+
+  private attempt(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.ops.length === 0 && this.points.length === 0) return;
+    if (this.failed) return;
+    if (this.ops.length === 0 && this.points.length === 0) return this.settle();
     const ops = this.ops;
     const points = this.points;
-    this.ops = [];
-    this.points = [];
-    this.run(ops, points);
+    let written: boolean;
+    try {
+      written = this.store.tryTransaction(() => {
+        for (const op of ops) op();
+        writePoints(this.store, points);
+      }, TRY_WAIT_MS);
+    } catch (e) {
+      return this.fail(e instanceof ProjectWriteError ? e : new ProjectWriteError(this.store.path, describeSqliteError(e)));
+    }
+    if (written) {
+      this.ops = [];
+      this.points = [];
+      this.waitingSince = null;
+      return this.settle();
+    }
+    // Locked by another process: nothing of the batch was written; keep it (and what joins it).
+    const t = Date.now();
+    if (this.waitingSince === null) {
+      this.waitingSince = t;
+      this.events.onWait?.(waitingMessage(this.store.path, this.store.lock.waitMs));
+    }
+    if (t - this.waitingSince >= this.store.lock.waitMs) return this.fail(lockTimeout(this.store.path, this.store.lock.waitMs));
+    this.timer = setTimeout(() => this.attempt(), RETRY_MS);
   }
 
-  private run(ops: (() => void)[], points: { exec: { id: number }; key: string; value: number; step: number }[]): void {
+  private fail(e: ProjectWriteError): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.failed = e;
+    this.ops = [];
+    this.points = [];
+    this.waitingSince = null;
     try {
-      this.store.transaction(() => {
-        for (const op of ops) {
-          try {
-            op();
-          } catch (e) {
-            this.fail(e);
-          }
-        }
-        if (points.length) {
-          const byExec = new Map<number, { key: string; value: number; step: number }[]>();
-          for (const p of points) {
-            const list = byExec.get(p.exec.id) ?? [];
-            list.push(p);
-            byExec.set(p.exec.id, list);
-          }
-          for (const [id, list] of byExec) if (id > 0) this.store.recordMetrics(id, list);
-        }
-      });
-    } catch (e) {
-      this.fail(e);
+      this.events.onError?.(e);
+    } finally {
+      this.settle();
     }
   }
 
-  private fail(e: unknown): void {
-    const m = `could not record in the project file: ${(e as Error).message ?? String(e)}`;
-    this.errors.push(m);
-    this.onError(m);
+  private settle(): void {
+    if (this.waitingSince !== null || this.ops.length || this.points.length) return;
+    for (const resolve of this.settled.splice(0)) resolve();
   }
 
-  close(): void {
-    this.flush();
+  /**
+   * Writes everything pending and resolves once it is committed or the recorder has failed
+   * (read `failure`). Later ops are written at once.
+   */
+  close(): Promise<void> {
     this.closed = true;
+    const done = new Promise<void>((resolve) => this.settled.push(resolve));
+    this.flush();
+    this.settle();
+    return done;
   }
+
+  /**
+   * After a failure: one short try at a last write (the run marked failed, with the reason), so
+   * the file does not show the run as still running. False when that did not happen either.
+   */
+  salvage(op: () => void): boolean {
+    try {
+      return this.store.tryTransaction(op, TRY_WAIT_MS);
+    } catch {
+      return false;
+    }
+  }
+}
+
+function writePoints(store: ProjectStore, points: Point[]): void {
+  if (points.length === 0) return;
+  const byExec = new Map<number, { key: string; value: number; step: number }[]>();
+  for (const p of points) {
+    const list = byExec.get(p.exec.id) ?? [];
+    list.push(p);
+    byExec.set(p.exec.id, list);
+  }
+  for (const [id, list] of byExec) if (id > 0) store.recordMetrics(id, list);
 }

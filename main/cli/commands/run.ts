@@ -11,7 +11,7 @@ import { createChecker } from '../../../nodes/checker';
 import { startRun } from '../../engine/engine';
 import { InvalidPipelineError, planPipeline, type Plan } from '../../engine/planner';
 import { loadRegistry } from '../../engine/plugins';
-import { openProject, ProjectFileError, type ProjectStore } from '../../store/project-store';
+import { openProject, ProjectFileError, ProjectWriteError, type ProjectStore } from '../../store/project-store';
 import { parseCommandArgs, type OptionSpecs } from '../args';
 import { HelpRequested, UsageError, type CliIO, type Command } from '../io';
 import { gatesOf, writeJunit } from '../junit';
@@ -65,6 +65,13 @@ function printErrors(io: CliIO, json: boolean, file: string, errors: Issue[]): n
     for (const e of errors) io.stderr(`${file}:${e.line != null ? `${e.line}:${e.column ?? 1}:` : ''} ${e.place}: ${e.message}\n`);
   }
   return 2;
+}
+
+/** A write to the project file failed before the run could start: exit 1, one line. */
+function writeFailed(io: CliIO, json: boolean, e: ProjectWriteError): number {
+  if (json) io.stdout(`${JSON.stringify({ errors: [{ place: 'project', message: e.message }] }, null, 2)}\n`);
+  io.stderr(`pipewright run: ${e.message}\n`);
+  return 1;
 }
 
 /** With --json, even an unexpected error leaves exactly one JSON document on stdout. */
@@ -126,9 +133,10 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const projectPath = resolve(io.cwd, args.project ?? defaultProjectPath(args.file));
   let store: ProjectStore;
   try {
-    store = openProject(projectPath, { create: true });
+    store = openProject(projectPath, { create: true, onWait: (m) => io.stderr(`pipewright run: ${m}\n`) });
   } catch (e) {
     if (e instanceof ProjectFileError) return printErrors(io, json, args.file, [{ place: 'project', message: e.message }]);
+    if (e instanceof ProjectWriteError) return writeFailed(io, json, e);
     throw e;
   }
 
@@ -156,6 +164,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     summary = await started.done;
   } catch (e) {
     if (e instanceof InvalidPipelineError) return printErrors(io, json, args.file, e.issues);
+    if (e instanceof ProjectWriteError) return writeFailed(io, json, e);
     throw e;
   } finally {
     process.off('SIGINT', onSignal);

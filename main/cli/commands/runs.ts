@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openProject, ProjectFileError } from '../../store/project-store';
+import { openProject, ProjectFileError, ProjectWriteError } from '../../store/project-store';
 import { parseCommandArgs } from '../args';
 import { UsageError, type Command } from '../io';
 import { formatDuration, formatMetrics } from '../progress';
@@ -19,17 +19,18 @@ const command: Command = async (argv, io) => {
   if (!project && files.length === 1) project = defaultProjectPath(files[0]);
   if (!project || files.length > 1) throw new UsageError(`give the project file with --project\n${USAGE}`);
   const path = resolve(io.cwd, project);
-  const fail = (message: string): number => {
+  const fail = (message: string, code = 2): number => {
     if (json) io.stdout(`${JSON.stringify({ errors: [{ place: 'project', message }] })}\n`);
     else io.stderr(`pipewright runs: ${message}\n`);
-    return 2;
+    return code;
   };
   if (!existsSync(path)) return fail(`${path}: no such project file`);
   let store;
   try {
-    store = openProject(path);
+    store = openProject(path, { onWait: (m) => io.stderr(`pipewright runs: ${m}\n`) });
   } catch (e) {
     if (e instanceof ProjectFileError) return fail(e.message);
+    if (e instanceof ProjectWriteError) return fail(e.message, 1);
     throw e;
   }
   try {
