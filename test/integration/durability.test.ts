@@ -211,6 +211,8 @@ describe('project files that cannot be opened', () => {
     const project = join(sub, 'newer.pwproj');
     openProject(project, { create: true }).close();
     const raw = new Database(project);
+    // In rollback-journal mode, as a newer app may leave it: switching it to WAL would change it.
+    raw.pragma('journal_mode = DELETE');
     raw.pragma(`user_version = ${LATEST_VERSION + 1}`);
     raw.close();
     const bytes = digest(project);
