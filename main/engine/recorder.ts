@@ -10,7 +10,8 @@
  * with a gap in its records can never be recorded as whole.
  */
 import { describeSqliteError, ProjectWriteError } from '../store/errors';
-import { lockTimeout, waitingMessage, type ProjectStore } from '../store/project-store';
+import { lockTimeout, waitingMessage } from '../store/lock-wait';
+import type { ProjectStore } from '../store/project-store';
 
 const FLUSH_DELAY_MS = 50;
 const FLUSH_AT = 5_000;

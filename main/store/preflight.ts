@@ -1,13 +1,16 @@
 /**
- * What is checked about a project file before SQLite is let near it: that it is a regular file
- * the process may write (with a folder that can take the `-wal` and `-shm` files), that it is an
- * SQLite file of Pipewright, and that its schema is not newer than this app's. These checks
- * read the header bytes themselves, so a refused file is never opened by SQLite, never switched
- * to WAL, and never gets a `-wal` or `-shm` beside it.
+ * What is checked about a project file before anything is written to it. First without SQLite:
+ * that it is a regular file the process may write (with a folder that can take the `-wal` and
+ * `-shm` files), an SQLite file of Pipewright, with a schema no newer than this app's; these read
+ * the header bytes themselves, so such a refused file is never opened by SQLite, never switched
+ * to WAL, and never gets a `-wal` or `-shm` beside it. Then through SQLite, still only reading:
+ * the same identity and version, and `PRAGMA quick_check`.
  */
+import Database from 'better-sqlite3';
 import { accessSync, closeSync, constants, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
-import { ProjectFileError } from './errors';
+import { ProjectFileError, ProjectWriteError } from './errors';
+import { LATEST_VERSION } from './migrations';
 
 /** `PRAGMA application_id` of every Pipewright project file ("PWRP"). */
 export const APPLICATION_ID = 0x50575250;
@@ -117,4 +120,41 @@ export function preflight(file: string, opts: { create?: boolean; readonly?: boo
 /** True when the file has a `-wal` with frames in it: committed data the main file does not have yet. */
 export function walHasFrames(file: string): boolean {
   return (stat(`${file}-wal`)?.size ?? 0) > 32;
+}
+
+/** The checks that read the file through SQLite: identity, schema version, then `PRAGMA quick_check`. */
+export function verifyFile(db: Database.Database, file: string): void {
+  const header = {
+    userVersion: db.pragma('user_version', { simple: true }) as number,
+    applicationId: db.pragma('application_id', { simple: true }) as number,
+  };
+  const tables = (db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n;
+  checkSchema(file, header, LATEST_VERSION, tables === 0);
+  if (tables === 0) return;
+  const problems = (db.pragma('quick_check(3)') as { quick_check: string }[]).map((r) => r.quick_check);
+  if (problems.length === 1 && problems[0] === 'ok') return;
+  // One line for the message: SQLite's report has a heading and a line per problem.
+  const lines = problems.flatMap((p) => p.split('\n')).filter((l) => l && !l.startsWith('***'));
+  throw damaged(file, lines.slice(0, 3).join('; '));
+}
+
+function damaged(file: string, detail: string): ProjectFileError {
+  return new ProjectFileError(
+    `${file}: the project file is damaged (${detail}); it was not changed. Copy out what is readable with \`pipewright backup --project ${file} COPY.pwproj\` (VACUUM INTO a new file) and use the copy`,
+  );
+}
+
+export function connect(file: string, readonly: boolean): Database.Database {
+  try {
+    return new Database(file, { readonly, fileMustExist: readonly });
+  } catch (e) {
+    throw new ProjectFileError(`${file}: cannot open: ${(e as Error).message}`);
+  }
+}
+
+export function asFileError(e: unknown, file: string): Error {
+  if (e instanceof ProjectFileError || e instanceof ProjectWriteError) return e;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) return damaged(file, (e as Error).message);
+  return new ProjectFileError(`${file}: cannot open as a project: ${(e as Error).message}`);
 }

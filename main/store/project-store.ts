@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { PortKind } from '../../shared/catalog';
@@ -14,11 +14,14 @@ import type { NodeResult, NodeStatus, RunEvent, RunListItem, RunStatus, RunSumma
 import { registry } from '../../nodes/registry';
 import { LATEST_VERSION, migrations } from './migrations';
 import { pidAlive } from '../pid';
-import { isBusy, ProjectFileError, ProjectWriteError } from './errors';
-import { APPLICATION_ID, checkSchema, preflight, walHasFrames } from './preflight';
+import { isBusy, ProjectFileError } from './errors';
+import { lockWaitFromEnv, withLockWait, type LockWait } from './lock-wait';
+import { APPLICATION_ID, asFileError, checkSchema, connect, preflight, verifyFile, walHasFrames } from './preflight';
 
 export { ProjectFileError, ProjectWriteError } from './errors';
 export { APPLICATION_ID } from './preflight';
+export { backupProject } from './backup';
+export { DEFAULT_LOCK_WAIT_MS, lockTimeout, lockWaitFromEnv, waitingMessage, type LockWait } from './lock-wait';
 
 export interface PipelineVersionRow {
   id: number;
@@ -145,93 +148,6 @@ function parseJson(text: string | null | undefined): Record<string, unknown> {
   }
 }
 
-/** How long a write waits for another process's lock before it fails (`PIPEWRIGHT_LOCK_WAIT_MS` overrides). */
-export const DEFAULT_LOCK_WAIT_MS = 30_000;
-/** A lock released within this time is not worth a message. */
-const QUIET_WAIT_MS = 1_000;
-
-export function lockWaitFromEnv(): number {
-  const raw = process.env.PIPEWRIGHT_LOCK_WAIT_MS;
-  const v = raw === undefined || raw === '' ? Number.NaN : Number(raw);
-  return Number.isFinite(v) && v >= 0 ? Math.round(v) : DEFAULT_LOCK_WAIT_MS;
-}
-
-export interface LockWait {
-  /** the longest a write waits for another process's lock */
-  waitMs: number;
-  /** told once per wait, when a write finds the file locked for longer than a moment */
-  onWait?: (message: string) => void;
-}
-
-const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
-
-export function waitingMessage(file: string, waitMs: number): string {
-  return `waiting for ${file}: another process holds its write lock (giving up after ${seconds(waitMs)})`;
-}
-
-export function lockTimeout(file: string, waitMs: number): ProjectWriteError {
-  return new ProjectWriteError(file, `another process kept it locked for more than ${seconds(waitMs)} (SQLITE_BUSY)`);
-}
-
-/**
- * Runs a write that may find the file locked by another process: a short quiet try, then one
- * message and a wait up to `lock.waitMs` in all, then a ProjectWriteError naming the file.
- * The write must take the lock at its start (`BEGIN IMMEDIATE`), so a busy try wrote nothing.
- */
-export function withLockWait<T>(db: Database.Database, file: string, lock: LockWait, write: () => T): T {
-  if (db.inTransaction) return write();
-  const first = Math.min(QUIET_WAIT_MS, lock.waitMs);
-  const attempt = (timeoutMs: number): { ok: true; value: T } | { ok: false } => {
-    db.pragma(`busy_timeout = ${timeoutMs}`);
-    try {
-      return { ok: true, value: write() };
-    } catch (e) {
-      if (isBusy(e)) return { ok: false };
-      throw e;
-    } finally {
-      db.pragma(`busy_timeout = ${lock.waitMs}`);
-    }
-  };
-  const quick = attempt(first);
-  if (quick.ok) return quick.value;
-  if (lock.waitMs > first) {
-    lock.onWait?.(waitingMessage(file, lock.waitMs));
-    const slow = attempt(lock.waitMs - first);
-    if (slow.ok) return slow.value;
-  }
-  throw lockTimeout(file, lock.waitMs);
-}
-
-/** The checks that read the file through SQLite: identity, schema version, then `PRAGMA quick_check`. */
-function verifyFile(db: Database.Database, file: string): void {
-  const header = {
-    userVersion: db.pragma('user_version', { simple: true }) as number,
-    applicationId: db.pragma('application_id', { simple: true }) as number,
-  };
-  const tables = (db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n;
-  checkSchema(file, header, LATEST_VERSION, tables === 0);
-  if (tables === 0) return;
-  const problems = (db.pragma('quick_check(3)') as { quick_check: string }[]).map((r) => r.quick_check);
-  if (problems.length === 1 && problems[0] === 'ok') return;
-  // One line for the message: SQLite's report has a heading and a line per problem.
-  const lines = problems.flatMap((p) => p.split('\n')).filter((l) => l && !l.startsWith('***'));
-  throw damaged(file, lines.slice(0, 3).join('; '));
-}
-
-function damaged(file: string, detail: string): ProjectFileError {
-  return new ProjectFileError(
-    `${file}: the project file is damaged (${detail}); it was not changed. Copy out what is readable with \`pipewright backup --project ${file} COPY.pwproj\` (VACUUM INTO a new file) and use the copy`,
-  );
-}
-
-function connect(file: string, readonly: boolean): Database.Database {
-  try {
-    return new Database(file, { readonly, fileMustExist: readonly });
-  } catch (e) {
-    throw new ProjectFileError(`${file}: cannot open: ${(e as Error).message}`);
-  }
-}
-
 /**
  * Opens (or creates) a project file, migrating it to this app's schema. Nothing is written to
  * the file (not even its journal mode) until it passed every check: a regular, writable file,
@@ -281,92 +197,6 @@ export function openProject(path: string, opts: OpenOptions = {}): ProjectStore 
     }
   }
   return store;
-}
-
-function asFileError(e: unknown, file: string): Error {
-  if (e instanceof ProjectFileError || e instanceof ProjectWriteError) return e;
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) return damaged(file, (e as Error).message);
-  return new ProjectFileError(`${file}: cannot open as a project: ${(e as Error).message}`);
-}
-
-/**
- * Copies a project file into a new file: `VACUUM INTO`, a consistent copy even while other
- * processes write the file. When that cannot read the file (a damaged page), the copy is rebuilt
- * table by table from what can be read, indexes made anew; tables that could not be read are
- * listed in `lost`. The source is only read: its bytes, schema and journal mode stay as they are.
- * The copy passes `PRAGMA quick_check` before this returns.
- */
-export function backupProject(source: string, destination: string): { file: string; runs: number; bytes: number; rebuilt: boolean; lost: string[] } {
-  const src = resolve(source);
-  const dest = resolve(destination);
-  if (src === dest) throw new ProjectFileError(`${dest}: the copy must be a new file`);
-  if (existsSync(dest)) throw new ProjectFileError(`${dest}: already exists; the copy must be a new file`);
-  const pre = preflight(src, { readonly: true, latest: Number.MAX_SAFE_INTEGER });
-  if (!pre.header) throw new ProjectFileError(`${src}: an empty file: there is nothing to copy`);
-  mkdirSync(dirname(dest), { recursive: true });
-  // As when opening: commits still in the -wal are read without a connection that could checkpoint them.
-  const db = connect(src, walHasFrames(src));
-  let rebuilt = false;
-  let lost: string[] = [];
-  try {
-    db.pragma(`busy_timeout = ${lockWaitFromEnv()}`);
-    try {
-      db.prepare('VACUUM INTO ?').run(dest);
-    } catch {
-      rmSync(dest, { force: true });
-      rebuilt = true;
-      lost = rebuildInto(db, dest);
-    }
-  } catch (e) {
-    rmSync(dest, { force: true });
-    throw new ProjectWriteError(dest, `could not copy ${src}: ${(e as Error).message}`);
-  } finally {
-    db.close();
-  }
-  const copy = new Database(dest, { readonly: true });
-  try {
-    const problems = (copy.pragma('quick_check(3)') as { quick_check: string }[]).map((r) => r.quick_check);
-    if (problems.join() !== 'ok') throw new ProjectWriteError(dest, `the copy does not pass quick_check: ${problems.join('; ')}`);
-    const hasRuns = copy.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'runs'").get() !== undefined;
-    const runs = hasRuns ? (copy.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n : 0;
-    return { file: dest, runs, bytes: statSync(dest).size, rebuilt, lost };
-  } finally {
-    copy.close();
-  }
-}
-
-/**
- * The copy of a file VACUUM cannot read: each table's rows read by a scan of the table itself
- * (a damaged index is never read), then the indexes and triggers built on the copy. Returns the
- * tables whose rows could not be read.
- */
-function rebuildInto(db: Database.Database, dest: string): string[] {
-  const schema = db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid").all() as {
-    type: string;
-    name: string;
-    sql: string;
-  }[];
-  const lost: string[] = [];
-  db.prepare('ATTACH ? AS copy').run(dest);
-  try {
-    const inCopy = (sql: string): string => sql.replace(/^(CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?)/i, '$1copy.');
-    for (const t of schema.filter((o) => o.type === 'table')) {
-      db.exec(inCopy(t.sql));
-      const q = `"${t.name.replace(/"/g, '""')}"`;
-      try {
-        db.exec(`INSERT INTO copy.${q} SELECT * FROM main.${q}`);
-      } catch {
-        lost.push(t.name);
-      }
-    }
-    for (const o of schema.filter((x) => x.type !== 'table')) db.exec(inCopy(o.sql));
-    db.pragma(`copy.user_version = ${db.pragma('main.user_version', { simple: true }) as number}`);
-    db.pragma(`copy.application_id = ${db.pragma('main.application_id', { simple: true }) as number}`);
-  } finally {
-    db.exec('DETACH copy');
-  }
-  return lost;
 }
 
 /** Runs every pending migration in one transaction, then sets `user_version`. */

@@ -1,0 +1,64 @@
+/**
+ * Writes that meet another process's lock on the project file: they wait for a bounded time,
+ * saying so once, then fail with a ProjectWriteError naming the file, never silently.
+ */
+import type Database from 'better-sqlite3';
+import { isBusy, ProjectWriteError } from './errors';
+
+/** How long a write waits for another process's lock before it fails (`PIPEWRIGHT_LOCK_WAIT_MS` overrides). */
+export const DEFAULT_LOCK_WAIT_MS = 30_000;
+/** A lock released within this time is not worth a message. */
+const QUIET_WAIT_MS = 1_000;
+
+export function lockWaitFromEnv(): number {
+  const raw = process.env.PIPEWRIGHT_LOCK_WAIT_MS;
+  const v = raw === undefined || raw === '' ? Number.NaN : Number(raw);
+  return Number.isFinite(v) && v >= 0 ? Math.round(v) : DEFAULT_LOCK_WAIT_MS;
+}
+
+export interface LockWait {
+  /** the longest a write waits for another process's lock */
+  waitMs: number;
+  /** told once per wait, when a write finds the file locked for longer than a moment */
+  onWait?: (message: string) => void;
+}
+
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+
+export function waitingMessage(file: string, waitMs: number): string {
+  return `waiting for ${file}: another process holds its write lock (giving up after ${seconds(waitMs)})`;
+}
+
+export function lockTimeout(file: string, waitMs: number): ProjectWriteError {
+  return new ProjectWriteError(file, `another process kept it locked for more than ${seconds(waitMs)} (SQLITE_BUSY)`);
+}
+
+/**
+ * Runs a write that may find the file locked by another process: a short quiet try, then one
+ * message and a wait up to `lock.waitMs` in all, then a ProjectWriteError naming the file.
+ * The write must take the lock at its start (`BEGIN IMMEDIATE`), so a busy try wrote nothing.
+ */
+export function withLockWait<T>(db: Database.Database, file: string, lock: LockWait, write: () => T): T {
+  if (db.inTransaction) return write();
+  const first = Math.min(QUIET_WAIT_MS, lock.waitMs);
+  const attempt = (timeoutMs: number): { ok: true; value: T } | { ok: false } => {
+    db.pragma(`busy_timeout = ${timeoutMs}`);
+    try {
+      return { ok: true, value: write() };
+    } catch (e) {
+      if (isBusy(e)) return { ok: false };
+      throw e;
+    } finally {
+      db.pragma(`busy_timeout = ${lock.waitMs}`);
+    }
+  };
+  const quick = attempt(first);
+  if (quick.ok) return quick.value;
+  if (lock.waitMs > first) {
+    lock.onWait?.(waitingMessage(file, lock.waitMs));
+    const slow = attempt(lock.waitMs - first);
+    if (slow.ok) return slow.value;
+  }
+  throw lockTimeout(file, lock.waitMs);
+}
+
