@@ -209,5 +209,5 @@ describe('creating one project from many processes at once', () => {
     expect(s.listPipelines()).toHaveLength(n);
     expect(s.integrityCheck()).toEqual(['ok']);
     s.close();
-  }, 120_000);
+  }, 240_000);
 });

@@ -27,6 +27,8 @@ const ROOT = resolve(__dirname, '../..');
 const DATA = join(ROOT, 'resources', 'data', 'breast_cancer.csv');
 const EXAMPLE = readFileSync(resolve(ROOT, '..', 'shared', 'spec', 'examples', 'breast-cancer.pipeline.yaml'), 'utf8').replace('../../data/breast_cancer.csv', DATA);
 const NODES = 6;
+/** A real run of the example on a shared, loaded machine (2 cores, many test processes). */
+const RUN_TIMEOUT = 240_000;
 
 let dir: string;
 beforeAll(() => {
@@ -98,7 +100,7 @@ describe('a run whose writes meet another process holding the lock', () => {
     expect(summary.run.status).toBe('succeeded');
     expect(summary.run.error).toBeUndefined();
     expect(recorded(project, summary.run.id)).toEqual({ status: 'succeeded', executions: NODES });
-  });
+  }, RUN_TIMEOUT);
 
   it('fails the run when the lock outlasts the wait: exit 1, the file and the reason; never recorded as succeeded', async () => {
     process.env.PIPEWRIGHT_LOCK_WAIT_MS = '2000';
@@ -113,7 +115,7 @@ describe('a run whose writes meet another process holding the lock', () => {
     expect(r.stderr).toMatch(/warn: waiting for .*lost\.pwproj: another process holds its write lock/);
     expect(r.stderr).toContain(`run ${summary.run.id} failed: ${message}`);
     expect(recorded(project, summary.run.id).status).not.toBe('succeeded');
-  });
+  }, RUN_TIMEOUT);
 
   it('fails before the run starts when the lock is held from the start: exit 1, one line, nothing recorded', async () => {
     process.env.PIPEWRIGHT_LOCK_WAIT_MS = '1500';
@@ -130,7 +132,7 @@ describe('a run whose writes meet another process holding the lock', () => {
     const s = openProject(project);
     expect(s.listRuns()).toEqual([]);
     s.close();
-  });
+  }, RUN_TIMEOUT);
 
   it('the API: run.finished says failed, with the message naming the file', async () => {
     process.env.PIPEWRIGHT_LOCK_WAIT_MS = '2000';
@@ -158,7 +160,7 @@ describe('a run whose writes meet another process holding the lock', () => {
       client.dispose();
       await handlers.dispose();
     }
-  });
+  }, RUN_TIMEOUT);
 });
 
 describe('project files that cannot be opened', () => {
@@ -246,5 +248,5 @@ describe('project files that cannot be opened', () => {
     expect((JSON.parse(runs.stdout) as { runs: { status: string }[] }).runs.map((r) => r.status)).toEqual(['succeeded']);
     expect(recorded(copy, '1')).toEqual({ status: 'succeeded', executions: NODES });
     expect(digest(project)).toBe(bytes);
-  });
+  }, RUN_TIMEOUT);
 });
