@@ -216,6 +216,8 @@ const EPS = 1e-7;
  */
 export class ChunkRunner {
   private readonly f: Float32Array;
+  /** keeps the prefetching loads of gather() from being optimised away */
+  touched = 0;
 
   constructor(
     private readonly k: Kernels,
@@ -273,6 +275,14 @@ export class ChunkRunner {
     const by = layout.by / 4 + r0 * wk;
     const softmax = layout.spec.output === 'softmax';
     if (softmax) f.fill(0, by, by + R * wk);
+    // The rows are scattered over the whole table: a first pass of independent loads lets the
+    // CPU fetch many rows' cache lines at once (the copy loop alone waits for one row at a time).
+    let touch = 0;
+    for (let r = 0; r < R; r++) {
+      const s = order[at + r] * nf;
+      touch += x[s] + x[s + nf - 1];
+    }
+    this.touched = touch;
     for (let r = 0; r < R; r++) {
       const i = order[at + r];
       const s = i * nf;
