@@ -284,8 +284,8 @@ async function main(): Promise<void> {
       console.log(`  TensorFlow.js ops on ${backend.padEnd(10)}:        does not load here`);
       continue;
     }
-    // the plain-JavaScript backend is ~100x slower: one step says enough
-    const n = backend === 'cpu' ? gpuBatch : gRows;
+    // TensorFlow.js's wasm and plain-JavaScript kernels are ~10-100x slower here: one step says enough
+    const n = backend === 'tensorflow' ? gRows : gpuBatch;
     const r = await inProcess(async () => (await trainNetwork(tf, gpuSpec, { ...gd, n }, { ...gOpts, engine: 'tensor', random: seededRandom(2) }), { rows: n }));
     console.log(`  TensorFlow.js ops on ${backend.padEnd(10)} (device-resident step): ${show(r)}  (${n / gpuBatch} steps, ${load()})`);
   }
