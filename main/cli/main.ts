@@ -13,6 +13,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   export: { summary: 'export to Argo Workflows or GitHub Actions', load: async () => (await import('./commands/export')).default },
   runs: { summary: 'list recorded runs of a project', load: async () => (await import('./commands/runs')).default },
   backup: { summary: 'copy a project file into a new file (VACUUM INTO; saves what a damaged file still holds)', load: async () => (await import('./commands/backup')).default },
+  show: { summary: 'one run: params, version, environment, nodes, metrics, outputs', load: async () => (await import('./commands/show')).default },
+  diff: { summary: 'what differs between two runs', load: async () => (await import('./commands/diff')).default },
+  lineage: { summary: 'where an artifact or a run\'s output came from, down to the data files', load: async () => (await import('./commands/lineage')).default },
   'run-node': { summary: 'run one node alone on artifact files (the unit Argo schedules)', load: async () => (await import('./commands/run-node')).default },
   doctor: { summary: 'say which compute backend loads, and why the others do not', load: async () => (await import('./commands/doctor')).default },
   'merge-driver': { summary: 'merge pipeline files per node and param (a git merge driver)', load: async () => (await import('./commands/merge-driver')).default },
@@ -25,7 +28,10 @@ Usage:
   pipewright validate FILE... [--json]
   pipewright fmt FILE... [--check]
   pipewright export FILE --to argo|github-actions [-o OUT]
-  pipewright runs --project P [--json]
+  pipewright runs --project P [--pipeline NAME] [--status S] [--limit N] [--json]
+  pipewright show RUN --project P [--json]
+  pipewright diff RUN_A RUN_B --project P [--json]
+  pipewright lineage REF --project P [--json]      (REF: artifact hash or RUN:NODE.PORT)
   pipewright backup --project P OUT [--json]
   pipewright run-node FILE --node ID --in DIR --out DIR [--param k=v]...
   pipewright doctor

@@ -1,19 +1,30 @@
 /**
- * `pipewright runs --project P [--json]`: recorded runs, newest first, with status and headline
- * metrics. `--json` prints `{ "runs": [ { id, status, pipeline, startedAt, durationMs, metrics } ] }`.
+ * `pipewright runs --project P [--pipeline NAME] [--status S] [--limit N] [--json]`: recorded runs,
+ * newest first, with status and headline metrics (filtered in SQL: store/history.ts).
+ * `--json` prints `{ "runs": [ { id, status, pipeline, startedAt, durationMs, metrics } ] }`.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { listRunsFiltered, RUN_STATUSES } from '../../store/history';
 import { openProject, ProjectFileError, ProjectWriteError } from '../../store/project-store';
+import type { RunStatus } from '../../../shared/run';
 import { parseCommandArgs } from '../args';
 import { UsageError, type Command } from '../io';
 import { formatDuration, formatMetrics } from '../progress';
 import { defaultProjectPath } from './run';
 
-const USAGE = 'usage: pipewright runs --project P [--json]   (or: pipewright runs FILE.pipeline.yaml)';
+const USAGE = 'usage: pipewright runs --project P [--pipeline NAME] [--status S] [--limit N] [--json]   (or: pipewright runs FILE.pipeline.yaml)';
 
 const command: Command = async (argv, io) => {
-  const { values, positionals: files } = parseCommandArgs(argv, { project: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+  const { values, positionals: files } = parseCommandArgs(
+    argv,
+    { project: { type: 'string' }, json: { type: 'boolean' }, pipeline: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } },
+    USAGE,
+  );
+  const status = values.status as RunStatus | undefined;
+  if (status !== undefined && !RUN_STATUSES.includes(status)) throw new UsageError(`--status ${status}: not a run status (${RUN_STATUSES.join(', ')})\n${USAGE}`);
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit > 0 && /^\d+$/.test(values.limit!))) throw new UsageError(`--limit ${values.limit}: give a whole number of runs, 1 or more\n${USAGE}`);
   let project = values.project;
   const json = values.json ?? false;
   if (!project && files.length === 1) project = defaultProjectPath(files[0]);
@@ -34,13 +45,13 @@ const command: Command = async (argv, io) => {
     throw e;
   }
   try {
-    const runs = store.listRuns();
+    const runs = listRunsFiltered(store, { pipeline: values.pipeline, status, limit });
     if (json) {
       io.stdout(`${JSON.stringify({ runs }, null, 2)}\n`);
       return 0;
     }
     if (runs.length === 0) {
-      io.stdout('no runs recorded yet\n');
+      io.stdout(values.pipeline || status ? 'no run matches\n' : 'no runs recorded yet\n');
       return 0;
     }
     const rows = runs.map((r) => [r.id, r.status, r.pipeline, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.durationMs == null ? '—' : formatDuration(r.durationMs), formatMetrics(r.metrics)]);

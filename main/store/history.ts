@@ -1,0 +1,469 @@
+/**
+ * Read-side history of a project file (contract sections 2b and 9): one run shown whole, what
+ * differs between two runs, where an artifact came from, filtered run lists, and what `gc` may
+ * delete. Kept apart from project-store.ts (which writes): every function takes an open store and
+ * reads through its database handle with a few set-wide queries, never one query per row.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type { PortKind } from '../../shared/catalog';
+import { parsePipelineText, type Pipeline } from '../../shared/pipeline';
+import type { RunListItem, RunStatus } from '../../shared/run';
+import { registry } from '../../nodes/registry';
+import type { ProjectStore, RunRow } from './project-store';
+
+/** A run, artifact or reference the project file does not hold: exit 2, the message names it. */
+export class HistoryNotFound extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HistoryNotFound';
+  }
+}
+
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'gate_failed', 'cancelled', 'interrupted'];
+
+/** JSON with sorted keys, to compare values whatever their key order. */
+function canon(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.keys(x as object).sort().map((k) => [k, (x as Record<string, unknown>)[k]]))
+      : x,
+  );
+}
+
+const same = (a: unknown, b: unknown): boolean => a === b || canon(a ?? null) === canon(b ?? null);
+
+function parseObj(text: string | null): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The run with this id (a decimal number), or HistoryNotFound naming it. */
+export function findRun(store: ProjectStore, id: string): RunRow {
+  const n = /^\d{1,15}$/.test(id) ? Number(id) : NaN;
+  const run = Number.isSafeInteger(n) ? store.getRunRow(n) : null;
+  if (!run) throw new HistoryNotFound(`run ${id} does not exist in ${store.path}`);
+  return run;
+}
+
+interface ExecLite {
+  id: number;
+  runId: number;
+  nodeId: string;
+  type: string;
+  status: string;
+  cached: boolean;
+  reusedFrom: number | null;
+  reason: string;
+  error: string | null;
+  params: Record<string, unknown>;
+  durationMs: number | null;
+}
+
+function executionsOf(store: ProjectStore, runId: number): ExecLite[] {
+  const rows = store.db
+    .prepare('SELECT id, run_id, node_id, type, status, cached, reused_from, reason, error, params, duration_ms FROM node_executions WHERE run_id = ? ORDER BY id')
+    .all(runId) as { id: number; run_id: number; node_id: string; type: string; status: string; cached: number; reused_from: number | null; reason: string; error: string | null; params: string; duration_ms: number | null }[];
+  return rows.map((r) => ({
+    id: r.id,
+    runId: r.run_id,
+    nodeId: r.node_id,
+    type: r.type,
+    status: r.status,
+    cached: r.cached === 1,
+    reusedFrom: r.reused_from,
+    reason: r.reason,
+    error: r.error,
+    params: parseObj(r.params),
+    durationMs: r.duration_ms,
+  }));
+}
+
+export interface OutputInfo {
+  hash: string;
+  kind: PortKind;
+  size: number;
+  rows?: number;
+  columns?: { name: string; type: string }[];
+}
+
+/** node -> port -> output artifact of every execution of a run (one query). */
+function runOutputs(store: ProjectStore, runId: number): Map<string, Record<string, OutputInfo>> {
+  const rows = store.db
+    .prepare(
+      `SELECT e.node_id, o.port, a.hash, a.kind, a.size, a.meta FROM execution_outputs o
+       JOIN node_executions e ON e.id = o.execution_id JOIN artifacts a ON a.hash = o.artifact_hash WHERE e.run_id = ?`,
+    )
+    .all(runId) as { node_id: string; port: string; hash: string; kind: PortKind; size: number; meta: string }[];
+  const out = new Map<string, Record<string, OutputInfo>>();
+  for (const r of rows) {
+    const info: OutputInfo = { hash: r.hash, kind: r.kind, size: r.size };
+    if (r.kind === 'table') {
+      const meta = parseObj(r.meta);
+      if (typeof meta.rows === 'number') info.rows = meta.rows;
+      if (Array.isArray(meta.columns)) info.columns = meta.columns as OutputInfo['columns'];
+    }
+    let m = out.get(r.node_id);
+    if (!m) out.set(r.node_id, (m = {}));
+    m[r.port] = info;
+  }
+  return out;
+}
+
+/** node -> scalar metrics of a run (one query). */
+function runScalars(store: ProjectStore, runId: number): Map<string, Record<string, number>> {
+  const rows = store.db
+    .prepare('SELECT e.node_id, m.key, m.value FROM metrics m JOIN node_executions e ON e.id = m.execution_id WHERE e.run_id = ? AND m.step IS NULL ORDER BY m.rowid')
+    .all(runId) as { node_id: string; key: string; value: number | null }[];
+  const out = new Map<string, Record<string, number>>();
+  for (const r of rows) {
+    if (r.value === null) continue;
+    let m = out.get(r.node_id);
+    if (!m) out.set(r.node_id, (m = {}));
+    m[r.key] = r.value;
+  }
+  return out;
+}
+
+function versionOf(store: ProjectStore, versionId: number | null): { id: number; hash: string; text: string } | null {
+  if (versionId === null) return null;
+  return (store.db.prepare('SELECT id, hash, text FROM pipeline_versions WHERE id = ?').get(versionId) as { id: number; hash: string; text: string } | undefined) ?? null;
+}
+
+// ---------------------------------------------------------------- show
+
+export interface ShowNode {
+  type: string;
+  status: string;
+  cached: boolean;
+  reason: string;
+  durationMs: number | null;
+  error?: string;
+  metrics: Record<string, number>;
+  outputs: Record<string, OutputInfo>;
+}
+
+export interface RunShow {
+  run: { id: string; status: RunStatus; pipeline: string; startedAt: string; finishedAt: string | null; durationMs: number | null; backend: string | null };
+  pipelineVersion: { id: number; hash: string } | null;
+  params: Record<string, unknown>;
+  options: Record<string, unknown>;
+  environment: Record<string, unknown>;
+  nodes: Record<string, ShowNode>;
+}
+
+/** One run: params, pipeline version hash, environment, and per node status, reason, metrics and outputs. */
+export function showRun(store: ProjectStore, id: string): RunShow {
+  const run = findRun(store, id);
+  const outputs = runOutputs(store, run.id);
+  const scalars = runScalars(store, run.id);
+  const version = versionOf(store, run.pipelineVersionId);
+  const nodes: Record<string, ShowNode> = {};
+  for (const e of executionsOf(store, run.id)) {
+    const n: ShowNode = {
+      type: e.type,
+      status: e.status === 'running' && run.status !== 'running' ? 'cancelled' : e.status,
+      cached: e.cached,
+      reason: e.reason,
+      durationMs: e.durationMs,
+      metrics: scalars.get(e.nodeId) ?? {},
+      outputs: outputs.get(e.nodeId) ?? {},
+    };
+    if (e.error) n.error = e.error;
+    nodes[e.nodeId] = n;
+  }
+  return {
+    run: { id: String(run.id), status: run.status, pipeline: run.pipeline, startedAt: run.startedAt, finishedAt: run.finishedAt, durationMs: run.durationMs, backend: run.backend },
+    pipelineVersion: version ? { id: version.id, hash: version.hash } : null,
+    params: run.params,
+    options: run.options,
+    environment: run.environment,
+    nodes,
+  };
+}
+
+// ---------------------------------------------------------------- diff
+
+export interface RunDiff {
+  a: string;
+  b: string;
+  params: Record<string, { a: unknown; b: unknown }>;
+  graph: { added: string[]; removed: string[]; changed: { node: string; fields: string[] }[] };
+  data: Record<string, { a: string | null; b: string | null }>;
+  metrics: Record<string, { a: number | null; b: number | null; delta: number | null }>;
+  environment: Record<string, { a: unknown; b: unknown }>;
+}
+
+function diffRecords(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, { a: unknown; b: unknown }> {
+  const out: Record<string, { a: unknown; b: unknown }> = {};
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    if (!same(a[k], b[k])) out[k] = { a: a[k] ?? null, b: b[k] ?? null };
+  }
+  return out;
+}
+
+/** Nested objects as dotted keys (`os.release`); arrays and scalars are leaves. */
+function flatten(v: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [k, x] of Object.entries(v)) {
+    if (x && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length > 0) flatten(x as Record<string, unknown>, `${prefix}${k}.`, out);
+    else out[`${prefix}${k}`] = x;
+  }
+  return out;
+}
+
+interface GraphNodeLite {
+  type: string;
+  params: Record<string, unknown>;
+  inputs: Record<string, unknown>;
+  cache?: boolean;
+  extensions?: Record<string, unknown>;
+}
+
+function graphNodes(p: Pipeline): Map<string, GraphNodeLite> {
+  return new Map(p.nodes.map((n) => [n.id, { type: n.type, params: n.params, inputs: n.inputs, cache: n.cache, extensions: n.extensions }]));
+}
+
+/** The nodes of a run's graph: from its pipeline version's text, else (no version recorded) from its executions. */
+function runGraph(store: ProjectStore, run: RunRow, execs: ExecLite[]): { hash: string | null; nodes: Map<string, GraphNodeLite> } {
+  const v = versionOf(store, run.pipelineVersionId);
+  if (v) {
+    const parsed = parsePipelineText(v.text);
+    if (parsed.pipeline) return { hash: v.hash, nodes: graphNodes(parsed.pipeline) };
+  }
+  return { hash: null, nodes: new Map(execs.map((e) => [e.nodeId, { type: e.type, params: e.params, inputs: {} }])) };
+}
+
+/** What changed in one node between two graphs: `type`, `cache`, `inputs.<port>`, `params.<key>`, `x-…`. */
+function nodeFields(a: GraphNodeLite, b: GraphNodeLite): string[] {
+  const fields: string[] = [];
+  if (a.type !== b.type) fields.push('type');
+  if ((a.cache ?? true) !== (b.cache ?? true)) fields.push('cache');
+  for (const k of Object.keys(diffRecords(a.inputs, b.inputs))) fields.push(`inputs.${k}`);
+  for (const k of Object.keys(diffRecords(a.params, b.params))) fields.push(`params.${k}`);
+  for (const k of Object.keys(diffRecords(a.extensions ?? {}, b.extensions ?? {}))) fields.push(k);
+  return fields;
+}
+
+/** Section 9's diff: only what differs, every top-level key always present. */
+export function diffRuns(store: ProjectStore, idA: string, idB: string): RunDiff {
+  const ra = findRun(store, idA);
+  const rb = findRun(store, idB);
+  const ea = executionsOf(store, ra.id);
+  const eb = executionsOf(store, rb.id);
+
+  const ga = runGraph(store, ra, ea);
+  const gb = runGraph(store, rb, eb);
+  const graph: RunDiff['graph'] = { added: [], removed: [], changed: [] };
+  if (ga.hash === null || ga.hash !== gb.hash) {
+    for (const id of gb.nodes.keys()) if (!ga.nodes.has(id)) graph.added.push(id);
+    for (const [id, na] of ga.nodes) {
+      const nb = gb.nodes.get(id);
+      if (!nb) graph.removed.push(id);
+      else {
+        const fields = nodeFields(na, nb);
+        if (fields.length) graph.changed.push({ node: id, fields });
+      }
+    }
+  }
+
+  const data: RunDiff['data'] = {};
+  const oa = runOutputs(store, ra.id);
+  const ob = runOutputs(store, rb.id);
+  const order = [...new Set([...ea.map((e) => e.nodeId), ...eb.map((e) => e.nodeId)])];
+  for (const node of order) {
+    const pa = oa.get(node) ?? {};
+    const pb = ob.get(node) ?? {};
+    for (const port of [...new Set([...Object.keys(pa), ...Object.keys(pb)])]) {
+      const ha = pa[port]?.hash ?? null;
+      const hb = pb[port]?.hash ?? null;
+      if (ha !== hb) data[`${node}.${port}`] = { a: ha, b: hb };
+    }
+  }
+
+  const metrics: RunDiff['metrics'] = {};
+  const ma = runScalars(store, ra.id);
+  const mb = runScalars(store, rb.id);
+  for (const node of order) {
+    const xa = ma.get(node) ?? {};
+    const xb = mb.get(node) ?? {};
+    for (const k of [...new Set([...Object.keys(xa), ...Object.keys(xb)])]) {
+      const a = xa[k] ?? null;
+      const b = xb[k] ?? null;
+      if (a !== b) metrics[`${node}.${k}`] = { a, b, delta: a !== null && b !== null ? b - a : null };
+    }
+  }
+
+  return {
+    a: String(ra.id),
+    b: String(rb.id),
+    params: diffRecords(ra.params, rb.params),
+    graph,
+    data,
+    metrics,
+    environment: diffRecords(flatten(ra.environment), flatten(rb.environment)),
+  };
+}
+
+// ---------------------------------------------------------------- lineage
+
+export interface LineageFile {
+  path: string;
+  /** sha256 of the file as it is on disk now (null: it is gone); the run itself records only the table it read */
+  sha256: string | null;
+}
+
+export interface Lineage {
+  ref: string;
+  kind: PortKind;
+  hash: string;
+  /** null: an artifact no recorded execution produced (stored by hand, or its run was collected) */
+  producedBy: { run: string; node: string; port: string; type: string; params: Record<string, unknown> } | null;
+  inputs: (Lineage & { port: string })[];
+  /** every data file read on the way, this node's own and its inputs', each once */
+  files: LineageFile[];
+}
+
+export type LineageRef = { kind: 'artifact'; hash: string } | { kind: 'output'; run: string; node: string; port: string } | { kind: 'model'; name: string; version: string };
+
+/** Reads REF: 64 hex digits, `RUN:NODE.PORT` or `NAME:VERSION`; null when it is none of them. */
+export function parseLineageRef(ref: string): LineageRef | null {
+  if (/^[0-9a-fA-F]{64}$/.test(ref)) return { kind: 'artifact', hash: ref.toLowerCase() };
+  const out = /^(\d+):([^.:]+)\.([^.:]+)$/.exec(ref);
+  if (out) return { kind: 'output', run: out[1], node: out[2], port: out[3] };
+  const model = /^([^:@\s]+):(\d+)$/.exec(ref);
+  if (model) return { kind: 'model', name: model[1], version: model[2] };
+  return null;
+}
+
+/** Where an artifact, a run's node output or (later) a model version came from, down to the data files. */
+export function lineageOf(store: ProjectStore, ref: string): Lineage {
+  const parsed = parseLineageRef(ref);
+  if (!parsed) throw new HistoryNotFound(`${ref}: not an artifact hash (64 hex digits), RUN:NODE.PORT or NAME:VERSION`);
+  if (parsed.kind === 'model') throw new HistoryNotFound(`${ref}: no model registry yet, so model version ${parsed.name}:${parsed.version} does not exist in ${store.path}`);
+  const walker = new LineageWalker(store);
+  if (parsed.kind === 'artifact') {
+    if (!store.hasArtifact(parsed.hash)) throw new HistoryNotFound(`artifact ${parsed.hash} does not exist in ${store.path}`);
+    return { ref, ...walker.walk(parsed.hash, null) };
+  }
+  const run = findRun(store, parsed.run);
+  const exec = walker.execOfNode(run.id, parsed.node);
+  if (!exec) throw new HistoryNotFound(`run ${parsed.run} has no node ${parsed.node}`);
+  const hash = walker.outputHash(exec.id, parsed.port);
+  if (!hash) throw new HistoryNotFound(`node ${parsed.node} of run ${parsed.run} has no output ${parsed.port}`);
+  return { ref, ...walker.walk(hash, run.id) };
+}
+
+class LineageWalker {
+  private readonly fileHashes = new Map<string, string | null>();
+  private readonly stProducerInRun;
+  private readonly stProducerAny;
+  private readonly stExec;
+  private readonly stExecOfNode;
+  private readonly stInputs;
+  private readonly stOutput;
+  private readonly stArtifact;
+
+  constructor(private readonly store: ProjectStore) {
+    const db = store.db;
+    this.stProducerInRun = db.prepare(
+      "SELECT e.id, o.port FROM execution_outputs o JOIN node_executions e ON e.id = o.execution_id WHERE o.artifact_hash = ? AND e.run_id = ? AND e.status = 'succeeded' ORDER BY e.id LIMIT 1",
+    );
+    this.stProducerAny = db.prepare(
+      "SELECT e.id, o.port FROM execution_outputs o JOIN node_executions e ON e.id = o.execution_id WHERE o.artifact_hash = ? AND e.status = 'succeeded' ORDER BY e.cached, e.id LIMIT 1",
+    );
+    this.stExec = db.prepare('SELECT id, run_id, node_id, type, params, cached, reused_from FROM node_executions WHERE id = ?');
+    this.stExecOfNode = db.prepare('SELECT id FROM node_executions WHERE run_id = ? AND node_id = ?');
+    this.stInputs = db.prepare('SELECT port, artifact_hash FROM execution_inputs WHERE execution_id = ? ORDER BY port');
+    this.stOutput = db.prepare('SELECT artifact_hash FROM execution_outputs WHERE execution_id = ? AND port = ?');
+    this.stArtifact = db.prepare('SELECT kind FROM artifacts WHERE hash = ?');
+  }
+
+  execOfNode(runId: number, node: string): { id: number } | null {
+    return (this.stExecOfNode.get(runId, node) as { id: number } | undefined) ?? null;
+  }
+
+  outputHash(execId: number, port: string): string | null {
+    return (this.stOutput.get(execId, port) as { artifact_hash: string } | undefined)?.artifact_hash ?? null;
+  }
+
+  /** The artifact's lineage; `runId` prefers the producer in that run (the run being traced). */
+  walk(hash: string, runId: number | null, depth = 0): Omit<Lineage, 'ref'> {
+    const kind = ((this.stArtifact.get(hash) as { kind: PortKind } | undefined)?.kind ?? 'table') as PortKind;
+    let found = (runId !== null ? this.stProducerInRun.get(hash, runId) : undefined) as { id: number; port: string } | undefined;
+    found ??= this.stProducerAny.get(hash) as { id: number; port: string } | undefined;
+    if (!found || depth > 10_000) return { kind, hash, producedBy: null, inputs: [], files: [] };
+    type ExecDb = { id: number; run_id: number; node_id: string; type: string; params: string; cached: number; reused_from: number | null };
+    let exec = this.stExec.get(found.id) as ExecDb;
+    // A cached execution only reused outputs: the lineage is that of the execution that ran.
+    for (let hops = 0; exec.cached === 1 && exec.reused_from !== null && hops < 1000; hops++) {
+      const next = this.stExec.get(exec.reused_from) as ExecDb | undefined;
+      if (!next) break;
+      exec = next;
+    }
+    const params = parseObj(exec.params);
+    const inputs: (Lineage & { port: string })[] = [];
+    const files: LineageFile[] = [];
+    const seen = new Set<string>();
+    const addFile = (f: LineageFile): void => {
+      if (seen.has(f.path)) return;
+      seen.add(f.path);
+      files.push(f);
+    };
+    for (const name of registry.get(exec.type)?.readsFiles ?? []) {
+      const p = params[name];
+      if (typeof p === 'string') addFile({ path: p, sha256: this.fileHash(p) });
+    }
+    for (const r of this.stInputs.all(exec.id) as { port: string; artifact_hash: string }[]) {
+      const up = this.walk(r.artifact_hash, exec.run_id, depth + 1);
+      inputs.push({ port: r.port, ref: r.artifact_hash, ...up });
+      for (const f of up.files) addFile(f);
+    }
+    return { kind, hash, producedBy: { run: String(exec.run_id), node: exec.node_id, port: found.port, type: exec.type, params }, inputs, files };
+  }
+
+  private fileHash(path: string): string | null {
+    if (this.fileHashes.has(path)) return this.fileHashes.get(path)!;
+    const h = existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : null;
+    this.fileHashes.set(path, h);
+    return h;
+  }
+}
+
+// ---------------------------------------------------------------- runs, filtered
+
+export interface RunFilter {
+  pipeline?: string;
+  status?: RunStatus;
+  limit?: number;
+}
+
+/** Runs newest first, filtered in SQL, with their headline metrics. */
+export function listRunsFiltered(store: ProjectStore, f: RunFilter): RunListItem[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.pipeline !== undefined) {
+    where.push('p.name = ?');
+    args.push(f.pipeline);
+  }
+  if (f.status !== undefined) {
+    where.push('r.status = ?');
+    args.push(f.status);
+  }
+  const rows = store.db
+    .prepare(
+      `SELECT r.id, r.status, p.name AS pipeline, r.started_at, r.duration_ms FROM runs r JOIN pipelines p ON p.id = r.pipeline_id
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ?`,
+    )
+    .all(...args, f.limit ?? -1) as { id: number; status: RunStatus; pipeline: string; started_at: string; duration_ms: number | null }[];
+  return rows.map((r) => ({ id: String(r.id), status: r.status, pipeline: r.pipeline, startedAt: r.started_at, durationMs: r.duration_ms, metrics: store.headlineMetrics(r.id) }));
+}
+
+/** Whether a pipeline of this name was ever recorded (a filter naming none is a usage error). */
+export function hasPipeline(store: ProjectStore, name: string): boolean {
+  return store.db.prepare('SELECT 1 FROM pipelines WHERE name = ?').get(name) !== undefined;
+}
