@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { HistoryNotFound, showRun } from '../../store/history';
-import { openProject, ProjectFileError, type ProjectStore } from '../../store/project-store';
+import { openProject, ProjectFileError, ProjectWriteError, type ProjectStore } from '../../store/project-store';
 import { parseCommandArgs } from '../args';
 import { UsageError, type CliIO, type Command } from '../io';
 import { formatDuration, formatMetrics } from '../progress';
@@ -24,16 +24,17 @@ export function withHistory<T>(
   fn: (store: ProjectStore) => T,
   text: (result: T) => string,
 ): number {
-  const fail = (place: string, message: string): number => {
+  const fail = (place: string, message: string, code = 2): number => {
     if (opts.json) io.stdout(`${JSON.stringify({ errors: [{ place, message }] }, null, 2)}\n`);
     else io.stderr(`pipewright ${cmd}: ${message}\n`);
-    return 2;
+    return code;
   };
   let store: ProjectStore;
   try {
-    store = openProject(resolve(io.cwd, opts.project), { readonly: true });
+    store = openProject(resolve(io.cwd, opts.project), { readonly: true, onWait: (m) => io.stderr(`pipewright ${cmd}: ${m}\n`) });
   } catch (e) {
     if (e instanceof ProjectFileError) return fail('project', e.message);
+    if (e instanceof ProjectWriteError) return fail('project', e.message, 1);
     throw e;
   }
   try {
