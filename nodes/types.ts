@@ -7,24 +7,18 @@ import type { z } from 'zod';
 import type { PortKind, PortSpec, Stage } from '../shared/catalog';
 import type { TrialRecord } from '../shared/run';
 import type { ServingReplay } from '../shared/catalog';
+import type { ArtifactFile } from '../shared/artifacts';
 import type { StartStepHelpers } from './train/cpu-step';
 import type { TrainerConfig } from './train/trainer';
 
 /**
- * Every artifact is one self-describing file, content-addressed by the sha256 of its bytes:
+ * What a node gets for each input: the shared artifact with its file on this machine
+ * (`ArtifactFile` in shared/artifacts.ts):
  * - table: a Parquet file
  * - model, metrics, report, endpoint: a JSON file (see the shapes in `nodes/artifacts.ts`)
  * So `pipewright run-node` can pass artifacts between processes as plain files.
  */
-export interface ArtifactRef {
-  kind: PortKind;
-  /** absolute path to the artifact's file */
-  path: string;
-  /** hex sha256 of the file's bytes */
-  hash: string;
-  /** small JSON summary (for a table: rows and columns) */
-  meta: Record<string, unknown>;
-}
+export type ArtifactRef = ArtifactFile;
 
 /** What a node returns for one output port. */
 export type NodeOutput =

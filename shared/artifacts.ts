@@ -1,7 +1,31 @@
 /**
- * The JSON shapes of non-table artifacts (tables are Parquet files). Declared in shared/ so the
- * nodes that write them and the renderer that draws them read one definition.
+ * What an artifact is, everywhere (engine, store, API, renderer), and the JSON shapes of
+ * non-table artifacts (tables are Parquet files). Declared in shared/ so the nodes that write
+ * them and the renderer that draws them read one definition.
  */
+import type { PortKind } from './catalog';
+
+/**
+ * One artifact: a self-describing file, content-addressed by the sha256 of its bytes, its port
+ * kind and a small JSON summary (a table's is `{ rows, columns: [{ name, type }] }`). The one
+ * artifact type that crosses every layer; where a layer needs more it extends this one.
+ */
+export interface Artifact {
+  hash: string;
+  kind: PortKind;
+  meta: Record<string, unknown>;
+}
+
+/** Just the Artifact of a richer record (a file's path or a stored size left out): what runs report. */
+export function artifactOf({ hash, kind, meta }: Artifact): Artifact {
+  return { hash, kind, meta };
+}
+
+/** An artifact whose file is on this machine (what a node reads and writes). */
+export interface ArtifactFile extends Artifact {
+  /** absolute path to the artifact's file */
+  path: string;
+}
 
 export interface Curve {
   x: number[];

@@ -1,6 +1,6 @@
 /** Runs as the engine reports them: live events and the final summary (the CLI's `--json`). */
 import type { LogLevel } from './log';
-import type { PortKind } from './catalog';
+import type { Artifact } from './artifacts';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'gate_failed' | 'cancelled' | 'interrupted';
 export type NodeStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -20,11 +20,8 @@ export interface NodeResult {
 }
 
 /** An output artifact as the editor sees it; for a table `meta` holds `{ rows, columns: [{ name, type }] }`. */
-export interface NodeOutputRef {
-  kind: PortKind;
-  hash: string;
-  meta?: Record<string, unknown>;
-}
+/** A node's output as runs report it (`--json`, run.get, events): the shared Artifact. */
+export type NodeOutputRef = Artifact;
 
 export interface RunSummary {
   run: {

@@ -9,7 +9,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ParamValue, Pipeline } from '../../shared/pipeline/model';
 import { downstreamOf, upstreamOf } from '../../shared/pipeline';
-import type { NodeOutputRef, NodeResult, RunEvent, RunStatus, RunSummary } from '../../shared/run';
+import type { NodeResult, RunEvent, RunStatus, RunSummary } from '../../shared/run';
+import { artifactOf, type Artifact } from '../../shared/artifacts';
 import type { PortKind } from '../../shared/catalog';
 import type { ArtifactRef, DataEngine } from '../../nodes/types';
 import type { ArtifactInfo, ProjectStore } from '../store/project-store';
@@ -30,7 +31,7 @@ export interface RunOptions {
   plan?: Plan;
   /** without a plan: a pipeline that passed validation (planned here, with `overrides` and `plugins`) */
   pipeline?: Pipeline;
-  /** without a plan: the text the pipeline was read from; its canonical form is recorded as a pipeline version */
+  /** without a plan: the pipeline's canonical text, recorded as a pipeline version */
   text?: string;
   /** the pipeline file's folder: relative paths in params resolve here */
   baseDir: string;
@@ -61,12 +62,7 @@ export function preparePipeline(pipeline: Pipeline, overrides: Record<string, Pa
 }
 
 /** An artifact a node can consume: in a file already, or in the project file until needed. */
-interface Art {
-  kind: PortKind;
-  hash: string;
-  meta: Record<string, unknown>;
-  path: string | null;
-}
+type Art = Artifact & { path: string | null };
 
 export interface StartedRun {
   runId: string;
@@ -85,7 +81,7 @@ function extOf(kind: PortKind): string {
 /** Starts a run: records it, then schedules its nodes. Throws InvalidPipelineError before recording anything. */
 export async function startRun(opts: RunOptions): Promise<StartedRun> {
   if (!opts.plan && !opts.pipeline) throw new Error('startRun needs a plan or a pipeline');
-  const prepared = opts.plan ?? (await planPipeline(opts.pipeline as Pipeline, { overrides: opts.overrides, plugins: opts.plugins, text: opts.text }));
+  const prepared = opts.plan ?? (await planPipeline(opts.pipeline as Pipeline, { overrides: opts.overrides, plugins: opts.plugins, canonicalText: opts.text }));
   for (const [name, id] of [['upTo', opts.upTo], ['from', opts.from]] as const)
     if (id !== undefined && !prepared.nodes.has(id)) throw new InvalidPipelineError([{ place: name, message: `no node '${id}' in the pipeline` }]);
   let selected = [...prepared.order];
@@ -216,8 +212,8 @@ async function execute(
     emit({ type: 'node.finished', runId, nodeId: id, ...r });
   };
 
-  const refs = (arts: Record<string, Art>): Record<string, NodeOutputRef> =>
-    Object.fromEntries(Object.entries(arts).map(([p, a]) => [p, { kind: a.kind, hash: a.hash, meta: a.meta }]));
+  const refs = (arts: Record<string, Art>): Record<string, Artifact> =>
+    Object.fromEntries(Object.entries(arts).map(([p, a]) => [p, artifactOf(a)]));
 
   async function processNode(id: string): Promise<void> {
     const node = prepared.nodes.get(id)!;
@@ -254,7 +250,7 @@ async function execute(
             const r = store.findReusableExecution(key);
             if (!r) return null;
             const arts: Record<string, Art> = {};
-            for (const [p, a] of Object.entries(r.outputs) as [string, ArtifactInfo][]) arts[p] = { kind: a.kind, hash: a.hash, meta: a.meta, path: null };
+            for (const [p, a] of Object.entries(r.outputs) as [string, ArtifactInfo][]) arts[p] = { ...artifactOf(a), path: null };
             return { runId: r.runId, exec: { id: r.executionId }, outputs: arts, metrics: r.metrics };
           })();
       if (reuse && def.outputs.every((p) => p.optional || reuse.outputs[p.name])) {
@@ -309,7 +305,7 @@ async function execute(
     else {
       const refsIn: Record<string, ArtifactRef> = {};
       try {
-        for (const [p, a] of Object.entries(inputs)) refsIn[p] = { kind: a.kind, hash: a.hash, meta: a.meta, path: materialize(a) };
+        for (const [p, a] of Object.entries(inputs)) refsIn[p] = { ...artifactOf(a), path: materialize(a) };
         const tmp = join(runTmp, 'x', id);
         const outDir = join(runTmp, 'out');
         result =

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { seededRandom } from '../../shared/random';
+import type { ArtifactFile } from '../../shared/artifacts';
 import type { LogLevel } from '../../shared/log';
 import type { TrialRecord } from '../../shared/run';
 import type { PortKind } from '../../shared/catalog';
@@ -14,12 +15,8 @@ import { canonicalJson, sha256File, sha256Hex } from './canonical';
 import { lazyDataEngine } from '../data/lazy-engine';
 
 /** An output artifact written by a node run: a file with its hash. */
-export interface ProducedArtifact {
-  kind: PortKind;
-  path: string;
-  hash: string;
-  meta: Record<string, unknown>;
-}
+/** An output a node wrote: the shared artifact, its file in the execution's folder. */
+export type ProducedArtifact = ArtifactFile;
 
 /** What a node streams while it runs. */
 export type NodeSignal =

@@ -80,9 +80,9 @@ function inputsOf(inputs: Record<string, string>): Record<string, { node: string
 /**
  * Plans a pipeline model that is already validated against the catalogue (an editor's model, a
  * test's): overrides, references and defaults, each node's static key. `text` is the text it was
- * read from, for its comments; throws InvalidPipelineError.
+ * read from, for its comments (or `canonicalText`, already canonical); throws InvalidPipelineError.
  */
-export async function planPipeline(pipeline: Pipeline, opts: PlanOptions & { text?: string } = {}): Promise<Plan> {
+export async function planPipeline(pipeline: Pipeline, opts: PlanOptions & { text?: string; canonicalText?: string } = {}): Promise<Plan> {
   const registry = await loadRegistry(opts.plugins ?? []);
   const overrides = opts.overrides ?? {};
   const resolved = resolveParamRefs(pipeline, overrides);
@@ -108,11 +108,20 @@ export async function planPipeline(pipeline: Pipeline, opts: PlanOptions & { tex
     nodes.set(n.id, Object.freeze({ id: n.id, type: n.type, def, params: deepFreeze(params), inputs: deepFreeze(inputsOf(n.inputs)), cache: n.cache !== false, staticKey }));
   }
   if (issues.length) throw new InvalidPipelineError(issues);
-  const text = serializePipeline(pipeline, opts.text);
+  const frozen = deepFreeze(structuredClone(pipeline));
+  // Written once, when first asked for (a run without a text to record never needs it);
+  // `canonicalText`: the caller already wrote the model canonically (no second pass).
+  let text = opts.canonicalText;
+  let hash: string | undefined;
+  const textOf = (): string => (text ??= serializePipeline(frozen, opts.text));
   return Object.freeze({
-    pipeline: deepFreeze(structuredClone(pipeline)),
-    text,
-    versionHash: sha256Hex(text),
+    pipeline: frozen,
+    get text() {
+      return textOf();
+    },
+    get versionHash() {
+      return (hash ??= sha256Hex(textOf()));
+    },
     registry,
     nodes,
     order: Object.freeze(topologicalOrder(pipeline)),

@@ -10,7 +10,8 @@ import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { PortKind } from '../../shared/catalog';
 import type { LogLevel } from '../../shared/log';
-import type { NodeResult, NodeStatus, RunEvent, RunListItem, RunStatus, RunSummary, NodeOutputRef, TrialRecord } from '../../shared/run';
+import type { NodeResult, NodeStatus, RunEvent, RunListItem, RunStatus, RunSummary, TrialRecord } from '../../shared/run';
+import { artifactOf, type Artifact } from '../../shared/artifacts';
 import { registry } from '../../nodes/registry';
 import { LATEST_VERSION, migrations } from './migrations';
 import { pidAlive } from '../pid';
@@ -65,11 +66,9 @@ export interface ExecutionRow {
   durationMs: number | null;
 }
 
-export interface ArtifactInfo {
-  hash: string;
-  kind: PortKind;
+/** A stored artifact: the shared Artifact and its size in bytes. */
+export interface ArtifactInfo extends Artifact {
   size: number;
-  meta: Record<string, unknown>;
 }
 
 /** A succeeded execution whose outputs can stand in for a new one with the same cache key. */
@@ -872,8 +871,8 @@ export class ProjectStore {
     const logs = this.getLogs(runId);
     const trials: Record<string, TrialRecord[]> = {};
     for (const e of executions) {
-      const outputs: Record<string, NodeOutputRef> = {};
-      for (const [port, a] of Object.entries(this.executionOutputs(e.id))) outputs[port] = { kind: a.kind, hash: a.hash, meta: a.meta };
+      const outputs: Record<string, Artifact> = {};
+      for (const [port, a] of Object.entries(this.executionOutputs(e.id))) outputs[port] = artifactOf(a);
       const status: NodeResult['status'] = e.status === 'running' ? 'cancelled' : e.status;
       const result: NodeResult = {
         status,
