@@ -116,6 +116,39 @@ describe('DuckDB data engine', () => {
     expect(new Set(hashes).size).toBe(1);
   });
 
+  it('writes columns to the same bytes whatever the thread count, nulls and text included', async () => {
+    const n = 300_000; // more than two row groups
+    const x = new Float64Array(n).map((_, i) => (i % 7 === 0 ? NaN : i / 3));
+    const s = Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : `v${i % 13}`));
+    const columns = [
+      { name: 'x', type: 'DOUBLE', numeric: true as const, values: x },
+      { name: 'i', type: 'INTEGER', numeric: true as const, values: new Float64Array(n).map((_, i) => i) },
+      { name: 's', type: 'VARCHAR', numeric: false as const, values: s },
+    ];
+    const hashes: string[] = [];
+    for (const threads of [1, 2, 3]) {
+      const other = await makeTestContext({ threads });
+      try {
+        hashes.push(sha(await other.data.writeColumns(columns)));
+      } finally {
+        await other.cleanup();
+      }
+    }
+    const path = await ctx.data.writeColumns(columns);
+    hashes.push(sha(path));
+    expect(new Set(hashes).size).toBe(1);
+    const t: ArtifactRef = { kind: 'table', path, hash: '', meta: {} };
+    expect((await ctx.data.describe(t)).columns).toEqual([
+      { name: 'x', type: 'DOUBLE' },
+      { name: 'i', type: 'INTEGER' },
+      { name: 's', type: 'VARCHAR' },
+    ]);
+    const [row] = await ctx.data.query('SELECT count(*) AS n, count(x) AS nx, count(s) AS ns, sum(i) AS si, max(s) AS ms FROM t', { t });
+    expect(row).toEqual({ n, nx: n - Math.ceil(n / 7), ns: n - Math.ceil(n / 11), si: (n * (n - 1)) / 2, ms: 'v9' });
+    // the columns are gone once written: no later query can name them
+    await expect(ctx.data.query("SELECT * FROM __pw_columns('x')")).rejects.toThrow(/no such column set/);
+  });
+
   it('quotes identifiers and literals', async () => {
     expect(ctx.data.ident('a"b')).toBe('"a""b"');
     expect(ctx.data.literal("it's")).toBe("'it''s'");

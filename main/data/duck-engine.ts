@@ -10,18 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import {
-  DOUBLE,
-  VARCHAR,
-  DuckDBDataChunk,
-  DuckDBDoubleVector,
-  DuckDBInstance,
-  DuckDBVector,
-  type DuckDBConnection,
-  type DuckDBType,
-} from '@duckdb/node-api';
+import { DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
 import type { ArtifactRef, ColumnData, CsvReadOptions, DataEngine, TableInfo } from '../../nodes/types';
 import { runCodeInWorker } from './code-runner';
+import { ColumnSource } from './column-source';
 import { readCsvToParquet } from './csv-reader';
 import { checkDataFile } from './data-file';
 import { writeUserQuery as runUserQuery } from './sql-sandbox';
@@ -112,6 +104,7 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
   let counter = 0;
   const resourcesDir = opts.resourcesDir ?? findResourcesDir();
 
+  const columnSource = new ColumnSource();
   const newPath = (): string => join(opts.tmpDir, `t-${++counter}-${randomUUID()}.parquet`);
 
   async function withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -261,48 +254,15 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
           seen.add(col.name);
         }
         if (columns.length === 0) throw new Error('a table needs at least one column');
-        const table = `__pw_write_${++counter}`;
-        const types: DuckDBType[] = columns.map((col) => (col.numeric ? DOUBLE : VARCHAR));
-        await c.run(
-          `CREATE TABLE ${ident(table)} (${columns.map((col) => `${ident(col.name)} ${col.numeric ? 'DOUBLE' : 'VARCHAR'}`).join(', ')})`,
-        );
-        try {
-          const appender = await c.createAppender(table);
-          const size = DuckDBVector.standardSize();
-          for (let start = 0; start < rows; start += size) {
-            const n = Math.min(size, rows - start);
-            const chunk = DuckDBDataChunk.create(types, n);
-            for (let j = 0; j < columns.length; j++) {
-              const vec = chunk.getColumnVector(j);
-              const col = columns[j];
-              if (col.numeric) {
-                const values = col.values;
-                if (!writeDoubles(vec, values, start, n)) {
-                  for (let i = 0; i < n; i++) {
-                    const v = values[start + i];
-                    vec.setItem(i, Number.isNaN(v) ? null : v);
-                  }
-                }
-              } else {
-                const values = col.values;
-                for (let i = 0; i < n; i++) vec.setItem(i, values[start + i] ?? null);
-              }
-              vec.flush();
-            }
-            appender.appendDataChunk(chunk);
-          }
-          appender.flushSync();
-          appender.closeSync();
+        return columnSource.with(c, columns, async (from) => {
           const select = columns.map((col) => `${castBack(col)} AS ${ident(col.name)}`).join(', ');
           try {
-            return await copyTo(c, `SELECT ${select} FROM ${ident(table)}`);
+            return await copyTo(c, `SELECT ${select} FROM ${from}`);
           } catch {
             // A declared type the values no longer fit (text in a DATE column): keep the values.
-            return await copyTo(c, `SELECT * FROM ${ident(table)}`);
+            return await copyTo(c, `SELECT * FROM ${from}`);
           }
-        } finally {
-          await c.run(`DROP TABLE IF EXISTS ${ident(table)}`);
-        }
+        });
       }),
 
     readCsv: async (path, options: CsvReadOptions) => {
@@ -343,9 +303,8 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
 /**
  * The node-api's DOUBLE vector keeps its values in a Float64Array (`items`) and its null mask
  * in 64-bit words (`validity.data`, null when there are no nulls). Copying those wholesale is
- * many times faster than a getItem/setItem call per value. They are private fields, so both
- * helpers check the shapes and return false (the caller then goes value by value) if a future
- * version changes them.
+ * many times faster than a getItem call per value. They are private fields, so this checks the
+ * shapes and returns false (the caller then goes value by value) if a future version changes them.
  */
 interface DoubleVectorInternals {
   items?: unknown;
@@ -370,16 +329,6 @@ function readDoubles(vec: DuckDBVector, target: Float64Array, offset: number, n:
       for (let b = 0; b < 32 && w * 32 + b < n; b++) if ((bits & (1 << b)) === 0) target[offset + w * 32 + b] = NaN;
     }
   }
-  return true;
-}
-
-function writeDoubles(vec: DuckDBVector, values: Float64Array, start: number, n: number): boolean {
-  if (!(vec instanceof DuckDBDoubleVector)) return false;
-  const inner = vec as unknown as DoubleVectorInternals;
-  const items = inner.items;
-  if (!(items instanceof Float64Array) || items.length < n || typeof inner.validity?.setItemValid !== 'function') return false;
-  items.set(values.subarray(start, start + n));
-  for (let i = 0; i < n; i++) if (Number.isNaN(items[i])) vec.setItem(i, null);
   return true;
 }
 
