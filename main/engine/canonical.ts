@@ -28,11 +28,15 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Streams a file through sha256 (tables can be hundreds of megabytes). */
+/**
+ * Streams a file through sha256 (tables can be hundreds of megabytes). 1 MiB reads rather than
+ * the default 64 KiB: about half the CPU on a 135 MiB Parquet file (fewer reads and callbacks;
+ * sha256 itself runs at over 1 GB/s with the CPU's SHA extensions).
+ */
 export function sha256File(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(file)
+    createReadStream(file, { highWaterMark: 1 << 20 })
       .on('data', (chunk) => h.update(chunk))
       .on('error', reject)
       .on('end', () => resolve(h.digest('hex')));
