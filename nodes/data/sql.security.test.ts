@@ -271,6 +271,10 @@ describe('data.sql reads its input tables and nothing else', () => {
     expect(viaNode.hash).toBe(sha256(readFileSync(await ctx.data.writeTable(ordered, { t: iris }))));
   });
 
+  it('leaves no spill folder of its instances behind', () => {
+    expect(readdirSync(ctx.tmpDir).filter((f) => f.startsWith('.sql-spill-'))).toEqual([]);
+  });
+
   it('never puts the secret into an output', async () => {
     // Every Parquet file the engine wrote during these attacks, decoded by the trusted engine.
     const files = listTree(ctx.tmpDir).filter((f) => f.endsWith('.parquet')).map((f) => join(ctx.tmpDir, f));
