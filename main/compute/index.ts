@@ -262,10 +262,12 @@ async function load(): Promise<{ compute: Compute; diagnosis: Diagnosis }> {
 }
 
 function note(backend: BackendName, details: Record<string, string | number | boolean>): string {
+  // Training steps on wasm and cpu do not run in TensorFlow.js but in Pipewright's own kernels.
+  const step = `; training steps run in Pipewright's WebAssembly SIMD kernels on up to ${parallelism()} thread${parallelism() > 1 ? 's' : ''}`;
   if (backend === 'wasm') {
-    return `loaded: SIMD ${details.simd ? 'on' : 'off'}, threads ${details.threads ? `on (${details.threadCount})` : 'off (TensorFlow.js disables wasm threads under Node.js)'}`;
+    return `loaded: SIMD ${details.simd ? 'on' : 'off'}, threads ${details.threads ? `on (${details.threadCount})` : 'off (TensorFlow.js disables wasm threads under Node.js)'}${step}`;
   }
-  if (backend === 'cpu') return 'loaded: plain JavaScript kernels (slowest)';
+  if (backend === 'cpu') return `loaded: plain JavaScript kernels (slowest, for prediction)${step}`;
   return 'loaded';
 }
 
