@@ -1,5 +1,8 @@
 /**
  * Crash safety: `kill -9` a real `pipewright run` process at random moments, at least 20 times.
+ * Each moment is picked on the run's progress (after a random number of its nodes have finished,
+ * plus a random part of its own time per node), so a slow or loaded machine gets the same spread
+ * of kills as a fast one, and some kills land after the run has stored results of its own.
  * After each kill the project file passes `PRAGMA integrity_check` and its foreign keys hold,
  * every run that had finished is complete, the killed run is marked `interrupted` on the next
  * open, and a final run reuses every node whose result had been recorded.
@@ -15,6 +18,8 @@ import { openProject } from '../../main/store';
 const ROOT = resolve(__dirname, '../..');
 const DATA = join(ROOT, 'resources', 'data');
 const KILLS = 20;
+/** kills that must land after the killed run stored results of its own (so the re-run has them to reuse) */
+const MIN_STORED = 3;
 const EXAMPLES = resolve(ROOT, '..', 'shared', 'spec', 'examples');
 
 const PIPELINE = `apiVersion: pipewright/v1
@@ -107,21 +112,57 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A finished node's plain progress line (stderr is not a terminal): icon, id, status. */
+const FINISHED_LINE = /^[✓✗\-■] \S+\s+(?:succeeded|failed|skipped|cancelled)\b/gmu;
+
 function start(file: string, project: string, args: string[]) {
+  const spawnedAt = Date.now();
   const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(join(dist, 'cli.cjs'))}).runCli()`, 'pipewright', 'run', file, '--project', project, ...args], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  let onStarted: () => void = () => {};
-  // resolves once the run is recorded (the CLI prints 'run N of P' right after creating it)
-  const started = new Promise<void>((r) => (onStarted = r));
+  /** when the run was recorded (the CLI prints 'run N of P' right after creating it) */
+  let startedAt: number | null = null;
+  /** when each node's finished line appeared, in order */
+  const finishedAt: number[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const wake = (): void => {
+    const seen = startedAt === null ? -1 : finishedAt.length;
+    for (const w of waiters.filter((x) => x.n <= seen)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  };
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
-    if (/^run \d+ of /m.test(stderr)) onStarted();
+    if (startedAt === null && /^run \d+ of /m.test(stderr)) startedAt = Date.now();
+    const n = startedAt === null ? 0 : (stderr.match(FINISHED_LINE) ?? []).length;
+    while (finishedAt.length < n) finishedAt.push(Date.now());
+    wake();
   });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, started, stderr: () => stderr };
+  return {
+    child,
+    exited,
+    stderr: () => stderr,
+    /** Resolves once the run is recorded and `n` of its nodes have reported finishing (0: the run is recorded). */
+    finished(n: number): Promise<void> {
+      return new Promise<void>((resolve) => {
+        waiters.push({ n, resolve });
+        wake();
+      });
+    },
+    /**
+     * This run's own pace so far: the mean time per finished node, or (before any node has
+     * finished) the process's time to record its run. Slow on a loaded machine, fast on an idle one.
+     */
+    pace(): number {
+      if (startedAt === null) return Date.now() - spawnedAt;
+      if (finishedAt.length === 0) return startedAt - spawnedAt;
+      return (finishedAt[finishedAt.length - 1] - startedAt) / finishedAt.length;
+    },
+  };
 }
 
 /** Opens the file as the next `pipewright` would and checks it is whole. */
@@ -166,41 +207,54 @@ describe('kill -9 during pipewright run', () => {
     let midRun = 0;
     let completed = 0;
     let runsBefore = 0;
-    const delays: number[] = [];
-    for (let i = 0; midRun < KILLS && i < KILLS * 4; i++) {
+    // kills that landed after the killed run had stored a node's result of its own
+    let storedBeforeKill = 0;
+    const moments: string[] = [];
+    for (let i = 0; (midRun < KILLS || storedBeforeKill < MIN_STORED) && i < KILLS * 4; i++) {
       // Mostly the data pipeline with a changing seed (so there is work to interrupt); now and
       // then the breast-cancer example with training.
       const bc = i % 5 === 4;
       // --no-cache on the data runs so there is always work in flight to interrupt, whatever the load.
       const args = bc ? ['--param', `seed=${i % 3}`] : ['--param', `seed=${i % 4}`, '--no-cache'];
       const p = start(bc ? 'bc.pipeline.yaml' : 'crash.pipeline.yaml', project, args);
-      // The random moment counts from the run's start, not the process's: on a loaded machine
-      // Node's start-up alone can outlast a fixed delay, and the kill would land before any run.
-      const delay = Math.round(rand() * (bc ? 4000 : 1500));
-      delays.push(delay);
+      // The kill moment is chosen on the run's observed progress, not on the clock: wait until
+      // `after` of its nodes have reported finishing (0: until the run is recorded), then a random
+      // part of the run's own time per node. A loaded machine stretches both alike, so the kills
+      // land across the whole run however fast or slow it goes.
+      const after = Math.floor(rand() * (bc ? nodes['breast-cancer'] : NODE_COUNT));
+      const fraction = rand();
+      let delay = 0;
       const outcome = await Promise.race([
         p.exited.then(() => 'exited' as const),
-        p.started.then(() => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), delay))),
+        p.finished(after).then(() => {
+          delay = Math.round(fraction * p.pace());
+          return new Promise<'kill'>((r) => setTimeout(() => r('kill'), delay));
+        }),
       ]);
-      if (outcome === 'timeout') {
+      if (outcome === 'kill') {
         p.child.kill('SIGKILL');
         await p.exited;
         kills++;
+        moments.push(`${after}+${delay}`);
       } else expect(p.stderr()).toMatch(/run \d+ (succeeded|failed|gate_failed)/);
       check(project, nodes);
       const s = openProject(project);
       const runs = s.listRuns();
+      const own = runs.length > runsBefore ? s.getExecutions(Number(runs[0].id)).filter((e) => e.status === 'succeeded' && !e.cached).length : 0;
       s.close();
       if (runs.length > runsBefore) {
         // the killed process had started its run: it is interrupted, or it had just finished
-        if (runs[0].status === 'interrupted') midRun++;
-        else completed++;
-        if (outcome === 'timeout') expect(['interrupted', 'succeeded', 'failed', 'gate_failed']).toContain(runs[0].status);
+        if (runs[0].status === 'interrupted') {
+          midRun++;
+          if (own > 0) storedBeforeKill++;
+        } else completed++;
+        if (outcome === 'kill') expect(['interrupted', 'succeeded', 'failed', 'gate_failed']).toContain(runs[0].status);
         else expect(runs[0].status).not.toBe('interrupted');
       }
       runsBefore = runs.length;
     }
     expect(midRun).toBeGreaterThanOrEqual(KILLS);
+    expect(storedBeforeKill).toBeGreaterThanOrEqual(MIN_STORED);
 
     // The next complete run reuses every node whose result had been recorded with the same key.
     const s0 = openProject(project);
@@ -227,6 +281,6 @@ describe('kill -9 during pipewright run', () => {
     const { interrupted, finished } = check(project, nodes);
     expect(interrupted).toBe(midRun);
     expect(finished).toBe(completed + 1);
-    console.log(`crash test: ${kills} kills (${midRun} during a run), ${completed} runs completed, delays ${delays.join(',')} ms, ${reused}/${execs.length} reused after`);
+    console.log(`crash test: ${kills} kills (${midRun} during a run), ${completed} runs completed, ${storedBeforeKill} killed after storing results, kill moments (finished nodes + ms) ${moments.join(',')}, ${reused}/${execs.length} reused after`);
   }, 600_000);
 });
