@@ -11,7 +11,7 @@ import { createChecker } from '../../nodes/checker';
 import { registry as coreRegistry, type NodeRegistry } from '../../nodes/registry';
 import type { MetricsDoc } from '../../nodes/artifacts';
 import type { ArtifactRef, NodeDefinition } from '../../nodes/types';
-import { readCsvColumns, standardize, stratifiedSplit, toArtifact } from '../../nodes/train/test-data';
+import { irisTrainTest } from '../../nodes/train/test-data';
 import { formatPipelineText, loadPipeline, parsePipelineText } from '../../shared/pipeline';
 import { DATA_DIR, makeTestContext, runNode, type TestContext } from '../../test/helpers/node-context';
 import { exportText } from '../cli/commands/export';
@@ -77,11 +77,7 @@ describe('a new trainer (trainer)', () => {
     let test: ArtifactRef;
     beforeAll(async () => {
       ctx = await makeTestContext();
-      const cols = await readCsvColumns(ctx, join(DATA_DIR, 'iris.csv'));
-      const split = stratifiedSplit(cols, 'species', 0.2, 42);
-      const s = standardize(split.train, split.test, ['species']);
-      train = await toArtifact(ctx, s.train);
-      test = await toArtifact(ctx, s.test);
+      ({ train, test } = await irisTrainTest(ctx, join(DATA_DIR, 'iris.csv')));
     });
     afterAll(() => ctx.cleanup());
 

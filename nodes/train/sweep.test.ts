@@ -9,7 +9,7 @@ import type { ModelDoc } from './model';
 import { gridTrials, randomTrials } from './sweep';
 import { registry } from '../registry';
 import type { NodeDefinition } from '../types';
-import { readCsvColumns, standardize, stratifiedSplit, toArtifact } from './test-data';
+import { irisTrainTest, readCsvColumns, toArtifact } from './test-data';
 
 process.env.PIPEWRIGHT_BACKEND ??= 'wasm';
 
@@ -21,11 +21,7 @@ let train: ArtifactRef;
 let test: ArtifactRef;
 beforeAll(async () => {
   ctx = await makeTestContext();
-  const cols = await readCsvColumns(ctx, join(DATA_DIR, 'iris.csv'));
-  const split = stratifiedSplit(cols, 'species', 0.2, 42);
-  const s = standardize(split.train, split.test, ['species']);
-  train = await toArtifact(ctx, s.train);
-  test = await toArtifact(ctx, s.test);
+  ({ train, test } = await irisTrainTest(ctx, join(DATA_DIR, 'iris.csv')));
 });
 afterAll(() => ctx.cleanup());
 

@@ -105,3 +105,11 @@ export function writeCsv(dir: string, name: string, columns: ColumnData[]): stri
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
+
+/** Iris, split 80/20 stratified by species (seed 42) and standardised on train: a sweep's inputs. */
+export async function irisTrainTest(ctx: RunContext, csvPath: string): Promise<{ train: ArtifactRef; test: ArtifactRef }> {
+  const cols = await readCsvColumns(ctx, csvPath);
+  const split = stratifiedSplit(cols, 'species', 0.2, 42);
+  const s = standardize(split.train, split.test, ['species']);
+  return { train: await toArtifact(ctx, s.train), test: await toArtifact(ctx, s.test) };
+}

@@ -7,16 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, serve, type ApiClient } from '../../shared/api/rpc';
-import { createMemoryPair } from '../../shared/api/transport';
+import type { ApiClient } from '../../shared/api/rpc';
 import { formatPipelineText } from '../../shared/pipeline';
 import { createChecker } from '../../nodes/checker';
 import { registry } from '../../nodes/registry';
-import { createHandlers, type ApiHandlers } from '../../main/api/handlers';
 import { main } from '../../main/cli/main';
 import { planText } from '../../main/engine/planner';
 import { openProject } from '../../main/store';
 import type { RunSummary } from '../../shared/run';
+import { startMemoryApi, type MemoryApi } from '../helpers/memory-api';
 
 // Not canonical: node keys out of order, a quoted number kept as a string, a comment, no layout.
 const TEXT = `apiVersion: pipewright/v1
@@ -44,19 +43,16 @@ nodes:
 `;
 
 let dir: string;
-let handlers: ApiHandlers;
+let api: MemoryApi;
 let client: ApiClient;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pw-plan-'));
   writeFileSync(join(dir, 'p.pipeline.yaml'), TEXT);
-  handlers = createHandlers({ mode: 'memory', configDir: join(dir, 'home'), projectPath: join(dir, 'p.pwproj') });
-  const [a, b] = createMemoryPair();
-  serve(b, handlers);
-  client = createClient(a);
+  api = startMemoryApi({ mode: 'memory', configDir: join(dir, 'home'), projectPath: join(dir, 'p.pwproj') });
+  client = api.client;
 });
 afterAll(async () => {
-  client?.dispose();
-  await handlers?.dispose();
+  await api?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
