@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   backup: { summary: 'copy a project file into a new file (VACUUM INTO; saves what a damaged file still holds)', load: async () => (await import('./commands/backup')).default },
   show: { summary: 'one run: params, version, environment, nodes, metrics, outputs', load: async () => (await import('./commands/show')).default },
   diff: { summary: 'what differs between two runs', load: async () => (await import('./commands/diff')).default },
+  gc: { summary: 'delete artifacts no kept run needs, then compact (--dry-run: only say)', load: async () => (await import('./commands/gc')).default },
   lineage: { summary: 'where an artifact or a run\'s output came from, down to the data files', load: async () => (await import('./commands/lineage')).default },
   'run-node': { summary: 'run one node alone on artifact files (the unit Argo schedules)', load: async () => (await import('./commands/run-node')).default },
   doctor: { summary: 'say which compute backend loads, and why the others do not', load: async () => (await import('./commands/doctor')).default },
@@ -32,6 +33,7 @@ Usage:
   pipewright show RUN --project P [--json]
   pipewright diff RUN_A RUN_B --project P [--json]
   pipewright lineage REF --project P [--json]      (REF: artifact hash or RUN:NODE.PORT)
+  pipewright gc --project P [--keep-last N] [--dry-run] [--json]
   pipewright backup --project P OUT [--json]
   pipewright run-node FILE --node ID --in DIR --out DIR [--param k=v]...
   pipewright doctor

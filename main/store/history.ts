@@ -467,3 +467,86 @@ export function listRunsFiltered(store: ProjectStore, f: RunFilter): RunListItem
 export function hasPipeline(store: ProjectStore, name: string): boolean {
   return store.db.prepare('SELECT 1 FROM pipelines WHERE name = ?').get(name) !== undefined;
 }
+
+// ---------------------------------------------------------------- gc
+
+export interface GcPlan {
+  /** runs kept: the newest `keepLast` of each pipeline (all when not given), those they reused from, and running ones */
+  keptRuns: number;
+  deletedRuns: number[];
+  /** artifacts no kept execution reads or wrote */
+  artifacts: { count: number; bytes: number };
+  /** runs still running: gc deletes nothing while there is one */
+  running: { id: number; pid: number | null; host: string | null }[];
+}
+
+/** What `gc` would delete. Read-only; `applyGc` recomputes it inside its write transaction. */
+export function planGc(store: ProjectStore, keepLast?: number): GcPlan & { hashes: string[] } {
+  const db = store.db;
+  const running = db.prepare("SELECT id, owner_pid AS pid, owner_host AS host FROM runs WHERE status = 'running' ORDER BY id").all() as GcPlan['running'];
+  const all = db.prepare('SELECT id, pipeline_id FROM runs ORDER BY id DESC').all() as { id: number; pipeline_id: number }[];
+  const kept = new Set<number>();
+  const perPipeline = new Map<number, number>();
+  for (const r of all) {
+    const n = perPipeline.get(r.pipeline_id) ?? 0;
+    if (keepLast === undefined || n < keepLast) kept.add(r.id);
+    perPipeline.set(r.pipeline_id, n + 1);
+  }
+  for (const r of running) kept.add(r.id);
+  // A kept run needs the runs whose executions it reused (its cached nodes point at them).
+  const reusedFrom = db.prepare(
+    'SELECT DISTINCT src.run_id FROM node_executions e JOIN node_executions src ON src.id = e.reused_from WHERE e.run_id = ? AND src.run_id <> e.run_id',
+  );
+  const queue = [...kept];
+  while (queue.length) {
+    for (const { run_id } of reusedFrom.all(queue.pop()!) as { run_id: number }[]) {
+      if (!kept.has(run_id)) {
+        kept.add(run_id);
+        queue.push(run_id);
+      }
+    }
+  }
+  const deletedRuns = all.filter((r) => !kept.has(r.id)).map((r) => r.id).sort((a, b) => a - b);
+  db.exec('DROP TABLE IF EXISTS temp.gc_dropped_runs; CREATE TEMP TABLE gc_dropped_runs (id INTEGER PRIMARY KEY)');
+  const ins = db.prepare('INSERT INTO temp.gc_dropped_runs (id) VALUES (?)');
+  for (const id of deletedRuns) ins.run(id);
+  const rows = db
+    .prepare(
+      `SELECT a.hash, a.size FROM artifacts a WHERE NOT EXISTS (
+         SELECT 1 FROM execution_outputs o JOIN node_executions e ON e.id = o.execution_id
+         WHERE o.artifact_hash = a.hash AND e.run_id NOT IN (SELECT id FROM temp.gc_dropped_runs))
+       AND NOT EXISTS (
+         SELECT 1 FROM execution_inputs i JOIN node_executions e ON e.id = i.execution_id
+         WHERE i.artifact_hash = a.hash AND e.run_id NOT IN (SELECT id FROM temp.gc_dropped_runs))`,
+    )
+    .all() as { hash: string; size: number }[];
+  db.exec('DROP TABLE temp.gc_dropped_runs');
+  return {
+    keptRuns: all.length - deletedRuns.length,
+    deletedRuns,
+    artifacts: { count: rows.length, bytes: rows.reduce((s, r) => s + r.size, 0) },
+    running,
+    hashes: rows.map((r) => r.hash),
+  };
+}
+
+/**
+ * Deletes what `planGc` finds, in one write transaction (a run cannot start or record halfway
+ * through it). Refuses — deleting nothing — while a run is running: its stored-but-unlinked
+ * outputs and the executions it may still reuse are exactly what a plan cannot see.
+ */
+export function applyGc(store: ProjectStore, keepLast?: number): GcPlan {
+  return store.transaction(() => {
+    const plan = planGc(store, keepLast);
+    if (plan.running.length) return plan;
+    const db = store.db;
+    const runs = db.prepare('DELETE FROM runs WHERE id = ?');
+    const unlink = db.prepare('UPDATE node_executions SET reused_from = NULL WHERE run_id = ?');
+    for (const id of plan.deletedRuns) unlink.run(id);
+    for (const id of plan.deletedRuns) runs.run(id);
+    const art = db.prepare('DELETE FROM artifacts WHERE hash = ?');
+    for (const h of plan.hashes) art.run(h);
+    const { hashes: _h, ...rest } = plan;
+    return rest;
+  });
+}

@@ -3,7 +3,11 @@
  * files made by really running the breast-cancer example twice: the second run with another seed
  * (`--param`) and another data file (20 rows fewer), so params, graph, data and metrics differ.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,9 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli/main';
 import type { CliIO } from '../../main/cli/io';
 import type { Lineage, RunDiff, RunShow } from '../../main/store/history';
+import type { GcResult } from '../../main/cli/commands/gc';
 import type { RunListItem, RunSummary } from '../../shared/run';
 
 const ROOT = resolve(__dirname, '../..');
+const TSX = pathToFileURL(createRequire(__filename).resolve('tsx')).href;
 const DATA = join(ROOT, 'resources', 'data', 'breast_cancer.csv');
 const EXAMPLE = readFileSync(resolve(ROOT, '..', 'shared', 'spec', 'examples', 'breast-cancer.pipeline.yaml'), 'utf8');
 
@@ -179,4 +185,67 @@ describe('bad input: exit 2 naming what does not exist', () => {
     expect((await cli(['runs', ...P(), '--limit', '0'], dir)).code).toBe(2);
     expect((await cli(['runs', ...P(), '--limit', 'x'], dir)).code).toBe(2);
   });
+});
+
+const artifactCount = (file: string): number => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM artifacts').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+describe('pipewright gc (last: it deletes from the shared project)', () => {
+  it('refuses, deleting nothing, while another process runs; then keeps the newest N per pipeline and what they reused', async () => {
+    const project = join(dir, 'bc.pwproj');
+    // a real run in another process, kept busy with --no-cache
+    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'main/engine/fixtures/cli-entry.ts'), 'run', 'bc.pipeline.yaml', '--no-cache', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let childOut = '';
+    child.stdout.on('data', (b: Buffer) => void (childOut += b.toString()));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    let running: RunListItem[] = [];
+    for (let i = 0; i < 600 && running.length === 0; i++) {
+      running = (JSON.parse((await cli(['runs', ...P(), '--status', 'running', '--json'], dir)).stdout) as { runs: RunListItem[] }).runs;
+      if (running.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(running).toHaveLength(1);
+    const before = artifactCount(project);
+    const refused = await cli(['gc', ...P(), '--keep-last', '1'], dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`run ${running[0].id} is running \\(process ${child.pid}.*gc deletes nothing while a run is running`));
+    expect(artifactCount(project)).toBeGreaterThanOrEqual(before);
+    expect((await cli(['show', '1', ...P()], dir)).code).toBe(0);
+    expect(await exited).toBe(0);
+    const run5 = JSON.parse(childOut) as RunSummary;
+    expect(run5.run.status).toBe('succeeded');
+
+    // runs now: 1 (full CSV), 2 (smaller CSV, seed 7), 3 (other pipeline, failed, its load reused from 1),
+    // 4 (= 2, cached from it), 5 (smaller CSV, seed 42, --no-cache). Keep the newest 1 per pipeline:
+    // 5 and 3, and 1 because 3 reused its load; 2 and 4 go, and with them what only they made.
+    const seven = run2.nodes.train.outputs!.model.hash;
+    const dry = JSON.parse((await cli(['gc', ...P(), '--keep-last', '1', '--dry-run', '--json'], dir)).stdout) as GcResult;
+    expect(dry).toMatchObject({ dryRun: true, deletedRuns: [Number(run2.run.id), 4], keptRuns: 3, running: [] });
+    expect(dry.artifacts.count).toBeGreaterThan(0);
+    expect(artifactCount(project)).toBeGreaterThanOrEqual(before);
+    expect((await cli(['lineage', seven, ...P()], dir)).code).toBe(0);
+
+    const done = await cli(['gc', ...P(), '--keep-last', '1', '--json'], dir);
+    expect(done.code).toBe(0);
+    const g = JSON.parse(done.stdout) as GcResult;
+    expect(g).toMatchObject({ dryRun: false, deletedRuns: dry.deletedRuns, artifacts: dry.artifacts, compacted: true });
+    expect(g.fileBytes.after).toBeLessThan(g.fileBytes.before);
+    expect((await cli(['show', run2.run.id, ...P()], dir)).stderr).toMatch(new RegExp(`run ${run2.run.id} does not exist`));
+    expect((await cli(['lineage', seven, ...P()], dir)).stderr).toMatch(new RegExp(`artifact ${seven} does not exist`));
+    // what the kept runs need is all there: run 5 whole, run 3's load through run 1 down to the CSV
+    const l5 = JSON.parse((await cli(['lineage', `${run5.run.id}:train.model`, ...P(), '--json'], dir)).stdout) as Lineage;
+    expect(l5.files).toEqual([{ path: smaller, sha256: sha256(smaller) }]);
+    const l3 = JSON.parse((await cli(['lineage', '3:load.table', ...P(), '--json'], dir)).stdout) as Lineage;
+    expect(l3.producedBy).toMatchObject({ run: run1.run.id, node: 'load' });
+    expect(l3.files).toEqual([{ path: DATA, sha256: sha256(DATA) }]);
+
+    const again = await cli(['gc', ...P()], dir);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^deleted 0 runs, kept 3\ndeleted 0 artifacts/);
+  }, 180_000);
 });
