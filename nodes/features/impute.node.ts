@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, describeInput, input, isNumericType, nodeError, requireColumns, tableOutput } from './common';
 import { carryScaler } from './scaler';
+import { formatNumber } from '../../shared/format';
 
 export default defineNode({
   type: 'features.impute',
@@ -58,7 +59,7 @@ export default defineNode({
       const rows = await asNodeError(ctx, `cannot compute the ${params.strategy} of "${col.name}"`, () => d.query(sql, tables));
       const v = rows[0]?.v;
       if (v === null || v === undefined) throw nodeError(ctx, `column "${col.name}" has no values at all, so there is no ${params.strategy} to fill it with`, { column: col.name });
-      ctx.log('info', `${col.name}: missing values filled with ${params.strategy} ${JSON.stringify(v)}`);
+      ctx.log('info', `${col.name}: missing values filled with ${params.strategy} ${typeof v === 'number' ? formatNumber(v) : JSON.stringify(v)}`);
       // most_frequent keeps the column's type; a mean or median of integers is fractional.
       fills.set(col.name, params.strategy === 'most_frequent' ? `CAST(${d.literal(String(v))} AS ${col.type})` : `CAST(${Number(v)} AS DOUBLE)`);
     }

@@ -8,7 +8,7 @@ export default defineNode({
   version: 1,
   title: 'Standardize',
   stage: 'features',
-  description: 'Scales numeric columns to zero mean and unit variance, fitted on train only; a zero-variance column keeps scale 1.',
+  description: 'Scales numeric columns to zero mean and unit variance, fitted on train only; a zero-variance column keeps scale 1. Yes/no (boolean) columns are left as they are; exclude the label of a trainer downstream.',
   inputs: [
     { name: 'train', kind: 'table' },
     { name: 'test', kind: 'table' },
@@ -29,7 +29,11 @@ export default defineNode({
     const testInfo = await describeInput(ctx, test, 'test', false);
     requireColumns(ctx, trainInfo, params.exclude, 'exclude', 'train');
     const excluded = new Set(params.exclude);
-    const cols = trainInfo.columns.filter((c) => isNumericType(c.type) && !excluded.has(c.name));
+    // A yes/no column is two classes, not a measurement: scaling it would turn a label such as
+    // `churned` into -0.897 and 1.115. Booleans are never standardized.
+    const bools = trainInfo.columns.filter((c) => c.type === 'BOOLEAN' && !excluded.has(c.name));
+    if (bools.length) ctx.log('info', `left yes/no column${bools.length > 1 ? 's' : ''} ${bools.map((c) => c.name).join(', ')} as ${bools.length > 1 ? 'they are' : 'it is'} (booleans are never standardized)`);
+    const cols = trainInfo.columns.filter((c) => isNumericType(c.type) && c.type !== 'BOOLEAN' && !excluded.has(c.name));
     requireColumns(ctx, testInfo, cols.map((c) => c.name), 'test', 'test');
     const d = ctx.data;
     const doc: ScalerDoc = { format: 'pipewright-scaler/v1', columns: {} };

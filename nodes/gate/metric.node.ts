@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { readJsonArtifact } from '../evaluate/evaluate';
 import { defineNode } from '../types';
 import { checkGate, parseMetricsDoc } from './check';
+import { formatNumber } from '../../shared/format';
 
 export default defineNode({
   type: 'gate.metric',
@@ -25,8 +26,8 @@ export default defineNode({
   run: async ({ inputs, params, ctx }) => {
     const doc = parseMetricsDoc(await readJsonArtifact(inputs.metrics, 'metrics'));
     const value = checkGate(doc, params.metric, params.min, params.max);
-    const bounds = [params.min !== undefined ? `min ${params.min}` : null, params.max !== undefined ? `max ${params.max}` : null].filter(Boolean).join(', ');
-    ctx.log('info', `${params.metric} ${value} passes (${bounds})`);
+    const bounds = [params.min !== undefined ? `min ${formatNumber(params.min)}` : null, params.max !== undefined ? `max ${formatNumber(params.max)}` : null].filter(Boolean).join(', ');
+    ctx.log('info', `${params.metric} ${formatNumber(value)} passes (${bounds})`);
     return { metrics: { kind: 'metrics', json: doc } };
   },
 });

@@ -11,6 +11,7 @@ import { NodeError, type ArtifactRef, type NodeDefinition, type NodeOutput, type
 import type { ModelDoc } from './model';
 import { settleSweepTrial, type SweepTrialFailure, type SweepTrialInput, type SweepTrialOutput } from './sweep-trial';
 import type { TrainerConfig } from './trainer';
+import { formatNumber } from '../../shared/format';
 
 type Tf = typeof tfNs;
 type Value = string | number | boolean | number[];
@@ -128,7 +129,7 @@ export async function runSweep(inputs: Record<string, ArtifactRef>, ctx: RunCont
       throw new NodeError(`metric ${p.metric} is not computed for this trainer (available: ${Object.keys(doc.scalars).join(', ')})`);
     }
     ctx.metric(`trial.${p.metric}`, value, i + 1);
-    ctx.log('info', `trial ${i + 1}/${configs.length} ${JSON.stringify(combos[i])}: ${p.metric} ${value}`);
+    ctx.log('info', `trial ${i + 1}/${configs.length} ${JSON.stringify(combos[i])}: ${p.metric} ${formatNumber(value)}`);
     rows.push([i + 1, ...paramNames.map((k) => cell(combos[i][k])), ...scalarNames.map((k) => doc.scalars[k] ?? null)]);
     const better = best === null || (p.goal === 'max' ? value > best.value : value < best.value);
     if (better) best = { index: i + 1, value, model, doc };

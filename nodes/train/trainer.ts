@@ -8,6 +8,8 @@ import { NodeError, type ArtifactRef, type ColumnData, type NodeOutput, type Run
 import { encodeWeights, labelKey, type ModelDoc, type ModelTask } from './model';
 import type { StartStepHelpers } from './cpu-step';
 import { trainNetwork, type Activation, type EpochStats, type NetworkSpec, type StepEngine } from './network';
+import { formatNumber } from '../../shared/format';
+import { readScaler, type ScalerDoc } from '../features/scaler';
 
 type Tf = typeof tfNs;
 
@@ -221,6 +223,7 @@ export async function trainModel(tf: Tf, backend: string, columns: ColumnData[],
 export async function runTrainer(inputs: Record<string, ArtifactRef>, ctx: RunContext, cfg: TrainerConfig): Promise<Record<string, NodeOutput>> {
   const train = inputs.train;
   if (!train) throw new NodeError('input train is not connected');
+  await refuseScaledLabel(ctx, train, cfg.label);
   // Reading the table (DuckDB's threads) and loading the backend (compiling JS and wasm) overlap.
   const [columns, { tf, backend, cores, startStepHelpers }] = await Promise.all([ctx.data.readColumns(train), ctx.compute()]);
   const before = tf.memory().numTensors;
@@ -232,7 +235,7 @@ export async function runTrainer(inputs: Record<string, ArtifactRef>, ctx: RunCo
       ctx.metric('loss', s.loss, s.epoch);
       if (s.valLoss !== undefined) ctx.metric('valLoss', s.valLoss, s.epoch);
       if (s.valAccuracy !== undefined) ctx.metric('valAccuracy', s.valAccuracy, s.epoch);
-      ctx.progress(s.epoch / cfg.epochs, `epoch ${s.epoch}/${cfg.epochs}, loss ${s.loss.toFixed(4)}`);
+      ctx.progress(s.epoch / cfg.epochs, `epoch ${s.epoch}/${cfg.epochs}, loss ${formatNumber(s.loss)}`);
     },
     onBatchProgress: (epoch, fraction) => ctx.progress((epoch - 1 + fraction) / cfg.epochs, `epoch ${epoch}/${cfg.epochs}`),
     threads: cores,
@@ -247,4 +250,23 @@ export async function runTrainer(inputs: Record<string, ArtifactRef>, ctx: RunCo
   ctx.log('info', `trained ${cfg.trainer} on ${t.rows} rows × ${model.features.length} features (${model.task}) for ${t.epochs} epochs on ${backend} (${how})${t.stoppedEarly ? `; stopped early, kept epoch ${t.bestEpoch}` : ''}`);
   if (t.finalLoss !== null) ctx.metric('finalLoss', t.finalLoss);
   return { model: { kind: 'model', json: model } };
+}
+
+/**
+ * A label that an upstream features.standardize scaled is no longer the user's classes (a 0/1
+ * label becomes -0.897/1.115): refuse with the fix rather than train on it silently.
+ */
+async function refuseScaledLabel(ctx: RunContext, train: ArtifactRef, label: string): Promise<void> {
+  let scaler: ScalerDoc | null;
+  try {
+    scaler = await readScaler(ctx.data, train);
+  } catch {
+    return; // not a Parquet table (a CSV fixture): it carries no scaler
+  }
+  const s = scaler?.columns[label];
+  if (s)
+    throw new NodeError(
+      `the label ${label} was standardized upstream (mean ${formatNumber(s.mean)}, scale ${formatNumber(s.scale)}), so its values are no longer the classes or target: add ${label} to exclude of the features.standardize node`,
+      { column: label },
+    );
 }
