@@ -101,7 +101,8 @@ export default function CodeEditor({ value, language, onChange, markers, height 
         startLineNumber: m.line,
         startColumn: m.column ?? 1,
         endLineNumber: m.line,
-        endColumn: m.column ? m.column + 1 : model.getLineMaxColumn(Math.min(m.line, model.getLineCount())),
+        // To the end of the line: a one-character range is too small to hover.
+        endColumn: Math.max((m.column ?? 1) + 1, model.getLineMaxColumn(Math.min(m.line, model.getLineCount()))),
         message: m.message,
         severity: m.severity === 'warning' ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
       })),

@@ -1,0 +1,48 @@
+/**
+ * Issue 15, item 5: a YAML problem can be read where it is drawn. Hovering the squiggle shows the
+ * message, F8 opens the marker widget on it, and the problem count is not drawn as "in sync".
+ */
+import { describe, expect, it } from 'vitest';
+import { openPage, screenshot } from './harness';
+import { e2eSuite } from './suite';
+
+const suite = e2eSuite();
+
+describe('YAML problems', () => {
+  it('shows a problem on hover and with F8', async () => {
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
+    await page.waitForSelector('[data-testid="node-gate"]');
+    await page.getByTestId('toggle-yaml').click();
+    const line = page.locator('[data-testid="yaml-view"] .view-line', { hasText: 'type: features.split' });
+    await line.waitFor({ timeout: 15_000 });
+    await line.click();
+    await page.keyboard.press('End');
+    await page.keyboard.type('_nope');
+    const squiggle = page.locator('[data-testid="yaml-view"] .squiggly-error').first();
+    await squiggle.waitFor({ timeout: 10_000 });
+    // the count is an error colour, not the green of "in sync"
+    await expect.poll(() => page.getByTestId('yaml-state').getAttribute('class')).toMatch(/problems|invalid/);
+
+    // the text under the squiggle (the squiggle layer itself lies under the text)
+    await line.locator('span', { hasText: 'split_nope' }).last().hover();
+    const hover = page.locator('[data-testid="yaml-view"] .monaco-hover:not(.hidden)').first();
+    await expect.poll(() => hover.textContent({ timeout: 1000 }).catch(() => ''), { timeout: 10_000 }).toMatch(/features\.split_nope/);
+    await screenshot(page, 'yaml-problem-hover');
+
+    await page.mouse.move(5, 5);
+    await line.click();
+    await page.keyboard.press('F8');
+    const widget = page.locator('[data-testid="yaml-view"] .marker-widget').first();
+    await expect.poll(() => widget.textContent({ timeout: 1000 }).catch(() => ''), { timeout: 10_000 }).toMatch(/split_nope/);
+    await screenshot(page, 'yaml-problem-f8');
+    await page.keyboard.press('Escape');
+
+    // leave the shared project as it was
+    await page.getByTestId('toggle-yaml').click();
+    for (let i = 0; i < 10 && (await page.getByTestId('undo').isEnabled()); i++) await page.getByTestId('undo').click();
+    await expect.poll(() => page.locator('[data-testid="node-split"] .pw-node-type').textContent()).toBe('features.split');
+    await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 10_000 }).toBe('saved');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
