@@ -21,6 +21,7 @@ import { startRun, type StartedRun } from '../engine/engine';
 import { InvalidPipelineError, planPipeline, type Plan } from '../engine/planner';
 import { WorkerPool } from '../engine/pool';
 import { tableRows, tableStats, type ColumnStats } from './preview';
+import { batchRunEvents } from './run-events';
 
 export interface ApiDeps {
   mode: AppInfo['mode'];
@@ -229,6 +230,10 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       }
       const store = project(path, true);
       pool ??= new WorkerPool();
+      // Batched: a training run's per-epoch events would otherwise be one message each.
+      const events = batchRunEvents((batch) => {
+        for (const c of new Set([conn, ...attached])) c.emit('run.events', batch);
+      });
       let run: StartedRun;
       try {
         run = await startRun({
@@ -240,9 +245,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
           upTo,
           from,
           pool,
-          onEvent: (e) => {
-            for (const c of new Set([conn, ...attached])) c.emit('run.event', e);
-          },
+          onEvent: (e) => events.push(e),
         });
       } catch (e) {
         if (e instanceof InvalidPipelineError) throw new RpcError(`the pipeline cannot run: ${e.issues.length} error(s)`, 'invalid_pipeline', e.issues);
@@ -251,7 +254,12 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       const key = `${store.path}\0${run.runId}`;
       active.set(key, { run, project: store.path });
       // The summary is recorded in the project file by the engine; the caller follows the events.
-      void run.done.catch(() => undefined).finally(() => active.delete(key));
+      void run.done
+        .catch(() => undefined)
+        .finally(() => {
+          events.flush();
+          active.delete(key);
+        });
       return { runId: run.runId };
     },
 
@@ -273,6 +281,24 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       const run = Number.isInteger(n) ? project(path).getRun(n) : null;
       if (!run) throw new RpcError(`no run ${runId} in ${resolve(path)}`, 'not_found');
       return { summary: run.summary, events: run.events, trials: run.trials };
+    },
+
+    'run.curves': ({ project: path, runId, nodes }) => {
+      const store = project(path);
+      const n = Number(runId);
+      if (!Number.isInteger(n) || !store.getRunRow(n)) throw new RpcError(`no run ${runId} in ${resolve(path)}`, 'not_found');
+      const wanted = new Set(nodes);
+      const curves: Record<string, Record<string, { step: number; value: number }[]>> = {};
+      for (const e of store.getExecutions(n)) {
+        if (!wanted.has(e.nodeId)) continue;
+        const exec = e.cached && e.reusedFrom !== null ? e.reusedFrom : e.id;
+        const keys = store.metricSeriesKeys(exec);
+        if (!keys.length) continue;
+        curves[e.nodeId] = Object.fromEntries(
+          keys.map((k) => [k, store.metricSeries(exec, k).filter((p): p is { step: number; value: number } => p.value !== null)]),
+        );
+      }
+      return { curves };
     },
 
     'artifact.preview': async ({ project: path, hash, offset, limit }): Promise<TablePreview> => {

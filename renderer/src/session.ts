@@ -13,6 +13,7 @@ import { createEditorStore, type EditorStore } from './store/editor-store';
 import { defaultProjectFor, dirname } from './util/paths';
 import { useCatalog } from './catalog-store';
 import { useUi } from './ui-store';
+import { nodeSignatures } from './doc/signature';
 import type { AppCommand } from '../../shared/api/contract';
 
 export interface SessionState {
@@ -28,6 +29,8 @@ export interface SessionState {
   text: string;
   saveState: 'saved' | 'dirty' | 'saving' | 'error';
   lastVersion: string | null;
+  /** the pipelines saved in the open project (each one's latest version can be opened again) */
+  pipelines: { name: string; versions: number; updatedAt: string }[];
   ready: boolean;
 }
 
@@ -41,6 +44,7 @@ export const useSession = create<SessionState>(() => ({
   text: '',
   saveState: 'saved',
   lastVersion: null,
+  pipelines: [],
   ready: false,
 }));
 
@@ -69,6 +73,8 @@ export function openDocument(doc: Pipeline, opts: { filePath?: string | null; pr
   const store = s.store;
   store.getState().clearRun();
   store.getState().load(doc);
+  // Notices were about the pipeline that was open (its run, its save); not about this one.
+  useNotices.setState({ notices: [] });
   useSession.setState({
     filePath: opts.filePath === undefined ? s.filePath : opts.filePath,
     projectPath: opts.projectPath === undefined ? s.projectPath : opts.projectPath,
@@ -100,8 +106,47 @@ export async function openPath(path: string): Promise<void> {
   performance.mark('pw:open');
   const r = await tryCall('file.read', { path }, `could not open ${path}`);
   if (!r) return;
+  if (!(await settleUnsaved())) return;
   const s = useSession.getState();
-  await openText(r.text, { filePath: r.path, projectPath: s.projectPath ?? defaultProjectFor(r.path) });
+  const project = s.projectPath ?? defaultProjectFor(r.path);
+  await openText(r.text, { filePath: r.path, projectPath: project });
+  // Edits made here were saved as versions in the project, not into the file: say so, and where.
+  const name = useSession.getState().store.getState().doc.metadata.name;
+  try {
+    const latest = (await call('pipeline.latest', { project, pipeline: name })).version;
+    if (latest && latest.text !== r.text)
+      notice('info', `This project also has a saved version of "${name}" that differs from the file (${new Date(latest.createdAt).toLocaleString()}): open it from Project ▸ Pipelines.`);
+  } catch {
+    // A project that does not exist yet has no versions.
+  }
+}
+
+/** Opens the latest saved version of one of the project's pipelines. */
+export async function openSavedPipeline(name: string): Promise<boolean> {
+  const project = currentProject();
+  if (!project) return false;
+  const latest = await tryCall('pipeline.latest', { project, pipeline: name }, `could not open ${name}`);
+  if (!latest?.version) return false;
+  if (!(await settleUnsaved())) return false;
+  await openText(latest.version.text, { filePath: null, projectPath: project });
+  useSession.setState({ lastVersion: latest.version.id });
+  return true;
+}
+
+/**
+ * Before the open document is replaced: work not yet in the project is saved first; when it
+ * cannot be (no project, a failing save) the user is asked. Returns false to stay.
+ */
+export async function settleUnsaved(): Promise<boolean> {
+  const s = useSession.getState();
+  const doc = s.store.getState().doc;
+  if (s.saveState === 'saved' || doc.nodes.length === 0) return true;
+  if (saveTimer) {
+    clearTimeout(saveTimer);
+    saveTimer = null;
+  }
+  if (currentProject() && (await save(false))) return true;
+  return confirm(`"${doc.metadata.name}" has changes that are not saved in a project. Discard them?`);
 }
 
 export async function openProject(path: string, create: boolean, quiet = false): Promise<boolean> {
@@ -114,7 +159,8 @@ export async function openProject(path: string, create: boolean, quiet = false):
     }
   } else info = await tryCall('project.open', { path, create }, create ? 'could not create the project' : 'could not open the project');
   if (!info) return false;
-  useSession.setState({ projectPath: info.path });
+  if (!(await settleUnsaved())) return false;
+  useSession.setState({ projectPath: info.path, pipelines: info.pipelines });
   localStorage.setItem(PROJECT_KEY, info.path);
   const latest = await tryCall('pipeline.latest', { project: info.path }, 'could not read the project');
   if (latest?.version) {
@@ -133,6 +179,17 @@ function slug(s: string): string {
     .replace(/\.pwproj$/, '')
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '');
+}
+
+async function refreshPipelines(): Promise<void> {
+  const project = currentProject();
+  if (!project) return;
+  try {
+    const info = await call('project.open', { path: project });
+    if (currentProject() === info.path) useSession.setState({ pipelines: info.pipelines });
+  } catch {
+    // The list is a convenience; the versions are saved either way.
+  }
 }
 
 export async function refreshRecent(): Promise<void> {
@@ -171,6 +228,7 @@ export async function save(explicit = true): Promise<boolean> {
     const r = await call('pipeline.save', { project, text });
     const still = useSession.getState().store.getState().revision === revision;
     useSession.setState({ saveState: still ? 'saved' : 'dirty', lastVersion: r.version.id, projectPath: project });
+    if (r.created) void refreshPipelines();
     if (explicit) notice('info', r.created ? `Saved version ${r.version.id.slice(0, 8)}` : 'No changes since the last version');
     return true;
   } catch (e) {
@@ -241,6 +299,10 @@ let pendingWhileInteracting = false;
  * While a node is being dragged nothing is serialised, saved or validated: that would send the
  * whole pipeline on every frame. The work happens once, when the drag ends.
  */
+export function isInteracting(): boolean {
+  return interacting;
+}
+
 export function setInteracting(on: boolean): void {
   interacting = on;
   if (!on && pendingWhileInteracting) {
@@ -308,9 +370,12 @@ export async function startRun(opts: { upTo?: string; from?: string; noCache?: b
   const target = runTarget();
   if (!target) return null;
   const { store } = useSession.getState();
-  const text = await serialize(store.getState().doc);
+  const doc = store.getState().doc;
+  const text = await serialize(doc);
   if (text === null) return null;
-  store.getState().clearRun();
+  // What each node's coming result is computed from: the result is stale once that changes.
+  // Set before the call: the run's first events may arrive before its answer.
+  store.setState({ runSigs: nodeSignatures(doc) });
   let r: { runId: string };
   try {
     r = await call('run.start', { ...target, text, ...opts });
@@ -324,7 +389,7 @@ export async function startRun(opts: { upTo?: string; from?: string; noCache?: b
     } else notice(e instanceof ApiUnavailable ? 'warn' : 'error', `could not start the run: ${err.message}`);
     return null;
   }
-  if (!store.getState().run) store.getState().startRun(r.runId);
+  store.getState().startRun(r.runId);
   try {
     localStorage.setItem(LAST_RUN_KEY, JSON.stringify({ project: target.project, runId: r.runId }));
   } catch {
@@ -339,20 +404,34 @@ function currentProject(): string | null {
 }
 
 /**
- * The recorded trials of the current run. A cached sweep streams no node.trial events (its trials
- * belong to the execution it reused), so the finished run is asked for them.
+ * What a finished run did not stream: a cached sweep's trials and a cached trainer's curves belong
+ * to the execution it reused, so the project is asked for them.
  */
-async function fetchTrials(runId: string): Promise<void> {
+async function fetchRecorded(runId: string): Promise<void> {
   const project = currentProject();
   const { store } = useSession.getState();
+  const st = store.getState();
   const { byType } = useCatalog.getState();
-  const sweeps = store.getState().doc.nodes.filter((n) => byType.get(n.type)?.capabilities?.sweep && !store.getState().trials[n.id]?.length);
-  if (!project || sweeps.length === 0) return;
-  try {
-    const r = await call('run.get', { project, runId });
-    if (r.trials) store.getState().setTrials(runId, r.trials);
-  } catch {
-    // The trials table stays as the events left it.
+  const sweeps = st.doc.nodes.filter((n) => byType.get(n.type)?.capabilities?.sweep && st.nodeStates[n.id] && !st.trials[n.id]?.length);
+  const cached = Object.entries(st.nodeStates)
+    .filter(([id, n]) => n.cached && n.runId === runId && !st.series[id])
+    .map(([id]) => id);
+  if (!project) return;
+  if (sweeps.length) {
+    try {
+      const r = await call('run.get', { project, runId });
+      if (r.trials) store.getState().setTrials(runId, r.trials);
+    } catch {
+      // The trials table stays as the events left it.
+    }
+  }
+  if (cached.length) {
+    try {
+      const r = await call('run.curves', { project, runId, nodes: cached });
+      store.getState().setCurves(runId, r.curves);
+    } catch {
+      // An older server: the cached node shows its metrics without a curve.
+    }
   }
 }
 
@@ -376,8 +455,42 @@ async function restoreLastRun(): Promise<void> {
   const { store } = useSession.getState();
   // A run started since the reload wins over the replay.
   if (store.getState().run && store.getState().run?.id !== runId) return;
-  for (const e of r.events) store.getState().applyEvent(e);
+  // The draft is what was run (a reload keeps it): its signatures mark later edits as stale.
+  store.setState({ runSigs: nodeSignatures(store.getState().doc) });
+  store.getState().applyEvents(r.events);
   if (r.trials) store.getState().setTrials(runId, r.trials);
+  void fetchRecorded(runId);
+}
+
+// ---- run events: at most one store update per animation frame, whatever the event rate ----
+
+let pendingEvents: RunEvent[] = [];
+let frameRequested = false;
+
+function applyPendingEvents(): void {
+  frameRequested = false;
+  const events = pendingEvents;
+  pendingEvents = [];
+  if (!events.length) return;
+  const { store } = useSession.getState();
+  const before = store.getState().run?.id;
+  const t0 = performance.now();
+  store.getState().applyEvents(events);
+  // The cost of a frame's events (store update and React render), for the editor benchmark.
+  performance.measure('pw:events', { start: t0, end: performance.now() });
+  // A new run shows the whole log: a filter set on the last run's failed node is not about this one.
+  const after = store.getState().run?.id;
+  if (after !== before && useUi.getState().logFilter) useUi.setState({ logFilter: null });
+  for (const e of events) if (e.type === 'run.finished' && store.getState().run?.id === e.runId) void fetchRecorded(e.runId);
+}
+
+function onRunEvents(batch: RunEvent[]): void {
+  for (const e of batch) pendingEvents.push(e);
+  if (frameRequested) return;
+  frameRequested = true;
+  // A hidden page gets no animation frames; the timer keeps its state from piling up unseen.
+  requestAnimationFrame(applyPendingEvents);
+  setTimeout(() => frameRequested && applyPendingEvents(), 250);
 }
 
 export async function cancelRun(): Promise<void> {
@@ -390,10 +503,7 @@ export async function cancelRun(): Promise<void> {
 
 export async function boot(): Promise<void> {
   attach(useSession.getState().store);
-  onEvent('run.event', (e: RunEvent) => {
-    useSession.getState().store.getState().applyEvent(e);
-    if (e.type === 'run.finished' && useSession.getState().store.getState().run?.id === e.runId) void fetchTrials(e.runId);
-  });
+  onEvent('run.events', onRunEvents);
   onEvent('app.command', (c) => void onAppCommand(c));
   addEventListener('pagehide', flushDraft);
   addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flushDraft());
@@ -427,9 +537,28 @@ export async function boot(): Promise<void> {
   void restoreLastRun();
 }
 
-/** Starts afresh: an empty pipeline in the current project (an undoable edit would be odd here). */
-export function newPipeline(name = 'untitled'): void {
+/** Why `name` cannot be a new pipeline of the open project, or null. */
+export function newPipelineProblem(name: string): string | null {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) return 'lowercase letters, digits and dashes, starting with a letter or digit';
+  if (useSession.getState().pipelines.some((p) => p.name === name)) return `the project already has a pipeline "${name}": open it from the list, or pick another name`;
+  return null;
+}
+
+/**
+ * Starts afresh: an empty pipeline under a new name in the current project, saved at once so the
+ * name is taken and the header's "saved" is true. Never replaces another pipeline's versions.
+ */
+export async function newPipeline(name: string): Promise<boolean> {
+  const problem = newPipelineProblem(name);
+  if (problem) {
+    notice('warn', `cannot create "${name}": ${problem}`);
+    return false;
+  }
+  if (!(await settleUnsaved())) return false;
   openDocument(emptyPipeline(name), { filePath: null });
+  if (currentProject()) await save(false);
+  else useSession.setState({ saveState: 'dirty' });
+  return true;
 }
 
 export function discardDraft(): void {
@@ -462,7 +591,7 @@ async function onAppCommand(c: AppCommand): Promise<void> {
       return;
     case 'pipeline.import': {
       const r = await tryCall('file.read', { path: c.path }, `could not import ${c.path}`);
-      if (r) await openText(r.text, { filePath: null });
+      if (r && (await settleUnsaved())) await openText(r.text, { filePath: null });
       return;
     }
     case 'pipeline.export':

@@ -110,6 +110,14 @@ export const methods = {
   'run.get': method<z.ZodObject<{ project: typeof path; runId: typeof id }>, { summary: RunSummary; events: RunEvent[]; trials?: Record<string, TrialRecord[]> }>(
     z.object({ project: path, runId: id }),
   ),
+  /**
+   * The recorded training curves (metric series by step) of some nodes of a run; for a cached node
+   * those of the execution it reused. node id -> metric key -> points in step order.
+   */
+  'run.curves': method<
+    z.ZodObject<{ project: typeof path; runId: typeof id; nodes: z.ZodArray<typeof id> }>,
+    { curves: Record<string, Record<string, { step: number; value: number }[]>> }
+  >(z.object({ project: path, runId: id, nodes: z.array(id).max(10_000) })),
   'artifact.preview': method<
     z.ZodObject<{ project: typeof path; hash: typeof id; offset: z.ZodOptional<z.ZodNumber>; limit: z.ZodOptional<z.ZodNumber> }>,
     TablePreview
@@ -131,7 +139,8 @@ export type AppCommand =
   | { command: 'pipeline.export' | 'save' | 'view.toggleYaml' | 'run.all' | 'run.cancel' | 'help.about' };
 
 export interface Events {
-  'run.event': RunEvent;
+  /** a run's events in order, batched (a node's superseded progress events dropped; see main/api/run-events.ts) */
+  'run.events': RunEvent[];
   'app.command': AppCommand;
 }
 export type EventName = keyof Events;

@@ -170,13 +170,14 @@ describe('editing and running the example', () => {
     await expect.poll(() => page.getByTestId('node-status-evaluate').getAttribute('data-status')).toBe('succeeded');
     await expect.poll(() => page.getByTestId('node-status-load').getAttribute('data-status')).toBe('cached');
 
-    // Run up to a node: only it and what it needs
+    // Run up to a node: only it and what it needs; the other nodes keep their last results (issue 15)
+    const lastRun = await page.getByTestId('run-status').getAttribute('data-run-id');
     await clickNode(page, 'split');
     await page.getByTestId('run-up-to').click();
-    await expect.poll(() => page.getByTestId('node-status-train').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('run-status').getAttribute('data-run-id'), { timeout: RUN_MS }).not.toBe(lastRun);
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: RUN_MS }).toBe('succeeded');
     await expect.poll(() => page.getByTestId('node-status-split').getAttribute('data-status')).toBe('cached');
-    expect(await page.getByTestId('node-status-train').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('node-status-train').getAttribute('data-status')).toBe('succeeded');
     expect(errors).toEqual([]);
     await page.context().close();
   });

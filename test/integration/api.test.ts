@@ -204,9 +204,11 @@ function collectRunEvents(): { events: RunEvent[]; finished: Promise<void>; off:
   const events: RunEvent[] = [];
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
-  const off = client.on('run.event', (e) => {
-    events.push(e);
-    if (e.type === 'run.finished') finish();
+  const off = client.on('run.events', (batch) => {
+    for (const e of batch) {
+      events.push(e);
+      if (e.type === 'run.finished') finish();
+    }
   });
   return { events, finished, off };
 }
@@ -262,7 +264,7 @@ describe('runs', () => {
     const detach = handlers.attach(connection);
     const watcher = createClient(a);
     const seen: RunEvent[] = [];
-    watcher.on('run.event', (e) => seen.push(e));
+    watcher.on('run.events', (batch) => seen.push(...batch));
     try {
       const { runId, events } = await runToEnd({ project: runProject(), text: FEATURES_PIPELINE, baseDir });
       await new Promise((r) => setTimeout(r, 50));

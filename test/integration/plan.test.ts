@@ -64,8 +64,8 @@ describe('one plan for the CLI and the API', () => {
     const cliRun = (JSON.parse(out) as RunSummary).run.id;
 
     const finished = new Promise<void>((done) => {
-      const off = client.on('run.event', (e) => {
-        if (e.type === 'run.finished') {
+      const off = client.on('run.events', (batch) => {
+        if (batch.some((e) => e.type === 'run.finished')) {
           off();
           done();
         }

@@ -9,12 +9,15 @@ import { useUi } from '../ui-store';
 import { NEW_INPUT } from '../doc/graph';
 import type { PwNode } from './to-flow';
 import type { PortSpec } from '../../../shared/catalog';
+import { formatNumber } from '../../../shared/format';
+import { isStale } from '../store/stale';
 
 const HEADLINE_METRICS = ['accuracy', 'f1', 'rocAuc', 'r2', 'rmse', 'mae'];
 
 function PipelineNodeViewImpl({ id, data, selected }: NodeProps<PwNode>) {
   const { node, info } = data;
   const state = useEditor((s) => s.nodeStates[id]);
+  const stale = useEditor((s) => isStale(s, id));
   const issueCount = useStore(useSession, (s) => countIssues(s.issues, id));
   const stageColor = info ? STAGE_COLORS[info.stage] : '#6b7280';
 
@@ -26,13 +29,14 @@ function PipelineNodeViewImpl({ id, data, selected }: NodeProps<PwNode>) {
   const outputs = info?.outputs ?? [];
   const rows = Math.max(inputs.length, outputs.length);
   const status = state?.status;
+  const label = stale ? 'stale' : state?.cached ? 'cached' : status;
   const metrics = state ? HEADLINE_METRICS.filter((k) => k in state.metrics).slice(0, 2) : [];
 
   return (
     <div
-      className={`pw-node${selected ? ' selected' : ''}${status ? ` st-${state?.cached ? 'cached' : status}` : ''}${info ? '' : ' unknown'}`}
+      className={`pw-node${selected ? ' selected' : ''}${status ? ` st-${label}` : ''}${info ? '' : ' unknown'}`}
       data-testid={`node-${id}`}
-      title={state?.reason ? `${state.cached ? 'cached' : status}: ${state.reason}` : undefined}
+      title={stale ? 'stale: params or upstream changed since this result; run again to update it' : state?.reason ? `${label}: ${state.reason}` : undefined}
     >
       <div className="pw-node-header" style={{ background: stageColor }}>
         <span className="pw-node-id">{id}</span>
@@ -78,16 +82,16 @@ function PipelineNodeViewImpl({ id, data, selected }: NodeProps<PwNode>) {
         ))}
       </div>
       {state && (
-        <div className="pw-node-status" data-testid={`node-status-${id}`} data-status={state.cached ? 'cached' : state.status}>
+        <div className="pw-node-status" data-testid={`node-status-${id}`} data-status={state.cached ? 'cached' : state.status} data-stale={stale ? 'true' : undefined}>
           {state.status === 'running' && (
             <div className="pw-progress" title={state.message}>
               <div style={{ width: `${Math.round((state.progress ?? 0) * 100)}%` }} />
             </div>
           )}
-          <span className={`pw-status-label st-${state.cached ? 'cached' : state.status}`}>
-            {state.cached ? 'cached' : state.status}
+          <span className={`pw-status-label st-${label}`}>
+            {stale ? `stale · was ${state.cached ? 'cached' : state.status}` : label}
             {state.status === 'running' && state.message ? ` · ${state.message}` : ''}
-            {state.durationMs !== undefined && !state.cached && state.status !== 'running' ? ` · ${fmtMs(state.durationMs)}` : ''}
+            {state.durationMs !== undefined && !state.cached && !stale && state.status !== 'running' ? ` · ${fmtMs(state.durationMs)}` : ''}
           </span>
           {state.status === 'failed' && (
             <button className="pw-link nodrag" onClick={() => useUi.getState().showLog(id)} title={state.error} data-testid={`node-error-${id}`}>
@@ -98,7 +102,7 @@ function PipelineNodeViewImpl({ id, data, selected }: NodeProps<PwNode>) {
             <div className="pw-node-metrics" data-testid={`node-metrics-${id}`}>
               {metrics.map((k) => (
                 <span key={k} data-metric={k}>
-                  {k} <b>{state.metrics[k].toFixed(3)}</b>
+                  {k} <b>{formatNumber(state.metrics[k])}</b>
                 </span>
               ))}
             </div>

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import { parseInputRef } from '../../../shared/pipeline/model';
 import { useCatalog, STAGE_COLORS } from '../catalog-store';
 import { useEditor, useEditorStore } from '../store/context';
@@ -46,20 +47,26 @@ function PipelineIssues() {
 /** Columns of the table feeding a node: from the upstream node's last run output (meta, or a quick preview). */
 function useUpstreamColumns(id: string): string[] {
   const node = useEditor((s) => s.doc.nodes.find((n) => n.id === id));
-  const nodeStates = useEditor((s) => s.nodeStates);
+  // Only the upstream outputs: a progress event of another node must not re-render the form.
+  const arts = useEditor(
+    useShallow((s) =>
+      Object.values(node?.inputs ?? {}).map((ref) => {
+        const r = parseInputRef(ref);
+        return r ? s.nodeStates[r.node]?.outputs?.[r.port] : undefined;
+      }),
+    ),
+  );
   const project = useStore(useSession, (s) => s.projectPath);
   const [fetched, setFetched] = useState<Record<string, string[]>>({});
   const refs = useMemo(() => {
     const out: { hash: string; columns?: string[] }[] = [];
-    for (const ref of Object.values(node?.inputs ?? {})) {
-      const r = parseInputRef(ref);
-      const art = r ? nodeStates[r.node]?.outputs?.[r.port] : undefined;
+    for (const art of arts) {
       if (!art || art.kind !== 'table') continue;
       const cols = (art.meta?.columns as { name: string }[] | undefined)?.map((c) => c.name);
       out.push({ hash: art.hash, columns: cols });
     }
     return out;
-  }, [node, nodeStates]);
+  }, [arts]);
   useEffect(() => {
     for (const r of refs) {
       if (r.columns || fetched[r.hash] || !project) continue;
@@ -76,7 +83,7 @@ function NodeInspector({ id }: { id: string }) {
   const node = useEditor((s) => s.doc.nodes.find((n) => n.id === id));
   const info = useCatalog((s) => (node ? s.byType.get(node.type) : undefined));
   const issues = useStore(useSession, (s) => s.issues);
-  const runState = useEditor((s) => s.nodeStates[id]);
+  const hasRun = useEditor((s) => s.nodeStates[id] !== undefined);
   const columns = useUpstreamColumns(id);
   const [name, setName] = useState(id);
   const fields = useMemo(() => (info ? fieldsOf(info.paramsSchema) : []), [info]);
@@ -158,7 +165,7 @@ function NodeInspector({ id }: { id: string }) {
           results
         </label>
       </div>
-      {runState && (
+      {hasRun && (
         <Suspense fallback={null}>
           <Results id={id} />
         </Suspense>

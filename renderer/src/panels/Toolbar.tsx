@@ -1,8 +1,8 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { useEditor } from '../store/context';
-import { useSession, openProject, openPath, openText, save, startRun, cancelRun, exportDownload, newPipeline } from '../session';
+import { useSession, openProject, openPath, openText, save, startRun, cancelRun, exportDownload, newPipeline, newPipelineProblem, openSavedPipeline, settleUnsaved } from '../session';
 import { layoutAll, fitView } from '../commands';
 import { useUi } from '../ui-store';
 import { basename } from '../util/paths';
@@ -10,7 +10,7 @@ import { basename } from '../util/paths';
 export function Toolbar() {
   const s = useStore(
     useSession,
-    useShallow((st) => ({ projectPath: st.projectPath, saveState: st.saveState, recent: st.recent, info: st.info })),
+    useShallow((st) => ({ projectPath: st.projectPath, saveState: st.saveState, recent: st.recent, info: st.info, pipelines: st.pipelines, lastVersion: st.lastVersion })),
   );
   // Only the name: the toolbar must not re-render on every frame of a drag.
   const pipelineName = useEditor((st) => st.doc.metadata.name);
@@ -22,21 +22,46 @@ export function Toolbar() {
   const ui = useUi();
   const [projectField, setProjectField] = useState('');
   const [showProject, setShowProject] = useState(false);
+  const [showNew, setShowNew] = useState(false);
+  const [newName, setNewName] = useState('');
   const fileInput = useRef<HTMLInputElement>(null);
+  const projectBox = useRef<HTMLDivElement>(null);
+  const newBox = useRef<HTMLDivElement>(null);
+  useDismiss(showProject, projectBox, () => setShowProject(false));
+  useDismiss(showNew, newBox, () => setShowNew(false));
+  const newProblem = newName ? newPipelineProblem(newName) : null;
+  const createNew = async () => {
+    if (newName && !newProblem && (await newPipeline(newName))) {
+      setShowNew(false);
+      setNewName('');
+    }
+  };
   const running = run?.status === 'running';
 
   return (
     <header className="pw-toolbar">
       <div className="pw-brand">Pipewright</div>
-      <div className="pw-project" data-testid="project-bar">
+      <div className="pw-project" data-testid="project-bar" ref={projectBox}>
         <button onClick={() => setShowProject((v) => !v)} data-testid="project-button" title={s.projectPath ?? 'no project'}>
           Project: {s.projectPath ? basename(s.projectPath) : 'No project'}
         </button>
         <span className="pw-doc-name" data-testid="pipeline-name">
           {pipelineName}
         </span>
-        <span className={`pw-save-state ${s.saveState}`} data-testid="save-state">
-          {s.saveState === 'saved' ? 'saved' : s.saveState === 'saving' ? 'saving…' : s.saveState === 'dirty' ? 'edited' : 'not saved'}
+        <span
+          className={`pw-save-state ${s.saveState}`}
+          data-testid="save-state"
+          title={
+            s.saveState === 'saved'
+              ? s.lastVersion && s.projectPath
+                ? `saved as version ${s.lastVersion} of "${pipelineName}" in ${basename(s.projectPath)}`
+                : 'as opened: nothing changed since'
+              : s.projectPath
+                ? 'changes not in the project yet'
+                : 'not saved: open or create a project to keep versions'
+          }
+        >
+          {s.saveState === 'saved' ? 'saved' : s.saveState === 'saving' ? 'saving…' : s.saveState === 'dirty' ? (s.projectPath ? 'edited' : 'not saved') : 'not saved'}
         </span>
         {showProject && (
           <div className="pw-popover" data-testid="project-popover">
@@ -72,6 +97,23 @@ export function Toolbar() {
                 Open
               </button>
             </div>
+            {s.pipelines.length > 0 && (
+              <>
+                <label>Pipelines in this project</label>
+                <ul className="pw-recent" data-testid="project-pipelines">
+                  {s.pipelines.map((p) => (
+                    <li key={p.name}>
+                      <button className="pw-link" data-testid={`open-pipeline-${p.name}`} onClick={async () => (await openSavedPipeline(p.name)) && setShowProject(false)}>
+                        {p.name}
+                      </button>{' '}
+                      <span className="pw-muted small">
+                        {p.versions} version{p.versions === 1 ? '' : 's'} · {new Date(p.updatedAt).toLocaleString()}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
             {s.recent.length > 0 && (
               <>
                 <label>Recent</label>
@@ -95,9 +137,32 @@ export function Toolbar() {
         )}
       </div>
       <div className="pw-group">
-        <button onClick={() => newPipeline()} title="New empty pipeline" data-testid="new-pipeline">
-          New
-        </button>
+        <div className="pw-anchor" ref={newBox}>
+          <button onClick={() => setShowNew((v) => !v)} title="New empty pipeline" data-testid="new-pipeline">
+            New
+          </button>
+          {showNew && (
+            <div className="pw-popover" data-testid="new-popover">
+              <label htmlFor="pw-new-name">Name of the new pipeline</label>
+              <div className="row">
+                <input
+                  id="pw-new-name"
+                  className="pw-input"
+                  autoFocus
+                  value={newName}
+                  placeholder="my-pipeline"
+                  onChange={(e) => setNewName(e.target.value.trim())}
+                  onKeyDown={(e) => e.key === 'Enter' && void createNew()}
+                  data-testid="new-name-input"
+                />
+                <button className="primary" disabled={!newName || !!newProblem} onClick={() => void createNew()} data-testid="new-create">
+                  Create
+                </button>
+              </div>
+              {newProblem && <div className="pw-error" data-testid="new-name-problem">{newProblem}</div>}
+            </div>
+          )}
+        </div>
         <button onClick={() => fileInput.current?.click()} title="Import a .pipeline.yaml" data-testid="import">
           Import
         </button>
@@ -109,7 +174,7 @@ export function Toolbar() {
           data-testid="import-input"
           onChange={async (e) => {
             const f = e.target.files?.[0];
-            if (f) await openText(await f.text(), { filePath: null });
+            if (f && (await settleUnsaved())) await openText(await f.text(), { filePath: null });
             e.target.value = '';
           }}
         />
@@ -142,7 +207,7 @@ export function Toolbar() {
           ■ Cancel
         </button>
         {run && (
-          <span className={`pw-run-status st-${run.status}`} data-testid="run-status">
+          <span className={`pw-run-status st-${run.status}`} data-testid="run-status" data-run-id={run.id}>
             {run.status}
           </span>
         )}
@@ -158,4 +223,19 @@ export function Toolbar() {
       </div>
     </header>
   );
+}
+
+/** Closes a popover on Escape and on a press outside `box`. */
+function useDismiss(open: boolean, box: RefObject<HTMLElement | null>, close: () => void): void {
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close();
+    const onDown = (e: PointerEvent) => box.current && !box.current.contains(e.target as Node) && close();
+    addEventListener('keydown', onKey, true);
+    addEventListener('pointerdown', onDown, true);
+    return () => {
+      removeEventListener('keydown', onKey, true);
+      removeEventListener('pointerdown', onDown, true);
+    };
+  }, [open, box, close]);
 }

@@ -9,7 +9,8 @@ echarts.use([BarChart, HeatmapChart, LineChart, GridComponent, LegendComponent, 
 
 export type ChartOption = echarts.EChartsCoreOption;
 
-export function EChart({ option, height = 200, testId }: { option: ChartOption; height?: number; testId?: string }) {
+/** `live`: the option only grows (a training curve): merged in, drawn on ECharts' next frame. */
+export function EChart({ option, height = 200, testId, live = false }: { option: ChartOption; height?: number; testId?: string; live?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   useEffect(() => {
@@ -24,7 +25,9 @@ export function EChart({ option, height = 200, testId }: { option: ChartOption; 
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption({ backgroundColor: 'transparent', animation: false, ...option }, true);
-  }, [option]);
+    const t0 = performance.now();
+    chart.current?.setOption({ backgroundColor: 'transparent', animation: false, ...option }, live ? { lazyUpdate: true } : { notMerge: true });
+    if (live) performance.measure('pw:chart', { start: t0, end: performance.now() });
+  }, [option, live]);
   return <div ref={host} style={{ height, width: '100%' }} data-testid={testId} />;
 }

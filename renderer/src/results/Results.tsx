@@ -1,20 +1,31 @@
 /** What a finished (or running) node produced: metrics, live training curves, previews, matrices. */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import { useEditor } from '../store/context';
-import { useSession } from '../session';
+import { isInteracting, useSession } from '../session';
 import { useCatalog } from '../catalog-store';
 import { useUi } from '../ui-store';
-import { call } from '../api/client';
+import { artifactProblem, callArtifact } from './artifact-call';
 import { EChart, type ChartOption } from './EChart';
 import { TablePreview } from './TablePreview';
 import { asMetricsDoc, type Curve, type Matrix, type MetricsDoc } from '../../../shared/artifacts';
 import { defaultProjectFor } from '../util/paths';
 import type { TrialRecord } from '../../../shared/run';
 import { formatDuration, trialTable, type Goal } from './trials';
+import { curvePoints, type Curve as LiveCurve } from './curve';
+import { formatNumber } from '../../../shared/format';
+import { isStale } from '../store/stale';
 
 export function Results({ id }: { id: string }) {
-  const state = useEditor((s) => s.nodeStates[id]);
+  // Not the progress fields: they change every frame of a training run, and nothing here shows them.
+  const state = useEditor(
+    useShallow((s) => {
+      const st = s.nodeStates[id];
+      return st ? { status: st.status, cached: st.cached, reason: st.reason, error: st.error, metrics: st.metrics, outputs: st.outputs } : undefined;
+    }),
+  );
+  const stale = useEditor((s) => isStale(s, id));
   const series = useEditor((s) => s.series[id]);
   const trials = useEditor((s) => s.trials[id]);
   const node = useEditor((s) => s.doc.nodes.find((n) => n.id === id));
@@ -35,6 +46,11 @@ export function Results({ id }: { id: string }) {
       <h4>
         Result · <span className={`pw-status-label st-${state.cached ? 'cached' : state.status}`}>{state.cached ? 'cached' : state.status}</span>
       </h4>
+      {stale && (
+        <div className="pw-warn" data-testid="results-stale">
+          Stale: params or upstream changed since this result. Run again to update it.
+        </div>
+      )}
       {state.reason && <div className="pw-muted small">{state.reason}</div>}
       {state.error && (
         <div className="pw-error">
@@ -50,7 +66,7 @@ export function Results({ id }: { id: string }) {
             {Object.entries(state.metrics).map(([k, v]) => (
               <tr key={k} data-metric={k}>
                 <td>{k}</td>
-                <td>{Number.isInteger(v) ? v : v.toFixed(4)}</td>
+                <td title={String(v)}>{formatNumber(v)}</td>
               </tr>
             ))}
           </tbody>
@@ -87,8 +103,7 @@ export function Results({ id }: { id: string }) {
 const MAX_TRIAL_ROWS = 500;
 
 function fmt(v: number | null): string {
-  if (v === null) return '–';
-  return Number.isInteger(v) ? String(v) : v.toFixed(4);
+  return v === null ? '–' : formatNumber(v);
 }
 
 /** The names of a sweep's space param (param -> values to try). */
@@ -181,28 +196,71 @@ function Trials({ trials, metric, goal, space, running }: { trials: TrialRecord[
   );
 }
 
-function LiveCurves({ series }: { series: Record<string, { step: number; value: number }[]> }) {
-  const option = useMemo<ChartOption>(
-    () => ({
-      grid: { left: 40, right: 10, top: 28, bottom: 24 },
-      legend: { top: 0, textStyle: { fontSize: 10 } },
-      tooltip: { trigger: 'axis' },
-      xAxis: { type: 'value', name: 'epoch', nameGap: 4, nameTextStyle: { fontSize: 10 } },
-      yAxis: { type: 'value', scale: true },
-      series: Object.entries(series).map(([key, pts]) => ({ name: key, type: 'line', showSymbol: false, data: pts.map((p) => [p.step, p.value]) })),
-    }),
-    [series],
-  );
-  return <EChart option={option} height={180} testId="training-curves" />;
+/**
+ * Redraws at most every `ms` while `value` keeps changing (a live curve need not redraw 60 times a
+ * second), and not while a node is being dragged: the drag's frames come first.
+ */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const show = () => {
+      if (isInteracting()) {
+        t = setTimeout(show, 100);
+        return;
+      }
+      last.current = performance.now();
+      setShown(value);
+    };
+    const wait = last.current + ms - performance.now();
+    if (wait <= 0 && !isInteracting()) show();
+    else t = setTimeout(show, Math.max(wait, 0));
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return shown;
 }
 
-function useJson(project: string, hash: string): { json: unknown; error: string | null } {
-  const [r, setR] = useState<{ json: unknown; error: string | null }>({ json: null, error: null });
+function LiveCurves({ series }: { series: Record<string, LiveCurve> }) {
+  const shown = useThrottled(series, 1000);
+  const points = Object.values(series).reduce((n, c) => n + c.count, 0);
+  const option = useMemo<ChartOption>(
+    () => ({
+      grid: { left: 48, right: 12, top: 28, bottom: 30 },
+      legend: { top: 0, textStyle: { fontSize: 10 } },
+      tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)) },
+      xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 20, nameTextStyle: { fontSize: 10 }, minInterval: 1 },
+      yAxis: { type: 'value', scale: true, axisLabel: { formatter: (v: number) => formatNumber(v) } },
+      // Each curve keeps about 1,000 points whatever the epoch count (see curve.ts).
+      series: Object.entries(shown).map(([key, c]) => ({ name: key, type: 'line', showSymbol: false, data: curvePoints(c) })),
+    }),
+    [shown],
+  );
+  return (
+    <div data-testid="training-curves-box" data-points={points}>
+      <EChart option={option} height={180} testId="training-curves" live />
+    </div>
+  );
+}
+
+type Problem = { text: string; detail: string };
+
+function ProblemView({ p }: { p: Problem }) {
+  return (
+    <div className="pw-error" title={p.detail} data-testid="output-error">
+      {p.text}
+    </div>
+  );
+}
+
+function useJson(project: string, hash: string): { json: unknown; error: Problem | null } {
+  const [r, setR] = useState<{ json: unknown; error: Problem | null }>({ json: null, error: null });
   useEffect(() => {
     let live = true;
-    call('artifact.json', { project, hash })
+    setR({ json: null, error: null });
+    callArtifact('artifact.json', { project, hash })
       .then((x) => live && setR({ json: x.json, error: null }))
-      .catch((e: Error) => live && setR({ json: null, error: e.message }));
+      .catch((e: unknown) => live && setR({ json: null, error: artifactProblem(e) }));
     return () => {
       live = false;
     };
@@ -212,14 +270,14 @@ function useJson(project: string, hash: string): { json: unknown; error: string 
 
 function JsonView({ project, hash }: { project: string; hash: string }) {
   const { json, error } = useJson(project, hash);
-  if (error) return <div className="pw-error">{error}</div>;
+  if (error) return <ProblemView p={error} />;
   return <pre className="pw-json">{JSON.stringify(json, null, 2)?.slice(0, 20000)}</pre>;
 }
 
 function MetricsView({ project, hash }: { project: string; hash: string }) {
   const { json, error } = useJson(project, hash);
   const doc = asMetricsDoc(json);
-  if (error) return <div className="pw-error">{error}</div>;
+  if (error) return <ProblemView p={error} />;
   if (!json) return <div className="pw-muted">Loading…</div>;
   if (!doc) return <pre className="pw-json">{JSON.stringify(json, null, 2)}</pre>;
   return <MetricsDocView doc={doc} />;

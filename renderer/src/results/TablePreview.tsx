@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TablePreview as Preview } from '../../../shared/api/contract';
 import { call } from '../api/client';
+import { artifactProblem, callArtifact } from './artifact-call';
 import { EChart } from './EChart';
 
 const ROW_H = 24;
@@ -9,7 +10,7 @@ const PAGE = 200;
 
 export function TablePreview({ project, hash }: { project: string; hash: string }) {
   const [head, setHead] = useState<Preview | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ text: string; detail: string } | null>(null);
   const [rows, setRows] = useState<Map<number, unknown[]>>(new Map());
   const [scroll, setScroll] = useState(0);
   const pending = useRef(new Set<number>());
@@ -18,14 +19,15 @@ export function TablePreview({ project, hash }: { project: string; hash: string 
   useEffect(() => {
     let live = true;
     setHead(null);
+    setError(null);
     setRows(new Map());
-    call('artifact.preview', { project, hash, offset: 0, limit: PAGE })
+    callArtifact('artifact.preview', { project, hash, offset: 0, limit: PAGE })
       .then((p) => {
         if (!live) return;
         setHead(p);
         setRows(new Map(p.rows.map((r, i) => [i, r])));
       })
-      .catch((e: Error) => live && setError(e.message));
+      .catch((e: unknown) => live && setError(artifactProblem(e)));
     return () => {
       live = false;
     };
@@ -56,7 +58,12 @@ export function TablePreview({ project, hash }: { project: string; hash: string 
     }
   }, [first, last, head, rows, project, hash]);
 
-  if (error) return <div className="pw-error">{error}</div>;
+  if (error)
+    return (
+      <div className="pw-error" title={error.detail} data-testid="output-error">
+        {error.text}
+      </div>
+    );
   if (!head) return <div className="pw-muted">Loading preview…</div>;
   const cols = head.columns;
   const width = Math.max(120, 960 / Math.max(cols.length, 1));

@@ -1,3 +1,4 @@
+import { curvePoints } from '../results/curve';
 import { describe, expect, it } from 'vitest';
 import { emptyPipeline } from '../../../shared/pipeline/model';
 import { addNode, moveNodes, setParam } from '../doc/ops';
@@ -62,8 +63,9 @@ describe('editor store history', () => {
     store.getState().applyEvent({ type: 'node.log', runId: 'other', nodeId: 'csv', level: 'info', message: 'not ours', time: 0 });
     expect(store.getState().history.past).toHaveLength(1);
     expect(store.getState().nodeStates.csv).toMatchObject({ status: 'succeeded', cached: true, metrics: { accuracy: 0.9 } });
-    expect(store.getState().series.csv.loss).toEqual([{ step: 1, value: 0.7 }]);
-    expect(store.getState().logs).toHaveLength(0);
+    expect(curvePoints(store.getState().series.csv.loss)).toEqual([[1, 0.7]]);
+    // each node ends with a log line (a cached run has a log too); the other run's line is not ours
+    expect(store.getState().logs.map((l) => l.message)).toEqual(['cached (reused from run 1: unchanged)']);
     store.getState().load(emptyPipeline('u'));
     expect(store.getState().history.past).toHaveLength(0);
   });
@@ -82,8 +84,56 @@ describe('editor store trials', () => {
     expect(store.getState().trials.other).toBeUndefined();
     store.getState().setTrials('r1', { cachedSweep: [trial(1, 0.5)] });
     expect(Object.keys(store.getState().trials).sort()).toEqual(['cachedSweep', 'sweep']);
+    // A run of the sweep alone replaces its trials and keeps the other node's
+    store.getState().applyEvent({ type: 'run.finished', runId: 'r1', status: 'succeeded', durationMs: 1, backend: 'cpu' });
     store.getState().applyEvent({ type: 'run.started', runId: 'r2', pipeline: 't', nodes: ['sweep'] });
-    store.getState().startRun('r3');
-    expect(store.getState().trials).toEqual({});
+    expect(Object.keys(store.getState().trials)).toEqual(['cachedSweep']);
+  });
+});
+
+describe('editor store run events', () => {
+  const finished = (runId: string, nodeId: string, metrics: Record<string, number> = {}) =>
+    ({ type: 'node.finished', runId, nodeId, status: 'succeeded', cached: false, durationMs: 5, reason: 'first run', metrics }) as const;
+
+  it('a partial run keeps the results of the nodes it does not run', () => {
+    const { store } = clockStore();
+    store.getState().applyEvents([
+      { type: 'run.started', runId: '1', pipeline: 't', nodes: ['load', 'a', 'b'] },
+      finished('1', 'load'),
+      finished('1', 'a', { accuracy: 0.9 }),
+      { type: 'node.metric', runId: '1', nodeId: 'a', key: 'loss', value: 0.5, step: 1 },
+      finished('1', 'b', { accuracy: 0.8 }),
+      { type: 'run.finished', runId: '1', status: 'succeeded', durationMs: 9, backend: 'cpu' },
+    ]);
+    store.getState().applyEvents([{ type: 'run.started', runId: '2', pipeline: 't', nodes: ['load', 'b'] }]);
+    const st = store.getState();
+    expect(st.nodeStates.a).toMatchObject({ status: 'succeeded', metrics: { accuracy: 0.9 }, runId: '1' });
+    expect(st.series.a.loss.count).toBe(1);
+    expect(st.nodeStates.b).toMatchObject({ status: 'queued', runId: '2' });
+  });
+
+  it('applies 100,000 metric points in batches in linear time and keeps about 1,000 to draw', () => {
+    const { store } = clockStore();
+    store.getState().applyEvents([{ type: 'run.started', runId: '1', pipeline: 't', nodes: ['train'] }]);
+    let updates = 0;
+    const off = store.subscribe(() => updates++);
+    for (let b = 0; b < 100; b++) {
+      const batch = [];
+      for (let i = 1; i <= 1000; i++) {
+        const step = b * 1000 + i;
+        batch.push({ type: 'node.metric', runId: '1', nodeId: 'train', key: 'loss', value: 1 / step, step } as const);
+        batch.push({ type: 'node.progress', runId: '1', nodeId: 'train', fraction: step / 100_000 } as const);
+      }
+      store.getState().applyEvents(batch);
+    }
+    off();
+    expect(updates).toBe(100);
+    const c = store.getState().series.train.loss;
+    expect(c.count).toBe(100_000);
+    const pts = curvePoints(c);
+    expect(pts.length).toBeLessThanOrEqual(1001);
+    expect(pts[0]).toEqual([1, 1]);
+    expect(pts.at(-1)).toEqual([100_000, 1 / 100_000]);
+    expect(store.getState().nodeStates.train.progress).toBe(1);
   });
 });

@@ -8,6 +8,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Pipeline } from '../../../shared/pipeline/model';
 import type { NodeOutputRef, NodeStatus, RunEvent, RunStatus, TrialRecord } from '../../../shared/run';
 import { upsertTrial } from '../results/trials';
+import { appendPoint, curveFrom, emptyCurve, type Curve } from '../results/curve';
 import type { LogLevel } from '../../../shared/log';
 import { emptyHistory, record, redo, undo, type History } from './history';
 
@@ -46,6 +47,10 @@ export interface NodeRunState {
   durationMs?: number;
   metrics: Record<string, number>;
   outputs?: Record<string, NodeOutputRef>;
+  /** the node's signature (params and upstream) when the run started: results are stale once it differs */
+  sig?: string;
+  /** the run these results come from (a partial run keeps other nodes' results of earlier runs) */
+  runId?: string;
 }
 
 export interface LogLine {
@@ -59,14 +64,20 @@ export interface RunsSlice {
   run: { id: string; status: RunStatus; durationMs?: number; backend?: string } | null;
   nodeStates: Record<string, NodeRunState>;
   logs: LogLine[];
-  /** node -> metric key -> points, from node.metric events with a step (training curves) */
-  series: Record<string, Record<string, { step: number; value: number }[]>>;
+  /** node -> metric key -> curve, from node.metric events with a step (training curves) */
+  series: Record<string, Record<string, Curve>>;
   /** node -> its sweep trials in index order: node.trial events live, run.get on reload or for a cached sweep */
   trials: Record<string, TrialRecord[]>;
-  startRun(runId: string): void;
+  /** node signatures of the document the current run was started from */
+  runSigs: Record<string, string>;
+  startRun(runId: string, sigs?: Record<string, string>): void;
   /** Trials from run.get for the current run; a node's list replaces what the events gave (it is the recorded truth). */
   setTrials(runId: string, trials: Record<string, TrialRecord[]>): void;
+  /** Recorded curves (a cached trainer's, from the execution it reused) for nodes that have none yet. */
+  setCurves(runId: string, curves: Record<string, Record<string, { step: number; value: number }[]>>): void;
   applyEvent(e: RunEvent): void;
+  /** Applies many events with one store update (the page applies each animation frame's events at once). */
+  applyEvents(events: readonly RunEvent[]): void;
   clearRun(): void;
 }
 
@@ -126,74 +137,138 @@ export function createEditorStore(initial: Pipeline, now: () => number = () => D
     logs: [],
     series: {},
     trials: {},
-    startRun(runId) {
-      set({ run: { id: runId, status: 'running' }, nodeStates: {}, logs: [], series: {}, trials: {} });
+    runSigs: {},
+    startRun(runId, sigs) {
+      const s = get();
+      if (s.run?.id === runId) return;
+      set({ run: { id: runId, status: 'running' }, logs: [], runSigs: sigs ?? s.runSigs });
     },
     setTrials(runId, trials) {
       if (get().run?.id !== runId) return;
       set((s) => ({ trials: { ...s.trials, ...trials } }));
     },
+    setCurves(runId, curves) {
+      if (get().run?.id !== runId) return;
+      const series = { ...get().series };
+      for (const [node, keys] of Object.entries(curves)) {
+        if (series[node] && Object.keys(series[node]).length) continue;
+        series[node] = Object.fromEntries(Object.entries(keys).map(([k, pts]) => [k, curveFrom(pts)]));
+      }
+      set({ series });
+    },
     clearRun() {
-      set({ run: null, nodeStates: {}, logs: [], series: {}, trials: {} });
+      set({ run: null, nodeStates: {}, logs: [], series: {}, trials: {}, runSigs: {} });
     },
     applyEvent(e) {
+      get().applyEvents([e]);
+    },
+    applyEvents(events) {
       const s = get();
-      // Events of another run (an older one still finishing, another window) are not ours.
-      if (!s.run || e.runId !== s.run.id) {
-        if (e.type !== 'run.started') return;
-        if (s.run && s.run.status === 'running' && s.run.id !== e.runId) return;
-      }
-      switch (e.type) {
-        case 'run.started': {
-          const nodeStates: Record<string, NodeRunState> = {};
-          for (const id of e.nodes) nodeStates[id] = { status: 'queued', metrics: {} };
-          const same = s.run?.id === e.runId;
-          set({ run: { id: e.runId, status: 'running' }, nodeStates, logs: same ? s.logs : [], series: same ? s.series : {}, trials: same ? s.trials : {} });
-          return;
+      let run = s.run;
+      let nodeStates = s.nodeStates;
+      let logs: LogLine[] | null = null;
+      let series = s.series;
+      let trials = s.trials;
+      // Copy-on-first-write per update: a frame with 5,000 events copies each map once, not 5,000 times.
+      let statesCopied = false;
+      let seriesCopied = false;
+      const copiedNodes = new Set<string>();
+      const patch = (id: string, p: Partial<NodeRunState>): void => {
+        if (!statesCopied) {
+          nodeStates = { ...nodeStates };
+          statesCopied = true;
         }
-        case 'node.queued':
-          return patchNode(set, get, e.nodeId, { status: 'queued' });
-        case 'node.started':
-          return patchNode(set, get, e.nodeId, { status: 'running', progress: 0 });
-        case 'node.progress':
-          return patchNode(set, get, e.nodeId, { status: 'running', progress: e.fraction, message: e.message });
-        case 'node.log': {
-          const logs = s.logs.length >= MAX_LOG_LINES ? s.logs.slice(-MAX_LOG_LINES + 1) : s.logs.slice();
-          logs.push({ nodeId: e.nodeId, level: e.level, message: e.message, time: e.time });
-          set({ logs });
-          return;
+        const cur = nodeStates[id] ?? { status: 'queued' as NodeStatus, metrics: {} };
+        nodeStates[id] = { ...cur, ...p };
+      };
+      for (const e of events) {
+        // Events of another run (an older one still finishing, another window) are not ours.
+        if (!run || e.runId !== run.id) {
+          if (e.type !== 'run.started') continue;
+          if (run && run.status === 'running' && run.id !== e.runId) continue;
         }
-        case 'node.metric': {
-          if (e.step === undefined) {
-            const cur = s.nodeStates[e.nodeId];
-            return patchNode(set, get, e.nodeId, { metrics: { ...(cur?.metrics ?? {}), [e.key]: e.value } });
+        switch (e.type) {
+          case 'run.started': {
+            const same = run?.id === e.runId;
+            // A partial run (up to a node) re-draws only its own nodes: the others keep their results.
+            const inRun = new Set(e.nodes);
+            const kept: Record<string, NodeRunState> = {};
+            for (const [id, st] of Object.entries(nodeStates)) if (!inRun.has(id) && st.status !== 'running' && st.status !== 'queued') kept[id] = st;
+            for (const id of e.nodes) kept[id] = { status: 'queued', metrics: {}, runId: e.runId, sig: s.runSigs[id] };
+            nodeStates = kept;
+            statesCopied = true;
+            const keptSeries: Record<string, Record<string, Curve>> = {};
+            for (const [id, c] of Object.entries(series)) if (!inRun.has(id) || same) keptSeries[id] = c;
+            series = keptSeries;
+            seriesCopied = true;
+            const keptTrials: Record<string, TrialRecord[]> = {};
+            for (const [id, t] of Object.entries(trials)) if (!inRun.has(id) || same) keptTrials[id] = t;
+            trials = keptTrials;
+            if (!same) logs = [];
+            run = { id: e.runId, status: 'running' };
+            break;
           }
-          const perNode = s.series[e.nodeId] ?? {};
-          const points = [...(perNode[e.key] ?? []), { step: e.step, value: e.value }];
-          set({ series: { ...s.series, [e.nodeId]: { ...perNode, [e.key]: points } } });
-          return;
+          case 'node.queued':
+            patch(e.nodeId, { status: 'queued' });
+            break;
+          case 'node.started':
+            patch(e.nodeId, { status: 'running', progress: 0 });
+            break;
+          case 'node.progress':
+            patch(e.nodeId, { status: 'running', progress: e.fraction, message: e.message });
+            break;
+          case 'node.log':
+            logs ??= s.logs.slice();
+            logs.push({ nodeId: e.nodeId, level: e.level, message: e.message, time: e.time });
+            break;
+          case 'node.metric': {
+            if (e.step === undefined) {
+              const cur = nodeStates[e.nodeId];
+              patch(e.nodeId, { metrics: { ...(cur?.metrics ?? {}), [e.key]: e.value } });
+              break;
+            }
+            if (!seriesCopied) {
+              series = { ...series };
+              seriesCopied = true;
+            }
+            if (!copiedNodes.has(e.nodeId)) {
+              series[e.nodeId] = { ...(series[e.nodeId] ?? {}) };
+              copiedNodes.add(e.nodeId);
+            }
+            const perNode = series[e.nodeId];
+            appendPoint((perNode[e.key] ??= emptyCurve()), e.step, e.value);
+            break;
+          }
+          case 'node.trial':
+            trials = { ...trials, [e.nodeId]: upsertTrial(trials[e.nodeId] ?? [], e.trial) };
+            break;
+          case 'node.finished': {
+            const { type: _t, runId: _r, nodeId, ...result } = e;
+            patch(nodeId, { ...result, progress: undefined });
+            // Every node ends with a line, so a cached run has a log and a failure is in it.
+            logs ??= s.logs.slice();
+            logs.push(finishLine(e, now()));
+            break;
+          }
+          case 'run.finished':
+            run = { id: e.runId, status: e.status, durationMs: e.durationMs, backend: e.backend };
+            break;
         }
-        case 'node.trial':
-          set({ trials: { ...s.trials, [e.nodeId]: upsertTrial(s.trials[e.nodeId] ?? [], e.trial) } });
-          return;
-        case 'node.finished': {
-          const { type: _t, runId: _r, nodeId, ...result } = e;
-          return patchNode(set, get, nodeId, { ...result, progress: undefined });
-        }
-        case 'run.finished':
-          set({ run: { id: e.runId, status: e.status, durationMs: e.durationMs, backend: e.backend } });
-          return;
       }
+      const next: Partial<EditorState> = {};
+      if (run !== s.run) next.run = run;
+      if (nodeStates !== s.nodeStates) next.nodeStates = nodeStates;
+      if (series !== s.series) next.series = series;
+      if (trials !== s.trials) next.trials = trials;
+      if (logs) next.logs = logs.length > MAX_LOG_LINES ? logs.slice(-MAX_LOG_LINES) : logs;
+      if (Object.keys(next).length) set(next);
     },
   }));
 }
 
-function patchNode(
-  set: StoreApi<EditorState>['setState'],
-  get: () => EditorState,
-  id: string,
-  patch: Partial<NodeRunState>,
-): void {
-  const cur = get().nodeStates[id] ?? { status: 'queued' as NodeStatus, metrics: {} };
-  set({ nodeStates: { ...get().nodeStates, [id]: { ...cur, ...patch } } });
+function finishLine(e: Extract<RunEvent, { type: 'node.finished' }>, time: number): LogLine {
+  const what = e.cached ? 'cached' : e.status;
+  const level: LogLevel = e.status === 'failed' ? 'error' : e.status === 'skipped' || e.status === 'cancelled' ? 'warn' : 'info';
+  const head = !e.reason ? what : e.reason.startsWith(what) ? e.reason : `${what} (${e.reason})`;
+  return { nodeId: e.nodeId, level, message: e.error ? `${head}: ${e.error}` : head, time };
 }
