@@ -390,6 +390,8 @@ export async function startRun(opts: { upTo?: string; from?: string; noCache?: b
     return null;
   }
   store.getState().startRun(r.runId);
+  // The whole log for a new run: a filter set on the last run's failed node is not about this one.
+  if (useUi.getState().logFilter) useUi.setState({ logFilter: null });
   try {
     localStorage.setItem(LAST_RUN_KEY, JSON.stringify({ project: target.project, runId: r.runId }));
   } catch {

@@ -3,7 +3,7 @@
  * message, F8 opens the marker widget on it, and the problem count is not drawn as "in sync".
  */
 import { describe, expect, it } from 'vitest';
-import { openPage, screenshot } from './harness';
+import { openPage, screenshot, yamlCursorAtEndOf } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -14,9 +14,7 @@ describe('YAML problems', () => {
     await page.waitForSelector('[data-testid="node-gate"]');
     await page.getByTestId('toggle-yaml').click();
     const line = page.locator('[data-testid="yaml-view"] .view-line', { hasText: 'type: features.split' });
-    await line.waitFor({ timeout: 15_000 });
-    await line.click();
-    await page.keyboard.press('End');
+    await yamlCursorAtEndOf(page, 'type: features.split');
     await page.keyboard.type('_nope');
     const squiggle = page.locator('[data-testid="yaml-view"] .squiggly-error').first();
     await squiggle.waitFor({ timeout: 10_000 });
@@ -30,7 +28,8 @@ describe('YAML problems', () => {
     await screenshot(page, 'yaml-problem-hover');
 
     await page.mouse.move(5, 5);
-    await line.click();
+    await yamlCursorAtEndOf(page, 'type: features.split_nope');
+    await page.keyboard.press('Home');
     await page.keyboard.press('F8');
     const widget = page.locator('[data-testid="yaml-view"] .marker-widget').first();
     await expect.poll(() => widget.textContent({ timeout: 1000 }).catch(() => ''), { timeout: 10_000 }).toMatch(/split_nope/);
