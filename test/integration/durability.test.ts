@@ -145,10 +145,12 @@ describe('a run whose writes meet another process holding the lock', () => {
       const events: RunEvent[] = [];
       let holder: Promise<LockHolder> | null = null;
       const finished = new Promise<RunEvent>((res) =>
-        client.on('run.event', (e) => {
-          events.push(e);
-          if (e.type === 'run.started') holder = holdWriteLock(project, { ms: 60_000 });
-          if (e.type === 'run.finished') res(e);
+        client.on('run.events', (batch) => {
+          for (const e of batch) {
+            events.push(e);
+            if (e.type === 'run.started') holder = holdWriteLock(project, { ms: 60_000 });
+            if (e.type === 'run.finished') res(e);
+          }
         }),
       );
       await client.call('run.start', { project, text: EXAMPLE, noCache: true });

@@ -250,8 +250,16 @@ export function createEditorStore(initial: Pipeline, now: () => number = () => D
             logs.push(finishLine(e, now()));
             break;
           }
+          case 'run.log':
+            logs ??= s.logs.slice();
+            logs.push({ nodeId: 'run', level: e.level, message: e.message, time: e.time });
+            break;
           case 'run.finished':
             run = { id: e.runId, status: e.status, durationMs: e.durationMs, backend: e.backend };
+            if (e.error) {
+              logs ??= s.logs.slice();
+              logs.push({ nodeId: 'run', level: 'error', message: e.error, time: now() });
+            }
             break;
         }
       }
