@@ -14,7 +14,7 @@ import { artifactOf, type Artifact } from '../../shared/artifacts';
 import type { PortKind } from '../../shared/catalog';
 import type { ArtifactRef, DataEngine } from '../../nodes/types';
 import type { ArtifactInfo, ProjectStore } from '../store/project-store';
-import { cacheKey, explainRerun, type KeyParts } from './cache';
+import { cacheKey, dataFileHashes, explainRerun, type KeyParts } from './cache';
 import { backendFingerprint, runEnvironment } from './environment';
 import { runNodeDefinition, type NodeRunResult, type NodeSignal, type ProducedArtifact } from './node-runner';
 import { planPipeline, type Plan, type PlannedNode } from './planner';
@@ -239,6 +239,7 @@ async function execute(
     const inputHashes = Object.fromEntries(Object.entries(inputs).map(([p, a]) => [p, a.hash]));
     const keyParts: KeyParts = { type: node.type, version: def.version, params: node.params, inputs: inputHashes };
     if (def.usesCompute) keyParts.backend = await backendFor();
+    if (def.readsFiles?.length) keyParts.files = await dataFileHashes(def.readsFiles, node.params, opts.baseDir);
     let key = cacheKey(keyParts);
     const forced = opts.noCache ? '--no-cache' : !node.cache ? 'cache: false' : forcedFrom.has(id) ? `run from ${opts.from}` : null;
 

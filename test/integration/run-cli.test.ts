@@ -73,6 +73,30 @@ describe('pipewright run', () => {
     expect(human.stdout.split('\n')[0]).toMatch(/^RUN\s+STATUS\s+PIPELINE\s+STARTED\s+DURATION\s+METRICS/);
   });
 
+  it('re-runs a data node when its file changes on disk, and reuses it again when the bytes are back', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'pw-run-file-'));
+    try {
+      const csv = readFileSync(DATA, 'utf8');
+      writeFileSync(join(d, 'data.csv'), csv);
+      writeFileSync(join(d, 'p.pipeline.yaml'), 'apiVersion: pipewright/v1\nkind: Pipeline\nmetadata:\n  name: file-change\nnodes:\n  load:\n    type: data.csv\n    params:\n      path: data.csv\n');
+      const run = async () => JSON.parse((await cli(['run', 'p.pipeline.yaml', '--json'], d)).stdout) as RunSummary;
+      const first = await run();
+      expect(first.nodes.load).toMatchObject({ cached: false, reason: 'first run' });
+      expect((await run()).nodes.load).toMatchObject({ cached: true });
+      // Same path and size class, other bytes: the old table must not come back.
+      writeFileSync(join(d, 'data.csv'), csv.split('\n').slice(0, 11).join('\n') + '\n');
+      const edited = await run();
+      expect(edited.nodes.load).toMatchObject({ cached: false, reason: 're-run: data file data.csv changed on disk' });
+      expect(edited.nodes.load.outputs?.table.meta.rows).toBe(10);
+      expect(edited.nodes.load.outputs?.table.hash).not.toBe(first.nodes.load.outputs?.table.hash);
+      writeFileSync(join(d, 'data.csv'), csv);
+      const back = await run();
+      expect(back.nodes.load).toMatchObject({ cached: true, reason: `reused from run ${first.run.id}: unchanged` });
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('exits 1 when a node fails, with the failure in the JSON', async () => {
     const r = await cli(['run', 'broken.pipeline.yaml', '--json', '--project', join(dir, 'broken.pwproj')], dir);
     expect(r.code).toBe(1);
