@@ -13,7 +13,8 @@ import { formatPipelineText, loadPipeline, parsePipelineText, serializePipeline,
 import { registry as coreRegistry, type NodeRegistry } from '../../nodes/registry';
 import { createChecker } from '../../nodes/checker';
 import type { ArtifactRef } from '../../nodes/types';
-import { openProject, ProjectFileError, type PipelineVersionRow, type ProjectStore } from '../store';
+import { openProject, ProjectFileError, ProjectWriteError, type PipelineVersionRow, type ProjectStore } from '../store';
+import { describeSqliteError } from '../store/errors';
 import { createDataEngine, type DuckDataEngine } from '../data/duck-engine';
 import { configDir, openedFileTarget } from './paths';
 import { RecentProjects } from './recent';
@@ -60,6 +61,18 @@ function toVersion(v: PipelineVersionRow): PipelineVersion {
   return { id: String(v.id), pipeline: v.pipeline, hash: v.hash, createdAt: v.createdAt, text: v.text };
 }
 
+/**
+ * A write to the project file that did not happen (another process kept it locked past the wait,
+ * SQLite refused the write: read-only, disk full, damaged) as the one line the UI shows, naming
+ * the file. Anything else is passed on unchanged.
+ */
+function projectWriteError(e: unknown, file: string): unknown {
+  if (e instanceof ProjectWriteError || e instanceof ProjectFileError) return new RpcError(e.message, 'project');
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return new RpcError(new ProjectWriteError(file, describeSqliteError(e)).message, 'project');
+  return e;
+}
+
 function isProjectPath(path: string): boolean {
   return /\.pwproj$/i.test(path);
 }
@@ -88,8 +101,8 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       projects.set(abs, store);
       return store;
     } catch (e) {
-      if (e instanceof ProjectFileError) throw new RpcError(e.message, 'project');
-      throw e;
+      // a file that is not a project, or one another process keeps locked while it is set up
+      throw projectWriteError(e, abs);
     }
   }
 
@@ -208,7 +221,13 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       const parsed = parsePipelineText(text);
       const name = (parsed.pipeline ?? parsed.partial)?.metadata.name;
       if (!name) throw new RpcError('cannot save: the text has no metadata.name', 'invalid_pipeline', parsed.errors);
-      const saved = project(path, true).savePipelineVersion(name, text);
+      const store = project(path, true);
+      let saved: ReturnType<ProjectStore['savePipelineVersion']>;
+      try {
+        saved = store.savePipelineVersion(name, text);
+      } catch (e) {
+        throw projectWriteError(e, store.path);
+      }
       return { version: toVersion(saved.version), created: saved.created };
     },
 
@@ -249,7 +268,8 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
         });
       } catch (e) {
         if (e instanceof InvalidPipelineError) throw new RpcError(`the pipeline cannot run: ${e.issues.length} error(s)`, 'invalid_pipeline', e.issues);
-        throw e;
+        // the version or the run could not be recorded: nothing runs, and the UI says why
+        throw projectWriteError(e, store.path);
       }
       const key = `${store.path}\0${run.runId}`;
       active.set(key, { run, project: store.path });

@@ -165,6 +165,40 @@ describe('a run whose writes meet another process holding the lock', () => {
   }, RUN_TIMEOUT);
 });
 
+describe('the API when the project file cannot be written', () => {
+  it('a lock held past the wait when a pipeline is saved or a run starts: one error, code project, naming the file; nothing recorded', async () => {
+    process.env.PIPEWRIGHT_LOCK_WAIT_MS = '1500';
+    const project = join(dir, 'api-refused.pwproj');
+    openProject(project, { create: true }).close();
+    const handlers = createHandlers({ mode: 'memory', configDir: join(dir, 'home') });
+    const [a, b] = createMemoryPair();
+    serve(b, handlers);
+    const client = createClient(a);
+    const events: RunEvent[] = [];
+    client.on('run.events', (batch) => events.push(...batch));
+    let holder: LockHolder | null = null;
+    try {
+      await client.call('project.open', { path: project });
+      holder = await holdWriteLock(project, { ms: 60_000 });
+      const message = `could not write to the project file ${project}: another process kept it locked for more than 1.5 s (SQLITE_BUSY)`;
+      await expect(client.call('pipeline.save', { project, text: EXAMPLE })).rejects.toMatchObject({ name: 'RpcError', code: 'project', message });
+      await expect(client.call('run.start', { project, text: EXAMPLE, noCache: true })).rejects.toMatchObject({ name: 'RpcError', code: 'project', message });
+      await holder.release();
+      expect(events).toEqual([]);
+      const s = openProject(project);
+      expect(s.listRuns()).toEqual([]);
+      expect(s.latestPipelineVersion()).toBeNull();
+      s.close();
+      // once the other process lets go, the same save goes through
+      expect(await client.call('pipeline.save', { project, text: EXAMPLE })).toMatchObject({ created: true });
+    } finally {
+      await holder?.release();
+      client.dispose();
+      await handlers.dispose();
+    }
+  }, RUN_TIMEOUT);
+});
+
 describe('project files that cannot be opened', () => {
   /** `pipewright run` and `pipewright runs` on `project`: exit 2, one line, and the folder unchanged. */
   async function refused(project: string, message: RegExp): Promise<void> {
