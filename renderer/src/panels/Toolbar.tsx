@@ -207,8 +207,13 @@ export function Toolbar() {
           ■ Cancel
         </button>
         {run && (
-          <span className={`pw-run-status st-${run.status}`} data-testid="run-status" data-run-id={run.id}>
+          <span className={`pw-run-status st-${run.status}`} data-testid="run-status" data-run-id={run.id} title={run.error}>
             {run.status}
+          </span>
+        )}
+        {run?.error && (
+          <span className="pw-run-error" data-testid="run-error" title={run.error}>
+            {run.error}
           </span>
         )}
       </div>

@@ -95,6 +95,29 @@ describe('editor store run events', () => {
   const finished = (runId: string, nodeId: string, metrics: Record<string, number> = {}) =>
     ({ type: 'node.finished', runId, nodeId, status: 'succeeded', cached: false, durationMs: 5, reason: 'first run', metrics }) as const;
 
+  it('a run that could not write the project file: its wait and its error reach the log, the error stays on the run until the next one', () => {
+    const { store } = clockStore();
+    const file = '/home/ana/churn.pwproj';
+    const waiting = `waiting for ${file}: another process holds its write lock (giving up after 2 s)`;
+    const error = `could not write to the project file ${file}: another process kept it locked for more than 2 s (SQLITE_BUSY)`;
+    store.getState().applyEvents([
+      { type: 'run.started', runId: '7', pipeline: 't', nodes: ['load'] },
+      { type: 'run.log', runId: '7', level: 'warn', message: waiting, time: 5 },
+      { type: 'node.finished', runId: '7', nodeId: 'load', status: 'cancelled', cached: false, durationMs: 0, reason: 'cancelled', metrics: {} },
+      { type: 'run.finished', runId: '7', status: 'failed', durationMs: 2100, backend: 'cpu', error },
+    ]);
+    const st = store.getState();
+    expect(st.run).toEqual({ id: '7', status: 'failed', durationMs: 2100, backend: 'cpu', error });
+    expect(st.logs.filter((l) => l.nodeId === 'run')).toEqual([
+      { nodeId: 'run', level: 'warn', message: waiting, time: 5 },
+      { nodeId: 'run', level: 'error', message: error, time: 0 },
+    ]);
+    // the run's own lines keep their order among the nodes' lines
+    expect(st.logs.map((l) => l.nodeId)).toEqual(['run', 'load', 'run']);
+    store.getState().applyEvents([{ type: 'run.started', runId: '8', pipeline: 't', nodes: ['load'] }]);
+    expect(store.getState().run).toEqual({ id: '8', status: 'running' });
+  });
+
   it('a partial run keeps the results of the nodes it does not run', () => {
     const { store } = clockStore();
     store.getState().applyEvents([

@@ -61,7 +61,8 @@ export interface LogLine {
 }
 
 export interface RunsSlice {
-  run: { id: string; status: RunStatus; durationMs?: number; backend?: string } | null;
+  /** `error`: why the run itself failed (e.g. the project file could not be written; the message names the file) */
+  run: { id: string; status: RunStatus; durationMs?: number; backend?: string; error?: string } | null;
   nodeStates: Record<string, NodeRunState>;
   logs: LogLine[];
   /** node -> metric key -> curve, from node.metric events with a step (training curves) */
@@ -255,7 +256,7 @@ export function createEditorStore(initial: Pipeline, now: () => number = () => D
             logs.push({ nodeId: 'run', level: e.level, message: e.message, time: e.time });
             break;
           case 'run.finished':
-            run = { id: e.runId, status: e.status, durationMs: e.durationMs, backend: e.backend };
+            run = { id: e.runId, status: e.status, durationMs: e.durationMs, backend: e.backend, ...(e.error ? { error: e.error } : {}) };
             if (e.error) {
               logs ??= s.logs.slice();
               logs.push({ nodeId: 'run', level: 'error', message: e.error, time: now() });
