@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, screenshot } from './harness';
+import { openPage, RUN_MS, screenshot } from './harness';
 import { longRunPipeline, openInOwnProject } from './long-run';
 import { e2eSuite } from './suite';
 
@@ -19,7 +19,7 @@ describe('a long training run', () => {
     await openInOwnProject(page, suite.app.home, 'long-run', longRunPipeline(3000));
     await page.getByTestId('node-train').locator('.pw-node-header').click();
     await page.getByTestId('run-all').click();
-    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 120_000 }).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: RUN_MS }).toBe('succeeded');
     // loss, valLoss and valAccuracy for each of the 3,000 epochs: none lost on the way
     await expect.poll(() => points(page)).toBe(9000);
     await expect(page.getByTestId('node-status-train').textContent()).resolves.not.toMatch(/epoch/);
@@ -27,8 +27,8 @@ describe('a long training run', () => {
 
     // Run again: the trainer is reused, and its curve is the one of the execution it reused
     await page.getByTestId('run-all').click();
-    await expect.poll(() => page.getByTestId('node-status-train').getAttribute('data-status'), { timeout: 60_000 }).toBe('cached');
-    await expect.poll(() => points(page), { timeout: 10_000 }).toBe(9000);
+    await expect.poll(() => page.getByTestId('node-status-train').getAttribute('data-status'), { timeout: RUN_MS }).toBe('cached');
+    await expect.poll(() => points(page)).toBe(9000);
     await screenshot(page, 'long-run-cached-curve');
 
     // 100,000 epochs: cancel once 30,000 points have been drawn

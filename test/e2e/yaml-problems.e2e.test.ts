@@ -17,14 +17,14 @@ describe('YAML problems', () => {
     await yamlCursorAtEndOf(page, 'type: features.split');
     await page.keyboard.type('_nope');
     const squiggle = page.locator('[data-testid="yaml-view"] .squiggly-error').first();
-    await squiggle.waitFor({ timeout: 10_000 });
+    await squiggle.waitFor();
     // the count is an error colour, not the green of "in sync"
     await expect.poll(() => page.getByTestId('yaml-state').getAttribute('class')).toMatch(/problems|invalid/);
 
     // the text under the squiggle (the squiggle layer itself lies under the text)
     await line.locator('span', { hasText: 'split_nope' }).last().hover();
     const hover = page.locator('[data-testid="yaml-view"] .monaco-hover:not(.hidden)').first();
-    await expect.poll(() => hover.textContent({ timeout: 1000 }).catch(() => ''), { timeout: 10_000 }).toMatch(/features\.split_nope/);
+    await expect.poll(() => hover.textContent({ timeout: 1000 }).catch(() => '')).toMatch(/features\.split_nope/);
     await screenshot(page, 'yaml-problem-hover');
 
     await page.mouse.move(5, 5);
@@ -32,7 +32,7 @@ describe('YAML problems', () => {
     await page.keyboard.press('Home');
     await page.keyboard.press('F8');
     const widget = page.locator('[data-testid="yaml-view"] .marker-widget').first();
-    await expect.poll(() => widget.textContent({ timeout: 1000 }).catch(() => ''), { timeout: 10_000 }).toMatch(/split_nope/);
+    await expect.poll(() => widget.textContent({ timeout: 1000 }).catch(() => '')).toMatch(/split_nope/);
     await screenshot(page, 'yaml-problem-f8');
     await page.keyboard.press('Escape');
 
@@ -40,7 +40,7 @@ describe('YAML problems', () => {
     await page.getByTestId('toggle-yaml').click();
     for (let i = 0; i < 10 && (await page.getByTestId('undo').isEnabled()); i++) await page.getByTestId('undo').click();
     await expect.poll(() => page.locator('[data-testid="node-split"] .pw-node-type').textContent()).toBe('features.split');
-    await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 10_000 }).toBe('saved');
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
     expect(errors).toEqual([]);
     await page.context().close();
   });
