@@ -4,6 +4,7 @@
  * from the project file when its cache key is unchanged, and every node says why it was reused
  * or re-run. Everything is recorded in the project file, in batched transactions.
  */
+import { setMaxListeners } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -108,6 +109,9 @@ export async function startRun(opts: RunOptions): Promise<StartedRun> {
     environment: runEnvironment(types, prepared.registry, null),
   });
   const ac = new AbortController();
+  // Every queued pool job, sweep trial and code run listens to the run's signal until it ends:
+  // eleven at once is normal, not a leak (the server logged MaxListenersExceededWarning).
+  setMaxListeners(0, ac.signal);
   if (opts.signal) {
     if (opts.signal.aborted) ac.abort();
     else opts.signal.addEventListener('abort', () => ac.abort(), { once: true });
