@@ -105,7 +105,7 @@ export async function startRun(opts: RunOptions): Promise<StartedRun> {
     pipeline: pipelineName,
     pipelineVersionId: version?.id ?? null,
     params: prepared.params,
-    options: { noCache: Boolean(opts.noCache), upTo: opts.upTo ?? null, from: opts.from ?? null, overrides: { ...prepared.overrides } },
+    options: { noCache: Boolean(opts.noCache), upTo: opts.upTo ?? null, from: opts.from ?? null, overrides: { ...prepared.overrides }, baseDir: opts.baseDir },
     environment: runEnvironment(types, prepared.registry, null),
   });
   const ac = new AbortController();

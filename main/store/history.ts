@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import type { PortKind } from '../../shared/catalog';
 import { parsePipelineText, type Pipeline } from '../../shared/pipeline';
 import type { RunListItem, RunStatus } from '../../shared/run';
@@ -437,6 +438,8 @@ class LineageWalker {
   private readonly stInputs;
   private readonly stOutput;
   private readonly stArtifact;
+  private readonly stRunOptions;
+  private readonly baseDirs = new Map<number, string | null>();
 
   constructor(private readonly store: ProjectStore) {
     const db = store.db;
@@ -451,6 +454,16 @@ class LineageWalker {
     this.stInputs = db.prepare('SELECT port, artifact_hash FROM execution_inputs WHERE execution_id = ? ORDER BY port');
     this.stOutput = db.prepare('SELECT artifact_hash FROM execution_outputs WHERE execution_id = ? AND port = ?');
     this.stArtifact = db.prepare('SELECT kind FROM artifacts WHERE hash = ?');
+    this.stRunOptions = db.prepare('SELECT options FROM runs WHERE id = ?');
+  }
+
+  /** The folder a run resolved relative data paths against (recorded in its options), if known. */
+  private baseDirOf(runId: number): string | null {
+    if (!this.baseDirs.has(runId)) {
+      const o = parseObj((this.stRunOptions.get(runId) as { options: string } | undefined)?.options ?? '{}');
+      this.baseDirs.set(runId, typeof o.baseDir === 'string' ? o.baseDir : null);
+    }
+    return this.baseDirs.get(runId)!;
   }
 
   execOfNode(runId: number, node: string): { id: number } | null {
@@ -486,7 +499,9 @@ class LineageWalker {
     };
     for (const name of registry.get(exec.type)?.readsFiles ?? []) {
       const p = params[name];
-      if (typeof p === 'string') addFile({ path: p, sha256: this.fileHash(p) });
+      if (typeof p !== 'string') continue;
+      const base = isAbsolute(p) ? null : this.baseDirOf(exec.run_id);
+      addFile({ path: p, sha256: this.fileHash(base ? resolve(base, p) : p) });
     }
     for (const r of this.stInputs.all(exec.id) as { port: string; artifact_hash: string }[]) {
       const up = this.walk(r.artifact_hash, exec.run_id, depth + 1);

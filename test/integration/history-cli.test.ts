@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,19 @@ describe('pipewright lineage', () => {
     expect(load).toMatchObject({ port: 'table', kind: 'table', hash: run2.nodes.load.outputs!.table.hash, producedBy: { node: 'load', type: 'data.csv', run: run2.run.id } });
     expect(load.inputs).toEqual([]);
     expect(load.files).toEqual([{ path: smaller, sha256: sha256(smaller) }]);
+  });
+
+  it('hashes a relative data path from the folder the run resolved it against, whatever the cwd', async () => {
+    const rel = join(dir, 'rel');
+    mkdirSync(join(rel, 'pipelines'), { recursive: true });
+    mkdirSync(join(rel, 'data'), { recursive: true });
+    writeFileSync(join(rel, 'data', 'bc.csv'), readFileSync(DATA));
+    writeFileSync(join(rel, 'pipelines', 'bc.pipeline.yaml'), EXAMPLE.replace('../../data/breast_cancer.csv', '../data/bc.csv'));
+    const run = JSON.parse((await cli(['run', 'bc.pipeline.yaml', '--json'], join(rel, 'pipelines'))).stdout) as RunSummary;
+    expect(run.run.status).toBe('succeeded');
+    const r = await cli(['lineage', `${run.run.id}:train.model`, '--project', join(rel, 'pipelines', 'bc.pwproj'), '--json'], tmpdir());
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Lineage).files).toEqual([{ path: '../data/bc.csv', sha256: sha256(DATA) }]);
   });
 
   it('takes an artifact hash, and follows a cached node to the run that produced it', async () => {
