@@ -214,9 +214,17 @@ export async function runInSandbox(req: CodeRequest, onStart?: () => void): Prom
     return { ok: false, error: `the sandbox stopped while ${phase}: ${message}`, ms: ms() };
   } finally {
     if (!broken) {
-      for (const h of handles.reverse()) if (h.alive) h.dispose();
-      vm.dispose();
-      rt.dispose();
+      try {
+        for (const h of handles.reverse()) if (h.alive) h.dispose();
+        vm.dispose();
+        rt.dispose();
+      } catch {
+        // QuickJS asserts, when a runtime is freed, that none of its objects is still alive; code
+        // interrupted at the time limit can leave some (a pending job's closure), and the assertion
+        // aborts this WebAssembly instance. The answer above stands; the next run loads a fresh
+        // instance instead of reusing an aborted one.
+        modulePromise = undefined;
+      }
     }
   }
 }
