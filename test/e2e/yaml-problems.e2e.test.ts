@@ -2,6 +2,7 @@
  * Issue 15, item 5: a YAML problem can be read where it is drawn. Hovering the squiggle shows the
  * message, F8 opens the marker widget on it, and the problem count is not drawn as "in sync".
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openPage, screenshot, yamlCursorAtEndOf } from './harness';
 import { e2eSuite } from './suite';
@@ -11,6 +12,15 @@ const suite = e2eSuite();
 describe('YAML problems', () => {
   it('shows a problem on hover and with F8', async () => {
     const { page, errors } = await openPage(suite.browser, suite.app.url);
+    // Its own project with the example opened by path: other test files share this app, and one of
+    // them leaves a new, empty pipeline open.
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('project-path-input').fill(join(suite.app.home, 'yaml-problems', 'yaml.pwproj'));
+    await page.getByTestId('project-create').click();
+    await expect.poll(() => page.getByTestId('project-button').textContent()).toMatch(/yaml\.pwproj/);
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('open-path-input').fill(join(suite.app.home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml'));
+    await page.getByTestId('open-path').click();
     await page.waitForSelector('[data-testid="node-gate"]');
     await page.getByTestId('toggle-yaml').click();
     const line = page.locator('[data-testid="yaml-view"] .view-line', { hasText: 'type: features.split' });
