@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openPage, RUN_MS, screenshot, yamlCursorAtEndOf } from './harness';
+import { openExampleInOwnProject, openPage, RUN_MS, screenshot, yamlCursorAtEndOf } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -107,14 +107,7 @@ describe('editing and running the example', () => {
   it('runs with live state, shows results and logs, and a second run is cached', async () => {
     const { page, errors } = await openPage(suite.browser, suite.app.url);
     // Its own project, with the example opened by path (the tests above edited the default one)
-    await page.getByTestId('project-button').click();
-    await page.getByTestId('project-path-input').fill(join(suite.app.home, 'run-test', 'run.pwproj'));
-    await page.getByTestId('project-create').click();
-    await expect.poll(() => page.getByTestId('project-button').textContent()).toMatch(/run\.pwproj/);
-    await page.getByTestId('project-button').click();
-    await page.getByTestId('open-path-input').fill(join(suite.app.home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml'));
-    await page.getByTestId('open-path').click();
-    await page.waitForSelector('[data-testid="node-gate"]');
+    await openExampleInOwnProject(page, suite.app.home, join(suite.app.home, 'run-test', 'run.pwproj'));
     await page.getByTestId('run-all').click();
     const notAvailable = page.locator('[data-testid="banner"]', { hasText: /not available|could not start/ });
     const done = await Promise.race([

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const SHOTS = join(ROOT, 'test-results', 'e2e');
@@ -139,4 +140,21 @@ export async function yamlCursorAtEndOf(page: Page, text: string): Promise<void>
   await line.locator('span > span').filter({ hasText: /\S/ }).first().click();
   await page.locator('[data-testid="yaml-view"] .monaco-editor.focused').waitFor();
   await page.keyboard.press('End');
+}
+
+/**
+ * Creates the project `project` (a path) and opens the bundled breast-cancer example in it by
+ * path: the e2e files share one app, so a test that needs the example must not rely on what
+ * another test left open.
+ */
+export async function openExampleInOwnProject(page: Page, home: string, project: string): Promise<void> {
+  await page.getByTestId('project-button').click();
+  await page.getByTestId('project-path-input').fill(project);
+  await page.getByTestId('project-create').click();
+  const name = project.split('/').pop()!;
+  await expect.poll(() => page.getByTestId('project-button').textContent()).toContain(name);
+  await page.getByTestId('project-button').click();
+  await page.getByTestId('open-path-input').fill(join(home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml'));
+  await page.getByTestId('open-path').click();
+  await page.waitForSelector('[data-testid="node-gate"]');
 }

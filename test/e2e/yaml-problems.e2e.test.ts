@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openPage, screenshot, yamlCursorAtEndOf } from './harness';
+import { openExampleInOwnProject, openPage, screenshot, yamlCursorAtEndOf } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -14,14 +14,7 @@ describe('YAML problems', () => {
     const { page, errors } = await openPage(suite.browser, suite.app.url);
     // Its own project with the example opened by path: other test files share this app, and one of
     // them leaves a new, empty pipeline open.
-    await page.getByTestId('project-button').click();
-    await page.getByTestId('project-path-input').fill(join(suite.app.home, 'yaml-problems', 'yaml.pwproj'));
-    await page.getByTestId('project-create').click();
-    await expect.poll(() => page.getByTestId('project-button').textContent()).toMatch(/yaml\.pwproj/);
-    await page.getByTestId('project-button').click();
-    await page.getByTestId('open-path-input').fill(join(suite.app.home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml'));
-    await page.getByTestId('open-path').click();
-    await page.waitForSelector('[data-testid="node-gate"]');
+    await openExampleInOwnProject(page, suite.app.home, join(suite.app.home, 'yaml-problems', 'yaml.pwproj'));
     await page.getByTestId('toggle-yaml').click();
     const line = page.locator('[data-testid="yaml-view"] .view-line', { hasText: 'type: features.split' });
     await yamlCursorAtEndOf(page, 'type: features.split');
