@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useStore } from 'zustand';
 import { EditorStoreContext } from './store/context';
@@ -13,12 +13,15 @@ import { Inspector } from './panels/Inspector';
 import { YamlView } from './panels/YamlView';
 import { LogPanel } from './panels/LogPanel';
 import { Notices } from './panels/Notices';
+import { pages } from './pages/registry';
 
 export function App() {
   const store = useStore(useSession, (s) => s.store);
   const ready = useStore(useSession, (s) => s.ready);
   const yamlOpen = useUi((s) => s.yamlOpen);
   const logOpen = useUi((s) => s.logOpen);
+  const pageId = useUi((s) => s.page);
+  const page = pages.find((p) => p.id === pageId);
 
   useEffect(() => {
     const stop = installShortcuts();
@@ -44,7 +47,14 @@ export function App() {
         <div className={`pw-app${yamlOpen ? ' with-yaml' : ''}${logOpen ? ' with-log' : ''}`} data-ready={ready ? 'true' : 'false'} data-testid="app">
           <Toolbar />
           <Notices />
-          <div className="pw-main">
+          {page && (
+            <main className="pw-page" data-testid={`page-${page.id}`}>
+              <Suspense fallback={<div className="pw-page-loading">Loading {page.title}…</div>}>
+                <page.component />
+              </Suspense>
+            </main>
+          )}
+          <div className="pw-main" hidden={!!page}>
             <Palette />
             <div className="pw-center">
               <div className="pw-work">

@@ -2,6 +2,9 @@
 import { create } from 'zustand';
 
 interface UiState {
+  /** 'editor' or the id of a page in pages/registry.ts */
+  page: string;
+  setPage(id: string): void;
   yamlOpen: boolean;
   logOpen: boolean;
   logFilter: string | null;
@@ -24,7 +27,15 @@ const saved = (() => {
 
 let refusalTimer: ReturnType<typeof setTimeout> | null = null;
 
+const pageFromHash = () => /(?:^#|&)page=([a-z0-9-]+)/.exec(globalThis.location?.hash ?? '')?.[1] ?? 'editor';
+
 export const useUi = create<UiState>((set, get) => ({
+  page: pageFromHash(),
+  setPage(id) {
+    set({ page: id });
+    const rest = (location.hash.replace(/^#/, '').split('&').filter((p) => p && !p.startsWith('page='))).join('&');
+    history.replaceState(null, '', `${location.pathname}${location.search}${id === 'editor' ? (rest ? `#${rest}` : '') : `#page=${id}${rest ? `&${rest}` : ''}`}`);
+  },
   yamlOpen: saved.yamlOpen ?? false,
   logOpen: saved.logOpen ?? false,
   logFilter: null,

@@ -6,6 +6,7 @@ import { useSession, openProject, openPath, openText, save, startRun, cancelRun,
 import { layoutAll, fitView } from '../commands';
 import { useUi } from '../ui-store';
 import { basename } from '../util/paths';
+import { pages } from '../pages/registry';
 
 export function Toolbar() {
   const s = useStore(
@@ -41,6 +42,15 @@ export function Toolbar() {
   return (
     <header className="pw-toolbar">
       <div className="pw-brand">Pipewright</div>
+      {pages.length > 0 && (
+        <nav className="pw-page-tabs" data-testid="page-tabs">
+          {[{ id: 'editor', title: 'Editor' }, ...pages].map((p) => (
+            <button key={p.id} className={ui.page === p.id ? 'active' : ''} aria-pressed={ui.page === p.id} onClick={() => ui.setPage(p.id)} data-testid={`page-tab-${p.id}`}>
+              {p.title}
+            </button>
+          ))}
+        </nav>
+      )}
       <div className="pw-project" data-testid="project-bar" ref={projectBox}>
         <button onClick={() => setShowProject((v) => !v)} data-testid="project-button" title={s.projectPath ?? 'no project'}>
           Project: {s.projectPath ? basename(s.projectPath) : 'No project'}
