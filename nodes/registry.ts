@@ -72,7 +72,10 @@ function capabilitiesOf(def: NodeDefinition): NodeCapabilities | undefined {
   if (def.gate) c.gate = { input: def.gate.input };
   if (def.headlineMetrics) c.headlineMetrics = true;
   if (def.sweep) c.sweep = { ...def.sweep };
-  if (def.servingReplay) c.servingReplay = def.servingReplay;
+  if (def.servingReplay) {
+    const { mode, ports, fitted } = def.servingReplay;
+    c.servingReplay = fitted === undefined ? { mode, ports: { ...ports } } : { mode, ports: { ...ports }, fitted };
+  }
   return Object.keys(c).length ? c : undefined;
 }
 

@@ -166,6 +166,54 @@ export interface RunContext {
    * Optional: a host that does not record trials leaves it out.
    */
   trial?(record: TrialRecord): void;
+  /** Services of the host (inline nodes only): see RunHost. */
+  host?: RunHost;
+}
+
+/**
+ * Services of the host that runs the pipeline (the engine with its project file). Only nodes that
+ * run on the engine's thread (`inline`) get them; under `run-node` there is none.
+ */
+export interface RunHost {
+  /** deploy.register: registers the model on this node's `model` input (contract section 5) */
+  registerModel?(req: { name: string; alias?: string; approval: 'none' | 'required'; metrics?: ArtifactRef }): Promise<RegisteredModel>;
+}
+
+export interface RegisteredModel {
+  name: string;
+  version: number;
+  /** false: the same model was registered under this name before */
+  created: boolean;
+  inputs: { name: string; type: string; nullable: boolean }[];
+  aliasMoved?: { alias: string; from: number | null };
+  pending?: { alias: string; version: number; from: number | null };
+}
+
+/** What `servingReplay.capture` gets: the node's params and the run's artifacts of this node. */
+export interface ReplayCaptureArgs<P> {
+  nodeId: string;
+  params: P;
+  inputs: Record<string, ArtifactRef>;
+  outputs: Record<string, ArtifactRef>;
+  data: DataEngine;
+  log(message: string): void;
+}
+
+/** What a replaying node recorded: JSON state for `apply`, and the columns whose nulls it handles. */
+export interface ReplayCapture {
+  state: unknown;
+  /** raw columns in which a missing value is fine (imputed, or encoded as all zeros) */
+  handlesNull?: string[];
+}
+
+export interface ReplayContext {
+  /** features.code: runs code on in-memory columns in the sandbox */
+  runCode?(code: string, columns: ColumnData[], options: { timeoutMs: number }): Promise<ColumnData[]>;
+}
+
+export interface RowReplay<P> {
+  capture?(args: ReplayCaptureArgs<P>): Promise<ReplayCapture>;
+  apply?(state: unknown, table: ColumnData[], ctx: ReplayContext): ColumnData[] | Promise<ColumnData[]>;
 }
 
 export interface RunArgs<P> {
@@ -216,8 +264,19 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType> {
   headlineMetrics?: boolean;
   /** Runs trials of another type and records them (the editor's trials table); names its params. */
   sweep?: { metric: string; goal: string; space: string };
-  /** How the node replays row by row at serving time (contract section 6); absent: it does not. */
-  servingReplay?: ServingReplay;
+  /**
+   * How the node replays row by row at serving time (contract section 6); absent: it does not.
+   * `capture` learns what the node fitted from the run's artifacts when a model is registered;
+   * `apply` replays it on a batch of raw rows (absent: rows pass through, as `features.split`).
+   */
+  servingReplay?: ServingReplay & RowReplay<z.infer<S>>;
+  /** Never cached: runs again on every run (deploy.register, deploy.serve). */
+  neverCached?: boolean;
+  /**
+   * Runs after every other node of the run has finished, and only when every gate passed (else
+   * skipped, naming the gate): the deploy nodes (contract section 4b).
+   */
+  afterGates?: boolean;
   /**
    * A definition that depends on the other registered types (train.sweep offers every trainer):
    * the registry calls it with its types and uses what it returns in place of this one.

@@ -559,7 +559,7 @@ export interface GcPlan {
   /** runs kept: the newest `keepLast` of each pipeline (all when not given), those they reused from, and running ones */
   keptRuns: number;
   deletedRuns: number[];
-  /** artifacts no kept execution reads or wrote */
+  /** artifacts no kept execution reads or wrote and no registered model version needs */
   artifacts: { count: number; bytes: number };
   /** runs still running: gc deletes nothing while there is one */
   running: { id: number; pid: number | null; host: string | null }[];
@@ -602,7 +602,8 @@ export function planGc(store: ProjectStore, keepLast?: number): GcPlan & { hashe
          WHERE o.artifact_hash = a.hash AND e.run_id NOT IN (SELECT id FROM temp.gc_dropped_runs))
        AND NOT EXISTS (
          SELECT 1 FROM execution_inputs i JOIN node_executions e ON e.id = i.execution_id
-         WHERE i.artifact_hash = a.hash AND e.run_id NOT IN (SELECT id FROM temp.gc_dropped_runs))`,
+         WHERE i.artifact_hash = a.hash AND e.run_id NOT IN (SELECT id FROM temp.gc_dropped_runs))
+       AND NOT EXISTS (SELECT 1 FROM model_versions v WHERE v.bundle_hash = a.hash)`,
     )
     .all() as { hash: string; size: number }[];
   db.exec('DROP TABLE temp.gc_dropped_runs');

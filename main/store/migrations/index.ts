@@ -1,10 +1,11 @@
 /** Every migration, in order. Append only: the last one's version is the schema this app writes. */
 import { initial } from './0001-initial';
 import { childExecutions } from './0002-child-executions';
+import { modelRegistry } from './0004-model-registry';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [initial, childExecutions];
+export const migrations: readonly Migration[] = [initial, childExecutions, modelRegistry];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
