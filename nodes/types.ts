@@ -4,7 +4,8 @@
  * the compute backend and the data engine all come through `ctx`.
  */
 import type { z } from 'zod';
-import type { PortKind, PortSpec, Stage } from '../shared/catalog';
+import type { PortKind, PortSchema, PortSpec, Stage } from '../shared/catalog';
+export type { PortSchema } from '../shared/catalog';
 import type { TrialRecord } from '../shared/run';
 import type { ServingReplay } from '../shared/catalog';
 import type { ArtifactFile } from '../shared/artifacts';
@@ -92,6 +93,13 @@ export interface DataEngine {
   interrupt?(): void;
   /** The folder of bundled sample data (iris.csv, breast_cancer.csv, penguins.csv, ...). */
   resourcesDir?: string;
+  /**
+   * The columns `readCsv` would give, without reading the rows: the same header checks, then a
+   * DuckDB DESCRIBE (types sniffed from a sample, as the full read does). For the editor's pickers.
+   */
+  describeCsv?(path: string, options: CsvReadOptions): Promise<ColumnInfo[]>;
+  /** The columns of a Parquet file, from its footer. */
+  describeParquet?(path: string): Promise<ColumnInfo[]>;
   /**
    * features.code: runs a JavaScript function of the table in a sandboxed worker (no require,
    * process, fetch or timers; a time and memory limit) and writes what it returns.
@@ -216,6 +224,27 @@ export interface RowReplay<P> {
   apply?(state: unknown, table: ColumnData[], ctx: ReplayContext): ColumnData[] | Promise<ColumnData[]>;
 }
 
+/** What a schema function may use: reading file headers, never rows, never writing. */
+export interface SchemaContext {
+  resolvePath(p: string): string;
+  data: Pick<DataEngine, 'describeCsv' | 'describeParquet' | 'resourcesDir'>;
+}
+
+export interface SchemaArgs<P> {
+  /** input port -> what the upstream node said it gives (absent: unknown or not connected) */
+  inputs: Record<string, PortSchema | undefined>;
+  /** the node's params with defaults when they parse, else as written (any may be missing) */
+  params: Partial<P>;
+  ctx: SchemaContext;
+}
+
+export interface SchemaResult {
+  /** output port -> what it carries */
+  outputs: Record<string, PortSchema>;
+  /** param -> the values that make sense for it here (a gate's metric names, a sweep's) */
+  choices?: Record<string, string[]>;
+}
+
 export interface RunArgs<P> {
   inputs: Record<string, ArtifactRef>;
   params: P;
@@ -277,6 +306,12 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType> {
    * skipped, naming the gate): the deploy nodes (contract section 4b).
    */
   afterGates?: boolean;
+  /**
+   * What the outputs carry, from the inputs' schemas and the params, without running (columns
+   * through the graph, metric names): the editor offers pickers from it. Throw a NodeError for a
+   * problem worth showing (a data file that is not there); absent: the outputs are unknown.
+   */
+  schema?(args: SchemaArgs<z.infer<S>>): SchemaResult | Promise<SchemaResult>;
   /**
    * A definition that depends on the other registered types (train.sweep offers every trainer):
    * the registry calls it with its types and uses what it returns in place of this one.

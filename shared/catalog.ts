@@ -66,3 +66,23 @@ export interface NodeCapabilities {
   sweep?: { metric: string; goal: string; space: string };
   servingReplay?: ServingReplay;
 }
+
+/**
+ * What an output port will carry, known before running (the editor's column and metric pickers),
+ * from each node type's `schema` (nodes/types.ts). Absent fields are unknown; `partial` says what
+ * else a run adds that cannot be named before it (one-hot's columns, one per value seen).
+ */
+export interface PortSchema {
+  /** table: its columns, in order (DuckDB type names) */
+  columns?: { name: string; type: string }[];
+  partial?: string;
+  /** metrics: the scalar metric names */
+  metrics?: string[];
+}
+
+/** One node's inferred schema: its outputs, values for its params, or why it could not be told. */
+export interface NodeSchema {
+  outputs: Record<string, PortSchema>;
+  choices?: Record<string, string[]>;
+  error?: string;
+}

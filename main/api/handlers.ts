@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { RpcError, type Connection, type Handlers } from '../../shared/api/rpc';
 import type { AppInfo, PipelineVersion, ProjectInfo, TablePreview } from '../../shared/api/contract';
 import { APP_VERSION } from '../../shared/version';
@@ -23,6 +23,8 @@ import { InvalidPipelineError, planPipeline, type Plan } from '../engine/planner
 import { WorkerPool } from '../engine/pool';
 import { tableRows, tableStats, type ColumnStats } from './preview';
 import { batchRunEvents } from './run-events';
+import { cachedSchemaContext, inferSchemas } from '../engine/schema';
+import { NodeError } from '../../nodes/types';
 
 export interface ApiDeps {
   mode: AppInfo['mode'];
@@ -83,6 +85,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
   const recent = new RecentProjects(deps.configDir ?? configDir());
   const projects = new Map<string, ProjectStore>();
   const statsCache = new Map<string, ColumnStats[]>();
+  const schemaMemo = new Map<string, Promise<{ name: string; type: string }[]>>();
   let scratch: string | null = null;
   let data: Promise<DuckDataEngine> | null = null;
   /** one pool for every run of this app: runs from several tabs share the cores fairly */
@@ -180,6 +183,19 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       } catch (e) {
         throw new RpcError(`cannot write this pipeline: ${(e as Error).message}`, 'invalid_params');
       }
+    },
+
+    'pipeline.schema': async ({ text, baseDir }) => {
+      const loaded = loadPipeline(text, checker);
+      const pipeline = loaded.pipeline ?? loaded.partial;
+      if (!pipeline) return { nodes: {} };
+      const base = baseDir ? resolve(baseDir) : null;
+      const resolvePath = (p: string) => {
+        if (isAbsolute(p)) return p;
+        if (!base) throw new NodeError(`${p}: a relative path needs the pipeline's folder (save the pipeline in a project first)`);
+        return resolve(base, p);
+      };
+      return { nodes: await inferSchemas(pipeline, registry, cachedSchemaContext(await dataEngine(), resolvePath, schemaMemo)) };
     },
 
     'file.read': ({ path }) => {

@@ -95,7 +95,8 @@ function rejectError(path: string, r: { first: Reject; count: number }, declared
   });
 }
 
-export async function readCsvToParquet(c: DuckDBConnection, path: string, options: CsvReadOptions, out: string): Promise<string> {
+/** The checks and dialect every read of `path` shares: the header read here, DuckDB told the rest. */
+function csvDialect(path: string, options: CsvReadOptions) {
   if (!existsSync(path)) throw new NodeError(`file not found: ${path}`, { file: path });
   const st = statSync(path);
   if (st.isDirectory()) throw new NodeError(`${path} is a folder, not a CSV file`, { file: path });
@@ -107,6 +108,27 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
     throw new NodeError(`${path}: params.types names column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} that the file does not have (columns: ${names.join(', ')})`, { file: path });
   }
   const layout = `header = false, skip = ${options.header ? 1 : 0}, delim = ${q(delim)}, quote = '"', escape = '"', strict_mode = true`;
+  const typesArg = Object.keys(options.types).length ? `, types = ${structLiteral(Object.entries(options.types))}` : '';
+  return { names, empty, layout, typesArg, dialect: `${layout}, names = [${names.map(q).join(', ')}]` };
+}
+
+/**
+ * The columns a read would give, rows unread: the same header checks, then DuckDB's DESCRIBE of
+ * the same read_csv (its sniffer looks at a sample of rows, as the full read does).
+ */
+export async function describeCsvColumns(c: DuckDBConnection, path: string, options: CsvReadOptions): Promise<{ name: string; type: string }[]> {
+  const { names, empty, dialect, typesArg } = csvDialect(path, options);
+  if (empty) return names.map((n) => ({ name: n, type: options.types[n] ?? 'VARCHAR' }));
+  try {
+    const r = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_csv(${q(path)}, ${dialect}${typesArg})`);
+    return r.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  } catch (e) {
+    throw new NodeError(`${path}: ${(e as Error).message.split('\n')[0]}`, { file: path });
+  }
+}
+
+export async function readCsvToParquet(c: DuckDBConnection, path: string, options: CsvReadOptions, out: string): Promise<string> {
+  const { names, empty, layout, typesArg, dialect } = csvDialect(path, options);
   if (empty) {
     // Nothing to sniff types from (DuckDB's sniffer refuses a file with no rows): declared or text.
     const columns = structLiteral(names.map((n) => [n, options.types[n] ?? 'VARCHAR']));
@@ -116,9 +138,7 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
   const id = randomUUID().replace(/-/g, '');
   const rejectsScan = `__pw_rs_${id}`;
   const rejectsTable = `__pw_rt_${id}`;
-  const dialect = `${layout}, names = [${names.map(q).join(', ')}]`;
   const rejects = `store_rejects = true, rejects_scan = ${q(rejectsScan)}, rejects_table = ${q(rejectsTable)}`;
-  const typesArg = Object.keys(options.types).length ? `, types = ${structLiteral(Object.entries(options.types))}` : '';
   const scan = `read_csv(${q(path)}, ${dialect}, ${rejects}${typesArg})`;
   try {
     await c.run(`COPY (SELECT * FROM ${scan}) TO ${q(out)} (${PARQUET_OPTIONS})`);

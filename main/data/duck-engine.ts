@@ -14,7 +14,7 @@ import { DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBV
 import type { ArtifactRef, ColumnData, CsvReadOptions, DataEngine, TableInfo } from '../../nodes/types';
 import { runCodeInWorker } from './code-runner';
 import { ColumnSource } from './column-source';
-import { readCsvToParquet } from './csv-reader';
+import { describeCsvColumns, readCsvToParquet } from './csv-reader';
 import { checkDataFile } from './data-file';
 import { writeUserQuery as runUserQuery } from './sql-sandbox';
 import { PARQUET_OPTIONS } from './parquet-options';
@@ -32,6 +32,8 @@ export interface DuckEngineOptions {
 
 export type DuckDataEngine = DataEngine & {
   readCsv: NonNullable<DataEngine['readCsv']>;
+  describeCsv: NonNullable<DataEngine['describeCsv']>;
+  describeParquet: NonNullable<DataEngine['describeParquet']>;
   readSqlite: NonNullable<DataEngine['readSqlite']>;
   readParquet: NonNullable<DataEngine['readParquet']>;
   interrupt: NonNullable<DataEngine['interrupt']>;
@@ -268,6 +270,19 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
     readCsv: async (path, options: CsvReadOptions) => {
       checkDataFile(path, 'CSV');
       return withConnection((c) => readCsvToParquet(c, path, options, newPath()));
+    },
+
+    describeCsv: async (path, options: CsvReadOptions) => {
+      checkDataFile(path, 'CSV');
+      return withConnection((c) => describeCsvColumns(c, path, options));
+    },
+
+    describeParquet: async (path) => {
+      checkDataFile(path, 'Parquet');
+      return withConnection(async (c) => {
+        const r = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${literal(path)})`);
+        return r.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+      });
     },
 
     readParquet: async (path) => {

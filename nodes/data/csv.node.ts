@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, nodeError, tableOutput } from '../features/common';
+import { fileColumns } from '../schema';
 
 export default defineNode({
   type: 'data.csv',
@@ -17,6 +18,8 @@ export default defineNode({
     types: z.record(z.string(), z.string().min(1)).default({}).describe('column -> DuckDB type, e.g. {b: DOUBLE}'),
   }).strict(),
   readsFiles: ['path'],
+  schema: ({ params, ctx }) =>
+    fileColumns(ctx, params.path, (abs) => ctx.data.describeCsv?.(abs, { delimiter: params.delimiter, header: params.header ?? true, types: params.types ?? {} })),
   async run({ params, ctx }) {
     const path = ctx.resolvePath(params.path);
     const readCsv = ctx.data.readCsv;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, nodeError, tableOutput } from '../features/common';
+import { fileColumns } from '../schema';
 
 export default defineNode({
   type: 'data.parquet',
@@ -14,6 +15,7 @@ export default defineNode({
     path: z.string().min(1).describe('Parquet file; relative paths resolve against the pipeline file'),
   }).strict(),
   readsFiles: ['path'],
+  schema: ({ params, ctx }) => fileColumns(ctx, params.path, (abs) => ctx.data.describeParquet?.(abs)),
   async run({ params, ctx }) {
     const path = ctx.resolvePath(params.path);
     const readParquet = ctx.data.readParquet;

@@ -20,6 +20,17 @@ export default defineNode({
     features: z.number().int().min(1).max(10_000).default(20).describe('feature columns (synthetic only)'),
     seed: z.number().int().default(0).describe('random seed (synthetic only)'),
   }).strict(),
+  async schema({ params, ctx }) {
+    if (params.name === 'synthetic') {
+      const features = params.features ?? 20;
+      const width = String(features - 1).length;
+      const columns = Array.from({ length: Math.min(features, 10_000) }, (_, j) => ({ name: `x${String(j).padStart(width, '0')}`, type: 'DOUBLE' }));
+      return { outputs: { table: { columns: [...columns, { name: 'label', type: 'BIGINT' }] } } };
+    }
+    const dir = ctx.data.resourcesDir;
+    if (!params.name || !dir || !ctx.data.describeCsv) return { outputs: { table: {} } };
+    return { outputs: { table: { columns: await ctx.data.describeCsv(`${dir.replace(/[\\/]+$/, '')}/${params.name}.csv`, { header: true, types: {} }) } } };
+  },
   async run({ params, ctx }) {
     if (params.name === 'synthetic') {
       const out = await asNodeError(ctx, 'cannot write the synthetic table', () => ctx.data.writeColumns(synthetic(ctx, params.rows, params.features, params.seed)));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
 import { runEvaluate, scoreClassification } from './evaluate';
+import { CLASSIFICATION_METRICS } from '../schema';
 
 export default defineNode({
   type: 'evaluate.classification',
@@ -17,5 +18,6 @@ export default defineNode({
   columnParams: ['label'],
   usesCompute: true,
   headlineMetrics: true,
+  schema: () => ({ outputs: { metrics: { metrics: CLASSIFICATION_METRICS } } }),
   run: async ({ inputs, params, ctx }) => ({ metrics: { kind: 'metrics', json: await runEvaluate(inputs, ctx, params.label, scoreClassification) } }),
 });

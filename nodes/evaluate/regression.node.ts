@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
 import { runEvaluate, scoreRegression } from './evaluate';
+import { REGRESSION_METRICS } from '../schema';
 
 export default defineNode({
   type: 'evaluate.regression',
@@ -17,5 +18,6 @@ export default defineNode({
   columnParams: ['label'],
   usesCompute: true,
   headlineMetrics: true,
+  schema: () => ({ outputs: { metrics: { metrics: REGRESSION_METRICS } } }),
   run: async ({ inputs, params, ctx }) => ({ metrics: { kind: 'metrics', json: await runEvaluate(inputs, ctx, params.label, scoreRegression) } }),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, describeInput, input, isNumericType, nodeError, requireColumns, tableOutput } from './common';
 import { carryScaler } from './scaler';
+import { asDouble, mapColumns } from '../schema';
 import { formatNumber } from '../../shared/format';
 
 export default defineNode({
@@ -19,6 +20,15 @@ export default defineNode({
   }).strict(),
   check: (p) => (p.strategy === 'constant' && p.value === undefined ? [{ param: 'value', message: 'required when strategy is constant' }] : []),
   columnParams: ['columns'],
+  // A mean or median fills with a fraction: a listed numeric column becomes DOUBLE. (Unlisted,
+  // only the columns with missing values are filled, which only the data can tell.)
+  schema: ({ inputs, params }) => ({
+    outputs: {
+      table: mapColumns(inputs.table, (cols) =>
+        cols.map((c) => ((params.strategy ?? 'mean') !== 'most_frequent' && params.strategy !== 'constant' && params.columns?.includes(c.name) ? asDouble(c) : c)),
+      ),
+    },
+  }),
   servingReplay: { mode: 'transform', ports: { table: 'table' }, fitted: 'fill values (mean, median, most frequent) computed on its input; the model records them' },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, describeInput, input, nodeError, requireColumns, tableOutput } from './common';
 import { carryScaler } from './scaler';
+import { mapColumns } from '../schema';
 
 /** More distinct values than this is almost always an id column given by mistake. */
 const MAX_CATEGORIES = 1000;
@@ -18,6 +19,13 @@ export default defineNode({
     columns: z.array(z.string().min(1)).min(1).describe('categorical columns to encode'),
   }).strict(),
   columnParams: ['columns'],
+  // The new columns are named after the values, which only a run sees: said, not guessed.
+  schema: ({ inputs, params }) => {
+    const encoded = params.columns ?? [];
+    const out = mapColumns(inputs.table, (cols) => cols.filter((c) => !encoded.includes(c.name)));
+    if (out.columns && encoded.length) out.partial = `plus one 0/1 column per value of ${encoded.map((c) => `"${c}"`).join(', ')} (named after a run)`;
+    return { outputs: { table: out } };
+  },
   servingReplay: { mode: 'transform', ports: { table: 'table' }, fitted: 'the categories seen in its input, one 0/1 column each' },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, describeInput, input, nodeError, requireColumns, tableOutput } from './common';
 import { carryScaler } from './scaler';
+import { mapColumns } from '../schema';
 
 export default defineNode({
   type: 'features.select',
@@ -20,6 +21,13 @@ export default defineNode({
       ? [{ param: 'columns', message: 'set exactly one of columns or exclude' }]
       : [],
   columnParams: ['columns', 'exclude'],
+  schema: ({ inputs, params }) => ({
+    outputs: {
+      table: mapColumns(inputs.table, (cols) =>
+        params.columns ? params.columns.flatMap((n) => cols.filter((c) => c.name === n)) : cols.filter((c) => !(params.exclude ?? []).includes(c.name)),
+      ),
+    },
+  }),
   servingReplay: { mode: 'transform', ports: { table: 'table' } },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineNode, type RunContext } from '../types';
 import { asNodeError, checkAborted, describeInput, input, nodeError, requireColumns, scratchRef, tableOutput } from './common';
 import { carryScaler } from './scaler';
+import { mapColumns } from '../schema';
 
 export default defineNode({
   type: 'features.split',
@@ -20,6 +21,7 @@ export default defineNode({
     stratifyBy: z.string().min(1).optional().describe('keep this column’s class shares equal in both tables'),
   }).strict(),
   columnParams: ['stratifyBy'],
+  schema: ({ inputs }) => ({ outputs: { train: mapColumns(inputs.table, (c) => c), test: mapColumns(inputs.table, (c) => c) } }),
   servingReplay: { mode: 'passthrough', ports: { train: 'table', test: 'table' } },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineNode } from '../types';
+import { defineNode, type ColumnInfo } from '../types';
+import { asDouble, mapColumns } from '../schema';
 import { asNodeError, describeInput, input, isNumericType, nodeError, requireColumns, tableOutput } from './common';
 import { SCALER_KEY, type ScalerDoc } from './scaler';
 
@@ -21,6 +22,10 @@ export default defineNode({
     exclude: z.array(z.string().min(1)).default([]).describe('columns left as they are'),
   }).strict(),
   columnParams: ['exclude'],
+  schema: ({ inputs, params }) => {
+    const scaled = (cols: ColumnInfo[]) => cols.map((c) => ((params.exclude ?? []).includes(c.name) ? c : asDouble(c)));
+    return { outputs: { train: mapColumns(inputs.train, scaled), test: mapColumns(inputs.test, scaled) } };
+  },
   servingReplay: { mode: 'transform', ports: { train: 'train', test: 'test' }, fitted: 'mean and scale per column on train, in the Parquet metadata pipewright.scaler' },
   async run({ inputs, params, ctx }) {
     const train = input(ctx, inputs, 'train');

@@ -18,6 +18,7 @@ export default defineNode({
     max: z.number().optional().describe('highest value that passes'),
   }).strict(),
   gate: { input: 'metrics', spec: (p) => ({ metric: p.metric, min: p.min, max: p.max }) },
+  schema: ({ inputs }) => ({ outputs: { metrics: inputs.metrics ?? {} }, choices: inputs.metrics?.metrics ? { metric: inputs.metrics.metrics } : undefined }),
   check: (p) => {
     if (p.min === undefined && p.max === undefined) return [{ param: 'min', message: 'set min, max or both' }];
     if (p.min !== undefined && p.max !== undefined && p.min > p.max) return [{ param: 'max', message: 'must be at least min' }];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode, type NodeDefinition } from '../types';
 import { runSweep } from './sweep';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS } from '../schema';
 
 const scalar = z.union([z.number(), z.string(), z.boolean(), z.array(z.number())]);
 
@@ -36,6 +37,11 @@ export function sweepNode(trainers: readonly NodeDefinition[]): NodeDefinition {
     }).strict(),
     check: (p) => (Object.keys(p.space).length === 0 ? [{ param: 'space', message: 'must name at least one param' }] : []),
     usesCompute: true,
+    columnParams: ['label'],
+    schema: ({ params }) => {
+      const names = metricsOf(trainers.find((t) => t.type === params.trainer), params.space);
+      return { outputs: { model: {}, metrics: { metrics: names } }, choices: { metric: names } };
+    },
     sweep: { metric: 'metric', goal: 'goal', space: 'space' },
     run: ({ inputs, params, ctx }) => {
       const trainer = trainers.find((t) => t.type === params.trainer) as NodeDefinition;
@@ -43,6 +49,14 @@ export function sweepNode(trainers: readonly NodeDefinition[]): NodeDefinition {
     },
   });
   return { ...def, bind: (types) => sweepNode(types.filter((t) => t.trainer)) } as NodeDefinition;
+}
+
+/** What the swept trainer's trials are scored on: its task with the first value of each swept param. */
+function metricsOf(trainer: NodeDefinition | undefined, space: Record<string, unknown[]> | undefined): string[] {
+  const first = Object.fromEntries(Object.entries(space ?? {}).map(([k, v]) => [k, v[0]]));
+  const parsed = trainer?.params.safeParse({ label: 'label', ...first });
+  const task = parsed?.success ? trainer?.trainer?.config(parsed.data).task : undefined;
+  return task === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
 }
 
 /** Unbound: the registry replaces it with the sweep over its own trainers. */

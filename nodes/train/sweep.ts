@@ -12,6 +12,7 @@ import type { ModelDoc } from './model';
 import { settleSweepTrial, type SweepTrialFailure, type SweepTrialInput, type SweepTrialOutput } from './sweep-trial';
 import type { TrainerConfig } from './trainer';
 import { formatNumber } from '../../shared/format';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS } from '../schema';
 
 type Tf = typeof tfNs;
 type Value = string | number | boolean | number[];
@@ -29,8 +30,6 @@ export interface SweepParams {
 }
 
 const MAX_TRIALS = 1000;
-const CLASSIFICATION_METRICS = ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'logLoss'];
-const REGRESSION_METRICS = ['mse', 'rmse', 'mae', 'r2'];
 
 /** Every combination, the first param varying slowest. */
 export function gridTrials(space: Record<string, Value[]>): Record<string, Value>[] {

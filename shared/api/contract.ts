@@ -4,7 +4,7 @@
  * Add a method by adding an entry to `methods` and a handler in `main/api/`.
  */
 import { z } from 'zod';
-import type { Catalog } from '../catalog';
+import type { Catalog, NodeSchema } from '../catalog';
 import type { Issue, Pipeline } from '../pipeline/model';
 import type { RunEvent, RunListItem, RunSummary, TrialRecord } from '../run';
 
@@ -67,6 +67,14 @@ export const methods = {
   'pipeline.format': method<z.ZodObject<{ text: typeof text }>, { text: string; changed: boolean }>(z.object({ text })),
   'pipeline.serialize': method<z.ZodObject<{ pipeline: z.ZodType<Pipeline> }>, { text: string }>(
     z.object({ pipeline: z.custom<Pipeline>((v) => typeof v === 'object' && v !== null) }),
+  ),
+  /**
+   * What every node's outputs will carry, without running: columns through the graph (data files'
+   * headers are read, never their rows) and metric names. Relative data paths resolve against
+   * `baseDir`. node id -> its schema (`error` says why a node's could not be told).
+   */
+  'pipeline.schema': method<z.ZodObject<{ text: typeof text; baseDir: z.ZodOptional<typeof path> }>, { nodes: Record<string, NodeSchema> }>(
+    z.object({ text, baseDir: path.optional() }),
   ),
   'file.read': method<z.ZodObject<{ path: typeof path }>, { path: string; text: string }>(z.object({ path })),
   'project.open': method<z.ZodObject<{ path: typeof path; create: z.ZodOptional<z.ZodBoolean> }>, ProjectInfo>(
