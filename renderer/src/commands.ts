@@ -41,6 +41,14 @@ export function viewCenter(): Position {
   return r ? flow.screenToFlowPosition({ x: r.left + r.width / 2 - 100, y: r.top + r.height / 2 - 50 }) : { x: 0, y: 0 };
 }
 
+/** `p`, or the first spot down and to the right of it where no node starts (repeated adds do not stack). */
+export function freeSpotNear(p: Position): Position {
+  const taken = Object.values(store().getState().doc.layout);
+  let at = p;
+  for (let i = 0; i < 50 && taken.some((q) => Math.abs(q.x - at.x) < 30 && Math.abs(q.y - at.y) < 30); i++) at = { x: at.x + 40, y: at.y + 40 };
+  return at;
+}
+
 export function deleteSelection(): void {
   const sel = store().getState().selection;
   if (sel.length === 0) return;

@@ -15,6 +15,7 @@ import { useCatalog } from './catalog-store';
 import { useUi } from './ui-store';
 import { nodeSignatures } from './doc/signature';
 import type { AppCommand } from '../../shared/api/contract';
+import type { NodeSchema } from '../../shared/catalog';
 
 export interface SessionState {
   store: EditorStore;
@@ -31,6 +32,8 @@ export interface SessionState {
   lastVersion: string | null;
   /** the pipelines saved in the open project (each one's latest version can be opened again) */
   pipelines: { name: string; versions: number; updatedAt: string }[];
+  /** what each node's outputs will carry, inferred without running (pickers before a run) */
+  schemas: Record<string, NodeSchema>;
   ready: boolean;
 }
 
@@ -45,6 +48,7 @@ export const useSession = create<SessionState>(() => ({
   saveState: 'saved',
   lastVersion: null,
   pipelines: [],
+  schemas: {},
   ready: false,
 }));
 
@@ -79,6 +83,7 @@ export function openDocument(doc: Pipeline, opts: { filePath?: string | null; pr
     filePath: opts.filePath === undefined ? s.filePath : opts.filePath,
     projectPath: opts.projectPath === undefined ? s.projectPath : opts.projectPath,
     issues: [],
+    schemas: {},
     saveState: 'saved',
   });
   if (opts.projectPath) localStorage.setItem(PROJECT_KEY, opts.projectPath);
@@ -99,6 +104,7 @@ export async function openText(text: string, opts: { filePath?: string | null; p
   openDocument(r.pipeline, opts);
   performance.mark('pw:loaded');
   useSession.setState({ issues: r.errors, text });
+  void refreshSchemas(text, useSession.getState().store.getState().revision);
   return r.errors;
 }
 
@@ -289,6 +295,24 @@ async function refreshDerived(): Promise<void> {
   } catch {
     // Validation is advisory here; a failure to reach main already shows as a notice elsewhere.
   }
+  await refreshSchemas(text, revision);
+}
+
+/** The folder relative data paths resolve against: the pipeline file's, else the project's. */
+function baseDirOf(s: SessionState): string | undefined {
+  if (s.filePath) return dirname(s.filePath);
+  return s.projectPath ? dirname(s.projectPath) : undefined;
+}
+
+/** Columns and metric names of every node's outputs, from main (file headers, never rows). */
+async function refreshSchemas(text: string, revision: number): Promise<void> {
+  const s = useSession.getState();
+  try {
+    const r = await call('pipeline.schema', { text, baseDir: baseDirOf(s) });
+    if (s.store.getState().revision === revision) useSession.setState({ schemas: r.nodes });
+  } catch {
+    // An older server or a failed read: the pickers fall back to the last run's columns.
+  }
 }
 
 let interacting = false;
@@ -363,7 +387,7 @@ function runTarget(): { project: string; baseDir?: string } | null {
     notice('warn', 'Open or create a project (top bar) before running: runs are recorded in it.');
     return null;
   }
-  return { project, baseDir: s.filePath ? dirname(s.filePath) : dirname(project) };
+  return { project, baseDir: baseDirOf(s) ?? dirname(project) };
 }
 
 export async function startRun(opts: { upTo?: string; from?: string; noCache?: boolean } = {}): Promise<string | null> {

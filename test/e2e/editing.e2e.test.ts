@@ -135,8 +135,8 @@ describe('editing and running the example', () => {
     // Training curves from node.metric events with a step
     await clickNode(page, 'train');
     await page.getByTestId('training-curves').waitFor();
-    // the label's column picker offers the upstream table's columns
-    await expect.poll(() => page.locator('#param-label-columns option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).toContain('diagnosis');
+    // the label's column picker (a list, not free text) offers the upstream table's columns
+    await expect.poll(() => page.getByTestId('param-label').locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).toContain('diagnosis');
     await screenshot(page, 'run-training-curves');
 
     // The evaluate node: metrics table, confusion matrix, ROC curve

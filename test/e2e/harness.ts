@@ -158,3 +158,33 @@ export async function openExampleInOwnProject(page: Page, home: string, project:
   await page.getByTestId('open-path').click();
   await page.waitForSelector('[data-testid="node-gate"]');
 }
+
+/** Drags a palette item onto the canvas at page coordinates (x, y). */
+export async function dropFromPalette(page: Page, type: string, x: number, y: number) {
+  const canvas = page.getByTestId('canvas');
+  const box = (await canvas.boundingBox())!;
+  await page.getByTestId(`palette-item-${type}`).dragTo(canvas, { targetPosition: { x: x - box.x, y: y - box.y } });
+}
+
+/** Drags a wire from one handle to another; returns the release (so a test can look mid-drag). */
+export async function connect(page: Page, from: string, to: string) {
+  const a = (await page.getByTestId(from).boundingBox())!;
+  const b = (await page.getByTestId(to).boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  return async () => page.mouse.up();
+}
+
+/** Selects a node by clicking its header; waits for the inspector to show it. */
+export async function selectNode(page: Page, id: string) {
+  await page.getByTestId(`node-${id}`).locator('.pw-node-header').click();
+  await expect.poll(() => page.getByTestId('node-id-input').inputValue()).toBe(id);
+}
+
+/** Picks `value` in a picker once the picker offers it (the columns arrive after the file is read). */
+export async function pickOption(page: Page, testId: string, value: string) {
+  await page.locator(`select[data-testid="${testId}"] option[value="${value}"]`).waitFor({ state: 'attached' });
+  await page.locator(`select[data-testid="${testId}"]`).selectOption(value);
+}

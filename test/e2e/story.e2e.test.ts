@@ -6,31 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openPage, RUN_MS, screenshot, yamlCursorAtEndOf } from './harness';
+import { connect, dropFromPalette, openPage, pickOption, RUN_MS, screenshot, selectNode as select, yamlCursorAtEndOf } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
-
-async function dropFromPalette(page: Page, type: string, x: number, y: number) {
-  const canvas = page.getByTestId('canvas');
-  const box = (await canvas.boundingBox())!;
-  await page.getByTestId(`palette-item-${type}`).dragTo(canvas, { targetPosition: { x: x - box.x, y: y - box.y } });
-}
-
-async function connect(page: Page, from: string, to: string) {
-  const a = (await page.getByTestId(from).boundingBox())!;
-  const b = (await page.getByTestId(to).boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  return async () => page.mouse.up();
-}
-
-async function select(page: Page, id: string) {
-  await page.getByTestId(`node-${id}`).locator('.pw-node-header').click();
-  await expect.poll(() => page.getByTestId('node-id-input').inputValue()).toBe(id);
-}
 
 const edgeCount = (page: Page) => page.locator('.react-flow__edge').count();
 
@@ -54,19 +33,19 @@ describe('the editor user story', () => {
     await dropFromPalette(page, 'train.logistic_regression', 660, 420);
     await dropFromPalette(page, 'evaluate.classification', 940, 300);
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 4);
-    for (const id of ['csv', 'split', 'logistic_regression', 'classification']) await page.getByTestId(`node-${id}`).waitFor();
+    for (const id of ['csv', 'split', 'logistic_regression', 'evaluate']) await page.getByTestId(`node-${id}`).waitFor();
     await screenshot(page, 'story-nodes-dropped');
 
     // Connect their handles
     await (await connect(page, 'handle-csv-out-table', 'handle-split-in-table'))();
     await (await connect(page, 'handle-split-out-train', 'handle-logistic_regression-in-train'))();
-    await (await connect(page, 'handle-logistic_regression-out-model', 'handle-classification-in-model'))();
-    await (await connect(page, 'handle-split-out-test', 'handle-classification-in-test'))();
+    await (await connect(page, 'handle-logistic_regression-out-model', 'handle-evaluate-in-model'))();
+    await (await connect(page, 'handle-split-out-test', 'handle-evaluate-in-test'))();
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 4);
     await screenshot(page, 'story-connected');
 
     // A wrong connection is refused on the spot, with its reason
-    const release = await connect(page, 'handle-split-out-test', 'handle-classification-in-model');
+    const release = await connect(page, 'handle-split-out-test', 'handle-evaluate-in-model');
     const hint = page.getByTestId('connection-hint');
     await hint.waitFor();
     await expect(hint.textContent()).resolves.toMatch(/wrong port kind.*table.*model/);
@@ -74,7 +53,7 @@ describe('the editor user story', () => {
     await release();
     expect(await edgeCount(page)).toBe(4);
     // and a cycle too
-    const release2 = await connect(page, 'handle-classification-out-metrics', 'handle-split-in-table');
+    const release2 = await connect(page, 'handle-evaluate-out-metrics', 'handle-split-in-table');
     await hint.waitFor();
     await expect(hint.textContent()).resolves.toMatch(/wrong port kind|cycle/);
     await release2();
@@ -84,13 +63,13 @@ describe('the editor user story', () => {
     await select(page, 'csv');
     await page.getByTestId('param-path').fill(csv);
     await select(page, 'logistic_regression');
-    await page.getByTestId('param-label').fill('diagnosis');
+    await pickOption(page, 'param-label', 'diagnosis');
     await page.getByTestId('param-epochs').fill('60');
-    await select(page, 'classification');
-    await page.getByTestId('param-label').fill('diagnosis');
+    await select(page, 'evaluate');
+    await pickOption(page, 'param-label', 'diagnosis');
     await select(page, 'split');
     await page.getByTestId('param-testFraction').fill('0.25');
-    await page.getByTestId('param-stratifyBy').fill('diagnosis');
+    await pickOption(page, 'param-stratifyBy', 'diagnosis');
     await screenshot(page, 'story-inspector');
 
     // Undo and redo (outside a text field, as a user would after clicking the canvas); each param
@@ -118,8 +97,8 @@ describe('the editor user story', () => {
     // Run, and read the accuracy on the evaluate node
     await page.getByTestId('run-all').click();
     const outcome = await Promise.race([
-      page.getByTestId('node-metrics-classification').waitFor({ timeout: RUN_MS }).then(() => 'metrics' as const),
-      page.getByTestId('node-status-classification').and(page.locator('[data-status="failed"],[data-status="skipped"]')).waitFor({ timeout: RUN_MS }).then(() => 'failed' as const),
+      page.getByTestId('node-metrics-evaluate').waitFor({ timeout: RUN_MS }).then(() => 'metrics' as const),
+      page.getByTestId('node-status-evaluate').and(page.locator('[data-status="failed"],[data-status="skipped"]')).waitFor({ timeout: RUN_MS }).then(() => 'failed' as const),
       page.locator('[data-testid="banner"]', { hasText: /not available/ }).waitFor({ timeout: RUN_MS }).then(() => 'unavailable' as const),
     ]);
     await screenshot(page, 'story-run');
@@ -127,11 +106,11 @@ describe('the editor user story', () => {
       console.warn('SKIPPED the accuracy assertion: the server says running is not available yet (the engine has not landed)');
     } else {
       expect(outcome, await page.locator('[data-testid^="node-status-"]').allTextContents().then((t) => t.join(' | '))).toBe('metrics');
-      const text = await page.getByTestId('node-metrics-classification').locator('[data-metric="accuracy"] b').textContent();
+      const text = await page.getByTestId('node-metrics-evaluate').locator('[data-metric="accuracy"] b').textContent();
       const accuracy = Number(text);
       expect(accuracy).toBeGreaterThan(0.9);
       expect(accuracy).toBeLessThanOrEqual(1);
-      await select(page, 'classification');
+      await select(page, 'evaluate');
       await page.getByTestId('results').waitFor();
       await screenshot(page, 'story-results');
     }

@@ -29,7 +29,7 @@ function chain(): Pipeline {
   for (const type of ['data.csv', 'features.split', 'train.logistic_regression', 'evaluate.classification']) doc = addNode(doc, type, { x: 0, y: 0 }).doc;
   doc = connect(doc, { source: 'csv', sourcePort: 'table', target: 'split', targetPort: 'table' }).doc;
   doc = connect(doc, { source: 'split', sourcePort: 'train', target: 'logistic_regression', targetPort: 'train' }).doc;
-  doc = connect(doc, { source: 'logistic_regression', sourcePort: 'model', target: 'classification', targetPort: 'model' }).doc;
+  doc = connect(doc, { source: 'logistic_regression', sourcePort: 'model', target: 'evaluate', targetPort: 'model' }).doc;
   return doc;
 }
 
@@ -45,7 +45,7 @@ describe('document ops', () => {
 
   it('removing a node drops the inputs that pointed at it and its layout', () => {
     const doc = removeNodes(chain(), ['split']);
-    expect(doc.nodes.map((n) => n.id)).toEqual(['csv', 'logistic_regression', 'classification']);
+    expect(doc.nodes.map((n) => n.id)).toEqual(['csv', 'logistic_regression', 'evaluate']);
     expect(doc.nodes[1].inputs).toEqual({});
     expect(doc.layout.split).toBeUndefined();
   });
@@ -57,7 +57,7 @@ describe('document ops', () => {
     const r = renameNode(doc, 'split', 'divide');
     expect(r.nodes[1].id).toBe('divide');
     expect(r.nodes[2].inputs.train).toBe('divide.train');
-    expect(Object.keys(r.layout)).toEqual(['csv', 'divide', 'logistic_regression', 'classification']);
+    expect(Object.keys(r.layout)).toEqual(['csv', 'divide', 'logistic_regression', 'evaluate']);
   });
 
   it('moving changes only the layout', () => {
@@ -94,7 +94,7 @@ describe('document ops', () => {
 
 describe('connection checks', () => {
   it('refuses a wrong port kind with the reason', () => {
-    const r = checkConnection(chain(), types, { source: 'split', sourcePort: 'test', target: 'classification', targetPort: 'model' });
+    const r = checkConnection(chain(), types, { source: 'split', sourcePort: 'test', target: 'evaluate', targetPort: 'model' });
     expect(r).toEqual({ ok: false, reason: expect.stringMatching(/wrong port kind.*table.*model/) });
   });
 
@@ -107,13 +107,13 @@ describe('connection checks', () => {
     expect(wouldCreateCycle(doc, 'sql', 'csv')).toBe(true);
     const r = checkConnection(doc, types, { source: 'sql', sourcePort: 'table', target: 'split', targetPort: 'table' });
     expect(r).toEqual({ ok: false, reason: 'cycle: split already feeds sql' });
-    expect(wouldCreateCycle(doc, 'classification', 'sql')).toBe(false);
-    const back = checkConnection(chain(), types, { source: 'classification', sourcePort: 'metrics', target: 'split', targetPort: 'table' });
+    expect(wouldCreateCycle(doc, 'evaluate', 'sql')).toBe(false);
+    const back = checkConnection(chain(), types, { source: 'evaluate', sourcePort: 'metrics', target: 'split', targetPort: 'table' });
     expect(back.ok).toBe(false);
-    expect(wouldCreateCycle(chain(), 'classification', 'csv')).toBe(true);
+    expect(wouldCreateCycle(chain(), 'evaluate', 'csv')).toBe(true);
   });
 
   it('accepts a matching connection', () => {
-    expect(checkConnection(chain(), types, { source: 'split', sourcePort: 'test', target: 'classification', targetPort: 'test' })).toEqual({ ok: true });
+    expect(checkConnection(chain(), types, { source: 'split', sourcePort: 'test', target: 'evaluate', targetPort: 'test' })).toEqual({ ok: true });
   });
 });

@@ -6,9 +6,15 @@ import { NODE_ID_RE, parseInputRef, type ParamValue, type Pipeline, type Pipelin
 import type { NodeTypeInfo } from '../../../shared/catalog';
 import { NEW_INPUT, type Link } from './graph';
 
-/** A fresh id from the type's last segment: `features.split` -> split, split2, ... */
+/**
+ * A fresh id that says what the node does: the type's last segment (`features.split` -> split,
+ * split2, ...), except where that names only the kind of thing checked: an evaluate or gate node
+ * is `evaluate` / `gate` (not `classification` / `metric`).
+ */
 export function freshId(doc: Pipeline, type: string, taken: Set<string> = new Set(doc.nodes.map((n) => n.id))): string {
-  let base = (type.split('.').pop() ?? 'node').replace(/[^A-Za-z0-9_-]/g, '_');
+  const parts = type.split('.');
+  const verbStage = parts.length > 1 && (parts[0] === 'evaluate' || parts[0] === 'gate');
+  let base = ((verbStage ? parts[0] : parts.pop()) || 'node').replace(/[^A-Za-z0-9_-]/g, '_');
   if (!/^[A-Za-z]/.test(base)) base = 'n' + base;
   if (!taken.has(base)) return base;
   for (let i = 2; ; i++) if (!taken.has(`${base}${i}`)) return `${base}${i}`;

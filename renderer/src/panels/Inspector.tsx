@@ -9,6 +9,8 @@ import { fieldsOf } from './schema';
 import { ParamField } from './ParamField';
 import { useSession, startRun } from '../session';
 import { call } from '../api/client';
+import { isStale } from '../store/stale';
+import type { NodeSchema } from '../../../shared/catalog';
 const Results = lazy(() => import('../results/Results').then((m) => ({ default: m.Results })));
 
 export function Inspector() {
@@ -44,38 +46,45 @@ function PipelineIssues() {
   );
 }
 
-/** Columns of the table feeding a node: from the upstream node's last run output (meta, or a quick preview). */
-function useUpstreamColumns(id: string): string[] {
+export interface UpstreamColumns {
+  columns: { name: string; type?: string }[];
+  /** what the pickers cannot offer yet (one-hot's columns before a run, an unreadable file) */
+  note: string | null;
+}
+
+/**
+ * Columns of the tables feeding a node: a fresh result of the upstream node when there is one
+ * (it knows one-hot's value columns), else what main inferred from the graph without running.
+ */
+function useUpstreamColumns(id: string): UpstreamColumns {
   const node = useEditor((s) => s.doc.nodes.find((n) => n.id === id));
+  const refs = useMemo(() => Object.values(node?.inputs ?? {}).map((ref) => parseInputRef(ref)), [node?.inputs]);
   // Only the upstream outputs: a progress event of another node must not re-render the form.
-  const arts = useEditor(
-    useShallow((s) =>
-      Object.values(node?.inputs ?? {}).map((ref) => {
-        const r = parseInputRef(ref);
-        return r ? s.nodeStates[r.node]?.outputs?.[r.port] : undefined;
-      }),
-    ),
-  );
+  const arts = useEditor(useShallow((s) => refs.map((r) => (r && !isStale(s, r.node) ? s.nodeStates[r.node]?.outputs?.[r.port] : undefined))));
+  const inferred = useStore(useSession, useShallow((s) => refs.map((r) => (r ? s.schemas[r.node] : undefined))));
   const project = useStore(useSession, (s) => s.projectPath);
-  const [fetched, setFetched] = useState<Record<string, string[]>>({});
-  const refs = useMemo(() => {
-    const out: { hash: string; columns?: string[] }[] = [];
-    for (const art of arts) {
-      if (!art || art.kind !== 'table') continue;
-      const cols = (art.meta?.columns as { name: string }[] | undefined)?.map((c) => c.name);
-      out.push({ hash: art.hash, columns: cols });
-    }
-    return out;
-  }, [arts]);
+  const [fetched, setFetched] = useState<Record<string, { name: string; type: string }[]>>({});
   useEffect(() => {
-    for (const r of refs) {
-      if (r.columns || fetched[r.hash] || !project) continue;
-      call('artifact.preview', { project, hash: r.hash, limit: 1 })
-        .then((p) => setFetched((f) => ({ ...f, [r.hash]: p.columns.map((c) => c.name) })))
+    for (const art of arts) {
+      if (!art || art.kind !== 'table' || art.meta?.columns || fetched[art.hash] || !project) continue;
+      call('artifact.preview', { project, hash: art.hash, limit: 1 })
+        .then((p) => setFetched((f) => ({ ...f, [art.hash]: p.columns })))
         .catch(() => {});
     }
-  }, [refs, fetched, project]);
-  return useMemo(() => [...new Set(refs.flatMap((r) => r.columns ?? fetched[r.hash] ?? []))], [refs, fetched]);
+  }, [arts, fetched, project]);
+  return useMemo(() => {
+    const cols = new Map<string, { name: string; type?: string }>();
+    const notes: string[] = [];
+    refs.forEach((r, i) => {
+      const art = arts[i];
+      const ran = art?.kind === 'table' ? ((art.meta?.columns as { name: string; type?: string }[] | undefined) ?? fetched[art.hash]) : undefined;
+      const schema = r ? inferred[i]?.outputs[r.port] : undefined;
+      for (const c of ran ?? schema?.columns ?? []) if (!cols.has(c.name)) cols.set(c.name, c);
+      if (!ran && schema?.partial) notes.push(`${r!.node}: ${schema.partial}`);
+      if (!ran && r && inferred[i]?.error) notes.push(`${r.node}: ${inferred[i]!.error}`);
+    });
+    return { columns: [...cols.values()], note: notes.length ? notes.join('; ') : null };
+  }, [refs, arts, inferred, fetched]);
 }
 
 function NodeInspector({ id }: { id: string }) {
@@ -84,7 +93,8 @@ function NodeInspector({ id }: { id: string }) {
   const info = useCatalog((s) => (node ? s.byType.get(node.type) : undefined));
   const issues = useStore(useSession, (s) => s.issues);
   const hasRun = useEditor((s) => s.nodeStates[id] !== undefined);
-  const columns = useUpstreamColumns(id);
+  const upstream = useUpstreamColumns(id);
+  const own = useStore(useSession, (s) => s.schemas[id]);
   const [name, setName] = useState(id);
   const fields = useMemo(() => (info ? fieldsOf(info.paramsSchema) : []), [info]);
   if (!node) return null;
@@ -139,6 +149,14 @@ function NodeInspector({ id }: { id: string }) {
           ))}
         </div>
       )}
+      {own?.error && (
+        <div className="pw-section">
+          <div className="pw-error" data-testid="schema-error">
+            cannot tell the columns yet: {own.error}
+          </div>
+        </div>
+      )}
+      <OutputSchema outputs={own?.outputs} />
       <div className="pw-section">
         <h4>Params</h4>
         {fields.length === 0 && <div className="pw-muted">No params.</div>}
@@ -148,7 +166,10 @@ function NodeInspector({ id }: { id: string }) {
             field={f}
             value={node.params[f.name]}
             errors={paramErrors(f.name)}
-            columns={columns}
+            columns={upstream.columns}
+            note={upstream.note}
+            choices={own?.choices?.[f.name]}
+            space={info?.capabilities?.sweep?.space === f.name ? { trainer: typeof node.params.trainer === 'string' ? node.params.trainer : undefined } : undefined}
             isColumn={info?.columnParams?.includes(f.name) ?? false}
             code={info?.codeParams?.[f.name]}
             onChange={(v) => store.getState().edit(`param:${id}.${f.name}`, (d) => setParam(d, id, f.name, v))}
@@ -170,6 +191,25 @@ function NodeInspector({ id }: { id: string }) {
           <Results id={id} />
         </Suspense>
       )}
+    </div>
+  );
+}
+
+/** What the node's outputs will carry, known before running: "table: 7 columns (species, …)". */
+function OutputSchema({ outputs }: { outputs: NodeSchema['outputs'] | undefined }) {
+  const known = Object.entries(outputs ?? {}).filter(([, o]) => o.columns || o.metrics);
+  if (!known.length) return null;
+  return (
+    <div className="pw-section pw-schema" data-testid="schema-summary">
+      {known.map(([port, o]) => {
+        const names = o.columns?.map((c) => c.name) ?? o.metrics ?? [];
+        const shown = names.slice(0, 8).join(', ') + (names.length > 8 ? `, … ${names.length - 8} more` : '');
+        return (
+          <div key={port} className="pw-muted small" title={names.join(', ')}>
+            <b>{port}</b>: {o.columns ? `${names.length} column${names.length === 1 ? '' : 's'}` : `${names.length} metrics`} ({shown}){o.partial ? `, ${o.partial}` : ''}
+          </div>
+        );
+      })}
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { STAGES } from '../../../shared/catalog';
 import { useCatalog, STAGE_COLORS, STAGE_TITLES } from '../catalog-store';
 import { matchTypes } from './palette-filter';
 import { DRAG_MIME } from '../canvas/Canvas';
-import { addNodeAt, viewCenter } from '../commands';
+import { addNodeAt, freeSpotNear, viewCenter } from '../commands';
 
 export function Palette() {
   const catalog = useCatalog((s) => s.catalog);
@@ -31,7 +31,10 @@ export function Palette() {
                   e.dataTransfer.setData(DRAG_MIME, t.type);
                   e.dataTransfer.effectAllowed = 'copy';
                 }}
-                onDoubleClick={() => addNodeAt(t.type, viewCenter())}
+                role="button"
+                tabIndex={0}
+                onClick={() => addNodeAt(t.type, freeSpotNear(viewCenter()))}
+                onKeyDown={(e) => e.key === 'Enter' && addNodeAt(t.type, freeSpotNear(viewCenter()))}
                 title={`${t.type}${t.available ? '' : ' — not available yet: running it fails'}\n${t.description}`}
               >
                 <span className="dot" style={{ background: STAGE_COLORS[stage] }} />

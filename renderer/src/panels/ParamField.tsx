@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { ParamValue } from '../../../shared/pipeline/model';
+import { SweepSpace } from './SweepSpace';
 import { boundProblem, formatList, parseList, parseScalar, type Field } from './schema';
 
 const CodeEditor = lazy(() => import('../monaco/CodeEditor'));
@@ -9,8 +10,15 @@ export interface ParamFieldProps {
   value: ParamValue | undefined;
   onChange(v: ParamValue | undefined): void;
   errors: string[];
-  columns: string[];
+  /** the columns of the input tables (inferred before a run, or the last fresh result's) */
+  columns: { name: string; type?: string }[];
   isColumn: boolean;
+  /** values the node itself says make sense (a gate's metric names) */
+  choices?: string[];
+  /** what the column pickers cannot offer yet, said under the field */
+  note?: string | null;
+  /** a sweep's search space: edited as a form over this trainer's params */
+  space?: { trainer: string | undefined };
   code?: 'javascript' | 'sql';
 }
 
@@ -26,7 +34,10 @@ function useDraft(value: ParamValue | undefined, format: (v: ParamValue | undefi
   return [text, setText] as const;
 }
 
-export function ParamField({ field, value, onChange, errors, columns, isColumn, code }: ParamFieldProps) {
+export function ParamField({ field, value, onChange, errors, columns: columnInfo, isColumn, code, choices, note, space }: ParamFieldProps) {
+  const columns = columnInfo.map((c) => c.name);
+  const typeOf = new Map(columnInfo.map((c) => [c.name, c.type]));
+  const options = isColumn && columns.length ? columns : choices?.length ? choices : null;
   const id = `param-${field.name}`;
   const placeholder = field.default !== undefined ? `default: ${JSON.stringify(field.default)}` : field.required ? 'required' : 'not set';
   let control: React.ReactNode;
@@ -39,7 +50,9 @@ export function ParamField({ field, value, onChange, errors, columns, isColumn, 
     (t) => (field.kind === 'list' ? (t.trim() === '' ? undefined : parseList(field.item, t)) : field.kind === 'json' || field.kind === 'record' ? tryJson(t) : parseScalar(scalarKind, t)),
   );
 
-  if (code) {
+  if (space) {
+    control = <SweepSpace id={id} value={value} trainer={space.trainer} onChange={onChange} />;
+  } else if (code) {
     control = (
       <Suspense fallback={<textarea className="pw-input" value={typeof value === 'string' ? value : ''} readOnly />}>
         <CodeEditor value={typeof value === 'string' ? value : ''} language={code} onChange={(v) => onChange(v === '' ? undefined : v)} height={180} testId={id} />
@@ -64,12 +77,26 @@ export function ParamField({ field, value, onChange, errors, columns, isColumn, 
         <option value="false">false</option>
       </select>
     );
+  } else if (field.kind === 'string' && options) {
+    // A picker, not free text: the upstream columns (or the node's own choices) are known.
+    const current = typeof value === 'string' ? value : undefined;
+    control = (
+      <select className="pw-input" id={id} data-testid={id} value={current ?? ''} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
+        <option value="">{field.default !== undefined ? `default (${String(field.default)})` : isColumn ? '— choose a column —' : '— choose —'}</option>
+        {current !== undefined && !options.includes(current) && <option value={current}>{current} (not in the input)</option>}
+        {options.map((c) => (
+          <option key={c} value={c}>
+            {typeOf.get(c) ? `${c} · ${typeOf.get(c)!.toLowerCase()}` : c}
+          </option>
+        ))}
+      </select>
+    );
   } else if (field.kind === 'list' && isColumn && columns.length > 0) {
     const chosen = Array.isArray(value) ? value.map(String) : [];
     control = (
       <div className="pw-chips" data-testid={id}>
-        {columns.map((c) => (
-          <label key={c} className={chosen.includes(c) ? 'on' : ''}>
+        {[...columns, ...chosen.filter((c) => !columns.includes(c))].map((c) => (
+          <label key={c} className={`${chosen.includes(c) ? 'on' : ''}${columns.includes(c) ? '' : ' missing'}`} title={typeOf.get(c) ?? 'not in the input'} data-column={c}>
             <input
               type="checkbox"
               checked={chosen.includes(c)}
@@ -152,6 +179,7 @@ export function ParamField({ field, value, onChange, errors, columns, isColumn, 
       </label>
       {control}
       {field.description && <div className="pw-help">{field.description}</div>}
+      {isColumn && note && <div className="pw-help pw-note" data-testid={`${id}-note`}>{note}</div>}
       {shown.map((e, i) => (
         <div key={i} className="pw-error" data-testid={`${id}-error`}>
           {e}
