@@ -2,10 +2,11 @@
 import { initial } from './0001-initial';
 import { childExecutions } from './0002-child-executions';
 import { modelRegistry } from './0004-model-registry';
+import { predictionLog } from './0005-prediction-log';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [initial, childExecutions, modelRegistry];
+export const migrations: readonly Migration[] = [initial, childExecutions, modelRegistry, predictionLog];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;

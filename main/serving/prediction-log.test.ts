@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openProject } from '../store/project-store';
+import { holdWriteLock } from '../../test/helpers/sqlite-lock';
+import { parseInstant, PredictionLog, readPredictions, recordFeedback, type PredictionLogEntry } from './prediction-log';
+
+const dir = mkdtempSync(join(tmpdir(), 'pw-predlog-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const entry = (over: Partial<PredictionLogEntry> = {}): PredictionLogEntry => ({
+  requestId: 'r1',
+  at: Date.parse('2026-11-29T10:00:00Z'),
+  model: 'cancer',
+  version: 1,
+  alias: 'champion',
+  protocol: 'v1',
+  inputs: { radius: [12.5, 20.1], texture: [null, 17] },
+  rows: 2,
+  predictions: [
+    { label: 'B', scores: { B: 0.9, M: 0.1 } },
+    { label: 'M', scores: { B: 0.2, M: 0.8 } },
+  ],
+  latencyMs: 0.7,
+  ...over,
+});
+
+describe('prediction log (migration 5)', () => {
+  it('writes requests in batches, one row per predicted row, and reads a window back oldest first', () => {
+    const store = openProject(join(dir, 'a.pwproj'), { create: true });
+    const log = new PredictionLog(store, { flushMs: 60_000 });
+    log.record(entry());
+    log.record(entry({ requestId: 'r2', at: Date.parse('2026-11-29T11:00:00Z'), version: 2, inputs: { radius: [9], texture: [10] }, rows: 1, predictions: [{ label: 'B', scores: { B: 1, M: 0 } }] }));
+    log.record(entry({ requestId: 'r3', at: Date.parse('2026-11-29T12:00:00Z'), shadow: true, version: 3, rows: 1, inputs: { radius: [9], texture: [10] }, predictions: [0.5] }));
+    expect(readPredictions(store, { model: 'cancer' })).toHaveLength(0); // nothing written until a flush
+    expect(log.flush()).toBe(4);
+    const all = readPredictions(store, { model: 'cancer' });
+    expect(all.map((r) => [r.requestId, r.row, r.version])).toEqual([
+      ['r1', 0, 1],
+      ['r1', 1, 1],
+      ['r2', 0, 2],
+    ]);
+    expect(all[1].inputs).toEqual({ radius: 20.1, texture: 17 });
+    expect(all[0].inputs).toEqual({ radius: 12.5, texture: null });
+    expect(all[1].prediction).toEqual({ label: 'M', scores: { B: 0.2, M: 0.8 } });
+    expect(all[0].at).toBe('2026-11-29T10:00:00.000Z');
+    // shadow answers only when asked for
+    expect(readPredictions(store, { model: 'cancer', shadow: true }).map((r) => r.shadow)).toEqual([false, false, false, true]);
+    // windows: since inclusive, until exclusive, a time without a zone is UTC, limit keeps the newest
+    expect(readPredictions(store, { model: 'cancer', since: '2026-11-29 11:00' }).map((r) => r.requestId)).toEqual(['r2']);
+    expect(readPredictions(store, { model: 'cancer', until: '2026-11-29T11:00:00Z' }).map((r) => r.requestId)).toEqual(['r1', 'r1']);
+    expect(readPredictions(store, { model: 'cancer', limit: 2 }).map((r) => `${r.requestId}/${r.row}`)).toEqual(['r1/1', 'r2/0']);
+    expect(readPredictions(store, { model: 'cancer', version: 2 })).toHaveLength(1);
+    expect(readPredictions(store, { model: 'other' })).toHaveLength(0);
+    log.close();
+    store.close();
+  });
+
+  it('attaches feedback labels by request id (one label for every row, or one per row), even before the batch is written', () => {
+    const store = openProject(join(dir, 'b.pwproj'), { create: true });
+    const log = new PredictionLog(store, { flushMs: 60_000 });
+    log.record(entry());
+    expect(recordFeedback(store, 'r1', ['B', 'M'])).toBe(0); // not written yet: kept, counted later
+    log.record(entry({ requestId: 'r9', rows: 1, inputs: { radius: [1], texture: [2] } }));
+    log.flush();
+    expect(recordFeedback(store, 'r9', 'M')).toBe(1);
+    const rows = readPredictions(store, { model: 'cancer' });
+    expect(rows.map((r) => [r.requestId, r.label])).toEqual([
+      ['r1', 'B'],
+      ['r1', 'M'],
+      ['r9', 'M'],
+    ]);
+    recordFeedback(store, 'r9', 'B'); // a correction replaces the label
+    expect(readPredictions(store, { model: 'cancer' })[2].label).toBe('B');
+    log.close();
+    store.close();
+  });
+
+  it('samples whole requests with --log-sample', () => {
+    const store = openProject(join(dir, 'c.pwproj'), { create: true });
+    let i = 0;
+    const log = new PredictionLog(store, { flushMs: 60_000, sample: 0.25, random: () => [0.1, 0.5, 0.9, 0.2][i++ % 4] });
+    const kept = Array.from({ length: 8 }, () => log.sampled()).filter(Boolean).length;
+    expect(kept).toBe(4); // 0.1 and 0.2 of every four draws
+    const none = new PredictionLog(store, { sample: 0 });
+    expect(none.sampled()).toBe(false);
+    none.close();
+    log.close();
+    store.close();
+  });
+
+  it('keeps the rows while another process holds the write lock, and writes them after', async () => {
+    const file = join(dir, 'd.pwproj');
+    openProject(file, { create: true }).close();
+    const store = openProject(file);
+    const log = new PredictionLog(store, { flushMs: 60_000 });
+    log.record(entry());
+    const lock = await holdWriteLock(file, { ms: 30_000 });
+    try {
+      expect(log.flush()).toBe(0);
+    } finally {
+      await lock.release();
+    }
+    expect(readPredictions(store, { model: 'cancer' })).toHaveLength(0);
+    expect(log.flush()).toBe(2);
+    expect(readPredictions(store, { model: 'cancer' })).toHaveLength(2);
+    log.close();
+    store.close();
+  });
+
+  it('reads times as ISO 8601 and names a bad one', () => {
+    expect(parseInstant('2026-11-29 10:00').toISOString()).toBe('2026-11-29T10:00:00.000Z');
+    expect(parseInstant('2026-11-29T10:00:00+01:00').toISOString()).toBe('2026-11-29T09:00:00.000Z');
+    expect(() => parseInstant('yesterday', 'since')).toThrow(/since: 'yesterday'/);
+  });
+});

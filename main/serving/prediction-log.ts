@@ -1,0 +1,304 @@
+/**
+ * The prediction log of contract section 6: what the model server answered, one row per predicted
+ * row, written into the project file in batches (never on a request's path), plus labels attached
+ * later by request id (`POST /v1/feedback`). `readPredictions` is what `data.predictions` reads.
+ *
+ * The SQL lives here (migration 0005 calls `createPredictionLogTables`); it takes the ProjectStore
+ * only for `db` and `tryTransaction`.
+ */
+import type { Database } from 'better-sqlite3';
+import type { ProjectStore } from '../store/project-store';
+import type { Prediction } from './types';
+
+/** Schema of migration 0005. A released migration is never edited: add a new one instead. */
+export function createPredictionLogTables(db: Database): void {
+  db.exec(`
+    -- one row per predicted row of a logged request (a batch of n rows is n rows, row 0..n-1)
+    CREATE TABLE prediction_log (
+      id INTEGER PRIMARY KEY,
+      request_id TEXT NOT NULL,
+      row_index INTEGER NOT NULL DEFAULT 0,
+      at TEXT NOT NULL,                          -- ISO 8601 UTC, when the request was read
+      model TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      alias TEXT,                                -- the alias the request followed; NULL when pinned to a version
+      shadow INTEGER NOT NULL DEFAULT 0,         -- 1: a shadow model's answer (logged, not returned)
+      protocol TEXT NOT NULL DEFAULT 'v1',       -- 'v1' (TF Serving REST) or 'v2' (Open Inference Protocol)
+      inputs TEXT NOT NULL,                      -- JSON object: input column -> raw value as received
+      prediction TEXT NOT NULL,                  -- JSON: { label, scores } or a number
+      latency_ms REAL NOT NULL                   -- the whole request's latency (read to answer written)
+    );
+    CREATE INDEX prediction_log_model_at ON prediction_log (model, at);
+    CREATE INDEX prediction_log_request ON prediction_log (request_id);
+
+    -- labels attached by request id; kept apart so a label may arrive before its batch is written
+    CREATE TABLE prediction_feedback (
+      request_id TEXT PRIMARY KEY,
+      label TEXT NOT NULL,                       -- JSON: one value for every row, or an array with one per row
+      at TEXT NOT NULL
+    );
+  `);
+}
+
+/** One answered request, as the server hands it to the log. */
+export interface PredictionLogEntry {
+  requestId: string;
+  /** when the request was read (ms since the epoch) */
+  at: number;
+  model: string;
+  version: number;
+  alias: string | null;
+  shadow?: boolean;
+  protocol: 'v1' | 'v2';
+  /** the request's rows, columnar: input column -> one raw value per row */
+  inputs: Record<string, unknown[]>;
+  rows: number;
+  predictions: Prediction[];
+  latencyMs: number;
+}
+
+export interface PredictionLogOptions {
+  /** the fraction of requests logged, 0..1 (`--log-sample`; default 1) */
+  sample?: number;
+  /** how often buffered entries are written (default 250 ms) */
+  flushMs?: number;
+  /** rows kept in memory while the project file stays locked; the oldest go beyond it (default 100,000) */
+  maxBufferedRows?: number;
+  /** told when rows had to be dropped or a write failed (the server prints it on stderr) */
+  onProblem?: (message: string) => void;
+  random?: () => number;
+}
+
+/** A request id as sent in `x-request-id` (or a new one): at most 200 printable characters. */
+export function isRequestId(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= 200 && /^[\x21-\x7e]+$/.test(v);
+}
+
+const INSERT = `INSERT INTO prediction_log
+  (request_id, row_index, at, model, version, alias, shadow, protocol, inputs, prediction, latency_ms)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * Buffers answered requests and writes them in one transaction per flush. `record` only pushes
+ * (a request never waits for SQLite); a locked file keeps the rows for the next flush.
+ */
+export class PredictionLog {
+  private buffer: PredictionLogEntry[] = [];
+  private bufferedRows = 0;
+  private dropped = 0;
+  private readonly timer: NodeJS.Timeout;
+  private readonly sample: number;
+  private readonly random: () => number;
+  private readonly maxRows: number;
+  private closed = false;
+  /** rows written since the log was opened */
+  written = 0;
+
+  constructor(
+    private readonly store: Pick<ProjectStore, 'db' | 'tryTransaction' | 'isOpen'>,
+    private readonly options: PredictionLogOptions = {},
+  ) {
+    const s = options.sample ?? 1;
+    this.sample = Number.isFinite(s) ? Math.min(1, Math.max(0, s)) : 1;
+    this.random = options.random ?? Math.random;
+    this.maxRows = options.maxBufferedRows ?? 100_000;
+    this.timer = setInterval(() => this.flush(), options.flushMs ?? 250);
+    this.timer.unref();
+  }
+
+  /** Decides once per request whether it is logged (the shadow's copy follows its request). */
+  sampled(): boolean {
+    return this.sample >= 1 || (this.sample > 0 && this.random() < this.sample);
+  }
+
+  record(entry: PredictionLogEntry): void {
+    if (this.closed) return;
+    this.buffer.push(entry);
+    this.bufferedRows += entry.rows;
+    while (this.bufferedRows > this.maxRows && this.buffer.length > 1) {
+      const old = this.buffer.shift()!;
+      this.bufferedRows -= old.rows;
+      this.dropped += old.rows;
+    }
+  }
+
+  /** Writes what is buffered; returns the rows written (0 when the file stayed locked). */
+  flush(): number {
+    if (this.dropped) {
+      this.options.onProblem?.(`prediction log: ${this.dropped} rows dropped while the project file was locked`);
+      this.dropped = 0;
+    }
+    if (!this.buffer.length || !this.store.isOpen) return 0;
+    const batch = this.buffer;
+    this.buffer = [];
+    const rows = this.bufferedRows;
+    this.bufferedRows = 0;
+    let ok: boolean;
+    try {
+      const insert = this.store.db.prepare(INSERT);
+      ok = this.store.tryTransaction(() => {
+        for (const e of batch) {
+          const at = new Date(e.at).toISOString();
+          const cols = Object.keys(e.inputs);
+          for (let r = 0; r < e.rows; r++) {
+            const row: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+            for (const c of cols) row[c] = e.inputs[c][r] ?? null;
+            insert.run(e.requestId, r, at, e.model, e.version, e.alias, e.shadow ? 1 : 0, e.protocol, JSON.stringify(row), JSON.stringify(e.predictions[r] ?? null), e.latencyMs);
+          }
+        }
+      }, 50);
+    } catch (err) {
+      this.options.onProblem?.(`prediction log: ${rows} rows not written: ${(err as Error).message}`);
+      return 0;
+    }
+    if (!ok) {
+      // locked by another process: keep them for the next flush (newest last)
+      this.buffer = batch.concat(this.buffer);
+      this.bufferedRows += rows;
+      return 0;
+    }
+    this.written += rows;
+    return rows;
+  }
+
+  /** Stops the timer and writes what is left. */
+  close(): void {
+    if (this.closed) return;
+    clearInterval(this.timer);
+    this.flush();
+    this.closed = true;
+  }
+}
+
+/** Attaches a label (one value, or an array with one per row) to a logged request. Returns the logged rows it labels. */
+export function recordFeedback(store: Pick<ProjectStore, 'db' | 'transaction'>, requestId: string, label: unknown, at = new Date()): number {
+  const text = JSON.stringify(label);
+  store.transaction(() => {
+    store.db
+      .prepare('INSERT INTO prediction_feedback (request_id, label, at) VALUES (?, ?, ?) ON CONFLICT (request_id) DO UPDATE SET label = excluded.label, at = excluded.at')
+      .run(requestId, text, at.toISOString());
+  });
+  const n = store.db.prepare('SELECT count(*) AS n FROM prediction_log WHERE request_id = ? AND shadow = 0').get(requestId) as { n: number };
+  return n.n;
+}
+
+/** One logged row, as `data.predictions` reads it. */
+export interface LoggedPrediction {
+  /** ISO 8601 UTC */
+  at: string;
+  requestId: string;
+  row: number;
+  model: string;
+  version: number;
+  alias: string | null;
+  shadow: boolean;
+  protocol: 'v1' | 'v2';
+  /** input column -> raw value as received (null for a missing value) */
+  inputs: Record<string, unknown>;
+  prediction: Prediction | null;
+  /** the label attached by feedback for this row, or null */
+  label: unknown;
+  latencyMs: number;
+}
+
+export interface PredictionQuery {
+  model: string;
+  /** only this version */
+  version?: number;
+  /** only requests that followed this alias */
+  alias?: string;
+  /** from this time on (inclusive): a Date, or ISO 8601 (without a zone: UTC) */
+  since?: Date | string;
+  /** before this time (exclusive) */
+  until?: Date | string;
+  /** the newest N rows of the window (still returned oldest first) */
+  limit?: number;
+  /** include shadow answers (default false: what clients got) */
+  shadow?: boolean;
+}
+
+/** ISO 8601 with a space or `T`; a time without a zone is UTC. Throws naming the value. */
+export function parseInstant(v: Date | string, place = 'time'): Date {
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) throw new Error(`${place}: not a valid time`);
+    return v;
+  }
+  const s = v.trim().replace(' ', 'T');
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(s)) throw new Error(`${place}: '${v}' is not an ISO 8601 time`);
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s : s.includes('T') ? `${s}Z` : `${s}T00:00:00Z`;
+  const d = new Date(zoned);
+  if (Number.isNaN(d.getTime())) throw new Error(`${place}: '${v}' is not a valid time`);
+  return d;
+}
+
+interface LogRow {
+  id: number;
+  request_id: string;
+  row_index: number;
+  at: string;
+  model: string;
+  version: number;
+  alias: string | null;
+  shadow: number;
+  protocol: string;
+  inputs: string;
+  prediction: string;
+  latency_ms: number;
+  label: string | null;
+}
+
+function json(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** The logged rows of a model in a time window, oldest first. Reads only (no lock taken). */
+export function readPredictions(store: Pick<ProjectStore, 'db'>, q: PredictionQuery): LoggedPrediction[] {
+  const where = ['p.model = ?'];
+  const args: unknown[] = [q.model];
+  if (q.version !== undefined) {
+    where.push('p.version = ?');
+    args.push(q.version);
+  }
+  if (q.alias !== undefined) {
+    where.push('p.alias = ?');
+    args.push(q.alias);
+  }
+  if (q.since !== undefined) {
+    where.push('p.at >= ?');
+    args.push(parseInstant(q.since, 'since').toISOString());
+  }
+  if (q.until !== undefined) {
+    where.push('p.at < ?');
+    args.push(parseInstant(q.until, 'until').toISOString());
+  }
+  if (!q.shadow) where.push('p.shadow = 0');
+  const limit = q.limit !== undefined ? Math.max(0, Math.floor(q.limit)) : -1;
+  const sql = `SELECT * FROM (
+      SELECT p.*, f.label AS label FROM prediction_log p LEFT JOIN prediction_feedback f ON f.request_id = p.request_id
+      WHERE ${where.join(' AND ')} ORDER BY p.at DESC, p.id DESC LIMIT ?
+    ) ORDER BY at, id`;
+  const rows = store.db.prepare(sql).all(...args, limit) as LogRow[];
+  return rows.map((r) => {
+    let label = json(r.label);
+    if (Array.isArray(label)) label = label[r.row_index] ?? null;
+    return {
+      at: r.at,
+      requestId: r.request_id,
+      row: r.row_index,
+      model: r.model,
+      version: r.version,
+      alias: r.alias,
+      shadow: r.shadow === 1,
+      protocol: r.protocol === 'v2' ? 'v2' : 'v1',
+      inputs: (json(r.inputs) as Record<string, unknown> | null) ?? {},
+      prediction: json(r.prediction) as Prediction | null,
+      label,
+      latencyMs: r.latency_ms,
+    };
+  });
+}
