@@ -1,0 +1,300 @@
+/**
+ * The model server's HTTP side (contract section 6) on node:http: Host and token checks, bounded
+ * bodies and slow clients, the route table of `routes.ts`, the `x-pipewright-model-version` and
+ * `x-request-id` headers, and live statistics. Nothing a client sends can stop it: every failure
+ * of a request ends as that request's own 4xx/5xx answer.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tokenMatches } from '../server/web-server';
+import { NotFound, type ModelTable } from './model-table';
+import { isRequestId, type PredictionLog } from './prediction-log';
+import { routes as defaultRoutes, type Reply, type Route, type ServerContext } from './routes';
+import { InputError } from './types';
+import type { ProjectStore } from '../store/project-store';
+
+/** Bodies over this get 413 (contract section 6). */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface ModelServerOptions {
+  table: ModelTable;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** 0: a free port */
+  port?: number;
+  /** every request but the health checks needs `Authorization: Bearer <token>` */
+  token?: string | null;
+  log?: PredictionLog | null;
+  store?: ProjectStore | null;
+  routes?: Route[];
+  /** a request (headers and body) that takes longer is cut off (default 30 s) */
+  requestTimeoutMs?: number;
+  /** headers must arrive within this (default 10 s) */
+  headersTimeoutMs?: number;
+  random?: () => number;
+  onProblem?: (message: string) => void;
+  /** listen on an existing server handle (node:cluster workers share the primary's) */
+  exclusive?: boolean;
+}
+
+export interface ServerStatsSnapshot {
+  requests: number;
+  errors: number;
+  /** requests per second over the last 5 s */
+  rps: number;
+  /** latency of the last (up to) 2048 requests, ms */
+  p50: number | null;
+  p99: number | null;
+}
+
+/** Counts and a ring of recent latencies, cheap enough for every request. */
+export class ServerStats {
+  requests = 0;
+  errors = 0;
+  private readonly lat = new Float64Array(2048);
+  private filled = 0;
+  private next = 0;
+  /** requests per whole second, the last 6 seconds */
+  private readonly seconds = new Map<number, number>();
+
+  record(ms: number, ok: boolean): void {
+    this.requests++;
+    if (!ok) this.errors++;
+    this.lat[this.next] = ms;
+    this.next = (this.next + 1) % this.lat.length;
+    if (this.filled < this.lat.length) this.filled++;
+    const s = Math.floor(Date.now() / 1000);
+    this.seconds.set(s, (this.seconds.get(s) ?? 0) + 1);
+    if (this.seconds.size > 8) for (const k of this.seconds.keys()) if (k < s - 6) this.seconds.delete(k);
+  }
+
+  snapshot(): ServerStatsSnapshot {
+    const s = Math.floor(Date.now() / 1000);
+    let recent = 0;
+    for (let k = s - 5; k < s; k++) recent += this.seconds.get(k) ?? 0;
+    const sorted = Array.from(this.lat.subarray(0, this.filled)).sort((a, b) => a - b);
+    const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null);
+    return { requests: this.requests, errors: this.errors, rps: recent / 5, p50: q(0.5), p99: q(0.99) };
+  }
+}
+
+export interface ModelServer {
+  host: string;
+  port: number;
+  url: string;
+  stats: ServerStats;
+  http: Server;
+  close(): Promise<void>;
+}
+
+export const isLoopback = (host: string): boolean => /^(127\.\d+\.\d+\.\d+|::1|localhost|\[::1\])$/i.test(host);
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Reads the body up to `limit` bytes; past it, 413 and the rest is not read. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new HttpError(413, `the body is ${declared} bytes; at most ${limit} (16 MiB)`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        reject(new HttpError(413, `the body is over ${limit} bytes (16 MiB)`));
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+    req.once('aborted', () => reject(new HttpError(400, 'the client closed the connection before the body ended')));
+  });
+}
+
+function parseJson(buf: Buffer): unknown {
+  if (buf.length === 0) throw new HttpError(400, 'the body is empty: send a JSON object');
+  try {
+    return JSON.parse(buf.toString('utf8')) as unknown;
+  } catch (e) {
+    throw new HttpError(400, `the body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
+  }
+}
+
+function decodeParams(groups: Record<string, string | undefined> | undefined): Record<string, string | undefined> {
+  const out = Object.create(null) as Record<string, string | undefined>;
+  if (!groups) return out;
+  for (const [k, v] of Object.entries(groups)) {
+    if (v === undefined) continue;
+    try {
+      out[k] = decodeURIComponent(v);
+    } catch {
+      throw new HttpError(400, `the path's ${k} is not valid percent-encoding`);
+    }
+  }
+  return out;
+}
+
+export function startModelServer(opts: ModelServerOptions): Promise<ModelServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const token = opts.token ?? null;
+  const table = opts.table;
+  const routes = opts.routes ?? defaultRoutes;
+  const stats = new ServerStats();
+  const context: ServerContext = { table, log: opts.log ?? null, store: opts.store ?? null, random: opts.random ?? Math.random, onProblem: opts.onProblem };
+  const loopback = isLoopback(host);
+  let port = 0;
+  let allowedHosts = new Set<string>();
+
+  /** the version header for an answer that is not about one model: the single served model's default */
+  function defaultHeader(): string | null {
+    const names = [...table.routing.names.keys()];
+    if (names.length !== 1) return null;
+    try {
+      const t = table.routing.defaultTarget(names[0], () => 0);
+      return `${names[0]}:${t.version}`;
+    } catch {
+      return null;
+    }
+  }
+
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>, requestId: string, model: string | null): void {
+    const text = JSON.stringify(body);
+    const h: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-request-id': requestId, ...headers };
+    const version = model ?? defaultHeader();
+    if (version) h['x-pipewright-model-version'] = version;
+    res.writeHead(status, h);
+    res.end(text);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const start = process.hrtime.bigint();
+    const given = req.headers['x-request-id'];
+    const requestId = isRequestId(given) ? given : randomUUID();
+    let status = 200;
+    try {
+      if (loopback && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) throw new HttpError(403, `the Host header must be 127.0.0.1:${port} or localhost:${port}`);
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const path = q === -1 ? url : url.slice(0, q);
+      let route: Route | undefined;
+      let match: RegExpExecArray | null = null;
+      const allowed: string[] = [];
+      for (const r of routes) {
+        const m = r.path.exec(path);
+        if (!m) continue;
+        if (r.method === req.method || (req.method === 'HEAD' && r.method === 'GET')) {
+          route = r;
+          match = m;
+          break;
+        }
+        allowed.push(r.method);
+      }
+      if (!route) {
+        if (allowed.length) throw new HttpError(405, `${req.method} is not allowed on ${path.slice(0, 200)} (use ${allowed.join(', ')})`, { allow: allowed.join(', ') });
+        throw new HttpError(404, `no endpoint ${req.method} ${path.slice(0, 200)}`);
+      }
+      if (token && !route.public) {
+        const auth = req.headers.authorization ?? '';
+        const m = /^Bearer\s+(.+)$/i.exec(auth);
+        if (!tokenMatches(m ? m[1].trim() : null, token)) throw new HttpError(401, 'this server needs Authorization: Bearer <token>', { 'www-authenticate': 'Bearer' });
+      }
+      const params = decodeParams(match!.groups);
+      const body = route.method === 'POST' ? parseJson(await readBody(req, MAX_BODY_BYTES)) : undefined;
+      const reply: Reply = await route.handle({ req, params, body, requestId, readAt: Date.now(), start, server: context });
+      status = reply.status ?? 200;
+      send(res, status, reply.body, {}, requestId, reply.model ? `${reply.model.name}:${reply.model.version}` : null);
+    } catch (e) {
+      let headers: Record<string, string> = {};
+      let message: string;
+      if (e instanceof HttpError) {
+        status = e.status;
+        message = e.message;
+        headers = e.headers;
+      } else if (e instanceof InputError) {
+        status = 400;
+        message = e.message;
+      } else if (e instanceof NotFound) {
+        status = 404;
+        message = e.message;
+      } else {
+        status = 500;
+        message = `the server could not answer: ${(e as Error)?.message ?? String(e)}`;
+        opts.onProblem?.(`${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
+      }
+      if (status === 413) {
+        // the rest of the body is not read: answer, then close the connection
+        headers.connection = 'close';
+        res.once('finish', () => req.socket.destroySoon?.());
+      }
+      if (!res.headersSent) send(res, status, { error: message }, headers, requestId, null);
+      else res.destroy();
+    } finally {
+      stats.record(Number(process.hrtime.bigint() - start) / 1e6, status < 400);
+    }
+  }
+
+  const server = createServer({ requestTimeout: opts.requestTimeoutMs ?? 30_000, headersTimeout: opts.headersTimeoutMs ?? 10_000, connectionsCheckingInterval: 500 }, (req, res) => {
+    void handle(req, res);
+  });
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 100;
+  server.on('clientError', (err, socket) => {
+    const code = (err as { code?: string }).code ?? '';
+    if (!socket.writable || code.startsWith('ECONN')) return void socket.destroy();
+    const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  });
+
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (e.code === 'EADDRINUSE') reject(new PortInUse(host, opts.port ?? 0));
+      else reject(e);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      port = (server.address() as AddressInfo).port;
+      allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+      const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+      resolve({
+        host,
+        port,
+        url: `http://${shown}:${port}`,
+        stats,
+        http: server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+            setTimeout(() => server.closeAllConnections(), 2_000).unref();
+          }),
+      });
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host, port: opts.port ?? 0, exclusive: opts.exclusive });
+  });
+}
+
+export class PortInUse extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`port ${port} on ${host} is in use: choose another with --port (0 picks a free one)`);
+    this.name = 'PortInUse';
+  }
+}
