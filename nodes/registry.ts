@@ -76,6 +76,10 @@ function capabilitiesOf(def: NodeDefinition): NodeCapabilities | undefined {
     const { mode, ports, fitted } = def.servingReplay;
     c.servingReplay = fitted === undefined ? { mode, ports: { ...ports } } : { mode, ports: { ...ports }, fitted };
   }
+  if (def.metrics) {
+    const { names, patterns, from } = def.metrics;
+    c.metrics = { ...(names && { names: [...names] }), ...(patterns && { patterns: [...patterns] }), ...(from && { from }) };
+  }
   return Object.keys(c).length ? c : undefined;
 }
 

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { PortKind, PortSchema, PortSpec, Stage } from '../shared/catalog';
 export type { PortSchema } from '../shared/catalog';
 import type { TrialRecord } from '../shared/run';
-import type { ServingReplay } from '../shared/catalog';
+import type { MetricNames, ServingReplay } from '../shared/catalog';
 import type { ArtifactFile } from '../shared/artifacts';
 import type { StartStepHelpers } from './train/cpu-step';
 import type { TrainerConfig } from './train/trainer';
@@ -291,6 +291,13 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType> {
   gate?: { input: string; spec(params: z.infer<S>): { metric: string; min?: number; max?: number } };
   /** Its scalar metrics sum up the run (`pipewright runs`, the runs list) when the run has such a node. */
   headlineMetrics?: boolean;
+  /**
+   * The scalar metrics the type can produce (a metric trigger is validated against it): exact
+   * names, patterns where `*` stands for any text (`*.pValue`: one per column), and `from`, an
+   * input port whose metrics it passes on. A type with a metrics output that declares nothing
+   * may produce any name.
+   */
+  metrics?: MetricNames;
   /** Runs trials of another type and records them (the editor's trials table); names its params. */
   sweep?: { metric: string; goal: string; space: string };
   /**

@@ -57,6 +57,15 @@ export interface ServingReplay {
   fitted?: string;
 }
 
+/** The scalar metric names a node type can produce (see `metrics` in nodes/types.ts). */
+export interface MetricNames {
+  names?: string[];
+  /** `*` stands for any text, e.g. `*.pValue` */
+  patterns?: string[];
+  /** an input port whose metrics the node passes on (gate.metric) */
+  from?: string;
+}
+
 /** The JSON-safe capabilities of a node type (see NodeDefinition in nodes/types.ts). */
 export interface NodeCapabilities {
   readsFiles?: string[];
@@ -65,6 +74,7 @@ export interface NodeCapabilities {
   headlineMetrics?: true;
   sweep?: { metric: string; goal: string; space: string };
   servingReplay?: ServingReplay;
+  metrics?: MetricNames;
 }
 
 /**

@@ -19,5 +19,6 @@ export default defineNode({
   usesCompute: true,
   headlineMetrics: true,
   schema: () => ({ outputs: { metrics: { metrics: CLASSIFICATION_METRICS } } }),
+  metrics: { names: [...CLASSIFICATION_METRICS] },
   run: async ({ inputs, params, ctx }) => ({ metrics: { kind: 'metrics', json: await runEvaluate(inputs, ctx, params.label, scoreClassification) } }),
 });

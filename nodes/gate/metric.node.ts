@@ -17,6 +17,7 @@ export default defineNode({
     min: z.number().optional().describe('lowest value that passes'),
     max: z.number().optional().describe('highest value that passes'),
   }).strict(),
+  metrics: { from: 'metrics' },
   gate: { input: 'metrics', spec: (p) => ({ metric: p.metric, min: p.min, max: p.max }) },
   schema: ({ inputs }) => ({ outputs: { metrics: inputs.metrics ?? {} }, choices: inputs.metrics?.metrics ? { metric: inputs.metrics.metrics } : undefined }),
   check: (p) => {

@@ -17,3 +17,19 @@ export function pythonWith(module: string): string | null {
   }
   return null;
 }
+
+/**
+ * A python3 whose `module` has a version starting with `version` (Debian 12's scipy is 1.10;
+ * a pyenv python3 on PATH may carry a newer one whose KS p-values differ), or null.
+ */
+export function pythonWithVersion(module: string, version: string): string | null {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    try {
+      const v = execFileSync(py, ['-c', `import ${module}; print(${module}.__version__)`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 120_000 }).trim();
+      if (v === version || v.startsWith(`${version}.`)) return py;
+    } catch {
+      // try the next one
+    }
+  }
+  return null;
+}
