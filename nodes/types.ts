@@ -197,14 +197,15 @@ export interface RegisteredModel {
   pending?: { alias: string; version: number; from: number | null };
 }
 
-/** What `servingReplay.capture` gets: the node's params and the run's artifacts of this node. */
+/**
+ * What `servingReplay.capture` gets: the node's params, the run's artifacts of this node, and a
+ * run context (no compute, never aborted) so it can call the same fitting code as `run`.
+ */
 export interface ReplayCaptureArgs<P> {
-  nodeId: string;
   params: P;
   inputs: Record<string, ArtifactRef>;
   outputs: Record<string, ArtifactRef>;
-  data: DataEngine;
-  log(message: string): void;
+  ctx: RunContext;
 }
 
 /** What a replaying node recorded: JSON state for `apply`, and the columns whose nulls it handles. */

@@ -18,6 +18,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   gc: { summary: 'delete artifacts no kept run needs, then compact (--dry-run: only say)', load: async () => (await import('./commands/gc')).default },
   lineage: { summary: 'where an artifact or a run\'s output came from, down to the data files', load: async () => (await import('./commands/lineage')).default },
   'run-node': { summary: 'run one node alone on artifact files (the unit Argo schedules)', load: async () => (await import('./commands/run-node')).default },
+  models: { summary: 'the model registry: models, show, alias, approve, traffic, export', load: async () => (await import('./commands/models')).default },
+  predict: { summary: 'batch prediction with a registered model or a model file (CSV or Parquet)', load: async () => (await import('./commands/predict')).default },
   doctor: { summary: 'say which compute backend loads, and why the others do not', load: async () => (await import('./commands/doctor')).default },
   'merge-driver': { summary: 'merge pipeline files per node and param (a git merge driver)', load: async () => (await import('./commands/merge-driver')).default },
 };
@@ -36,6 +38,13 @@ Usage:
   pipewright gc --project P [--keep-last N] [--dry-run] [--json]
   pipewright backup --project P OUT [--json]
   pipewright run-node FILE --node ID --in DIR --out DIR [--param k=v]...
+  pipewright models --project P [--json]
+  pipewright models show NAME --project P [--json]
+  pipewright models alias NAME ALIAS VERSION|--delete --project P [--reason TEXT]
+  pipewright models approve NAME VERSION --project P [--reason TEXT]
+  pipewright models traffic NAME ALIAS=PCT... [--shadow ALIAS|--no-shadow] --project P
+  pipewright models export NAME[@ALIAS|:VERSION] --project P -o FILE
+  pipewright predict (--project P --model REF | --model-file F) --in TABLE --out FILE [--json]
   pipewright doctor
   pipewright merge-driver BASE OURS THEIRS [--name PATH]
 

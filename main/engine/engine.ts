@@ -13,7 +13,8 @@ import { downstreamOf, upstreamOf } from '../../shared/pipeline';
 import type { NodeResult, RunEvent, RunStatus, RunSummary } from '../../shared/run';
 import { artifactOf, type Artifact } from '../../shared/artifacts';
 import type { PortKind } from '../../shared/catalog';
-import type { ArtifactRef, DataEngine } from '../../nodes/types';
+import type { ArtifactRef, DataEngine, RunHost } from '../../nodes/types';
+import type { RunGraph } from '../registry/capture';
 import type { ArtifactInfo, ProjectStore } from '../store/project-store';
 import { cacheKey, dataFileHashes, explainRerun, type KeyParts } from './cache';
 import { backendFingerprint, runEnvironment } from './environment';
@@ -192,8 +193,15 @@ async function execute(
   const selectedSet = new Set(selected);
   const dependents = new Map<string, string[]>();
   const waiting = new Map<string, number>();
+  // A node that runs after the gates (deploy.*) waits for every other node of the run, except
+  // those downstream of it and the other such nodes.
+  const lastOnes = selected.filter((id) => prepared.nodes.get(id)!.def.afterGates);
   for (const id of selected) {
     const ups = new Set(Object.values(prepared.nodes.get(id)!.inputs).map((r) => r.node).filter((u) => selectedSet.has(u)));
+    if (prepared.nodes.get(id)!.def.afterGates) {
+      const after = downstreamOf(prepared.pipeline, id);
+      for (const o of selected) if (o !== id && !after.has(o) && !lastOnes.includes(o)) ups.add(o);
+    }
     waiting.set(id, ups.size);
     for (const u of ups) {
       const list = dependents.get(u);
@@ -219,6 +227,31 @@ async function execute(
   const refs = (arts: Record<string, Art>): Record<string, Artifact> =>
     Object.fromEntries(Object.entries(arts).map(([p, a]) => [p, artifactOf(a)]));
 
+  /** What an inline node may ask of the engine: registering a model of this run (deploy.register). */
+  const hostFor = (id: string, onSignal: (s: NodeSignal) => void): RunHost => ({
+    registerModel: async (req) => {
+      const { registerFromRun } = await import('../registry/capture');
+      const graph: RunGraph = {
+        runId: runNo,
+        pipeline: pipelineName,
+        pipelineVersion: prepared.versionHash,
+        nodes: prepared.nodes,
+        artifact: (n, port) => {
+          const a = outputs.get(n)?.[port];
+          return a ? { ...artifactOf(a), path: materialize(a) } : null;
+        },
+        metrics: (n) => (results.get(n)?.status === 'succeeded' ? { ...results.get(n)!.metrics } : null),
+        data: await inlineData(),
+        tmpDir: join(runTmp, 'x', id, 'capture'),
+        baseDir: opts.baseDir,
+        log: (message) => onSignal({ kind: 'log', level: 'info', message, time: Date.now() }),
+      };
+      // The run's own records (the model artifact among them) reach the file first.
+      recorder.flush();
+      return registerFromRun(store, graph, { node: id, ...req });
+    },
+  });
+
   async function processNode(id: string): Promise<void> {
     const node = prepared.nodes.get(id)!;
     const { def } = node;
@@ -235,6 +268,14 @@ async function execute(
       recorder.enqueue(() => store.recordExecution({ ...base, status: 'skipped', reason, durationMs: 0 }));
       return finishNode(id, { status: 'skipped', cached: false, durationMs: 0, reason, metrics: {} });
     }
+    if (def.afterGates) {
+      const missed = [...results].filter(([, r]) => r.gateFailed).map(([g]) => g);
+      if (missed.length) {
+        const reason = `skipped: gate ${missed.join(', ')} failed`;
+        recorder.enqueue(() => store.recordExecution({ ...base, status: 'skipped', reason, durationMs: 0 }));
+        return finishNode(id, { status: 'skipped', cached: false, durationMs: 0, reason, metrics: {} });
+      }
+    }
     const inputs: Record<string, Art> = {};
     for (const [port, ref] of Object.entries(node.inputs)) {
       const a = outputs.get(ref.node)?.[ref.port];
@@ -245,7 +286,7 @@ async function execute(
     if (def.usesCompute) keyParts.backend = await backendFor();
     if (def.readsFiles?.length) keyParts.files = await dataFileHashes(def.readsFiles, node.params, opts.baseDir);
     let key = cacheKey(keyParts);
-    const forced = opts.noCache ? '--no-cache' : !node.cache ? 'cache: false' : forcedFrom.has(id) ? `run from ${opts.from}` : null;
+    const forced = opts.noCache ? '--no-cache' : def.neverCached ? `never cached (${node.type})` : !node.cache ? 'cache: false' : forcedFrom.has(id) ? `run from ${opts.from}` : null;
 
     if (!forced) {
       const mine = inRun.get(key);
@@ -327,6 +368,7 @@ async function execute(
                 data: inlineData,
                 compute: () => Promise.reject(new Error('inline nodes do not load the compute backend')),
                 emit: onSignal,
+                host: hostFor(id, onSignal),
               })
             : await getPool().run({ nodeType: node.type, nodeId: id, params: node.params, inputs: refsIn, tmpDir: tmp, outDir, baseDir: opts.baseDir, plugins: [...prepared.plugins] }, onSignal, signal);
       } catch (e) {
@@ -349,7 +391,7 @@ async function execute(
       for (const [port, o] of Object.entries(result.outputs)) arts[port] = { kind: o.kind, hash: o.hash, meta: o.meta, path: keep(o, runTmp) };
       outputs.set(id, arts);
       const metrics = result.metrics;
-      if (node.cache && !opts.noCache) inRun.set(key, { exec, outputs: arts, metrics });
+      if (node.cache && !opts.noCache && !def.neverCached) inRun.set(key, { exec, outputs: arts, metrics });
       const finalKey = key;
       recorder.enqueue(() => {
         for (const a of Object.values(arts)) store.putArtifact(a.path!, a.kind, a.meta, a.hash);

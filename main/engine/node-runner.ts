@@ -10,7 +10,7 @@ import type { ArtifactFile } from '../../shared/artifacts';
 import type { LogLevel } from '../../shared/log';
 import type { TrialRecord } from '../../shared/run';
 import type { PortKind } from '../../shared/catalog';
-import { GateFailure, NodeError, type ArtifactRef, type BackendName, type Compute, type DataEngine, type NodeDefinition, type RunContext } from '../../nodes/types';
+import { GateFailure, NodeError, type ArtifactRef, type BackendName, type Compute, type DataEngine, type NodeDefinition, type RunContext, type RunHost } from '../../nodes/types';
 import { canonicalJson, sha256File, sha256Hex } from './canonical';
 import { lazyDataEngine } from '../data/lazy-engine';
 
@@ -54,6 +54,8 @@ export interface NodeRunRequest {
   data: () => Promise<DataEngine>;
   compute: () => Promise<Compute>;
   emit: (s: NodeSignal) => void;
+  /** services of the host (inline nodes on the engine's thread only) */
+  host?: RunHost;
 }
 
 function describeError(e: unknown): string {
@@ -106,6 +108,7 @@ export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunRes
       return c;
     },
   };
+  if (req.host) ctx.host = req.host;
   if (!def.run) return { ok: false, failure: { kind: 'failed', message: `${def.type} is not available yet` }, backend };
   // A cancel interrupts the node's DuckDB statements: a worker busy in native code could not
   // otherwise be stopped (its termination waits for the statement to end).

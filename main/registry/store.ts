@@ -167,11 +167,18 @@ function bump(store: ProjectStore): void {
 
 /** Goes up on every registry write: a server compares it to the last value it saw (one indexed row). */
 export function registryGeneration(store: ProjectStore): number {
+  if (!hasRegistry(store)) return 0;
   const row = store.db.prepare('SELECT generation FROM registry_state WHERE id = 1').get() as { generation: number } | undefined;
   return row?.generation ?? 0;
 }
 
+/** False for a project file opened read-only before migration 0004 ran on it: an empty registry. */
+function hasRegistry(store: ProjectStore): boolean {
+  return store.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'registered_models'").get() !== undefined;
+}
+
 function modelRow(store: ProjectStore, name: string): ModelRow | null {
+  if (!hasRegistry(store)) return null;
   return (store.db.prepare('SELECT id, name, created_at, traffic, shadow_alias FROM registered_models WHERE name = ?').get(name) as ModelRow | undefined) ?? null;
 }
 
@@ -205,6 +212,7 @@ function aliasesOf(store: ProjectStore, modelId: number): Record<string, number>
 }
 
 export function listModelNames(store: ProjectStore): string[] {
+  if (!hasRegistry(store)) return [];
   return (store.db.prepare('SELECT name FROM registered_models ORDER BY name').all() as { name: string }[]).map((r) => r.name);
 }
 
@@ -463,6 +471,7 @@ function versionInfo(r: VersionRow, aliases: Record<string, number>): VersionInf
 
 /** Every registered model with its version count, latest version and aliases (`pipewright models`). */
 export function listModels(store: ProjectStore): ModelSummary[] {
+  if (!hasRegistry(store)) return [];
   const rows = store.db
     .prepare(
       `SELECT m.id, m.name, m.created_at, m.traffic, m.shadow_alias, count(v.id) AS n, coalesce(max(v.version), 0) AS latest,

@@ -1,19 +1,40 @@
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { defineNode } from '../types';
+import { defineNode, NodeError } from '../types';
 
 export default defineNode({
   type: 'deploy.register',
   version: 1,
   title: 'Register model',
   stage: 'deploy',
-  description: 'Adds the model to the project’s model registry as a new version, optionally under an alias.',
+  description:
+    'Adds the model to the project’s model registry as a new version (the same model again is the same version), with where it came from, its evaluation metrics and its raw input columns, ' +
+    'and optionally points an alias at it; with approval: required the alias moves only after `pipewright models approve` or the editor’s Approve. Runs only when every gate of the run passed; never cached.',
   inputs: [
     { name: 'model', kind: 'model' },
     { name: 'metrics', kind: 'metrics', optional: true },
   ],
   outputs: [{ name: 'model', kind: 'model' }],
   params: z.object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only').describe('registered model name'),
-    alias: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, _ - only').optional().describe('alias such as champion'),
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only').max(100).describe('registered model name'),
+    alias: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and - only, starting with a letter').max(100).optional().describe('alias such as champion or challenger'),
+    approval: z.enum(['none', 'required']).default('none').describe('required: the alias moves only once approved'),
   }).strict(),
+  check: (p) => (['show', 'alias', 'approve', 'traffic', 'export'].includes(p.name) ? [{ param: 'name', message: `"${p.name}" is a word of the models command, not a model name` }] : []),
+  // On the engine's thread: registration writes to the project file the run records into.
+  inline: true,
+  neverCached: true,
+  afterGates: true,
+  async run({ inputs, params, ctx }) {
+    const register = ctx.host?.registerModel;
+    if (!register) throw new NodeError(`${ctx.nodeId}: registering needs the project file: run the pipeline with pipewright run or in the app (not run-node)`);
+    const model = inputs.model;
+    if (!model) throw new NodeError(`${ctx.nodeId}: input "model" is not connected`);
+    const r = await register({ name: params.name, alias: params.alias, approval: params.approval, metrics: inputs.metrics });
+    ctx.log('info', `${r.created ? 'registered' : 'already registered as'} ${r.name} version ${r.version} (inputs: ${r.inputs.map((i) => i.name).join(', ')})`);
+    if (r.aliasMoved) ctx.log('info', `${r.aliasMoved.alias}: ${r.aliasMoved.from ?? 'none'} → ${r.version}`);
+    if (r.pending) ctx.log('info', `${r.pending.alias} → ${r.pending.version} waits for approval (pipewright models approve ${r.name} ${r.pending.version})`);
+    ctx.metric('version', r.version);
+    return { model: { kind: 'model', json: JSON.parse(await readFile(model.path, 'utf8')) as unknown } };
+  },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from '../types';
+import { defineNode, NodeError } from '../types';
 import { asNodeError, describeInput, input, nodeError, tableOutput } from './common';
 
 export default defineNode({
@@ -23,7 +23,18 @@ export default defineNode({
     timeoutMs: z.number().int().min(1).max(3_600_000).default(10_000).describe('time limit in milliseconds (wall clock, async work included)'),
   }).strict(),
   codeParams: { code: 'javascript' },
-  servingReplay: { mode: 'transform', ports: { table: 'table' } },
+  servingReplay: {
+    mode: 'transform',
+    ports: { table: 'table' },
+    async capture({ params }) {
+      return { state: { code: params.code, timeoutMs: params.timeoutMs } };
+    },
+    async apply(state, table, ctx) {
+      const { code, timeoutMs } = state as { code: string; timeoutMs: number };
+      if (!ctx.runCode) throw new NodeError('this host cannot replay features.code');
+      return ctx.runCode(code, table, { timeoutMs });
+    },
+  },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');
     await describeInput(ctx, table, 'table', false);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from '../types';
+import { defineNode, type RunContext, type TableInfo } from '../types';
 import { asNodeError, describeInput, input, nodeError, requireColumns, tableOutput } from './common';
 import { carryScaler } from './scaler';
 import { mapColumns } from '../schema';
@@ -28,25 +28,42 @@ export default defineNode({
       ),
     },
   }),
-  servingReplay: { mode: 'transform', ports: { table: 'table' } },
+  servingReplay: {
+    mode: 'transform',
+    ports: { table: 'table' },
+    async capture({ params, inputs, ctx }) {
+      const info = await describeInput(ctx, input(ctx, inputs, 'table'), 'table', false);
+      return { state: { keep: keptColumns(ctx, info, params) } };
+    },
+    apply(state, table) {
+      const byName = new Map(table.map((c) => [c.name, c]));
+      // A kept column that serving does not carry (the label) is simply not there.
+      return (state as { keep: string[] }).keep.flatMap((n) => byName.get(n) ?? []);
+    },
+  },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');
     const info = await describeInput(ctx, table, 'table', false);
     const d = ctx.data;
-    let keep: string[];
-    if (params.columns) {
-      requireColumns(ctx, info, params.columns, 'columns');
-      keep = params.columns;
-    } else {
-      const drop = new Set(params.exclude ?? []);
-      requireColumns(ctx, info, [...drop], 'exclude');
-      keep = info.columns.map((c) => c.name).filter((n) => !drop.has(n));
-      if (keep.length === 0) throw nodeError(ctx, 'exclude: every column would be dropped');
-    }
-    const dupes = keep.filter((n, i) => keep.indexOf(n) !== i);
-    if (dupes.length) throw nodeError(ctx, `columns: "${dupes[0]}" is listed twice`);
+    const keep = keptColumns(ctx, info, params);
     const carried = await carryScaler(d, table, keep);
     const out = await asNodeError(ctx, 'select failed', () => d.writeTable(`SELECT ${keep.map((n) => d.ident(n)).join(', ')} FROM "table"`, { table }, carried));
     return { table: tableOutput(out) };
   },
 });
+
+function keptColumns(ctx: RunContext, info: TableInfo, params: { columns?: string[]; exclude?: string[] }): string[] {
+  let keep: string[];
+  if (params.columns) {
+    requireColumns(ctx, info, params.columns, 'columns');
+    keep = params.columns;
+  } else {
+    const drop = new Set(params.exclude ?? []);
+    requireColumns(ctx, info, [...drop], 'exclude');
+    keep = info.columns.map((c) => c.name).filter((n) => !drop.has(n));
+    if (keep.length === 0) throw nodeError(ctx, 'exclude: every column would be dropped');
+  }
+  const dupes = keep.filter((n, i) => keep.indexOf(n) !== i);
+  if (dupes.length) throw nodeError(ctx, `columns: "${dupes[0]}" is listed twice`);
+  return keep;
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineNode, type ColumnInfo } from '../types';
 import { asDouble, mapColumns } from '../schema';
 import { asNodeError, describeInput, input, isNumericType, nodeError, requireColumns, tableOutput } from './common';
-import { SCALER_KEY, type ScalerDoc } from './scaler';
+import { readScaler, SCALER_KEY, type ScalerDoc } from './scaler';
 
 export default defineNode({
   type: 'features.standardize',
@@ -26,7 +26,26 @@ export default defineNode({
     const scaled = (cols: ColumnInfo[]) => cols.map((c) => ((params.exclude ?? []).includes(c.name) ? c : asDouble(c)));
     return { outputs: { train: mapColumns(inputs.train, scaled), test: mapColumns(inputs.test, scaled) } };
   },
-  servingReplay: { mode: 'transform', ports: { train: 'train', test: 'test' }, fitted: 'mean and scale per column on train, in the Parquet metadata pipewright.scaler' },
+  servingReplay: {
+    mode: 'transform',
+    ports: { train: 'train', test: 'test' },
+    fitted: 'mean and scale per column on train, in the Parquet metadata pipewright.scaler',
+    async capture({ outputs, ctx }) {
+      const train = input(ctx, outputs, 'train');
+      const doc = await readScaler(ctx.data, train);
+      if (!doc) throw nodeError(ctx, 'its train output carries no scaler (pipewright.scaler): run the pipeline again');
+      return { state: doc };
+    },
+    apply(state, table) {
+      const doc = state as ScalerDoc;
+      return table.map((c) => {
+        const s = doc.columns[c.name];
+        if (!s || !c.numeric) return c;
+        // The same double arithmetic as the run's SQL: (CAST(x AS DOUBLE) - mean) / scale.
+        return { name: c.name, type: 'DOUBLE', numeric: true, values: c.values.map((x) => (x - s.mean) / s.scale) };
+      });
+    },
+  },
   async run({ inputs, params, ctx }) {
     const train = input(ctx, inputs, 'train');
     const test = input(ctx, inputs, 'test');
