@@ -12,6 +12,7 @@ import { NotFound, type ModelTable } from './model-table';
 import { isRequestId, type PredictionLog } from './prediction-log';
 import { routes as defaultRoutes, type Reply, type Route, type ServerContext } from './routes';
 import { InputError } from './types';
+import { RegistryError } from '../registry/store';
 import type { ProjectStore } from '../store/project-store';
 
 /** Bodies over this get 413 (contract section 6). */
@@ -226,7 +227,7 @@ export function startModelServer(opts: ModelServerOptions): Promise<ModelServer>
       } else if (e instanceof InputError) {
         status = 400;
         message = e.message;
-      } else if (e instanceof NotFound) {
+      } else if (e instanceof NotFound || (e instanceof RegistryError && e.code === 'not_found')) {
         status = 404;
         message = e.message;
       } else {
