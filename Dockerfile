@@ -8,6 +8,10 @@
 #     --build-arg BASE_IMAGE=nvidia/cuda:12.2.2-cudnn8-runtime-ubuntu22.04 \
 #     --build-arg TFJS_NODE=tfjs-node-gpu .
 #
+# The same image serves a model (what `pipewright export-model --to kserve` runs):
+#   docker run -p 8080:8080 -v $PWD/models:/mnt/models pipewright-runner \
+#     serve --model-file /mnt/models/cancer-v1.model.json --host 0.0.0.0 --port 8080 --no-auth
+#
 # Pipelines read their data relative to the pipeline file, which Argo places in /work: build a
 # project image FROM this one that copies the data there, or mount a volume at /work/<folder>.
 
@@ -52,5 +56,7 @@ RUN ln -sf /app/bin/pipewright.cjs /usr/local/bin/pipewright
 # Numeric, so Kubernetes can verify runAsNonRoot.
 USER ${UID}:${UID}
 WORKDIR /work
+# `pipewright serve` in a container (KServe's port)
+EXPOSE 8080
 ENTRYPOINT ["pipewright"]
 CMD ["--help"]

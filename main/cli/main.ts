@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   predict: { summary: 'batch prediction with a registered model or a model file (CSV or Parquet)', load: async () => (await import('./commands/predict')).default },
   doctor: { summary: 'say which compute backend loads, and why the others do not', load: async () => (await import('./commands/doctor')).default },
   serve: { summary: 'serve registered models over HTTP (TF Serving REST and Open Inference Protocol)', load: async () => (await import('./commands/serve')).default },
+  'export-model': { summary: 'a KServe InferenceService for a registered model', load: async () => (await import('./commands/export-model')).default },
   'merge-driver': { summary: 'merge pipeline files per node and param (a git merge driver)', load: async () => (await import('./commands/merge-driver')).default },
 };
 
@@ -48,6 +49,7 @@ Usage:
   pipewright predict (--project P --model REF | --model-file F) --in TABLE --out FILE [--json]
   pipewright doctor
   pipewright merge-driver BASE OURS THEIRS [--name PATH]
+  pipewright export-model REF --project P --to kserve --image IMAGE [-o OUT] [--storage-uri URI] [--min-replicas N] [--max-replicas N]
   pipewright serve (--project P [--model REF]... | --model-file F) [--port N] [--host H] [--token T | --no-auth] [--workers N] [--log-sample R]
 
 Commands:
