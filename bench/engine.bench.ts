@@ -123,11 +123,12 @@ async function main(): Promise<void> {
   {
     const store = openProject(join(dir, 'metrics.pwproj'), { create: true });
     const run = store.createRun({ pipeline: 'metrics' });
-    const exec = { id: store.startExecution({ runId: run.id, nodeId: 'train', type: 'train.mlp', typeVersion: 1, status: 'running' }) };
+    store.append([{ type: 'execution.started', execution: { runId: run.id, nodeId: 'train', type: 'train.mlp', typeVersion: 1, status: 'running' } }]);
+    const exec = store.getExecutions(run.id)[0];
     const recorder = new Recorder(store);
     const t = startClock();
-    for (let i = 0; i < 100_000; i++) recorder.metric(exec, i % 2 ? 'loss' : 'val_loss', 1 / (i + 1), i >> 1);
-    recorder.close();
+    for (let i = 0; i < 100_000; i++) recorder.add({ type: 'metric', runId: run.id, nodeId: 'train', key: i % 2 ? 'loss' : 'val_loss', value: 1 / (i + 1), step: i >> 1 });
+    await recorder.close();
     const ms = performance.now() - t;
     const n = (store.db.prepare('SELECT count(*) AS n FROM metrics WHERE execution_id = ?').get(exec.id) as { n: number }).n;
     if (n !== 100_000) throw new Error(`recorded ${n} points`);

@@ -57,7 +57,7 @@ function recordRun(s: ProjectStore, variant: number): number {
     let prev: string | null = null;
     for (let i = 0; i < N; i++) {
       const out = s.putArtifactBytes(Buffer.from(`run ${variant} node ${i} ${i % 3 === 0 ? variant : ''}`), 'table', { rows: 10, columns: [{ name: 'a', type: 'DOUBLE' }] });
-      s.recordExecution({
+      s.append([{ type: 'execution.recorded', execution: {
         runId: run.id,
         nodeId: `n${i}`,
         type: i === 0 ? 'data.csv' : 'features.standardize',
@@ -73,11 +73,11 @@ function recordRun(s: ProjectStore, variant: number): number {
           { key: 'b', value: i },
           { key: 'c', value: i * 2 + variant },
         ],
-      });
+      } }]);
       prev = out;
     }
   });
-  s.finishRun(run.id, 'succeeded', 10, 'cpu');
+  s.append([{ type: 'run.finished', runId: run.id, status: 'succeeded', durationMs: 10, backend: 'cpu' }]);
   return run.id;
 }
 
@@ -88,7 +88,7 @@ function recordChain(s: ProjectStore): string {
     s.transaction(() => {
       for (let i = 0; i < 5; i++) {
         const out = s.putArtifactBytes(Buffer.from(`chain ${r} ${i}`), i === 4 && r === 9 ? 'model' : 'table');
-        s.recordExecution({
+        s.append([{ type: 'execution.recorded', execution: {
           runId: run.id,
           nodeId: `s${i}`,
           type: r === 0 && i === 0 ? 'data.csv' : 'features.standardize',
@@ -99,11 +99,11 @@ function recordChain(s: ProjectStore): string {
           params: r === 0 && i === 0 ? { path: join(dir, 'data.csv') } : { exclude: [] },
           inputs: prev ? { train: prev } : undefined,
           outputs: { train: out },
-        });
+        } }]);
         prev = out;
       }
     });
-    s.finishRun(run.id, 'succeeded', 10, 'cpu');
+    s.append([{ type: 'run.finished', runId: run.id, status: 'succeeded', durationMs: 10, backend: 'cpu' }]);
   }
   return prev!;
 }

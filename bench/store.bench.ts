@@ -42,9 +42,9 @@ try {
   for (let i = 0; i < MB; i++) s.transaction(() => s.putArtifactBytes(randomBytes(1 << 20), 'table'));
   const run = s.createRun({ pipeline: 'p' });
   s.transaction(() => {
-    for (let i = 0; i < 200_000; i++) s.recordLog(run.id, null, 'info', `line ${i}`);
+    for (let i = 0; i < 200_000; i++) s.append([{ type: 'log', runId: run.id, nodeId: null, level: 'info', message: `line ${i}`, time: i }]);
   });
-  s.finishRun(run.id, 'succeeded', 1, 'cpu');
+  s.append([{ type: 'run.finished', runId: run.id, status: 'succeeded', durationMs: 1, backend: 'cpu' }]);
   s.close();
   const size = `${(statSync(file).size / 1e6).toFixed(0)} MB`;
   openProject(file).close(); // warm the page cache

@@ -328,11 +328,8 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       for (const e of store.getExecutions(n)) {
         if (!wanted.has(e.nodeId)) continue;
         const exec = e.cached && e.reusedFrom !== null ? e.reusedFrom : e.id;
-        const keys = store.metricSeriesKeys(exec);
-        if (!keys.length) continue;
-        curves[e.nodeId] = Object.fromEntries(
-          keys.map((k) => [k, store.metricSeries(exec, k).filter((p): p is { step: number; value: number } => p.value !== null)]),
-        );
+        const series = store.metricSeries(exec);
+        if (Object.keys(series).length) curves[e.nodeId] = series;
       }
       return { curves };
     },

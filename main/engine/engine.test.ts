@@ -101,7 +101,7 @@ describe('engine', () => {
     const got = store.getRun(Number(first.run.id))!;
     expect(got.summary.nodes.c).toMatchObject({ status: 'succeeded', metrics: { value: 12 } });
     const execB = got.executions.find((e) => e.nodeId === 'b')!;
-    expect(store.metricSeries(execB.id, 'loss').map((p) => p.step)).toEqual([0, 1, 2]);
+    expect(store.metricSeries(execB.id).loss.map((p) => p.step)).toEqual([0, 1, 2]);
     expect(Object.keys(store.executionInputs(execB.id))).toEqual(['a']);
     expect(store.getLogs(Number(first.run.id)).some((l) => l.message === 'adding 1' && l.nodeId === 'b')).toBe(true);
     expect(store.getRunRow(Number(first.run.id))?.environment).toMatchObject({ nodeVersions: { 'test.add': 1, 'test.const': 1 }, nodejs: process.version });

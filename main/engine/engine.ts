@@ -15,7 +15,7 @@ import { artifactOf, type Artifact } from '../../shared/artifacts';
 import type { PortKind } from '../../shared/catalog';
 import type { ArtifactRef, DataEngine, RunHost } from '../../nodes/types';
 import type { RunGraph } from '../registry/capture';
-import type { ArtifactInfo, ProjectStore } from '../store/project-store';
+import type { ArtifactInfo, ProjectStore } from '../store/types';
 import { cacheKey, dataFileHashes, explainRerun, type KeyParts } from './cache';
 import { backendFingerprint, runEnvironment } from './environment';
 import { runNodeDefinition, type NodeRunResult, type NodeSignal, type ProducedArtifact } from './node-runner';
@@ -152,7 +152,7 @@ async function execute(
     onError: () => ac.abort(),
   });
   const heartbeat = setInterval(() => {
-    recorder.enqueue(() => store.heartbeat(runNo));
+    recorder.add({ type: 'run.heartbeat', runId: runNo });
     recorder.flush();
   }, HEARTBEAT_MS);
   heartbeat.unref();
@@ -182,14 +182,14 @@ async function execute(
       }
       const probe = await getPool().probeBackend();
       backend = probe.backend ?? 'unavailable';
-      if (probe.backend) recorder.enqueue(() => store.setMeta(META_BACKEND, JSON.stringify({ fingerprint: fp, backend: probe.backend })));
+      if (probe.backend) recorder.add({ type: 'meta', key: META_BACKEND, value: JSON.stringify({ fingerprint: fp, backend: probe.backend }) });
       return backend;
     })());
 
   const results = new Map<string, NodeResult>();
   const outputs = new Map<string, Record<string, Art>>();
   /** cache key -> an execution of this run that produced it (not yet visible in the store) */
-  const inRun = new Map<string, { exec: { id: number }; outputs: Record<string, Art>; metrics: Record<string, number> }>();
+  const inRun = new Map<string, { nodeId: string; outputs: Record<string, Art>; metrics: Record<string, number> }>();
   const selectedSet = new Set(selected);
   const dependents = new Map<string, string[]>();
   const waiting = new Map<string, number>();
@@ -258,21 +258,21 @@ async function execute(
     const base = { runId: runNo, nodeId: id, type: node.type, typeVersion: def.version, params: node.params };
     const ups = [...new Set(Object.values(node.inputs).map((r) => r.node))];
     if (signal.aborted) {
-      recorder.enqueue(() => store.recordExecution({ ...base, status: 'cancelled', reason: 'cancelled before it started', durationMs: 0 }));
+      recorder.add({ type: 'execution.recorded', execution: { ...base, status: 'cancelled', reason: 'cancelled before it started', durationMs: 0 } });
       return finishNode(id, { status: 'cancelled', cached: false, durationMs: 0, reason: 'cancelled before it started', metrics: {} });
     }
     const bad = ups.filter((u) => results.get(u)?.status !== 'succeeded');
     if (bad.length) {
       const upStatus = results.get(bad[0])?.status;
       const reason = `skipped: upstream ${bad.join(', ')} ${upStatus === 'skipped' ? 'was skipped' : upStatus === 'cancelled' ? 'was cancelled' : 'failed'}`;
-      recorder.enqueue(() => store.recordExecution({ ...base, status: 'skipped', reason, durationMs: 0 }));
+      recorder.add({ type: 'execution.recorded', execution: { ...base, status: 'skipped', reason, durationMs: 0 } });
       return finishNode(id, { status: 'skipped', cached: false, durationMs: 0, reason, metrics: {} });
     }
     if (def.afterGates) {
       const missed = [...results].filter(([, r]) => r.gateFailed).map(([g]) => g);
       if (missed.length) {
         const reason = `skipped: gate ${missed.join(', ')} failed`;
-        recorder.enqueue(() => store.recordExecution({ ...base, status: 'skipped', reason, durationMs: 0 }));
+        recorder.add({ type: 'execution.recorded', execution: { ...base, status: 'skipped', reason, durationMs: 0 } });
         return finishNode(id, { status: 'skipped', cached: false, durationMs: 0, reason, metrics: {} });
       }
     }
@@ -291,43 +291,44 @@ async function execute(
     if (!forced) {
       const mine = inRun.get(key);
       const reuse = mine
-        ? { runId: runNo, exec: mine.exec, outputs: mine.outputs, metrics: mine.metrics }
+        ? { runId: runNo, from: { reusedFromNode: mine.nodeId }, outputs: mine.outputs, metrics: mine.metrics }
         : (() => {
             const r = store.findReusableExecution(key);
             if (!r) return null;
             const arts: Record<string, Art> = {};
             for (const [p, a] of Object.entries(r.outputs) as [string, ArtifactInfo][]) arts[p] = { ...artifactOf(a), path: null };
-            return { runId: r.runId, exec: { id: r.executionId }, outputs: arts, metrics: r.metrics };
+            return { runId: r.runId, from: { reusedFrom: r.executionId }, outputs: arts, metrics: r.metrics };
           })();
       if (reuse && def.outputs.every((p) => p.optional || reuse.outputs[p.name])) {
         const reason = `reused from run ${reuse.runId}: unchanged`;
         outputs.set(id, reuse.outputs);
         const outHashes = Object.fromEntries(Object.entries(reuse.outputs).map(([p, a]) => [p, a.hash]));
-        recorder.enqueue(() =>
-          store.recordExecution({
+        recorder.add({
+          type: 'execution.recorded',
+          execution: {
             ...base,
             status: 'succeeded',
             cacheKey: key,
             cached: true,
-            reusedFrom: reuse.exec.id,
+            ...reuse.from,
             reason,
             durationMs: 0,
             inputs: inputHashes,
             outputs: outHashes,
             backend: keyParts.backend ?? null,
             metrics: Object.entries(reuse.metrics).map(([k, value]) => ({ key: k, value })),
-          }),
-        );
+          },
+        });
         return finishNode(id, { status: 'succeeded', cached: true, durationMs: 0, reason, metrics: { ...reuse.metrics }, outputs: refs(reuse.outputs) });
       }
     }
 
     const prev = store.lastExecutionOfNode(pipelineName, id, runNo);
     const reason = forced ? `re-run: ${forced}` : explainRerun(prev, { ...keyParts, usesCompute: def.usesCompute });
-    const exec = { id: 0 };
     const startedAt = new Date().toISOString();
-    recorder.enqueue(() => {
-      exec.id = store.startExecution({ ...base, status: 'running', cacheKey: key, reason, inputs: inputHashes, startedAt, backend: keyParts.backend ?? null });
+    recorder.add({
+      type: 'execution.started',
+      execution: { ...base, status: 'running', cacheKey: key, reason, inputs: inputHashes, startedAt, backend: keyParts.backend ?? null },
     });
     emit({ type: 'node.started', runId, nodeId: id });
     const t0 = performance.now();
@@ -335,14 +336,14 @@ async function execute(
       if (s.kind === 'progress') emit({ type: 'node.progress', runId, nodeId: id, fraction: s.fraction, message: s.message });
       else if (s.kind === 'log') {
         emit({ type: 'node.log', runId, nodeId: id, level: s.level, message: s.message, time: s.time });
-        recorder.enqueue(() => store.recordLog(runNo, exec.id, s.level, s.message, s.time));
+        recorder.add({ type: 'log', runId: runNo, nodeId: id, level: s.level, message: s.message, time: s.time });
       } else if (s.kind === 'trial') {
         const trial = s.trial;
         emit({ type: 'node.trial', runId, nodeId: id, trial });
-        recorder.enqueue(() => store.recordTrial(exec.id, trial));
+        recorder.add({ type: 'trial', runId: runNo, nodeId: id, trial });
       } else {
         emit({ type: 'node.metric', runId, nodeId: id, key: s.key, value: s.value, step: s.step });
-        if (s.step !== undefined) recorder.metric(exec, s.key, s.value, s.step);
+        if (s.step !== undefined) recorder.add({ type: 'metric', runId: runNo, nodeId: id, key: s.key, value: s.value, step: s.step });
       }
     };
 
@@ -385,32 +386,34 @@ async function execute(
         backend = result.backend;
         const fp = fingerprint();
         const real = result.backend;
-        recorder.enqueue(() => store.setMeta(META_BACKEND, JSON.stringify({ fingerprint: fp, backend: real })));
+        recorder.add({ type: 'meta', key: META_BACKEND, value: JSON.stringify({ fingerprint: fp, backend: real }) });
       }
       const arts: Record<string, Art> = {};
       for (const [port, o] of Object.entries(result.outputs)) arts[port] = { kind: o.kind, hash: o.hash, meta: o.meta, path: keep(o, runTmp) };
       outputs.set(id, arts);
       const metrics = result.metrics;
-      if (node.cache && !opts.noCache && !def.neverCached) inRun.set(key, { exec, outputs: arts, metrics });
-      const finalKey = key;
-      recorder.enqueue(() => {
-        for (const a of Object.values(arts)) store.putArtifact(a.path!, a.kind, a.meta, a.hash);
-        store.recordMetrics(exec.id, Object.entries(metrics).map(([k, value]) => ({ key: k, value })));
-        store.finishExecution(exec.id, {
+      if (node.cache && !opts.noCache && !def.neverCached) inRun.set(key, { nodeId: id, outputs: arts, metrics });
+      for (const a of Object.values(arts)) recorder.add({ type: 'artifact', file: a.path!, kind: a.kind, meta: a.meta, hash: a.hash });
+      recorder.add({
+        type: 'execution.finished',
+        runId: runNo,
+        nodeId: id,
+        metrics,
+        finish: {
           status: 'succeeded',
           reason,
           durationMs,
           outputs: Object.fromEntries(Object.entries(arts).map(([p, a]) => [p, a.hash])),
           backend: result.backend,
-          cacheKey: finalKey,
-        });
+          cacheKey: key,
+        },
       });
       return finishNode(id, { status: 'succeeded', cached: false, durationMs, reason, metrics: { ...metrics }, outputs: refs(arts) });
     }
     const f = result.failure;
     const status = f.kind === 'cancelled' ? 'cancelled' : 'failed';
     const gateFailed = f.kind === 'gate';
-    recorder.enqueue(() => store.finishExecution(exec.id, { status, reason, error: f.message, gateFailed, durationMs, backend: result.backend }));
+    recorder.add({ type: 'execution.finished', runId: runNo, nodeId: id, finish: { status, reason, error: f.message, gateFailed, durationMs, backend: result.backend } });
     const r: NodeResult = { status, cached: false, durationMs, reason, metrics: {}, error: f.message };
     if (gateFailed) r.gateFailed = true;
     return finishNode(id, r);
@@ -446,10 +449,8 @@ async function execute(
   const usesCompute = selected.some((id) => prepared.nodes.get(id)!.def.usesCompute);
   const runBackend = usesCompute ? (backend ?? (await backendFor().catch(() => 'unavailable'))) : 'cpu';
   const durationMs = Math.round(performance.now() - started);
-  recorder.enqueue(() => {
-    store.setRunEnvironment(runNo, runEnvironment(selected.map((id) => prepared.nodes.get(id)!.type), prepared.registry, runBackend));
-    store.finishRun(runNo, status, durationMs, runBackend);
-  });
+  recorder.add({ type: 'run.environment', runId: runNo, environment: runEnvironment(selected.map((id) => prepared.nodes.get(id)!.type), prepared.registry, runBackend) });
+  recorder.add({ type: 'run.finished', runId: runNo, status, durationMs, backend: runBackend });
   clearInterval(heartbeat);
   try {
     await recorder.close();
@@ -464,10 +465,10 @@ async function execute(
   if (lost) {
     status = 'failed';
     // One short try to leave the run marked failed with the reason (else the next open marks it interrupted).
-    recorder.salvage(() => {
-      store.finishRun(runNo, 'failed', durationMs, runBackend);
-      store.recordLog(runNo, null, 'error', `${lost.message}; this run's records are incomplete`);
-    });
+    recorder.salvage([
+      { type: 'run.finished', runId: runNo, status: 'failed', durationMs, backend: runBackend },
+      { type: 'log', runId: runNo, nodeId: null, level: 'error', message: `${lost.message}; this run's records are incomplete`, time: Date.now() },
+    ]);
   }
   const error = lost ? { error: lost.message } : {};
   emit({ type: 'run.finished', runId, status, durationMs, backend: runBackend, ...error });

@@ -11,15 +11,13 @@
  */
 import { describeSqliteError, ProjectWriteError } from '../store/errors';
 import { lockTimeout, waitingMessage } from '../store/lock-wait';
-import type { ProjectStore } from '../store/project-store';
+import type { ProjectStore, StoreEvent } from '../store/types';
 
 const FLUSH_DELAY_MS = 50;
 const FLUSH_AT = 5_000;
 /** How long one try may block the thread waiting for the lock, and the pause between tries. */
 const TRY_WAIT_MS = 50;
 const RETRY_MS = 250;
-
-type Point = { exec: { id: number }; key: string; value: number; step: number };
 
 export interface RecorderEvents {
   /** a batch is waiting for another process's lock (told once per wait) */
@@ -29,8 +27,7 @@ export interface RecorderEvents {
 }
 
 export class Recorder {
-  private ops: (() => void)[] = [];
-  private points: Point[] = [];
+  private pending: StoreEvent[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   /** when the pending batch first found the file locked; null when not waiting */
@@ -48,23 +45,17 @@ export class Recorder {
     return this.failed;
   }
 
-  enqueue(op: () => void): void {
+  /** Queues an event for the next batch (after close: written at once). */
+  add(event: StoreEvent): void {
     if (this.failed) return;
-    this.ops.push(op);
+    this.pending.push(event);
     if (this.closed) this.flush();
     else this.schedule();
   }
 
-  /** A series point; `exec.id` is read when the batch is written (after the execution's row). */
-  metric(exec: { id: number }, key: string, value: number, step: number): void {
-    if (this.failed) return;
-    this.points.push({ exec, key, value, step });
-    this.schedule();
-  }
-
   private schedule(): void {
     if (this.waitingSince !== null) return; // the retry timer writes everything pending
-    if (this.ops.length + this.points.length >= FLUSH_AT) this.flush();
+    if (this.pending.length >= FLUSH_AT) this.flush();
     else if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_DELAY_MS);
   }
 
@@ -78,23 +69,14 @@ export class Recorder {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.failed) return;
-    if (this.ops.length === 0 && this.points.length === 0) return this.settle();
-    const ops = this.ops;
-    const points = this.points;
-    let written: boolean;
+    if (this.pending.length === 0) return this.settle();
     try {
-      written = this.store.tryTransaction(() => {
-        for (const op of ops) op();
-        writePoints(this.store, points);
-      }, TRY_WAIT_MS);
-    } catch (e) {
-      return this.fail(e instanceof ProjectWriteError ? e : new ProjectWriteError(this.store.path, describeSqliteError(e)));
-    }
-    if (written) {
-      this.ops = [];
-      this.points = [];
+      this.store.append(this.pending, { waitMs: TRY_WAIT_MS });
+      this.pending = [];
       this.waitingSince = null;
       return this.settle();
+    } catch (e) {
+      if (!(e instanceof ProjectWriteError && e.busy)) return this.fail(e instanceof ProjectWriteError ? e : new ProjectWriteError(this.store.path, describeSqliteError(e)));
     }
     // Locked by another process: nothing of the batch was written; keep it (and what joins it).
     const t = Date.now();
@@ -110,8 +92,7 @@ export class Recorder {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.failed = e;
-    this.ops = [];
-    this.points = [];
+    this.pending = [];
     this.waitingSince = null;
     try {
       this.events.onError?.(e);
@@ -121,7 +102,7 @@ export class Recorder {
   }
 
   private settle(): void {
-    if (this.waitingSince !== null || this.ops.length || this.points.length) return;
+    if (this.waitingSince !== null || this.pending.length) return;
     for (const resolve of this.settled.splice(0)) resolve();
   }
 
@@ -141,22 +122,12 @@ export class Recorder {
    * After a failure: one short try at a last write (the run marked failed, with the reason), so
    * the file does not show the run as still running. False when that did not happen either.
    */
-  salvage(op: () => void): boolean {
+  salvage(events: StoreEvent[]): boolean {
     try {
-      return this.store.tryTransaction(op, TRY_WAIT_MS);
+      this.store.append(events, { waitMs: TRY_WAIT_MS });
+      return true;
     } catch {
       return false;
     }
   }
-}
-
-function writePoints(store: ProjectStore, points: Point[]): void {
-  if (points.length === 0) return;
-  const byExec = new Map<number, { key: string; value: number; step: number }[]>();
-  for (const p of points) {
-    const list = byExec.get(p.exec.id) ?? [];
-    list.push(p);
-    byExec.set(p.exec.id, list);
-  }
-  for (const [id, list] of byExec) if (id > 0) store.recordMetrics(id, list);
 }

@@ -4,10 +4,11 @@
  * later by request id (`POST /v1/feedback`). `readPredictions` is what `data.predictions` reads.
  *
  * The SQL lives here (migration 0005 calls `createPredictionLogTables`); it takes the ProjectStore
- * only for `db` and `tryTransaction`.
+ * only for `db` and `transaction`.
  */
 import type { Database } from 'better-sqlite3';
-import type { ProjectStore } from '../store/project-store';
+import { ProjectWriteError } from '../store/errors';
+import type { ProjectStore } from '../store/types';
 import type { Prediction } from './types';
 
 /** Schema of migration 0005. A released migration is never edited: add a new one instead. */
@@ -95,7 +96,7 @@ export class PredictionLog {
   written = 0;
 
   constructor(
-    private readonly store: Pick<ProjectStore, 'db' | 'tryTransaction' | 'isOpen'>,
+    private readonly store: Pick<ProjectStore, 'db' | 'transaction' | 'isOpen'>,
     private readonly options: PredictionLogOptions = {},
   ) {
     const s = options.sample ?? 1;
@@ -133,10 +134,10 @@ export class PredictionLog {
     this.buffer = [];
     const rows = this.bufferedRows;
     this.bufferedRows = 0;
-    let ok: boolean;
+    let ok = true;
     try {
       const insert = this.store.db.prepare(INSERT);
-      ok = this.store.tryTransaction(() => {
+      this.store.transaction(() => {
         for (const e of batch) {
           const at = new Date(e.at).toISOString();
           const cols = Object.keys(e.inputs);
@@ -146,10 +147,13 @@ export class PredictionLog {
             insert.run(e.requestId, r, at, e.model, e.version, e.alias, e.shadow ? 1 : 0, e.protocol, JSON.stringify(row), JSON.stringify(e.predictions[r] ?? null), e.latencyMs);
           }
         }
-      }, 50);
+      }, { waitMs: 50 });
     } catch (err) {
-      this.options.onProblem?.(`prediction log: ${rows} rows not written: ${(err as Error).message}`);
-      return 0;
+      if (err instanceof ProjectWriteError && err.busy) ok = false;
+      else {
+        this.options.onProblem?.(`prediction log: ${rows} rows not written: ${(err as Error).message}`);
+        return 0;
+      }
     }
     if (!ok) {
       // locked by another process: keep them for the next flush (newest last)

@@ -13,6 +13,8 @@ export class ProjectWriteError extends Error {
   constructor(
     readonly file: string,
     readonly reason: string,
+    /** another process held the lock: nothing was written, the same write may be tried again */
+    readonly busy = false,
   ) {
     super(`could not write to the project file ${file}: ${reason}`);
     this.name = 'ProjectWriteError';
@@ -35,4 +37,12 @@ export function describeSqliteError(e: unknown): string {
   if (code.startsWith('SQLITE_FULL')) return `${base}; the disk is full`;
   if (code.startsWith('SQLITE_READONLY')) return `${base}; the file or its folder cannot be written`;
   return base;
+}
+
+/** A failed SQLite call as a ProjectWriteError naming the file; any other error as it is. */
+export function asWriteError(e: unknown, file: string): unknown {
+  if (e instanceof ProjectWriteError) return e;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return new ProjectWriteError(file, describeSqliteError(e), isBusy(e));
+  return e;
 }

@@ -2,16 +2,18 @@
  * Read-side history of a project file (contract sections 2b and 9): one run shown whole, what
  * differs between two runs, where an artifact came from, filtered run lists, and what `gc` may
  * delete. Kept apart from project-store.ts (which writes): every function takes an open store and
- * reads through its database handle with a few set-wide queries, never one query per row.
+ * reads through its set-wide queries (runs, outputs and scalars of a run: one query each), never
+ * one query per row; only lineage and gc keep SQL of their own.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { PortKind } from '../../shared/catalog';
 import { parsePipelineText, type Pipeline } from '../../shared/pipeline';
-import type { RunListItem, RunStatus } from '../../shared/run';
+import type { RunStatus } from '../../shared/run';
 import { registry } from '../../nodes/registry';
-import type { ProjectStore, RunRow } from './project-store';
+import { parseJson } from './rows';
+import type { ExecutionRow, ProjectStore, RunRow } from './types';
 
 /** A run, artifact or reference the project file does not hold: exit 2, the message names it. */
 export class HistoryNotFound extends Error {
@@ -34,55 +36,12 @@ function canon(v: unknown): string {
 
 const same = (a: unknown, b: unknown): boolean => a === b || canon(a ?? null) === canon(b ?? null);
 
-function parseObj(text: string | null): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** The run with this id (a decimal number), or HistoryNotFound naming it. */
 export function findRun(store: ProjectStore, id: string): RunRow {
   const n = /^\d{1,15}$/.test(id) ? Number(id) : NaN;
   const run = Number.isSafeInteger(n) ? store.getRunRow(n) : null;
   if (!run) throw new HistoryNotFound(`run ${id} does not exist in ${store.path}`);
   return run;
-}
-
-interface ExecLite {
-  id: number;
-  runId: number;
-  nodeId: string;
-  type: string;
-  status: string;
-  cached: boolean;
-  reusedFrom: number | null;
-  reason: string;
-  error: string | null;
-  params: Record<string, unknown>;
-  durationMs: number | null;
-}
-
-function executionsOf(store: ProjectStore, runId: number): ExecLite[] {
-  const rows = store.db
-    .prepare('SELECT id, run_id, node_id, type, status, cached, reused_from, reason, error, params, duration_ms FROM node_executions WHERE run_id = ? ORDER BY id')
-    .all(runId) as { id: number; run_id: number; node_id: string; type: string; status: string; cached: number; reused_from: number | null; reason: string; error: string | null; params: string; duration_ms: number | null }[];
-  return rows.map((r) => ({
-    id: r.id,
-    runId: r.run_id,
-    nodeId: r.node_id,
-    type: r.type,
-    status: r.status,
-    cached: r.cached === 1,
-    reusedFrom: r.reused_from,
-    reason: r.reason,
-    error: r.error,
-    params: parseObj(r.params),
-    durationMs: r.duration_ms,
-  }));
 }
 
 export interface OutputInfo {
@@ -93,47 +52,22 @@ export interface OutputInfo {
   columns?: { name: string; type: string }[];
 }
 
-/** node -> port -> output artifact of every execution of a run (one query). */
+/** node -> port -> output of every execution of a run, with a table's rows and columns (one query). */
 function runOutputs(store: ProjectStore, runId: number): Map<string, Record<string, OutputInfo>> {
-  const rows = store.db
-    .prepare(
-      `SELECT e.node_id, o.port, a.hash, a.kind, a.size, a.meta FROM execution_outputs o
-       JOIN node_executions e ON e.id = o.execution_id JOIN artifacts a ON a.hash = o.artifact_hash WHERE e.run_id = ?`,
-    )
-    .all(runId) as { node_id: string; port: string; hash: string; kind: PortKind; size: number; meta: string }[];
   const out = new Map<string, Record<string, OutputInfo>>();
-  for (const r of rows) {
-    const info: OutputInfo = { hash: r.hash, kind: r.kind, size: r.size };
-    if (r.kind === 'table') {
-      const meta = parseObj(r.meta);
-      if (typeof meta.rows === 'number') info.rows = meta.rows;
-      if (Array.isArray(meta.columns)) info.columns = meta.columns as OutputInfo['columns'];
+  for (const [node, ports] of store.runOutputs(runId)) {
+    const m: Record<string, OutputInfo> = {};
+    for (const [port, a] of Object.entries(ports)) {
+      const info: OutputInfo = { hash: a.hash, kind: a.kind, size: a.size };
+      if (a.kind === 'table') {
+        if (typeof a.meta.rows === 'number') info.rows = a.meta.rows;
+        if (Array.isArray(a.meta.columns)) info.columns = a.meta.columns as OutputInfo['columns'];
+      }
+      m[port] = info;
     }
-    let m = out.get(r.node_id);
-    if (!m) out.set(r.node_id, (m = {}));
-    m[r.port] = info;
+    out.set(node, m);
   }
   return out;
-}
-
-/** node -> scalar metrics of a run (one query). */
-function runScalars(store: ProjectStore, runId: number): Map<string, Record<string, number>> {
-  const rows = store.db
-    .prepare('SELECT e.node_id, m.key, m.value FROM metrics m JOIN node_executions e ON e.id = m.execution_id WHERE e.run_id = ? AND m.step IS NULL ORDER BY m.rowid')
-    .all(runId) as { node_id: string; key: string; value: number | null }[];
-  const out = new Map<string, Record<string, number>>();
-  for (const r of rows) {
-    if (r.value === null) continue;
-    let m = out.get(r.node_id);
-    if (!m) out.set(r.node_id, (m = {}));
-    m[r.key] = r.value;
-  }
-  return out;
-}
-
-function versionOf(store: ProjectStore, versionId: number | null): { id: number; hash: string; text: string } | null {
-  if (versionId === null) return null;
-  return (store.db.prepare('SELECT id, hash, text FROM pipeline_versions WHERE id = ?').get(versionId) as { id: number; hash: string; text: string } | undefined) ?? null;
 }
 
 // ---------------------------------------------------------------- show
@@ -162,10 +96,10 @@ export interface RunShow {
 export function showRun(store: ProjectStore, id: string): RunShow {
   const run = findRun(store, id);
   const outputs = runOutputs(store, run.id);
-  const scalars = runScalars(store, run.id);
-  const version = versionOf(store, run.pipelineVersionId);
+  const scalars = store.runScalars(run.id);
+  const version = run.pipelineVersionId === null ? null : store.pipelineVersion(run.pipelineVersionId);
   const nodes: Record<string, ShowNode> = {};
-  for (const e of executionsOf(store, run.id)) {
+  for (const e of store.getExecutions(run.id)) {
     const n: ShowNode = {
       type: e.type,
       status: e.status === 'running' && run.status !== 'running' ? 'cancelled' : e.status,
@@ -268,11 +202,11 @@ function parseBlocks(blocks: string[]): Map<string, GraphNodeLite> | null {
 
 /** The version text of a run, else null. */
 function runText(store: ProjectStore, run: RunRow): { hash: string; text: string } | null {
-  return versionOf(store, run.pipelineVersionId);
+  return run.pipelineVersionId === null ? null : store.pipelineVersion(run.pipelineVersionId);
 }
 
 /** The nodes of a run's graph parsed whole: from its version's text, else (none recorded) from its executions. */
-function runGraph(store: ProjectStore, run: RunRow, execs: ExecLite[]): Map<string, GraphNodeLite> {
+function runGraph(store: ProjectStore, run: RunRow, execs: ExecutionRow[]): Map<string, GraphNodeLite> {
   const v = runText(store, run);
   if (v) {
     const parsed = parsePipelineText(v.text);
@@ -285,7 +219,7 @@ function runGraph(store: ProjectStore, run: RunRow, execs: ExecLite[]): Map<stri
  * Node ids added, removed and changed between two runs' graphs. Only the node blocks whose text
  * differs are parsed (a 200-node file costs tens of ms to parse; its changed blocks almost nothing).
  */
-function graphDiff(store: ProjectStore, ra: RunRow, rb: RunRow, ea: ExecLite[], eb: ExecLite[]): RunDiff['graph'] {
+function graphDiff(store: ProjectStore, ra: RunRow, rb: RunRow, ea: ExecutionRow[], eb: ExecutionRow[]): RunDiff['graph'] {
   const graph: RunDiff['graph'] = { added: [], removed: [], changed: [] };
   const ta = runText(store, ra);
   const tb = runText(store, rb);
@@ -337,8 +271,8 @@ function nodeFields(a: GraphNodeLite, b: GraphNodeLite): string[] {
 export function diffRuns(store: ProjectStore, idA: string, idB: string): RunDiff {
   const ra = findRun(store, idA);
   const rb = findRun(store, idB);
-  const ea = executionsOf(store, ra.id);
-  const eb = executionsOf(store, rb.id);
+  const ea = store.getExecutions(ra.id);
+  const eb = store.getExecutions(rb.id);
 
   const graph = graphDiff(store, ra, rb, ea, eb);
 
@@ -357,8 +291,8 @@ export function diffRuns(store: ProjectStore, idA: string, idB: string): RunDiff
   }
 
   const metrics: RunDiff['metrics'] = {};
-  const ma = runScalars(store, ra.id);
-  const mb = runScalars(store, rb.id);
+  const ma = store.runScalars(ra.id);
+  const mb = store.runScalars(rb.id);
   for (const node of order) {
     const xa = ma.get(node) ?? {};
     const xb = mb.get(node) ?? {};
@@ -460,7 +394,7 @@ class LineageWalker {
   /** The folder a run resolved relative data paths against (recorded in its options), if known. */
   private baseDirOf(runId: number): string | null {
     if (!this.baseDirs.has(runId)) {
-      const o = parseObj((this.stRunOptions.get(runId) as { options: string } | undefined)?.options ?? '{}');
+      const o = parseJson((this.stRunOptions.get(runId) as { options: string } | undefined)?.options ?? '{}');
       this.baseDirs.set(runId, typeof o.baseDir === 'string' ? o.baseDir : null);
     }
     return this.baseDirs.get(runId)!;
@@ -488,7 +422,7 @@ class LineageWalker {
       if (!next) break;
       exec = next;
     }
-    const params = parseObj(exec.params);
+    const params = parseJson(exec.params);
     const inputs: (Lineage & { port: string })[] = [];
     const files: LineageFile[] = [];
     const seen = new Set<string>();
@@ -517,40 +451,6 @@ class LineageWalker {
     this.fileHashes.set(path, h);
     return h;
   }
-}
-
-// ---------------------------------------------------------------- runs, filtered
-
-export interface RunFilter {
-  pipeline?: string;
-  status?: RunStatus;
-  limit?: number;
-}
-
-/** Runs newest first, filtered in SQL, with their headline metrics. */
-export function listRunsFiltered(store: ProjectStore, f: RunFilter): RunListItem[] {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (f.pipeline !== undefined) {
-    where.push('p.name = ?');
-    args.push(f.pipeline);
-  }
-  if (f.status !== undefined) {
-    where.push('r.status = ?');
-    args.push(f.status);
-  }
-  const rows = store.db
-    .prepare(
-      `SELECT r.id, r.status, p.name AS pipeline, r.started_at, r.duration_ms FROM runs r JOIN pipelines p ON p.id = r.pipeline_id
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ?`,
-    )
-    .all(...args, f.limit ?? -1) as { id: number; status: RunStatus; pipeline: string; started_at: string; duration_ms: number | null }[];
-  return rows.map((r) => ({ id: String(r.id), status: r.status, pipeline: r.pipeline, startedAt: r.started_at, durationMs: r.duration_ms, metrics: store.headlineMetrics(r.id) }));
-}
-
-/** Whether a pipeline of this name was ever recorded (a filter naming none is a usage error). */
-export function hasPipeline(store: ProjectStore, name: string): boolean {
-  return store.db.prepare('SELECT 1 FROM pipelines WHERE name = ?').get(name) !== undefined;
 }
 
 // ---------------------------------------------------------------- gc

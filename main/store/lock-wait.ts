@@ -30,7 +30,7 @@ export function waitingMessage(file: string, waitMs: number): string {
 }
 
 export function lockTimeout(file: string, waitMs: number): ProjectWriteError {
-  return new ProjectWriteError(file, `another process kept it locked for more than ${seconds(waitMs)} (SQLITE_BUSY)`);
+  return new ProjectWriteError(file, `another process kept it locked for more than ${seconds(waitMs)} (SQLITE_BUSY)`, true);
 }
 
 /**

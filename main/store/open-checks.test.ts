@@ -37,9 +37,9 @@ function filled(file: string, logs = 0): string {
   s.savePipelineVersion('p', 'text');
   const run = s.createRun({ pipeline: 'p' });
   s.transaction(() => {
-    for (let i = 0; i < logs; i++) s.recordLog(run.id, null, 'info', `line ${i} ${'x'.repeat(40)}`);
+    for (let i = 0; i < logs; i++) s.append([{ type: 'log', runId: run.id, nodeId: null, level: 'info', message: `line ${i} ${'x'.repeat(40)}`, time: i }]);
   });
-  s.finishRun(run.id, 'succeeded', 5, 'cpu');
+  s.append([{ type: 'run.finished', runId: run.id, status: 'succeeded', durationMs: 5, backend: 'cpu' }]);
   s.close();
   return file;
 }

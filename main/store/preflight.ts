@@ -144,9 +144,9 @@ function damaged(file: string, detail: string): ProjectFileError {
   );
 }
 
-export function connect(file: string, readonly: boolean): Database.Database {
+export function connect(file: string, readonly: boolean, trace?: (sql: string) => void): Database.Database {
   try {
-    return new Database(file, { readonly, fileMustExist: readonly });
+    return new Database(file, { readonly, fileMustExist: readonly, ...(trace ? { verbose: (sql: unknown) => trace(String(sql)) } : {}) });
   } catch (e) {
     throw new ProjectFileError(`${file}: cannot open: ${(e as Error).message}`);
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { APPLICATION_ID, LATEST_VERSION, openProject, ProjectFileError, type ProjectStore } from './index';
+import { APPLICATION_ID, LATEST_VERSION, openProject, ProjectFileError, ProjectWriteError, type ProjectStore } from './index';
 
 const dirs: string[] = [];
 const open: ProjectStore[] = [];
@@ -120,7 +120,7 @@ describe('runs and executions', () => {
     const hash = s.putArtifact(join(d, 'm.json'), 'metrics');
     const run = s.createRun({ pipeline: 'p', params: { seed: 1 }, environment: { os: 'linux' } });
     expect(run.status).toBe('running');
-    const ex = s.recordExecution({
+    s.append([{ type: 'execution.recorded', execution: {
       runId: run.id,
       nodeId: 'eval',
       type: 'evaluate.classification',
@@ -132,14 +132,17 @@ describe('runs and executions', () => {
       durationMs: 5,
       outputs: { metrics: hash },
       metrics: [{ key: 'accuracy', value: 0.9 }, { key: 'loss', value: 1, step: 0 }, { key: 'loss', value: 0.5, step: 1 }],
-    });
-    s.recordLog(run.id, ex, 'info', 'hello');
-    s.finishRun(run.id, 'succeeded', 12, 'cpu');
+    } }]);
+    const ex = s.getExecutions(run.id)[0].id;
+    s.append([
+      { type: 'log', runId: run.id, nodeId: 'eval', level: 'info', message: 'hello', time: 1 },
+      { type: 'run.finished', runId: run.id, status: 'succeeded', durationMs: 12, backend: 'cpu' },
+    ]);
     const reuse = s.findReusableExecution('k1');
     expect(reuse).toMatchObject({ executionId: ex, runId: run.id, metrics: { accuracy: 0.9 } });
     expect(reuse?.outputs.metrics.hash).toBe(hash);
     expect(s.findReusableExecution('nope')).toBeNull();
-    expect(s.metricSeries(ex, 'loss')).toEqual([{ step: 0, value: 1 }, { step: 1, value: 0.5 }]);
+    expect(s.metricSeries(ex)).toEqual({ loss: [{ step: 0, value: 1 }, { step: 1, value: 0.5 }] });
     const got = s.getRun(run.id)!;
     expect(got.summary.run).toEqual({ id: String(run.id), status: 'succeeded', pipeline: 'p', durationMs: 12, backend: 'cpu' });
     expect(got.summary.nodes.eval).toMatchObject({ status: 'succeeded', cached: false, reason: 'first run', metrics: { accuracy: 0.9 } });
@@ -155,17 +158,24 @@ describe('runs and executions', () => {
     const s = project();
     const run = s.createRun({ pipeline: 'p' });
     expect(() =>
-      s.recordExecution({ runId: run.id, nodeId: 'a', type: 't', typeVersion: 1, status: 'succeeded', reason: '', durationMs: 0, outputs: { x: 'f'.repeat(64) } }),
-    ).toThrow(/FOREIGN KEY/);
+      s.append([
+        { type: 'execution.recorded', execution: { runId: run.id, nodeId: 'a', type: 't', typeVersion: 1, status: 'succeeded', reason: '', durationMs: 0, outputs: { x: 'f'.repeat(64) } } },
+      ]),
+    ).toThrow(ProjectWriteError);
+    expect(() =>
+      s.append([
+        { type: 'execution.recorded', execution: { runId: run.id, nodeId: 'a', type: 't', typeVersion: 1, status: 'succeeded', reason: '', durationMs: 0, outputs: { x: 'f'.repeat(64) } } },
+      ]),
+    ).toThrow(new RegExp(`could not write to the project file ${s.path}: FOREIGN KEY`));
+    expect(s.getExecutions(run.id)).toEqual([]);
   });
 
   it('records 100,000 metric points in one call', () => {
     const s = project();
     const run = s.createRun({ pipeline: 'p' });
-    const ex = s.startExecution({ runId: run.id, nodeId: 'train', type: 't', typeVersion: 1, status: 'running' });
-    const points = Array.from({ length: 100_000 }, (_, i) => ({ key: 'loss', value: 1 / (i + 1), step: i }));
-    s.recordMetrics(ex, points);
-    expect(s.metricSeries(ex, 'loss').length).toBe(100_000);
+    s.append([{ type: 'execution.started', execution: { runId: run.id, nodeId: 'train', type: 't', typeVersion: 1, status: 'running' } }]);
+    s.append(Array.from({ length: 100_000 }, (_, i) => ({ type: 'metric', runId: run.id, nodeId: 'train', key: 'loss', value: 1 / (i + 1), step: i }) as const));
+    expect(s.metricSeries(s.getExecutions(run.id)[0].id).loss.length).toBe(100_000);
   });
 });
 
@@ -175,7 +185,7 @@ describe('interrupted runs', () => {
     const s = project(file);
     const mine = s.createRun({ pipeline: 'p' });
     const dead = s.createRun({ pipeline: 'p' });
-    s.startExecution({ runId: dead.id, nodeId: 'a', type: 't', typeVersion: 1, status: 'running' });
+    s.append([{ type: 'execution.started', execution: { runId: dead.id, nodeId: 'a', type: 't', typeVersion: 1, status: 'running' } }]);
     // A pid that surely exited: a child we waited for.
     const child = spawn(process.execPath, ['-e', '0']);
     const pid = child.pid!;

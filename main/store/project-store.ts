@@ -1,119 +1,45 @@
 /**
  * The project file (`.pwproj`): one SQLite database holding pipelines and their versions, runs,
- * node executions, metrics, logs, artifacts (stored once by content hash) and lineage.
- * Synchronous by design (better-sqlite3): every call is a short transaction on the main thread.
+ * node executions, metrics, logs, artifacts (stored once by content hash, in chunks) and lineage,
+ * behind the ProjectStore interface (types.ts). Synchronous by design (better-sqlite3): every
+ * call is a short transaction on the main thread.
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { PortKind } from '../../shared/catalog';
-import type { LogLevel } from '../../shared/log';
-import type { NodeResult, NodeStatus, RunEvent, RunListItem, RunStatus, RunSummary, TrialRecord } from '../../shared/run';
+import type { NodeResult, RunEvent, RunListItem, RunStatus, TrialRecord } from '../../shared/run';
 import { artifactOf, type Artifact } from '../../shared/artifacts';
 import { registry } from '../../nodes/registry';
 import { LATEST_VERSION, migrations } from './migrations';
 import { pidAlive } from '../pid';
-import { isBusy, ProjectFileError } from './errors';
+import { asWriteError, ProjectFileError } from './errors';
 import { lockWaitFromEnv, withLockWait, type LockWait } from './lock-wait';
 import { APPLICATION_ID, asFileError, checkSchema, connect, preflight, verifyFile, walHasFrames } from './preflight';
+import { ArtifactChunks } from './artifact-chunks';
+import { EXEC_INSERT, EXEC_SELECT, execValues, insertSql, now, parseJson, RUN_INSERT, RUN_SELECT, toExec, toRun, type ExecDbRow, type RunDbRow } from './rows';
+import type {
+  ArtifactInfo,
+  ExecutionRow,
+  LogRow,
+  MetricPoint,
+  PipelineVersionRow,
+  ProjectStore,
+  ReusableExecution,
+  RunRow,
+  RunStart,
+  StoreEvent,
+  StoredRun,
+  TransactionOptions,
+} from './types';
 
+export type * from './types';
 export { ProjectFileError, ProjectWriteError } from './errors';
 export { APPLICATION_ID } from './preflight';
 export { backupProject } from './backup';
 export { DEFAULT_LOCK_WAIT_MS, lockTimeout, lockWaitFromEnv, waitingMessage, type LockWait } from './lock-wait';
-
-export interface PipelineVersionRow {
-  id: number;
-  pipeline: string;
-  hash: string;
-  text: string;
-  createdAt: string;
-}
-
-export interface RunRow {
-  id: number;
-  pipeline: string;
-  pipelineVersionId: number | null;
-  status: RunStatus;
-  startedAt: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-  params: Record<string, unknown>;
-  options: Record<string, unknown>;
-  environment: Record<string, unknown>;
-  backend: string | null;
-}
-
-export interface ExecutionRow {
-  id: number;
-  runId: number;
-  nodeId: string;
-  type: string;
-  typeVersion: number;
-  status: Exclude<NodeStatus, 'queued'>;
-  cacheKey: string | null;
-  cached: boolean;
-  reusedFrom: number | null;
-  reason: string;
-  error: string | null;
-  gateFailed: boolean;
-  params: Record<string, unknown>;
-  backend: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-}
-
-/** A stored artifact: the shared Artifact and its size in bytes. */
-export interface ArtifactInfo extends Artifact {
-  size: number;
-}
-
-/** A succeeded execution whose outputs can stand in for a new one with the same cache key. */
-export interface ReusableExecution {
-  executionId: number;
-  runId: number;
-  outputs: Record<string, ArtifactInfo>;
-  metrics: Record<string, number>;
-}
-
-export interface ExecutionStart {
-  runId: number;
-  nodeId: string;
-  type: string;
-  typeVersion: number;
-  status: 'running' | 'skipped' | 'cancelled' | 'failed' | 'succeeded';
-  cacheKey?: string | null;
-  params?: Record<string, unknown>;
-  backend?: string | null;
-  reason?: string;
-  inputs?: Record<string, string>;
-  startedAt?: string;
-}
-
-export interface ExecutionFinish {
-  status: Exclude<NodeStatus, 'queued' | 'running'>;
-  cached?: boolean;
-  reusedFrom?: number | null;
-  reason: string;
-  error?: string | null;
-  gateFailed?: boolean;
-  finishedAt?: string;
-  durationMs: number;
-  /** output port -> artifact hash (the artifact must be stored already) */
-  outputs?: Record<string, string>;
-  backend?: string | null;
-  /** replaces the key given at the start (the backend a node really got can differ from the one assumed) */
-  cacheKey?: string;
-}
-
-export interface MetricPoint {
-  key: string;
-  value: number;
-  step?: number | null;
-}
 
 export interface OpenOptions {
   /** create the file when it does not exist */
@@ -124,28 +50,14 @@ export interface OpenOptions {
   lockWaitMs?: number;
   /** told when a write waits for another process's lock */
   onWait?: (message: string) => void;
+  /** told the SQL of every statement the connection runs (debugging; tests count queries with it) */
+  trace?: (sql: string) => void;
 }
 
 /** How long a live owner's heartbeat may be silent before its run counts as dead anyway. */
 const STALE_HEARTBEAT_MS = 120_000;
 /** A run owned by another host is judged by its heartbeat alone. */
 const FOREIGN_STALE_MS = 60_000;
-
-const now = (): string => new Date().toISOString();
-
-function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-function parseJson(text: string | null | undefined): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 /**
  * Opens (or creates) a project file, migrating it to this app's schema. Nothing is written to
@@ -172,7 +84,7 @@ export function openProject(path: string, opts: OpenOptions = {}): ProjectStore 
       ro.close();
     }
   }
-  const db = connect(file, readonly);
+  const db = connect(file, readonly, opts.trace);
   try {
     db.pragma(`busy_timeout = ${lock.waitMs}`);
     if (!apart) verifyFile(db, file);
@@ -186,7 +98,7 @@ export function openProject(path: string, opts: OpenOptions = {}): ProjectStore 
     db.close();
     throw asFileError(e, file);
   }
-  const store = new ProjectStore(db, file, lock);
+  const store = new SqliteProjectStore(db, file, lock);
   if (!readonly) {
     try {
       store.markInterruptedRuns();
@@ -221,96 +133,64 @@ export function migrate(db: Database.Database, file = db.name, lock: LockWait = 
   );
 }
 
-interface RunDbRow {
-  id: number;
-  pipeline: string;
-  pipeline_version_id: number | null;
-  status: RunStatus;
-  started_at: string;
-  finished_at: string | null;
-  duration_ms: number | null;
-  params: string;
-  options: string;
-  environment: string;
-  backend: string | null;
-}
-
-interface ExecDbRow {
-  id: number;
-  run_id: number;
-  node_id: string;
-  type: string;
-  type_version: number;
-  status: ExecutionRow['status'];
-  cache_key: string | null;
-  cached: number;
-  reused_from: number | null;
-  reason: string;
-  error: string | null;
-  gate_failed: number;
-  params: string;
-  backend: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-}
-
-function toRun(r: RunDbRow): RunRow {
-  return {
-    id: r.id,
-    pipeline: r.pipeline,
-    pipelineVersionId: r.pipeline_version_id,
-    status: r.status,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    durationMs: r.duration_ms,
-    params: parseJson(r.params),
-    options: parseJson(r.options),
-    environment: parseJson(r.environment),
-    backend: r.backend,
-  };
-}
-
-function toExec(r: ExecDbRow): ExecutionRow {
-  return {
-    id: r.id,
-    runId: r.run_id,
-    nodeId: r.node_id,
-    type: r.type,
-    typeVersion: r.type_version,
-    status: r.status,
-    cacheKey: r.cache_key,
-    cached: r.cached === 1,
-    reusedFrom: r.reused_from,
-    reason: r.reason,
-    error: r.error,
-    gateFailed: r.gate_failed === 1,
-    params: parseJson(r.params),
-    backend: r.backend,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    durationMs: r.duration_ms,
-  };
-}
-
+/** One series point per row, many rows per statement: the per-statement cost dominates 100,000 single-row inserts. */
 const METRIC_CHUNK = 250;
-const METRIC_CHUNK_SQL = `INSERT INTO metrics (execution_id, key, step, value) VALUES ${Array(METRIC_CHUNK).fill('(?, ?, ?, ?)').join(', ')}`;
+const METRIC_ONE = 'INSERT INTO metrics (execution_id, key, step, value) VALUES (?, ?, ?, ?)';
+const METRIC_MANY = `INSERT INTO metrics (execution_id, key, step, value) VALUES ${Array(METRIC_CHUNK).fill('(?, ?, ?, ?)').join(', ')}`;
 
-const RUN_SELECT = `SELECT r.id, p.name AS pipeline, r.pipeline_version_id, r.status, r.started_at, r.finished_at, r.duration_ms,
-  r.params, r.options, r.environment, r.backend FROM runs r JOIN pipelines p ON p.id = r.pipeline_id`;
+const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-export class ProjectStore {
+type TrialDbRow = {
+  parent: number;
+  trial_index: number;
+  status: TrialRecord['status'];
+  params: string;
+  error: string | null;
+  duration_ms: number;
+  id: number;
+  key: string | null;
+  value: number | null;
+};
+
+/** Trial rows joined with their metrics (ordered by parent, index, metric rowid) -> parent -> trials. */
+function groupTrials(rows: TrialDbRow[]): Map<number, TrialRecord[]> {
+  const out = new Map<number, TrialRecord[]>();
+  let lastId = -1;
+  let last: TrialRecord | null = null;
+  for (const r of rows) {
+    if (last === null || lastId !== r.id) {
+      const t: TrialRecord = { index: r.trial_index, params: parseJson(r.params), metrics: {}, status: r.status, durationMs: r.duration_ms };
+      if (r.error !== null) t.error = r.error;
+      last = t;
+      lastId = r.id;
+      const list = out.get(r.parent);
+      if (list) list.push(t);
+      else out.set(r.parent, [t]);
+    }
+    if (r.key !== null && r.value !== null) last.metrics[r.key] = r.value;
+  }
+  return out;
+}
+
+const TRIAL_SELECT = `SELECT t.parent_execution_id AS parent, t.id, t.trial_index, t.status, t.params, t.error, t.duration_ms, m.key, m.value
+  FROM trial_executions t LEFT JOIN trial_metrics m ON m.trial_id = t.id`;
+const TRIAL_ORDER = 'ORDER BY t.parent_execution_id, t.trial_index, m.rowid';
+
+/** The SQLite project file behind the ProjectStore interface (types.ts). */
+export class SqliteProjectStore implements ProjectStore {
   private readonly stmts = new Map<string, Database.Statement>();
+  private readonly txn: Database.Transaction<(fn: () => unknown) => unknown>;
+  private readonly chunks: ArtifactChunks;
   private closed = false;
 
   constructor(
     readonly db: Database.Database,
     readonly path: string,
-    /** how writes wait for another process's lock; `onWait` may be set later (the CLI's stderr) */
     readonly lock: LockWait = { waitMs: lockWaitFromEnv() },
   ) {
     // One wrapper for every transaction: making a new one per call shows up in profiles.
     this.txn = db.transaction((fn: () => unknown): unknown => fn());
+    this.chunks = new ArtifactChunks((sql) => this.st(sql), this.schemaVersion() >= 3);
   }
 
   private st(sql: string): Database.Statement {
@@ -322,36 +202,169 @@ export class ProjectStore {
     return s;
   }
 
-  private readonly txn: Database.Transaction<(fn: () => unknown) => unknown>;
-
-  /**
-   * Runs `fn` in one write transaction (nested calls join the outer one as a savepoint). When
-   * another process holds the lock it waits for `lock.waitMs` (saying so once), then throws a
-   * ProjectWriteError naming the file.
-   */
-  transaction<T>(fn: () => T): T {
-    return withLockWait(this.db, this.path, this.lock, () => this.txn.immediate(fn) as T);
+  transaction<T>(fn: () => T, opts: TransactionOptions = {}): T {
+    if (this.db.inTransaction) return fn();
+    const lock = opts.waitMs === undefined ? this.lock : { waitMs: opts.waitMs };
+    try {
+      return withLockWait(this.db, this.path, lock, () => this.txn.immediate(fn) as T);
+    } catch (e) {
+      throw asWriteError(e, this.path);
+    } finally {
+      if (lock !== this.lock && this.db.open) this.db.pragma(`busy_timeout = ${this.lock.waitMs}`);
+    }
   }
 
-  /**
-   * One try at a write transaction that waits at most `waitMs` for another process's lock:
-   * false when the lock stayed taken (then nothing was written); a failed write throws.
-   */
-  tryTransaction(fn: () => void, waitMs = 0): boolean {
-    if (this.db.inTransaction) {
-      fn();
-      return true;
+  append(events: readonly StoreEvent[], opts?: TransactionOptions): void {
+    if (events.length === 0) return;
+    this.transaction(() => {
+      const ids = new Map<string, number>();
+      const points = new Map<number, MetricPoint[]>();
+      for (const e of events) {
+        if (e.type === 'metric') {
+          const id = this.execId(ids, e.runId, e.nodeId, 'a metric');
+          const list = points.get(id);
+          const p = { key: e.key, value: e.value, step: e.step };
+          if (list) list.push(p);
+          else points.set(id, [p]);
+        } else this.apply(e, ids);
+      }
+      for (const [id, list] of points) this.insertMetrics(id, list);
+    }, opts);
+  }
+
+  /** The id of a node's execution in a run (looked up once per batch). */
+  private execId(ids: Map<string, number>, runId: number, nodeId: string, what: string): number {
+    const k = `${runId}\0${nodeId}`;
+    let id = ids.get(k);
+    if (id === undefined) {
+      const r = this.st('SELECT id FROM node_executions WHERE run_id = ? AND node_id = ?').get(runId, nodeId) as { id: number } | undefined;
+      if (!r) throw new Error(`cannot record ${what} of node ${nodeId} in run ${runId}: the node's execution was never recorded`);
+      id = r.id;
+      ids.set(k, id);
     }
-    this.db.pragma(`busy_timeout = ${waitMs}`);
-    try {
-      this.txn.immediate(fn);
-      return true;
-    } catch (e) {
-      if (isBusy(e)) return false;
-      throw e;
-    } finally {
-      this.db.pragma(`busy_timeout = ${this.lock.waitMs}`);
+    return id;
+  }
+
+  private apply(e: Exclude<StoreEvent, { type: 'metric' }>, ids: Map<string, number>): void {
+    switch (e.type) {
+      case 'execution.started':
+      case 'execution.recorded': {
+        const x = e.execution;
+        const whole = e.type === 'execution.recorded' ? e.execution : null;
+        const reusedFrom = whole ? this.reusedFrom(ids, x.runId, whole) : null;
+        const id = Number(this.st(EXEC_INSERT).run(...execValues(whole ?? x, reusedFrom)).lastInsertRowid);
+        ids.set(`${x.runId}\0${x.nodeId}`, id);
+        if (x.inputs) this.link('execution_inputs', id, x.inputs);
+        if (whole?.outputs) this.link('execution_outputs', id, whole.outputs);
+        if (whole?.metrics?.length) this.insertMetrics(id, whole.metrics);
+        return;
+      }
+      case 'execution.finished': {
+        const id = this.execId(ids, e.runId, e.nodeId, 'the end');
+        const f = e.finish;
+        if (e.metrics) this.insertMetrics(id, Object.entries(e.metrics).map(([key, value]) => ({ key, value })));
+        this.st(
+          `UPDATE node_executions SET status = ?, cached = ?, reused_from = ?, reason = ?, error = ?, gate_failed = ?,
+             finished_at = ?, duration_ms = ?, backend = coalesce(?, backend), cache_key = coalesce(?, cache_key) WHERE id = ?`,
+        ).run(
+          f.status,
+          f.cached ? 1 : 0,
+          this.reusedFrom(ids, e.runId, f),
+          f.reason,
+          f.error ?? null,
+          f.gateFailed ? 1 : 0,
+          f.finishedAt ?? now(),
+          Math.round(f.durationMs),
+          f.backend ?? null,
+          f.cacheKey ?? null,
+          id,
+        );
+        if (f.outputs) this.link('execution_outputs', id, f.outputs, true);
+        return;
+      }
+      case 'artifact':
+        if (!(e.hash && this.chunks.has(e.hash))) this.chunks.putFile(e.file, e.kind, e.meta, e.hash);
+        return;
+      case 'log':
+        this.st('INSERT INTO logs (run_id, execution_id, time, level, message) VALUES (?, ?, ?, ?, ?)').run(
+          e.runId,
+          e.nodeId === null ? null : this.execId(ids, e.runId, e.nodeId, 'a log line'),
+          e.time,
+          e.level,
+          e.message,
+        );
+        return;
+      case 'trial':
+        this.insertTrial(this.execId(ids, e.runId, e.nodeId, 'a trial'), e.trial);
+        return;
+      case 'run.heartbeat':
+        this.st("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(Date.now(), e.runId);
+        return;
+      case 'run.environment':
+        this.st('UPDATE runs SET environment = ? WHERE id = ?').run(JSON.stringify(e.environment), e.runId);
+        return;
+      case 'run.finished':
+        this.st('UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, backend = coalesce(?, backend) WHERE id = ?').run(
+          e.status,
+          now(),
+          Math.round(e.durationMs),
+          e.backend ?? null,
+          e.runId,
+        );
+        return;
+      case 'meta':
+        this.setMeta(e.key, e.value);
+        return;
     }
+  }
+
+  private reusedFrom(ids: Map<string, number>, runId: number, f: { reusedFrom?: number | null; reusedFromNode?: string }): number | null {
+    if (f.reusedFromNode !== undefined) return this.execId(ids, runId, f.reusedFromNode, 'the reuse');
+    return f.reusedFrom ?? null;
+  }
+
+  /** Lineage: which artifact went into (or came out of) each port of an execution. */
+  private link(table: 'execution_inputs' | 'execution_outputs', executionId: number, ports: Record<string, string>, replace = false): void {
+    const ins = this.st(insertSql(table, ['execution_id', 'port', 'artifact_hash'], replace ? 'INSERT OR REPLACE' : 'INSERT'));
+    for (const [port, hash] of Object.entries(ports)) ins.run(executionId, port, hash);
+  }
+
+  private insertMetrics(executionId: number, points: readonly MetricPoint[]): void {
+    let i = 0;
+    if (points.length >= METRIC_CHUNK) {
+      const many = this.st(METRIC_MANY);
+      const args: unknown[] = new Array(METRIC_CHUNK * 4);
+      for (; i + METRIC_CHUNK <= points.length; i += METRIC_CHUNK) {
+        for (let j = 0; j < METRIC_CHUNK; j++) {
+          const p = points[i + j];
+          args[j * 4] = executionId;
+          args[j * 4 + 1] = p.key;
+          args[j * 4 + 2] = p.step ?? null;
+          args[j * 4 + 3] = finite(p.value);
+        }
+        many.run(args);
+      }
+    }
+    const one = this.st(METRIC_ONE);
+    for (; i < points.length; i++) one.run(executionId, points[i].key, points[i].step ?? null, finite(points[i].value));
+  }
+
+  /** A trial recorded again under the same index replaces the first record, so a retried report never duplicates a child. */
+  private insertTrial(parentExecutionId: number, t: TrialRecord): void {
+    this.st('DELETE FROM trial_executions WHERE parent_execution_id = ? AND trial_index = ?').run(parentExecutionId, t.index);
+    const id = Number(
+      this.st(insertSql('trial_executions', ['parent_execution_id', 'trial_index', 'status', 'params', 'error', 'duration_ms', 'recorded_at'])).run(
+        parentExecutionId,
+        t.index,
+        t.status,
+        JSON.stringify(t.params ?? {}),
+        t.error ?? null,
+        Math.round(t.durationMs),
+        now(),
+      ).lastInsertRowid,
+    );
+    const ins = this.st('INSERT OR REPLACE INTO trial_metrics (trial_id, key, value) VALUES (?, ?, ?)');
+    for (const [key, value] of Object.entries(t.metrics ?? {})) ins.run(id, key, finite(value));
   }
 
   close(): void {
@@ -364,9 +377,19 @@ export class ProjectStore {
     return !this.closed;
   }
 
-  /** The schema version of the file. */
   schemaVersion(): number {
     return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  integrityCheck(): string[] {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+
+  backupTo(destFile: string): void {
+    const dest = resolve(destFile);
+    if (existsSync(dest)) throw new ProjectFileError(`${dest}: already exists`);
+    mkdirSync(dirname(dest), { recursive: true });
+    this.db.prepare('VACUUM INTO ?').run(dest);
   }
 
   getMeta(key: string): string | null {
@@ -375,7 +398,9 @@ export class ProjectStore {
   }
 
   setMeta(key: string, value: string): void {
-    this.st('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.transaction(() =>
+      this.st('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value),
+    );
   }
 
   // ---------------------------------------------------------------- pipelines
@@ -386,11 +411,10 @@ export class ProjectStore {
     return Number(this.st('INSERT INTO pipelines (name, created_at) VALUES (?, ?)').run(name, now()).lastInsertRowid);
   }
 
-  /** Stores a pipeline's canonical text once per content hash. */
   savePipelineVersion(pipeline: string, text: string): { version: PipelineVersionRow; created: boolean } {
     return this.transaction(() => {
       const pid = this.pipelineId(pipeline);
-      const hash = sha256Hex(text);
+      const hash = createHash('sha256').update(text).digest('hex');
       const found = this.st('SELECT id, created_at FROM pipeline_versions WHERE pipeline_id = ? AND hash = ?').get(pid, hash) as
         | { id: number; created_at: string }
         | undefined;
@@ -403,12 +427,17 @@ export class ProjectStore {
     });
   }
 
-  /** The newest saved version of a pipeline (of any pipeline when `pipeline` is omitted). */
+  private static readonly VERSION_SELECT = `SELECT v.id, p.name AS pipeline, v.hash, v.text, v.created_at AS createdAt FROM pipeline_versions v
+      JOIN pipelines p ON p.id = v.pipeline_id`;
+
   latestPipelineVersion(pipeline?: string): PipelineVersionRow | null {
-    const sql = `SELECT v.id, p.name AS pipeline, v.hash, v.text, v.created_at AS createdAt FROM pipeline_versions v
-      JOIN pipelines p ON p.id = v.pipeline_id ${pipeline === undefined ? '' : 'WHERE p.name = ?'} ORDER BY v.id DESC LIMIT 1`;
+    const sql = `${SqliteProjectStore.VERSION_SELECT} ${pipeline === undefined ? '' : 'WHERE p.name = ?'} ORDER BY v.id DESC LIMIT 1`;
     const r = (pipeline === undefined ? this.st(sql).get() : this.st(sql).get(pipeline)) as PipelineVersionRow | undefined;
     return r ?? null;
+  }
+
+  pipelineVersion(id: number): PipelineVersionRow | null {
+    return (this.st(`${SqliteProjectStore.VERSION_SELECT} WHERE v.id = ?`).get(id) as PipelineVersionRow | undefined) ?? null;
   }
 
   listPipelines(): { name: string; versions: number; updatedAt: string }[] {
@@ -420,25 +449,14 @@ export class ProjectStore {
 
   // ---------------------------------------------------------------- runs
 
-  createRun(args: {
-    pipeline: string;
-    pipelineVersionId?: number | null;
-    params?: Record<string, unknown>;
-    options?: Record<string, unknown>;
-    environment?: Record<string, unknown>;
-    backend?: string | null;
-  }): RunRow {
+  createRun(args: RunStart): RunRow {
     return this.transaction(() => {
-      const pid = this.pipelineId(args.pipeline);
-      const startedAt = now();
       const id = Number(
-        this.st(
-          `INSERT INTO runs (pipeline_id, pipeline_version_id, status, started_at, params, options, environment, backend, owner_host, owner_pid, heartbeat_at)
-           VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          pid,
+        this.st(RUN_INSERT).run(
+          this.pipelineId(args.pipeline),
           args.pipelineVersionId ?? null,
-          startedAt,
+          'running',
+          now(),
           JSON.stringify(args.params ?? {}),
           JSON.stringify(args.options ?? {}),
           JSON.stringify(args.environment ?? {}),
@@ -450,29 +468,6 @@ export class ProjectStore {
       );
       return this.getRunRow(id)!;
     });
-  }
-
-  /** Proves the owner of a running run is alive (see markInterruptedRuns). */
-  heartbeat(runId: number): void {
-    this.st("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(Date.now(), runId);
-  }
-
-  setRunBackend(runId: number, backend: string): void {
-    this.st('UPDATE runs SET backend = ? WHERE id = ?').run(backend, runId);
-  }
-
-  setRunEnvironment(runId: number, environment: Record<string, unknown>): void {
-    this.st('UPDATE runs SET environment = ? WHERE id = ?').run(JSON.stringify(environment), runId);
-  }
-
-  finishRun(runId: number, status: Exclude<RunStatus, 'running'>, durationMs: number, backend?: string | null): void {
-    this.st('UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, backend = coalesce(?, backend) WHERE id = ?').run(
-      status,
-      now(),
-      Math.round(durationMs),
-      backend ?? null,
-      runId,
-    );
   }
 
   /**
@@ -515,133 +510,70 @@ export class ProjectStore {
     return r ? toRun(r) : null;
   }
 
-  /** Runs, newest first, with their headline metrics. */
-  listRuns(opts: { pipeline?: string; limit?: number } = {}): RunListItem[] {
-    const rows = (
-      opts.pipeline === undefined
-        ? this.st(`${RUN_SELECT} ORDER BY r.id DESC LIMIT ?`).all(opts.limit ?? -1)
-        : this.st(`${RUN_SELECT} WHERE p.name = ? ORDER BY r.id DESC LIMIT ?`).all(opts.pipeline, opts.limit ?? -1)
+  listRuns(opts: { pipeline?: string; status?: RunStatus; limit?: number } = {}): RunListItem[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (opts.pipeline !== undefined) {
+      where.push('p.name = ?');
+      args.push(opts.pipeline);
+    }
+    if (opts.status !== undefined) {
+      where.push('r.status = ?');
+      args.push(opts.status);
+    }
+    const rows = this.st(`${RUN_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ?`).all(
+      ...args,
+      opts.limit ?? -1,
     ) as RunDbRow[];
-    return rows.map((r) => ({
-      id: String(r.id),
-      status: r.status,
-      pipeline: r.pipeline,
-      startedAt: r.started_at,
-      durationMs: r.duration_ms,
-      metrics: this.headlineMetrics(r.id),
-    }));
+    const headlines = this.headlinesOf(rows.map((r) => r.id));
+    return rows.map((r) => ({ id: String(r.id), status: r.status, pipeline: r.pipeline, startedAt: r.started_at, durationMs: r.duration_ms, metrics: headlines.get(r.id) ?? {} }));
   }
 
   /** Which node types' scalars sum up a run: those that declare `headlineMetrics` (plugins: set your own). */
   headlineType: (type: string) => boolean = (type) => Boolean(registry.get(type)?.headlineMetrics);
 
-  /**
-   * The scalars that sum up a run: those of its nodes whose type declares `headlineMetrics`
-   * (the evaluate.* types) when it has any, else every node's scalars (a later node wins a name clash).
-   */
   headlineMetrics(runId: number): Record<string, number> {
+    return this.headlinesOf([runId]).get(runId) ?? {};
+  }
+
+  /**
+   * The scalars that sum up each run, in one query: those of its nodes whose type declares
+   * `headlineMetrics` (the evaluate.* types) when it has any, else every node's scalars (a later
+   * node wins a name clash).
+   */
+  private headlinesOf(runIds: number[]): Map<number, Record<string, number>> {
+    const byRun = new Map<number, { type: string; key: string; value: number | null }[]>();
+    if (runIds.length === 0) return new Map();
     const rows = this.st(
-      `SELECT e.type, m.key, m.value FROM metrics m JOIN node_executions e ON e.id = m.execution_id
-       WHERE e.run_id = ? AND m.step IS NULL ORDER BY e.id, m.rowid`,
-    ).all(runId) as { type: string; key: string; value: number | null }[];
-    const evals = rows.filter((r) => this.headlineType(r.type));
-    const out: Record<string, number> = {};
-    for (const r of evals.length > 0 ? evals : rows) if (r.value !== null) out[r.key] = r.value;
+      `SELECT e.run_id, e.type, m.key, m.value FROM metrics m JOIN node_executions e ON e.id = m.execution_id
+       WHERE e.run_id IN (SELECT value FROM json_each(?)) AND m.step IS NULL ORDER BY e.run_id, e.id, m.rowid`,
+    ).all(JSON.stringify(runIds)) as { run_id: number; type: string; key: string; value: number | null }[];
+    for (const r of rows) {
+      const list = byRun.get(r.run_id);
+      if (list) list.push(r);
+      else byRun.set(r.run_id, [r]);
+    }
+    const out = new Map<number, Record<string, number>>();
+    for (const [runId, list] of byRun) {
+      const evals = list.filter((r) => this.headlineType(r.type));
+      const m: Record<string, number> = {};
+      for (const r of evals.length > 0 ? evals : list) if (r.value !== null) m[r.key] = r.value;
+      out.set(runId, m);
+    }
     return out;
+  }
+
+  getLogs(runId: number): LogRow[] {
+    return this.st(
+      `SELECT l.execution_id AS executionId, e.node_id AS nodeId, l.time, l.level, l.message FROM logs l
+       LEFT JOIN node_executions e ON e.id = l.execution_id WHERE l.run_id = ? ORDER BY l.id`,
+    ).all(runId) as LogRow[];
   }
 
   // ---------------------------------------------------------------- executions
 
-  /** Inserts a node execution (at its start, or whole when it never ran); returns its id. */
-  startExecution(e: ExecutionStart): number {
-    const id = Number(
-      this.st(
-        `INSERT INTO node_executions (run_id, node_id, type, type_version, status, cache_key, params, backend, reason, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        e.runId,
-        e.nodeId,
-        e.type,
-        e.typeVersion,
-        e.status,
-        e.cacheKey ?? null,
-        JSON.stringify(e.params ?? {}),
-        e.backend ?? null,
-        e.reason ?? '',
-        e.startedAt ?? now(),
-      ).lastInsertRowid,
-    );
-    if (e.inputs) this.linkArtifacts('execution_inputs', id, e.inputs);
-    return id;
-  }
-
-  /** Lineage: which artifact went into (or came out of) each port of an execution. */
-  private linkArtifacts(table: 'execution_inputs' | 'execution_outputs', executionId: number, ports: Record<string, string>, replace = false): void {
-    const ins = this.st(`INSERT${replace ? ' OR REPLACE' : ''} INTO ${table} (execution_id, port, artifact_hash) VALUES (?, ?, ?)`);
-    for (const [port, hash] of Object.entries(ports)) ins.run(executionId, port, hash);
-  }
-
-  finishExecution(executionId: number, f: ExecutionFinish): void {
-    this.st(
-      `UPDATE node_executions SET status = ?, cached = ?, reused_from = ?, reason = ?, error = ?, gate_failed = ?,
-         finished_at = ?, duration_ms = ?, backend = coalesce(?, backend), cache_key = coalesce(?, cache_key) WHERE id = ?`,
-    ).run(
-      f.status,
-      f.cached ? 1 : 0,
-      f.reusedFrom ?? null,
-      f.reason,
-      f.error ?? null,
-      f.gateFailed ? 1 : 0,
-      f.finishedAt ?? now(),
-      Math.round(f.durationMs),
-      f.backend ?? null,
-      f.cacheKey ?? null,
-      executionId,
-    );
-    if (f.outputs) this.linkArtifacts('execution_outputs', executionId, f.outputs, true);
-  }
-
-  /** A whole execution in one call (start and finish): one row, its lineage and metrics. */
-  recordExecution(e: ExecutionStart & ExecutionFinish & { metrics?: MetricPoint[] }): number {
-    return this.transaction(() => {
-      const t = e.finishedAt ?? now();
-      const id = Number(
-        this.st(
-          `INSERT INTO node_executions (run_id, node_id, type, type_version, status, cache_key, cached, reused_from, reason, error, gate_failed,
-             params, backend, started_at, finished_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          e.runId,
-          e.nodeId,
-          e.type,
-          e.typeVersion,
-          e.status,
-          e.cacheKey ?? null,
-          e.cached ? 1 : 0,
-          e.reusedFrom ?? null,
-          e.reason,
-          e.error ?? null,
-          e.gateFailed ? 1 : 0,
-          JSON.stringify(e.params ?? {}),
-          e.backend ?? null,
-          e.startedAt ?? t,
-          t,
-          Math.round(e.durationMs),
-        ).lastInsertRowid,
-      );
-      if (e.inputs) this.linkArtifacts('execution_inputs', id, e.inputs);
-      if (e.outputs) this.linkArtifacts('execution_outputs', id, e.outputs);
-      if (e.metrics && e.metrics.length) this.recordMetrics(id, e.metrics);
-      return id;
-    });
-  }
-
   getExecutions(runId: number): ExecutionRow[] {
-    return (this.st('SELECT * FROM node_executions WHERE run_id = ? ORDER BY id').all(runId) as ExecDbRow[]).map(toExec);
-  }
-
-  getExecution(executionId: number): ExecutionRow | null {
-    const r = this.st('SELECT * FROM node_executions WHERE id = ?').get(executionId) as ExecDbRow | undefined;
-    return r ? toExec(r) : null;
+    return (this.st(`${EXEC_SELECT} WHERE run_id = ? ORDER BY id`).all(runId) as ExecDbRow[]).map(toExec);
   }
 
   executionInputs(executionId: number): Record<string, string> {
@@ -649,14 +581,44 @@ export class ProjectStore {
     return Object.fromEntries(rows.map((r) => [r.port, r.artifact_hash]));
   }
 
+  private static readonly OUTPUT_SELECT = `SELECT o.execution_id, e.node_id, o.port, a.hash, a.kind, a.size, a.meta FROM execution_outputs o
+    JOIN node_executions e ON e.id = o.execution_id JOIN artifacts a ON a.hash = o.artifact_hash`;
+
   executionOutputs(executionId: number): Record<string, ArtifactInfo> {
-    const rows = this.st(
-      `SELECT o.port, a.hash, a.kind, a.size, a.meta FROM execution_outputs o JOIN artifacts a ON a.hash = o.artifact_hash WHERE o.execution_id = ?`,
-    ).all(executionId) as { port: string; hash: string; kind: PortKind; size: number; meta: string }[];
-    return Object.fromEntries(rows.map((r) => [r.port, { hash: r.hash, kind: r.kind, size: r.size, meta: parseJson(r.meta) }]));
+    return this.outputsBy(`${SqliteProjectStore.OUTPUT_SELECT} WHERE o.execution_id = ?`, executionId).get(executionId) ?? {};
   }
 
-  /** The newest succeeded, really-run execution with this cache key, with its outputs. */
+  runOutputs(runId: number): Map<string, Record<string, ArtifactInfo>> {
+    const byExec = this.outputsBy(`${SqliteProjectStore.OUTPUT_SELECT} WHERE e.run_id = ?`, runId, 'node_id');
+    return byExec;
+  }
+
+  private outputsBy<K extends 'execution_id' | 'node_id'>(sql: string, arg: number, by?: K): Map<K extends 'node_id' ? string : number, Record<string, ArtifactInfo>> {
+    const rows = this.st(sql).all(arg) as { execution_id: number; node_id: string; port: string; hash: string; kind: PortKind; size: number; meta: string }[];
+    const out = new Map<string | number, Record<string, ArtifactInfo>>();
+    for (const r of rows) {
+      const k = by === 'node_id' ? r.node_id : r.execution_id;
+      let m = out.get(k);
+      if (!m) out.set(k, (m = {}));
+      m[r.port] = { hash: r.hash, kind: r.kind, size: r.size, meta: parseJson(r.meta) };
+    }
+    return out as Map<K extends 'node_id' ? string : number, Record<string, ArtifactInfo>>;
+  }
+
+  runScalars(runId: number): Map<string, Record<string, number>> {
+    const rows = this.st(
+      'SELECT e.node_id, m.key, m.value FROM metrics m JOIN node_executions e ON e.id = m.execution_id WHERE e.run_id = ? AND m.step IS NULL ORDER BY m.rowid',
+    ).all(runId) as { node_id: string; key: string; value: number | null }[];
+    const out = new Map<string, Record<string, number>>();
+    for (const r of rows) {
+      if (r.value === null) continue;
+      let m = out.get(r.node_id);
+      if (!m) out.set(r.node_id, (m = {}));
+      m[r.key] = r.value;
+    }
+    return out;
+  }
+
   findReusableExecution(cacheKey: string): ReusableExecution | null {
     const r = this.st(
       "SELECT id, run_id FROM node_executions WHERE cache_key = ? AND status = 'succeeded' AND cached = 0 ORDER BY id DESC LIMIT 1",
@@ -665,10 +627,6 @@ export class ProjectStore {
     return { executionId: r.id, runId: r.run_id, outputs: this.executionOutputs(r.id), metrics: this.scalarMetrics(r.id) };
   }
 
-  /**
-   * The newest execution of a node id in a pipeline that got as far as a cache key: what a new
-   * execution is compared with to say why it re-runs.
-   */
   lastExecutionOfNode(pipeline: string, nodeId: string, beforeRunId?: number): (ExecutionRow & { inputs: Record<string, string> }) | null {
     const r = this.st(
       `SELECT e.* FROM node_executions e JOIN runs r ON r.id = e.run_id JOIN pipelines p ON p.id = r.pipeline_id
@@ -678,89 +636,8 @@ export class ProjectStore {
     return { ...toExec(r), inputs: this.executionInputs(r.id) };
   }
 
-  // ---------------------------------------------------------------- child executions (trials)
-
-  /**
-   * Records one trial as a child execution of `parentExecutionId`. The same index recorded again
-   * replaces the first record, so a retried report never duplicates a child.
-   */
-  recordTrial(parentExecutionId: number, t: TrialRecord): number {
-    const write = (): number => {
-      this.st('DELETE FROM trial_executions WHERE parent_execution_id = ? AND trial_index = ?').run(parentExecutionId, t.index);
-      const id = Number(
-        this.st(
-          `INSERT INTO trial_executions (parent_execution_id, trial_index, status, params, error, duration_ms, recorded_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        ).run(parentExecutionId, t.index, t.status, JSON.stringify(t.params ?? {}), t.error ?? null, Math.round(t.durationMs), now()).lastInsertRowid,
-      );
-      const ins = this.st('INSERT OR REPLACE INTO trial_metrics (trial_id, key, value) VALUES (?, ?, ?)');
-      for (const [key, value] of Object.entries(t.metrics ?? {})) ins.run(id, key, Number.isFinite(value) ? value : null);
-      return id;
-    };
-    return this.db.inTransaction ? write() : this.transaction(write);
-  }
-
-  /** The trials an execution ran itself, in index order (a cached execution has none of its own). */
   listTrials(parentExecutionId: number): TrialRecord[] {
-    const rows = this.st(
-      'SELECT id, trial_index, status, params, error, duration_ms FROM trial_executions WHERE parent_execution_id = ? ORDER BY trial_index',
-    ).all(parentExecutionId) as { id: number; trial_index: number; status: TrialRecord['status']; params: string; error: string | null; duration_ms: number }[];
-    if (rows.length === 0) return [];
-    const metricsOf = this.st('SELECT key, value FROM trial_metrics WHERE trial_id = ? ORDER BY rowid');
-    return rows.map((r) => {
-      const metrics: Record<string, number> = {};
-      for (const m of metricsOf.all(r.id) as { key: string; value: number | null }[]) if (m.value !== null) metrics[m.key] = m.value;
-      const t: TrialRecord = { index: r.trial_index, params: parseJson(r.params), metrics, status: r.status, durationMs: r.duration_ms };
-      if (r.error !== null) t.error = r.error;
-      return t;
-    });
-  }
-
-  /**
-   * The trials behind each node of a run: those its execution ran, or for a cached node those
-   * of the execution it reused (children stay attached to the execution that ran them).
-   */
-  runTrials(runId: number): Record<string, TrialRecord[]> {
-    const out: Record<string, TrialRecord[]> = {};
-    for (const e of this.getExecutions(runId)) {
-      const trials = this.listTrials(e.cached && e.reusedFrom !== null ? e.reusedFrom : e.id);
-      if (trials.length) out[e.nodeId] = trials;
-    }
-    return out;
-  }
-
-  // ---------------------------------------------------------------- metrics and logs
-
-  /**
-   * Records metric points in one transaction. Points go in many rows per statement: the
-   * per-statement cost, not SQLite, dominates 100,000 single-row inserts.
-   */
-  recordMetrics(executionId: number, points: MetricPoint[]): void {
-    const one = this.st('INSERT INTO metrics (execution_id, key, step, value) VALUES (?, ?, ?, ?)');
-    const write = (): void => {
-      let i = 0;
-      if (points.length >= METRIC_CHUNK) {
-        const many = this.st(METRIC_CHUNK_SQL);
-        const args: unknown[] = new Array(METRIC_CHUNK * 4);
-        for (; i + METRIC_CHUNK <= points.length; i += METRIC_CHUNK) {
-          for (let j = 0; j < METRIC_CHUNK; j++) {
-            const p = points[i + j];
-            args[j * 4] = executionId;
-            args[j * 4 + 1] = p.key;
-            args[j * 4 + 2] = p.step ?? null;
-            args[j * 4 + 3] = Number.isFinite(p.value) ? p.value : null;
-          }
-          many.run(args);
-        }
-      }
-      for (; i < points.length; i++) {
-        const p = points[i];
-        one.run(executionId, p.key, p.step ?? null, Number.isFinite(p.value) ? p.value : null);
-      }
-    };
-    // Inside a transaction already (the engine's batches): each insert is atomic on its own.
-    if (this.db.inTransaction) write();
-    else this.transaction(write);
+    return groupTrials(this.st(`${TRIAL_SELECT} WHERE t.parent_execution_id = ? ${TRIAL_ORDER}`).all(parentExecutionId) as TrialDbRow[]).get(parentExecutionId) ?? [];
   }
 
   scalarMetrics(executionId: number): Record<string, number> {
@@ -773,59 +650,29 @@ export class ProjectStore {
     return out;
   }
 
-  /** A series (loss per epoch) of one execution, in step order. */
-  metricSeries(executionId: number, key: string): { step: number; value: number | null }[] {
-    return this.st('SELECT step, value FROM metrics WHERE execution_id = ? AND key = ? AND step IS NOT NULL ORDER BY step, rowid').all(executionId, key) as {
-      step: number;
-      value: number | null;
-    }[];
+  metricSeries(executionId: number): Record<string, { step: number; value: number }[]> {
+    return this.seriesBy('execution_id = ?', executionId).get(executionId) ?? {};
   }
 
-  /** Every series key of an execution. */
-  metricSeriesKeys(executionId: number): string[] {
-    return (this.st('SELECT DISTINCT key FROM metrics WHERE execution_id = ? AND step IS NOT NULL ORDER BY key').all(executionId) as { key: string }[]).map(
-      (r) => r.key,
-    );
-  }
-
-  recordLog(runId: number, executionId: number | null, level: LogLevel, message: string, time = Date.now()): void {
-    this.st('INSERT INTO logs (run_id, execution_id, time, level, message) VALUES (?, ?, ?, ?, ?)').run(runId, executionId, time, level, message);
-  }
-
-  getLogs(runId: number): { executionId: number | null; nodeId: string | null; time: number; level: LogLevel; message: string }[] {
-    return this.st(
-      `SELECT l.execution_id AS executionId, e.node_id AS nodeId, l.time, l.level, l.message FROM logs l
-       LEFT JOIN node_executions e ON e.id = l.execution_id WHERE l.run_id = ? ORDER BY l.id`,
-    ).all(runId) as { executionId: number | null; nodeId: string | null; time: number; level: LogLevel; message: string }[];
+  /** execution -> key -> points (in key, then step order; points without a value left out), one query. */
+  private seriesBy(where: string, arg: number): Map<number, Record<string, { step: number; value: number }[]>> {
+    const rows = this.st(
+      `SELECT execution_id, key, step, value FROM metrics WHERE ${where} AND step IS NOT NULL ORDER BY execution_id, key, step, rowid`,
+    ).all(arg) as { execution_id: number; key: string; step: number; value: number | null }[];
+    const out = new Map<number, Record<string, { step: number; value: number }[]>>();
+    for (const r of rows) {
+      let m = out.get(r.execution_id);
+      if (!m) out.set(r.execution_id, (m = {}));
+      const list = (m[r.key] ??= []);
+      if (r.value !== null) list.push({ step: r.step, value: r.value });
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- artifacts
 
   hasArtifact(hash: string): boolean {
-    return this.st('SELECT 1 FROM artifacts WHERE hash = ?').get(hash) !== undefined;
-  }
-
-  /**
-   * Stores a file as an artifact once per content hash and returns the hash. Pass `hash` when it
-   * is already known (the worker hashed the file) to skip reading a stored file again.
-   */
-  putArtifact(file: string, kind: PortKind, meta: Record<string, unknown> = {}, hash?: string): string {
-    if (hash && this.hasArtifact(hash)) return hash;
-    return this.putArtifactBytes(readFileSync(file), kind, meta, hash);
-  }
-
-  /** Stores bytes once by content hash (`hash`, when given, must be their sha256). */
-  putArtifactBytes(bytes: Buffer, kind: PortKind, meta: Record<string, unknown> = {}, hash?: string): string {
-    const h = hash ?? sha256Hex(bytes);
-    this.st('INSERT OR IGNORE INTO artifacts (hash, kind, size, meta, created_at, bytes) VALUES (?, ?, ?, ?, ?, ?)').run(
-      h,
-      kind,
-      bytes.length,
-      JSON.stringify(meta),
-      now(),
-      bytes,
-    );
-    return h;
+    return this.chunks.has(hash);
   }
 
   getArtifact(hash: string): ArtifactInfo | null {
@@ -835,65 +682,80 @@ export class ProjectStore {
     return r ? { hash: r.hash, kind: r.kind, size: r.size, meta: parseJson(r.meta) } : null;
   }
 
-  artifactBytes(hash: string): Buffer | null {
-    const r = this.st('SELECT bytes FROM artifacts WHERE hash = ?').get(hash) as { bytes: Buffer } | undefined;
-    return r ? r.bytes : null;
+  putArtifact(file: string, kind: PortKind, meta: Record<string, unknown> = {}, hash?: string): string {
+    if (hash && this.chunks.has(hash)) return hash;
+    return this.transaction(() => this.chunks.putFile(file, kind, meta, hash));
   }
 
-  /** Writes an artifact's bytes to a file (for a node that needs it as a file). */
+  putArtifactBytes(bytes: Buffer, kind: PortKind, meta: Record<string, unknown> = {}): string {
+    return this.transaction(() => this.chunks.putBytes(bytes, kind, meta));
+  }
+
+  artifactBytes(hash: string): Buffer | null {
+    return this.chunks.bytes(hash);
+  }
+
   extractArtifact(hash: string, destFile: string): string {
-    const bytes = this.artifactBytes(hash);
-    if (!bytes) throw new Error(`artifact ${hash} is not in the project file`);
-    mkdirSync(dirname(destFile), { recursive: true });
-    writeFileSync(destFile, bytes);
+    if (!this.chunks.writeTo(hash, destFile)) throw new Error(`artifact ${hash} is not in the project file ${this.path}`);
     return destFile;
   }
 
-  /** Parses a JSON artifact (model, metrics, report, endpoint). */
   artifactJson(hash: string): unknown {
-    const bytes = this.artifactBytes(hash);
-    if (!bytes) throw new Error(`artifact ${hash} is not in the project file`);
+    const bytes = this.chunks.bytes(hash);
+    if (!bytes) throw new Error(`artifact ${hash} is not in the project file ${this.path}`);
     return JSON.parse(bytes.toString('utf8'));
   }
 
   // ---------------------------------------------------------------- whole runs
 
-  /** A recorded run as the CLI's `--json` summary, plus the events that replay it. */
-  getRun(
-    runId: number,
-  ): { summary: RunSummary; events: RunEvent[]; run: RunRow; executions: ExecutionRow[]; trials: Record<string, TrialRecord[]> } | null {
+  getRun(runId: number): StoredRun | null {
     const run = this.getRunRow(runId);
     if (!run) return null;
     const executions = this.getExecutions(runId);
+    const outputs = this.runOutputs(runId);
+    const scalars = this.runScalars(runId);
+    const series = this.seriesBy('execution_id IN (SELECT id FROM node_executions WHERE run_id = ?)', runId);
+    const logsByExec = new Map<number, LogRow[]>();
+    for (const l of this.getLogs(runId)) {
+      if (l.executionId === null) continue;
+      const list = logsByExec.get(l.executionId);
+      if (list) list.push(l);
+      else logsByExec.set(l.executionId, [l]);
+    }
+    // Its own trials of each execution, and those of the executions its cached nodes reused.
+    const trialsOf = groupTrials(
+      this.st(
+        `${TRIAL_SELECT} WHERE t.parent_execution_id IN (SELECT id FROM node_executions WHERE run_id = ?
+           UNION SELECT reused_from FROM node_executions WHERE run_id = ? AND cached = 1 AND reused_from IS NOT NULL) ${TRIAL_ORDER}`,
+      ).all(runId, runId) as TrialDbRow[],
+    );
     const id = String(runId);
     const nodes: Record<string, NodeResult> = {};
-    const events: RunEvent[] = [{ type: 'run.started', runId: id, pipeline: run.pipeline, nodes: executions.map((e) => e.nodeId) }];
-    const logs = this.getLogs(runId);
     const trials: Record<string, TrialRecord[]> = {};
+    const events: RunEvent[] = [{ type: 'run.started', runId: id, pipeline: run.pipeline, nodes: executions.map((e) => e.nodeId) }];
     for (const e of executions) {
-      const outputs: Record<string, Artifact> = {};
-      for (const [port, a] of Object.entries(this.executionOutputs(e.id))) outputs[port] = artifactOf(a);
-      const status: NodeResult['status'] = e.status === 'running' ? 'cancelled' : e.status;
+      const arts: Record<string, Artifact> = {};
+      for (const [port, a] of Object.entries(outputs.get(e.nodeId) ?? {})) arts[port] = artifactOf(a);
       const result: NodeResult = {
-        status,
+        status: e.status === 'running' ? 'cancelled' : e.status,
         cached: e.cached,
         durationMs: e.durationMs ?? 0,
         reason: e.reason,
-        metrics: this.scalarMetrics(e.id),
-        outputs,
+        metrics: scalars.get(e.nodeId) ?? {},
+        outputs: arts,
       };
       if (e.error) result.error = e.error;
       if (e.gateFailed) result.gateFailed = true;
       nodes[e.nodeId] = result;
-      for (const l of logs) if (l.executionId === e.id) events.push({ type: 'node.log', runId: id, nodeId: e.nodeId, level: l.level, message: l.message, time: l.time });
-      for (const key of this.metricSeriesKeys(e.id))
-        for (const p of this.metricSeries(e.id, key)) if (p.value !== null) events.push({ type: 'node.metric', runId: id, nodeId: e.nodeId, key, value: p.value, step: p.step });
-      for (const [key, value] of Object.entries(result.metrics)) events.push({ type: 'node.metric', runId: id, nodeId: e.nodeId, key, value });
-      const own = this.listTrials(e.id);
-      for (const trial of own) events.push({ type: 'node.trial', runId: id, nodeId: e.nodeId, trial });
-      const shown = own.length || !e.cached || e.reusedFrom === null ? own : this.listTrials(e.reusedFrom);
+      const base = { runId: id, nodeId: e.nodeId };
+      for (const l of logsByExec.get(e.id) ?? []) events.push({ type: 'node.log', ...base, level: l.level, message: l.message, time: l.time });
+      for (const [key, points] of Object.entries(series.get(e.id) ?? {})) for (const p of points) events.push({ type: 'node.metric', ...base, key, value: p.value, step: p.step });
+      for (const [key, value] of Object.entries(result.metrics)) events.push({ type: 'node.metric', ...base, key, value });
+      const own = trialsOf.get(e.id) ?? [];
+      for (const trial of own) events.push({ type: 'node.trial', ...base, trial });
+      const shown = own.length || !e.cached || e.reusedFrom === null ? own : (trialsOf.get(e.reusedFrom) ?? []);
       if (shown.length) trials[e.nodeId] = shown;
-      events.push({ type: 'node.finished', runId: id, nodeId: e.nodeId, ...result });
+      events.push({ type: 'node.finished', ...base, ...result });
     }
     const backend = run.backend ?? 'cpu';
     if (run.status !== 'running') events.push({ type: 'run.finished', runId: id, status: run.status, durationMs: run.durationMs ?? 0, backend });
@@ -904,19 +766,5 @@ export class ProjectStore {
       executions,
       trials,
     };
-  }
-
-  // ---------------------------------------------------------------- files
-
-  /** A consistent copy of the whole project in a new file (save-as, backups). */
-  backupTo(destFile: string): void {
-    const dest = resolve(destFile);
-    if (existsSync(dest)) throw new ProjectFileError(`${dest}: already exists`);
-    mkdirSync(dirname(dest), { recursive: true });
-    this.db.prepare('VACUUM INTO ?').run(dest);
-  }
-
-  integrityCheck(): string[] {
-    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
   }
 }

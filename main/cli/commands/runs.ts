@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { listRunsFiltered, RUN_STATUSES } from '../../store/history';
+import { RUN_STATUSES } from '../../store/history';
 import { openProject, ProjectFileError, ProjectWriteError } from '../../store/project-store';
 import type { RunStatus } from '../../../shared/run';
 import { parseCommandArgs } from '../args';
@@ -45,7 +45,7 @@ const command: Command = async (argv, io) => {
     throw e;
   }
   try {
-    const runs = listRunsFiltered(store, { pipeline: values.pipeline, status, limit });
+    const runs = store.listRuns({ pipeline: values.pipeline, status, limit });
     if (json) {
       io.stdout(`${JSON.stringify({ runs }, null, 2)}\n`);
       return 0;

@@ -3,47 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APPLICATION_ID, openProject, ProjectStore } from '../project-store';
-import { initial } from './0001-initial';
+import { openProject, type StoreEvent } from '../project-store';
 import { LATEST_VERSION } from './index';
+import { legacyProject } from '../../../test/helpers/legacy-project';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-migrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A project file exactly as the app wrote it before child executions: schema version 1, with a finished run in it. */
 function versionOneFile(file: string): { runId: number; execId: number; hash: string } {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.transaction(() => {
-    initial.up(db);
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?)').run('created_at', new Date().toISOString());
-    db.pragma('user_version = 1');
-  })();
-  db.pragma('foreign_keys = ON');
-  const old = new ProjectStore(db, file);
-  const version = old.savePipelineVersion('p', 'nodes: {}\n').version;
-  const run = old.createRun({ pipeline: 'p', pipelineVersionId: version.id, params: { seed: 1 } });
-  const hash = old.putArtifactBytes(Buffer.from('{"scalars":{"accuracy":0.9}}'), 'metrics', { scalars: { accuracy: 0.9 } });
-  const execId = old.recordExecution({
-    runId: run.id,
-    nodeId: 'sweep',
-    type: 'train.sweep',
-    typeVersion: 1,
-    status: 'succeeded',
-    cacheKey: 'k1',
-    reason: 'first run',
-    durationMs: 12,
-    outputs: { metrics: hash },
-    metrics: [
-      { key: 'accuracy', value: 0.9 },
-      { key: 'trial.accuracy', value: 0.8, step: 1 },
-    ],
-  });
-  old.recordLog(run.id, execId, 'info', 'trial 1/1');
-  old.finishRun(run.id, 'succeeded', 20, 'cpu');
-  old.close();
-  return { runId: run.id, execId, hash };
+  const f = legacyProject(file, 1);
+  return { runId: f.runId, execId: f.execIds.sweep, hash: f.hashes.metrics };
 }
 
 describe('migration 2: child executions', () => {
@@ -63,7 +33,6 @@ describe('migration 2: child executions', () => {
 
     const s = openProject(file);
     try {
-      expect(LATEST_VERSION).toBeGreaterThanOrEqual(2);
       expect(s.schemaVersion()).toBe(LATEST_VERSION);
       expect(s.db.prepare('SELECT * FROM runs ORDER BY id').all()).toEqual(before.runs);
       expect(s.db.prepare('SELECT * FROM node_executions ORDER BY id').all()).toEqual(before.executions);
@@ -78,17 +47,18 @@ describe('migration 2: child executions', () => {
       expect(s.findReusableExecution('k1')?.executionId).toBe(execId);
 
       // The old execution can get children now; metrics that are not finite are kept as absent.
-      s.recordTrial(execId, { index: 2, params: { lr: 0.1 }, metrics: { accuracy: 0.7, logLoss: Number.NaN }, status: 'succeeded', durationMs: 5 });
-      s.recordTrial(execId, { index: 1, params: { lr: 0.01 }, metrics: {}, status: 'failed', error: 'diverged', durationMs: 3 });
-      s.recordTrial(execId, { index: 1, params: { lr: 0.01 }, metrics: { accuracy: 0.9 }, status: 'succeeded', durationMs: 4 });
+      const trial = (t: Extract<StoreEvent, { type: 'trial' }>['trial']): StoreEvent => ({ type: 'trial', runId, nodeId: 'sweep', trial: t });
+      s.append([trial({ index: 2, params: { lr: 0.1 }, metrics: { accuracy: 0.7, logLoss: Number.NaN }, status: 'succeeded', durationMs: 5 })]);
+      s.append([trial({ index: 1, params: { lr: 0.01 }, metrics: {}, status: 'failed', error: 'diverged', durationMs: 3 })]);
+      s.append([trial({ index: 1, params: { lr: 0.01 }, metrics: { accuracy: 0.9 }, status: 'succeeded', durationMs: 4 })]);
       expect(s.listTrials(execId)).toEqual([
         { index: 1, params: { lr: 0.01 }, metrics: { accuracy: 0.9 }, status: 'succeeded', durationMs: 4 },
         { index: 2, params: { lr: 0.1 }, metrics: { accuracy: 0.7 }, status: 'succeeded', durationMs: 5 },
       ]);
-      expect(s.runTrials(runId)).toEqual({ sweep: s.listTrials(execId) });
+      expect(s.getRun(runId)?.trials).toEqual({ sweep: s.listTrials(execId) });
       // Children never show up where executions are listed.
-      expect(Object.keys(s.getRun(runId)?.summary.nodes ?? {})).toEqual(['sweep']);
-      expect(s.getExecutions(runId)).toHaveLength(1);
+      expect(Object.keys(s.getRun(runId)?.summary.nodes ?? {})).toEqual(['load', 'sweep']);
+      expect(s.getExecutions(runId)).toHaveLength(2);
       expect(s.integrityCheck()).toEqual(['ok']);
       expect(s.db.pragma('foreign_key_check')).toEqual([]);
     } finally {
@@ -104,7 +74,10 @@ describe('migration 2: child executions', () => {
   it('a trial must belong to an execution', () => {
     const s = openProject(join(dir, 'fk.pwproj'), { create: true });
     try {
-      expect(() => s.recordTrial(999, { index: 1, params: {}, metrics: {}, status: 'succeeded', durationMs: 0 })).toThrow(/FOREIGN KEY/);
+      const run = s.createRun({ pipeline: 'p' });
+      const trial = { index: 1, params: {}, metrics: {}, status: 'succeeded', durationMs: 0 } as const;
+      expect(() => s.append([{ type: 'trial', runId: run.id, nodeId: 'none', trial }])).toThrow(/node none in run \d+: the node's execution was never recorded/);
+      expect(s.db.prepare('SELECT count(*) AS n FROM trial_executions').get()).toEqual({ n: 0 });
     } finally {
       s.close();
     }
