@@ -25,6 +25,8 @@ import { tableRows, tableStats, type ColumnStats } from './preview';
 import { batchRunEvents } from './run-events';
 import { cachedSchemaContext, inferSchemas } from '../engine/schema';
 import { NodeError } from '../../nodes/types';
+import { applyGc, HistoryNotFound, lineageOf, showRun } from '../store/history';
+import { compactProject, compareRuns, currentVersion, markSaved, gcOverview, pipelineVersion, pipelineVersions, renamePipeline, runsTable } from '../store/history-views';
 
 export interface ApiDeps {
   mode: AppInfo['mode'];
@@ -73,6 +75,16 @@ function projectWriteError(e: unknown, file: string): unknown {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code.startsWith('SQLITE_')) return new RpcError(new ProjectWriteError(file, describeSqliteError(e)).message, 'project');
   return e;
+}
+
+/** A history read: a run, version or reference the project does not hold is a `not_found` naming it. */
+function history<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof HistoryNotFound) throw new RpcError(e.message, 'not_found');
+    throw e;
+  }
 }
 
 function isProjectPath(path: string): boolean {
@@ -241,6 +253,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       let saved: ReturnType<ProjectStore['savePipelineVersion']>;
       try {
         saved = store.savePipelineVersion(name, text);
+        markSaved(store, saved);
       } catch (e) {
         throw projectWriteError(e, store.path);
       }
@@ -248,7 +261,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     },
 
     'pipeline.latest': ({ project: path, pipeline }) => {
-      const v = project(path).latestPipelineVersion(pipeline);
+      const v = currentVersion(project(path), pipeline);
       return { version: v ? toVersion(v) : null };
     },
 
@@ -354,6 +367,57 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       if (info.kind === 'table') throw new RpcError(`artifact ${hash} is a table: use artifact.preview`, 'refused');
       return { json: store.artifactJson(hash) };
     },
+
+    'history.runs': ({ project: path }) => history(() => runsTable(project(path))),
+
+    'history.show': ({ project: path, runId }) =>
+      history(() => {
+        const store = project(path);
+        const show = showRun(store, runId);
+        return { show, text: show.pipelineVersion ? pipelineVersion(store, String(show.pipelineVersion.id)).text : null };
+      }),
+
+    'history.compare': ({ project: path, runs }) => history(() => compareRuns(project(path), runs)),
+
+    'history.lineage': ({ project: path, ref }) => history(() => lineageOf(project(path), ref)),
+
+    'history.versions': ({ project: path, pipeline }) => history(() => ({ versions: pipelineVersions(project(path), pipeline) })),
+
+    'history.version': ({ project: path, id: versionId }) => history(() => ({ version: pipelineVersion(project(path), versionId) })),
+
+    'pipeline.rename': ({ project: path, from, to }) =>
+      history(() => {
+        const store = project(path);
+        try {
+          renamePipeline(store, from, to);
+        } catch (e) {
+          throw projectWriteError(e, store.path);
+        }
+        return { name: to };
+      }),
+
+    'history.gcPlan': ({ project: path }) => history(() => gcOverview(project(path))),
+
+    'history.gc': ({ project: path, keepLast }) =>
+      history(() => {
+        const store = project(path);
+        const mine = [...active.values()].filter((a) => a.project === store.path);
+        if (mine.length) throw new RpcError(`run ${mine[0].run.runId} is running: nothing is deleted while a run is running; try again when it has finished`, 'refused');
+        const size = () => [store.path, `${store.path}-wal`].reduce((t, f) => t + (existsSync(f) ? statSync(f).size : 0), 0);
+        const before = size();
+        let plan;
+        try {
+          plan = applyGc(store, keepLast ?? undefined);
+        } catch (e) {
+          throw projectWriteError(e, store.path);
+        }
+        if (plan.running.length) {
+          const r = plan.running[0];
+          throw new RpcError(`run ${r.id} is running${r.pid ? ` (process ${r.pid}${r.host ? ` on ${r.host}` : ''})` : ''}: nothing was deleted; try again when it has finished`, 'refused');
+        }
+        const compacted = compactProject(store) === null;
+        return { deletedRuns: plan.deletedRuns, artifacts: plan.artifacts, fileBytes: { before, after: size() }, compacted };
+      }),
 
     attach(conn) {
       attached.add(conn);

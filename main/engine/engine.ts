@@ -17,6 +17,7 @@ import type { ArtifactRef, DataEngine, RunHost } from '../../nodes/types';
 import type { RunGraph } from '../registry/capture';
 import type { ArtifactInfo, ProjectStore } from '../store/types';
 import { cacheKey, dataFileHashes, explainRerun, type KeyParts } from './cache';
+import { recordDataFiles } from '../store/history';
 import { backendFingerprint, runEnvironment } from './environment';
 import { runNodeDefinition, type NodeRunResult, type NodeSignal, type ProducedArtifact } from './node-runner';
 import { planPipeline, type Plan, type PlannedNode } from './planner';
@@ -285,6 +286,14 @@ async function execute(
     const keyParts: KeyParts = { type: node.type, version: def.version, params: node.params, inputs: inputHashes };
     if (def.usesCompute) keyParts.backend = await backendFor();
     if (def.readsFiles?.length) keyParts.files = await dataFileHashes(def.readsFiles, node.params, opts.baseDir);
+    // What the run read, for lineage; a write that fails is said in the node's log (lineage then hashes the file on disk).
+    if (keyParts.files && Object.keys(keyParts.files).length) {
+      try {
+        recordDataFiles(store, runNo, id, keyParts.files);
+      } catch (e) {
+        emit({ type: 'node.log', runId, nodeId: id, level: 'warn', message: `the data files' sha256 were not recorded: ${(e as Error).message}`, time: Date.now() });
+      }
+    }
     let key = cacheKey(keyParts);
     const forced = opts.noCache ? '--no-cache' : def.neverCached ? `never cached (${node.type})` : !node.cache ? 'cache: false' : forcedFrom.has(id) ? `run from ${opts.from}` : null;
 

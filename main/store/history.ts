@@ -11,9 +11,12 @@ import { isAbsolute, resolve } from 'node:path';
 import type { PortKind } from '../../shared/catalog';
 import { parsePipelineText, type Pipeline } from '../../shared/pipeline';
 import type { RunStatus } from '../../shared/run';
+import type { Lineage, LineageFile, OutputInfo, RunDiff, RunShow, ShowNode } from '../../shared/history';
 import { registry } from '../../nodes/registry';
 import { parseJson } from './rows';
 import type { ExecutionRow, ProjectStore, RunRow } from './types';
+
+export type { Lineage, LineageFile, OutputInfo, RunDiff, RunShow, ShowNode } from '../../shared/history';
 
 /** A run, artifact or reference the project file does not hold: exit 2, the message names it. */
 export class HistoryNotFound extends Error {
@@ -44,13 +47,6 @@ export function findRun(store: ProjectStore, id: string): RunRow {
   return run;
 }
 
-export interface OutputInfo {
-  hash: string;
-  kind: PortKind;
-  size: number;
-  rows?: number;
-  columns?: { name: string; type: string }[];
-}
 
 /** node -> port -> output of every execution of a run, with a table's rows and columns (one query). */
 function runOutputs(store: ProjectStore, runId: number): Map<string, Record<string, OutputInfo>> {
@@ -72,25 +68,7 @@ function runOutputs(store: ProjectStore, runId: number): Map<string, Record<stri
 
 // ---------------------------------------------------------------- show
 
-export interface ShowNode {
-  type: string;
-  status: string;
-  cached: boolean;
-  reason: string;
-  durationMs: number | null;
-  error?: string;
-  metrics: Record<string, number>;
-  outputs: Record<string, OutputInfo>;
-}
 
-export interface RunShow {
-  run: { id: string; status: RunStatus; pipeline: string; startedAt: string; finishedAt: string | null; durationMs: number | null; backend: string | null };
-  pipelineVersion: { id: number; hash: string } | null;
-  params: Record<string, unknown>;
-  options: Record<string, unknown>;
-  environment: Record<string, unknown>;
-  nodes: Record<string, ShowNode>;
-}
 
 /** One run: params, pipeline version hash, environment, and per node status, reason, metrics and outputs. */
 export function showRun(store: ProjectStore, id: string): RunShow {
@@ -124,15 +102,6 @@ export function showRun(store: ProjectStore, id: string): RunShow {
 
 // ---------------------------------------------------------------- diff
 
-export interface RunDiff {
-  a: string;
-  b: string;
-  params: Record<string, { a: unknown; b: unknown }>;
-  graph: { added: string[]; removed: string[]; changed: { node: string; fields: string[] }[] };
-  data: Record<string, { a: string | null; b: string | null }>;
-  metrics: Record<string, { a: number | null; b: number | null; delta: number | null }>;
-  environment: Record<string, { a: unknown; b: unknown }>;
-}
 
 function diffRecords(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, { a: unknown; b: unknown }> {
   const out: Record<string, { a: unknown; b: unknown }> = {};
@@ -316,22 +285,7 @@ export function diffRuns(store: ProjectStore, idA: string, idB: string): RunDiff
 
 // ---------------------------------------------------------------- lineage
 
-export interface LineageFile {
-  path: string;
-  /** sha256 of the file as it is on disk now (null: it is gone); the run itself records only the table it read */
-  sha256: string | null;
-}
 
-export interface Lineage {
-  ref: string;
-  kind: PortKind;
-  hash: string;
-  /** null: an artifact no recorded execution produced (stored by hand, or its run was collected) */
-  producedBy: { run: string; node: string; port: string; type: string; params: Record<string, unknown> } | null;
-  inputs: (Lineage & { port: string })[];
-  /** every data file read on the way, this node's own and its inputs', each once */
-  files: LineageFile[];
-}
 
 export type LineageRef = { kind: 'artifact'; hash: string } | { kind: 'output'; run: string; node: string; port: string } | { kind: 'model'; name: string; version: string };
 
@@ -349,8 +303,14 @@ export function parseLineageRef(ref: string): LineageRef | null {
 export function lineageOf(store: ProjectStore, ref: string): Lineage {
   const parsed = parseLineageRef(ref);
   if (!parsed) throw new HistoryNotFound(`${ref}: not an artifact hash (64 hex digits), RUN:NODE.PORT or NAME:VERSION`);
-  if (parsed.kind === 'model') throw new HistoryNotFound(`${ref}: no model registry yet, so model version ${parsed.name}:${parsed.version} does not exist in ${store.path}`);
   const walker = new LineageWalker(store);
+  if (parsed.kind === 'model') {
+    const v = store.db
+      .prepare('SELECT v.model_hash, v.run_id FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = ? AND v.version = ?')
+      .get(parsed.name, Number(parsed.version)) as { model_hash: string; run_id: number | null } | undefined;
+    if (!v) throw new HistoryNotFound(`model version ${parsed.name}:${parsed.version} does not exist in ${store.path}`);
+    return { ref, ...walker.walk(v.model_hash, v.run_id), registered: { name: parsed.name, version: Number(parsed.version) } };
+  }
   if (parsed.kind === 'artifact') {
     if (!store.hasArtifact(parsed.hash)) throw new HistoryNotFound(`artifact ${parsed.hash} does not exist in ${store.path}`);
     return { ref, ...walker.walk(parsed.hash, null) };
@@ -373,7 +333,7 @@ class LineageWalker {
   private readonly stOutput;
   private readonly stArtifact;
   private readonly stRunOptions;
-  private readonly baseDirs = new Map<number, string | null>();
+  private readonly runOptions = new Map<number, { baseDir: string | null; dataFiles: Record<string, unknown> }>();
 
   constructor(private readonly store: ProjectStore) {
     const db = store.db;
@@ -392,12 +352,24 @@ class LineageWalker {
   }
 
   /** The folder a run resolved relative data paths against (recorded in its options), if known. */
-  private baseDirOf(runId: number): string | null {
-    if (!this.baseDirs.has(runId)) {
-      const o = parseJson((this.stRunOptions.get(runId) as { options: string } | undefined)?.options ?? '{}');
-      this.baseDirs.set(runId, typeof o.baseDir === 'string' ? o.baseDir : null);
+  private optionsOf(runId: number): { baseDir: string | null; dataFiles: Record<string, unknown> } {
+    let o = this.runOptions.get(runId);
+    if (!o) {
+      const raw = parseJson((this.stRunOptions.get(runId) as { options: string } | undefined)?.options ?? '{}');
+      const files = raw.dataFiles;
+      o = { baseDir: typeof raw.baseDir === 'string' ? raw.baseDir : null, dataFiles: files && typeof files === 'object' ? (files as Record<string, unknown>) : {} };
+      this.runOptions.set(runId, o);
     }
-    return this.baseDirs.get(runId)!;
+    return o;
+  }
+
+  /** The file as the run read it (its recorded sha256) and whether the file on disk still has those bytes. */
+  private fileOf(runId: number, node: string, p: string): LineageFile {
+    const o = this.optionsOf(runId);
+    const now = this.fileHash(isAbsolute(p) || !o.baseDir ? p : resolve(o.baseDir, p));
+    const recorded = (o.dataFiles[node] as Record<string, unknown> | undefined)?.[p];
+    if (typeof recorded === 'string') return { path: p, sha256: recorded, changedSince: now !== recorded };
+    return { path: p, sha256: now, changedSince: null };
   }
 
   execOfNode(runId: number, node: string): { id: number } | null {
@@ -434,8 +406,7 @@ class LineageWalker {
     for (const name of registry.get(exec.type)?.readsFiles ?? []) {
       const p = params[name];
       if (typeof p !== 'string') continue;
-      const base = isAbsolute(p) ? null : this.baseDirOf(exec.run_id);
-      addFile({ path: p, sha256: this.fileHash(base ? resolve(base, p) : p) });
+      addFile(this.fileOf(exec.run_id, exec.node_id, p));
     }
     for (const r of this.stInputs.all(exec.id) as { port: string; artifact_hash: string }[]) {
       const up = this.walk(r.artifact_hash, exec.run_id, depth + 1);
@@ -453,6 +424,19 @@ class LineageWalker {
   }
 }
 
+/**
+ * Records the sha256 of the data files a node read (path as written -> hash) in its run's options
+ * (`dataFiles.<node>`), so lineage shows the bytes the run read even after the file changed.
+ */
+export function recordDataFiles(store: ProjectStore, runId: number, node: string, files: Record<string, string>): void {
+  if (!Object.keys(files).length) return;
+  store.transaction(() =>
+    store.db
+      .prepare("UPDATE runs SET options = json_set(options, '$.dataFiles', json(json_patch(coalesce(json_extract(options, '$.dataFiles'), '{}'), ?))) WHERE id = ?")
+      .run(JSON.stringify({ [node]: files }), runId),
+  );
+}
+
 // ---------------------------------------------------------------- gc
 
 export interface GcPlan {
@@ -461,6 +445,8 @@ export interface GcPlan {
   deletedRuns: number[];
   /** artifacts no kept execution reads or wrote and no registered model version needs */
   artifacts: { count: number; bytes: number };
+  /** runs kept only because a registered model version came from them */
+  protectedRuns: number[];
   /** runs still running: gc deletes nothing while there is one */
   running: { id: number; pid: number | null; host: string | null }[];
 }
@@ -478,6 +464,14 @@ export function planGc(store: ProjectStore, keepLast?: number): GcPlan & { hashe
     perPipeline.set(r.pipeline_id, n + 1);
   }
   for (const r of running) kept.add(r.id);
+  // A registered model version keeps its run (and so its lineage back to the data files).
+  const protectedRuns: number[] = [];
+  const existing = new Set(all.map((r) => r.id));
+  for (const { run_id } of db.prepare('SELECT DISTINCT run_id FROM model_versions WHERE run_id IS NOT NULL').all() as { run_id: number }[]) {
+    if (!existing.has(run_id) || kept.has(run_id)) continue;
+    kept.add(run_id);
+    protectedRuns.push(run_id);
+  }
   // A kept run needs the runs whose executions it reused (its cached nodes point at them).
   const reusedFrom = db.prepare(
     'SELECT DISTINCT src.run_id FROM node_executions e JOIN node_executions src ON src.id = e.reused_from WHERE e.run_id = ? AND src.run_id <> e.run_id',
@@ -503,13 +497,14 @@ export function planGc(store: ProjectStore, keepLast?: number): GcPlan & { hashe
        AND NOT EXISTS (
          SELECT 1 FROM execution_inputs i JOIN node_executions e ON e.id = i.execution_id
          WHERE i.artifact_hash = a.hash AND e.run_id NOT IN (SELECT id FROM temp.gc_dropped_runs))
-       AND NOT EXISTS (SELECT 1 FROM model_versions v WHERE v.bundle_hash = a.hash)`,
+       AND NOT EXISTS (SELECT 1 FROM model_versions v WHERE v.bundle_hash = a.hash OR v.model_hash = a.hash)`,
     )
     .all() as { hash: string; size: number }[];
   db.exec('DROP TABLE temp.gc_dropped_runs');
   return {
     keptRuns: all.length - deletedRuns.length,
     deletedRuns,
+    protectedRuns: protectedRuns.sort((a, b) => a - b),
     artifacts: { count: rows.length, bytes: rows.reduce((s, r) => s + r.size, 0) },
     running,
     hashes: rows.map((r) => r.hash),

@@ -14,6 +14,7 @@ import { YamlView } from './panels/YamlView';
 import { LogPanel } from './panels/LogPanel';
 import { Notices } from './panels/Notices';
 import { pages } from './pages/registry';
+import { RunBanner } from './pages/runs/RunBanner';
 
 export function App() {
   const store = useStore(useSession, (s) => s.store);
@@ -57,6 +58,7 @@ export function App() {
           <div className="pw-main" hidden={!!page}>
             <Palette />
             <div className="pw-center">
+              <RunBanner />
               <div className="pw-work">
                 <Canvas />
                 {yamlOpen && <YamlView />}

@@ -390,19 +390,31 @@ function runTarget(): { project: string; baseDir?: string } | null {
   return { project, baseDir: baseDirOf(s) ?? dirname(project) };
 }
 
-export async function startRun(opts: { upTo?: string; from?: string; noCache?: boolean } = {}): Promise<string | null> {
-  const target = runTarget();
-  if (!target) return null;
+/**
+ * `exact`: re-runs a recorded run as it ran (issue 14): its version's text, its resolved params and
+ * the folder it resolved data paths against, instead of the open document's.
+ */
+export async function startRun(
+  opts: { upTo?: string; from?: string; noCache?: boolean; exact?: { text: string; params: Record<string, unknown>; baseDir?: string } } = {},
+): Promise<string | null> {
+  const where = runTarget();
+  if (!where) return null;
+  const target: { project: string; baseDir?: string; params?: Record<string, unknown> } = { ...where };
   const { store } = useSession.getState();
   const doc = store.getState().doc;
-  const text = await serialize(doc);
+  const { exact, ...runOpts } = opts;
+  const text = exact ? exact.text : await serialize(doc);
   if (text === null) return null;
+  if (exact) {
+    if (exact.baseDir) target.baseDir = exact.baseDir;
+    target.params = exact.params;
+  }
   // What each node's coming result is computed from: the result is stale once that changes.
   // Set before the call: the run's first events may arrive before its answer.
   store.setState({ runSigs: nodeSignatures(doc) });
   let r: { runId: string };
   try {
-    r = await call('run.start', { ...target, text, ...opts });
+    r = await call('run.start', { ...target, text, ...runOpts });
   } catch (e) {
     const err = e as Error & { issues?: Issue[] };
     if (err.issues?.length) {
@@ -471,21 +483,30 @@ async function restoreLastRun(): Promise<void> {
     return;
   }
   if (!project || !last || last.project !== project || typeof last.runId !== 'string') return;
-  const runId = last.runId;
+  await replayRun(project, last.runId, true);
+}
+
+/**
+ * Draws a recorded run on the open document: node states, metrics, outputs, log, sweep trials and
+ * curves, as the project recorded them. `ifIdle`: not over a run started meanwhile.
+ */
+export async function replayRun(project: string, runId: string, ifIdle = false): Promise<boolean> {
   let r;
   try {
     r = await call('run.get', { project, runId });
   } catch {
-    return;
+    return false;
   }
   const { store } = useSession.getState();
   // A run started since the reload wins over the replay.
-  if (store.getState().run && store.getState().run?.id !== runId) return;
+  if (ifIdle && store.getState().run && store.getState().run?.id !== runId) return false;
+  if (!ifIdle) store.getState().clearRun();
   // The draft is what was run (a reload keeps it): its signatures mark later edits as stale.
   store.setState({ runSigs: nodeSignatures(store.getState().doc) });
   store.getState().applyEvents(r.events);
   if (r.trials) store.getState().setTrials(runId, r.trials);
   void fetchRecorded(runId);
+  return true;
 }
 
 // ---- run events: at most one store update per animation frame, whatever the event rate ----

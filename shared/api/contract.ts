@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Catalog, NodeSchema } from '../catalog';
 import type { Issue, Pipeline } from '../pipeline/model';
 import type { RunEvent, RunListItem, RunSummary, TrialRecord } from '../run';
+import type { CompareResult, GcOverview, Lineage, RunShow, RunsTable, VersionInfo } from '../history';
 
 const text = z.string().max(5 * 1024 * 1024);
 const path = z.string().min(1).max(4096);
@@ -131,6 +132,35 @@ export const methods = {
     TablePreview
   >(z.object({ project: path, hash: id, offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).optional() })),
   'artifact.json': method<z.ZodObject<{ project: typeof path; hash: typeof id }>, { json: unknown }>(z.object({ project: path, hash: id })),
+
+  // ---- history (issue 14; contract sections 2b and 9): the Runs page
+  /** every run of the project in one compact answer (the page sorts and filters it) */
+  'history.runs': method<z.ZodObject<{ project: typeof path }>, RunsTable>(z.object({ project: path })),
+  /** one run as `pipewright show --json`, plus the text of the pipeline version it ran */
+  'history.show': method<z.ZodObject<{ project: typeof path; runId: typeof id }>, { show: RunShow; text: string | null }>(
+    z.object({ project: path, runId: id }),
+  ),
+  /** 2–10 runs side by side; each one's diff against the first is section 9's `diff` */
+  'history.compare': method<z.ZodObject<{ project: typeof path; runs: z.ZodArray<typeof id> }>, CompareResult>(
+    z.object({ project: path, runs: z.array(id).min(2).max(10) }),
+  ),
+  /** section 9's lineage of an artifact hash, `RUN:NODE.PORT` or `NAME:VERSION` */
+  'history.lineage': method<z.ZodObject<{ project: typeof path; ref: typeof id }>, Lineage>(z.object({ project: path, ref: id })),
+  'history.versions': method<z.ZodObject<{ project: typeof path; pipeline: typeof id }>, { versions: VersionInfo[] }>(
+    z.object({ project: path, pipeline: id }),
+  ),
+  'history.version': method<z.ZodObject<{ project: typeof path; id: typeof id }>, { version: PipelineVersion }>(z.object({ project: path, id })),
+  /** renames a pipeline with its versions and runs */
+  'pipeline.rename': method<z.ZodObject<{ project: typeof path; from: typeof id; to: typeof id }>, { name: string }>(
+    z.object({ project: path, from: id, to: id }),
+  ),
+  /** what each retention policy frees (nothing deleted) */
+  'history.gcPlan': method<z.ZodObject<{ project: typeof path }>, GcOverview>(z.object({ project: path })),
+  /** deletes what `keepLast` (null: keep every run) frees, then compacts; refuses while a run is running */
+  'history.gc': method<
+    z.ZodObject<{ project: typeof path; keepLast: z.ZodNullable<z.ZodNumber> }>,
+    { deletedRuns: number[]; artifacts: { count: number; bytes: number }; fileBytes: { before: number; after: number }; compacted: boolean }
+  >(z.object({ project: path, keepLast: z.number().int().min(1).max(1_000_000).nullable() })),
 };
 
 export type MethodName = keyof typeof methods;

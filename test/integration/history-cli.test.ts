@@ -113,7 +113,7 @@ describe('pipewright lineage', () => {
     const l = JSON.parse(r.stdout) as Lineage;
     expect(l).toMatchObject({ ref: `${run2.run.id}:train.model`, kind: 'model', hash: run2.nodes.train.outputs!.model.hash });
     expect(l.producedBy).toMatchObject({ run: run2.run.id, node: 'train', type: 'train.logistic_regression', params: expect.objectContaining({ label: 'diagnosis' }) });
-    expect(l.files).toEqual([{ path: smaller, sha256: sha256(smaller) }]);
+    expect(l.files).toEqual([{ path: smaller, sha256: sha256(smaller), changedSince: false }]);
     // model <- scale.train <- split.{train,test} <- load.table <- the CSV file
     const scale = l.inputs.find((i) => i.port === 'train')!;
     expect(scale.producedBy).toMatchObject({ node: 'scale', type: 'features.standardize' });
@@ -122,7 +122,7 @@ describe('pipewright lineage', () => {
     const load = split.inputs[0];
     expect(load).toMatchObject({ port: 'table', kind: 'table', hash: run2.nodes.load.outputs!.table.hash, producedBy: { node: 'load', type: 'data.csv', run: run2.run.id } });
     expect(load.inputs).toEqual([]);
-    expect(load.files).toEqual([{ path: smaller, sha256: sha256(smaller) }]);
+    expect(load.files).toEqual([{ path: smaller, sha256: sha256(smaller), changedSince: false }]);
   });
 
   it('hashes a relative data path from the folder the run resolved it against, whatever the cwd', async () => {
@@ -135,7 +135,7 @@ describe('pipewright lineage', () => {
     expect(run.run.status).toBe('succeeded');
     const r = await cli(['lineage', `${run.run.id}:train.model`, '--project', join(rel, 'pipelines', 'bc.pwproj'), '--json'], tmpdir());
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as Lineage).files).toEqual([{ path: '../data/bc.csv', sha256: sha256(DATA) }]);
+    expect((JSON.parse(r.stdout) as Lineage).files).toEqual([{ path: '../data/bc.csv', sha256: sha256(DATA), changedSince: false }]);
   });
 
   it('takes an artifact hash, and follows a cached node to the run that produced it', async () => {
@@ -147,7 +147,7 @@ describe('pipewright lineage', () => {
     const hash = run1.nodes.evaluate.outputs!.metrics.hash;
     const byHash = JSON.parse((await cli(['lineage', hash, ...P(), '--json'], dir)).stdout) as Lineage;
     expect(byHash).toMatchObject({ ref: hash, kind: 'metrics', producedBy: { run: run1.run.id, node: 'evaluate' } });
-    expect(byHash.files).toEqual([{ path: DATA, sha256: sha256(DATA) }]);
+    expect(byHash.files).toEqual([{ path: DATA, sha256: sha256(DATA), changedSince: false }]);
     const text = await cli(['lineage', hash, ...P()], dir);
     expect(text.stdout).toContain(`${DATA}  sha256 ${sha256(DATA)}`);
   });
@@ -177,7 +177,7 @@ describe('bad input: exit 2 naming what does not exist', () => {
     [['lineage', '999:train.model'], /run 999 does not exist/],
     [['lineage', '1:nosuch.model'], /run 1 has no node nosuch/],
     [['lineage', '1:train.nosuch'], /node train of run 1 has no output nosuch/],
-    [['lineage', 'cancer:2'], /no model registry yet, so model version cancer:2 does not exist/],
+    [['lineage', 'cancer:2'], /model version cancer:2 does not exist/],
     [['lineage', 'what?'], /what\?: not an artifact hash/],
   ])('%j', async (argv, message) => {
     const text = await cli([...argv, ...P()], dir);
@@ -252,10 +252,10 @@ describe('pipewright gc (last: it deletes from the shared project)', () => {
     expect((await cli(['lineage', seven, ...P()], dir)).stderr).toMatch(new RegExp(`artifact ${seven} does not exist`));
     // what the kept runs need is all there: run 5 whole, run 3's load through run 1 down to the CSV
     const l5 = JSON.parse((await cli(['lineage', `${run5.run.id}:train.model`, ...P(), '--json'], dir)).stdout) as Lineage;
-    expect(l5.files).toEqual([{ path: smaller, sha256: sha256(smaller) }]);
+    expect(l5.files).toEqual([{ path: smaller, sha256: sha256(smaller), changedSince: false }]);
     const l3 = JSON.parse((await cli(['lineage', '3:load.table', ...P(), '--json'], dir)).stdout) as Lineage;
     expect(l3.producedBy).toMatchObject({ run: run1.run.id, node: 'load' });
-    expect(l3.files).toEqual([{ path: DATA, sha256: sha256(DATA) }]);
+    expect(l3.files).toEqual([{ path: DATA, sha256: sha256(DATA), changedSince: false }]);
 
     const again = await cli(['gc', ...P()], dir);
     expect(again.code).toBe(0);

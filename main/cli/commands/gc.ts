@@ -10,6 +10,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { applyGc, planGc, type GcPlan } from '../../store/history';
+import { compactProject } from '../../store/history-views';
 import { openProject, ProjectFileError, ProjectWriteError, type ProjectStore } from '../../store/project-store';
 import { parseCommandArgs } from '../args';
 import { UsageError, type Command } from '../io';
@@ -75,13 +76,9 @@ const command: Command = async (argv, io) => {
     }
     let compacted = false;
     if (!dryRun) {
-      try {
-        store.db.exec('VACUUM');
-        store.db.pragma('wal_checkpoint(TRUNCATE)');
-        compacted = true;
-      } catch (e) {
-        io.stderr(`pipewright gc: deleted, but could not compact the file (${(e as Error).message}); run gc again when no other process has it open\n`);
-      }
+      const why = compactProject(store);
+      if (why) io.stderr(`pipewright gc: deleted, but could not compact the file (${why}); run gc again when no other process has it open\n`);
+      compacted = why === null;
     }
     result = { dryRun, ...plan, fileBytes: { before, after: dryRun ? before : fileSize(path) }, compacted };
   } finally {

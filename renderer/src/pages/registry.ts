@@ -13,7 +13,7 @@ export interface PageEntry {
 }
 
 export const pages: readonly PageEntry[] = [
-  // { id: 'runs', title: 'Runs', component: lazy(() => import('./runs/RunsPage')) },
+  { id: 'runs', title: 'Runs', component: lazy(() => import('./runs/RunsPage')) },
 ];
 
 /** keeps `lazy` referenced while the list is empty */

@@ -10,12 +10,16 @@ echarts.use([BarChart, HeatmapChart, LineChart, GridComponent, LegendComponent, 
 export type ChartOption = echarts.EChartsCoreOption;
 
 /** `live`: the option only grows (a training curve): merged in, drawn on ECharts' next frame. */
-export function EChart({ option, height = 200, testId, live = false }: { option: ChartOption; height?: number; testId?: string; live?: boolean }) {
+/** `onDrawn`: called each time ECharts has finished drawing (the compare benchmark waits on it). */
+export function EChart({ option, height = 200, testId, live = false, onDrawn }: { option: ChartOption; height?: number; testId?: string; live?: boolean; onDrawn?: () => void }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
+  const drawn = useRef(onDrawn);
+  drawn.current = onDrawn;
   useEffect(() => {
     const c = echarts.init(host.current!, 'dark', { renderer: 'canvas' });
     chart.current = c;
+    c.on('finished', () => drawn.current?.());
     const ro = new ResizeObserver(() => c.resize());
     ro.observe(host.current!);
     return () => {

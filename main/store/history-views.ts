@@ -1,0 +1,292 @@
+/**
+ * The Runs page's reads (issue 14): every run as one compact table, 2–10 runs compared, a
+ * pipeline's versions with the runs that used them, and what each retention policy would free.
+ * Like history.ts, set-wide queries only: never one query per run.
+ */
+import { statSync, existsSync } from 'node:fs';
+import { asMetricsDoc } from '../../shared/artifacts';
+import type { CompareResult, GcOverview, RunsTable, VersionInfo } from '../../shared/history';
+import type { RunStatus } from '../../shared/run';
+import { registry } from '../../nodes/registry';
+import { diffRuns, findRun, HistoryNotFound, planGc } from './history';
+import type { PipelineVersionRow, ProjectStore } from './project-store';
+
+function parseObj(text: string | null): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The node types whose scalars sum up a run (evaluate.*): the same rule as ProjectStore.headlineMetrics. */
+function headlineTypes(): string[] {
+  return registry.catalog().filter((t) => registry.get(t.type)?.headlineMetrics).map((t) => t.type);
+}
+
+/** Which column of `runs` records how a run was started, once the trigger queue (migration 0007) adds it. */
+function triggerColumn(store: ProjectStore): string | null {
+  const cols = store.db.prepare('PRAGMA table_info(runs)').all() as { name: string }[];
+  return cols.find((c) => c.name === 'trigger' || c.name === 'trigger_kind')?.name ?? null;
+}
+
+/** Every run, newest first, in three queries whatever the count (runs, headline scalars, other scalars). */
+export function runsTable(store: ProjectStore): RunsTable {
+  const db = store.db;
+  const trig = triggerColumn(store);
+  const rows = db
+    .prepare(
+      `SELECT r.id, r.status, p.name AS pipeline, r.pipeline_version_id AS vid, v.hash AS vhash, r.started_at, r.duration_ms, r.params
+       ${trig ? `, r."${trig}" AS trig` : ''}
+       FROM runs r JOIN pipelines p ON p.id = r.pipeline_id LEFT JOIN pipeline_versions v ON v.id = r.pipeline_version_id ORDER BY r.id DESC`,
+    )
+    .all() as { id: number; status: RunStatus; pipeline: string; vid: number | null; vhash: string | null; started_at: string; duration_ms: number | null; params: string; trig?: unknown }[];
+  const index = new Map<number, number>();
+  const t: RunsTable = {
+    total: rows.length,
+    id: [],
+    status: [],
+    pipeline: [],
+    version: [],
+    versionId: [],
+    trigger: [],
+    startedAt: [],
+    durationMs: [],
+    metrics: [],
+    params: [],
+    metricKeys: [],
+    paramKeys: [],
+  };
+  const paramKeys = new Set<string>();
+  for (const r of rows) {
+    index.set(r.id, t.id.length);
+    t.id.push(r.id);
+    t.status.push(r.status);
+    t.pipeline.push(r.pipeline);
+    t.version.push(r.vhash ? r.vhash.slice(0, 8) : '');
+    t.versionId.push(r.vid);
+    t.trigger.push(typeof r.trig === 'string' && r.trig ? r.trig : 'manual');
+    t.startedAt.push(r.started_at);
+    t.durationMs.push(r.duration_ms);
+    t.metrics.push({});
+    const params = parseObj(r.params);
+    for (const k of Object.keys(params)) paramKeys.add(k);
+    t.params.push(params);
+  }
+  const types = headlineTypes();
+  const metricKeys = new Set<string>();
+  const put = (run_id: number, key: string, value: number | null): void => {
+    const i = index.get(run_id);
+    if (i === undefined || value === null) return;
+    t.metrics[i][key] = value;
+    metricKeys.add(key);
+  };
+  const marks = types.map(() => '?').join(', ') || "''";
+  for (const m of db
+    .prepare(
+      `SELECT e.run_id, m.key, m.value FROM node_executions e JOIN metrics m ON m.execution_id = e.id
+       WHERE e.type IN (${marks}) AND m.step IS NULL ORDER BY e.run_id, e.id, m.rowid`,
+    )
+    .iterate(...types) as Iterable<{ run_id: number; key: string; value: number | null }>)
+    put(m.run_id, m.key, m.value);
+  // Runs without an evaluate node show every node's scalars (a later node wins a name clash).
+  for (const m of db
+    .prepare(
+      `SELECT e.run_id, m.key, m.value FROM node_executions e JOIN metrics m ON m.execution_id = e.id
+       WHERE m.step IS NULL AND e.run_id NOT IN (SELECT run_id FROM node_executions WHERE type IN (${marks}))
+       ORDER BY e.run_id, e.id, m.rowid`,
+    )
+    .iterate(...types) as Iterable<{ run_id: number; key: string; value: number | null }>)
+    put(m.run_id, m.key, m.value);
+  t.metricKeys = [...metricKeys].sort();
+  t.paramKeys = [...paramKeys].sort();
+  return t;
+}
+
+export const COMPARE_MAX = 10;
+const CURVE_POINTS = 1000;
+
+/** Every `stride`-th point so at most `max` are drawn, always with the last one. */
+function thin(points: [number, number][], max = CURVE_POINTS): [number, number][] {
+  if (points.length <= max) return points;
+  const stride = Math.ceil(points.length / max);
+  const out = points.filter((_, i) => i % stride === 0);
+  if (out[out.length - 1] !== points[points.length - 1]) out.push(points[points.length - 1]);
+  return out;
+}
+
+/**
+ * 2–10 runs side by side: the params that differ, every scalar metric per run, each run's diff
+ * against the first, the training curves (a cached node's are those of the execution it reused)
+ * and the confusion matrices of the evaluate nodes.
+ */
+export function compareRuns(store: ProjectStore, ids: string[]): CompareResult {
+  if (ids.length < 2 || ids.length > COMPARE_MAX) throw new HistoryNotFound(`compare takes 2 to ${COMPARE_MAX} runs, not ${ids.length}`);
+  const runs = ids.map((id) => findRun(store, id));
+  const db = store.db;
+  const n = runs.length;
+  const stVersion = db.prepare('SELECT hash, text FROM pipeline_versions WHERE id = ?');
+  const texts: (string | null)[] = [];
+  const out: CompareResult = { runs: [], params: {}, metrics: {}, diffs: [], curves: {}, confusion: {}, texts };
+  for (const r of runs) {
+    const v = r.pipelineVersionId === null ? undefined : (stVersion.get(r.pipelineVersionId) as { hash: string; text: string } | undefined);
+    texts.push(v?.text ?? null);
+    out.runs.push({ id: String(r.id), status: r.status, pipeline: r.pipeline, version: v ? v.hash.slice(0, 8) : '', startedAt: r.startedAt, durationMs: r.durationMs });
+  }
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort();
+  for (const k of keys) {
+    const vals = runs.map((r) => (k in r.params ? r.params[k] : null));
+    const first = JSON.stringify(vals[0]);
+    if (vals.some((v) => JSON.stringify(v) !== first)) out.params[k] = vals;
+  }
+
+  const stExecs = db.prepare('SELECT id, node_id, type, cached, reused_from FROM node_executions WHERE run_id = ? ORDER BY id');
+  const stScalars = db.prepare('SELECT key, value FROM metrics WHERE execution_id = ? AND step IS NULL ORDER BY rowid');
+  const stSeries = db.prepare('SELECT key, step, value FROM metrics WHERE execution_id = ? AND step IS NOT NULL ORDER BY key, step');
+  const stMetricsOut = db.prepare("SELECT a.hash FROM execution_outputs o JOIN artifacts a ON a.hash = o.artifact_hash WHERE o.execution_id = ? AND a.kind = 'metrics'");
+  runs.forEach((r, i) => {
+    for (const e of stExecs.all(r.id) as { id: number; node_id: string; type: string; cached: number; reused_from: number | null }[]) {
+      for (const m of stScalars.all(e.id) as { key: string; value: number | null }[]) {
+        const k = `${e.node_id}.${m.key}`;
+        (out.metrics[k] ??= Array<number | null>(n).fill(null))[i] = m.value;
+      }
+      const source = e.cached === 1 && e.reused_from !== null ? e.reused_from : e.id;
+      const series = new Map<string, [number, number][]>();
+      for (const p of stSeries.iterate(source) as Iterable<{ key: string; step: number; value: number | null }>) {
+        if (p.value === null) continue;
+        let s = series.get(p.key);
+        if (!s) series.set(p.key, (s = []));
+        s.push([p.step, p.value]);
+      }
+      for (const [key, pts] of series) {
+        const perNode = (out.curves[e.node_id] ??= {});
+        (perNode[key] ??= Array.from({ length: n }, () => []))[i] = thin(pts);
+      }
+      if (registry.get(e.type)?.headlineMetrics) {
+        const h = stMetricsOut.get(e.id) as { hash: string } | undefined;
+        const doc = h ? asMetricsDoc(safeJson(store, h.hash)) : null;
+        const cm = doc?.matrices?.confusion;
+        if (cm) (out.confusion[e.node_id] ??= Array(n).fill(null))[i] = { labels: cm.labels.map(String), values: cm.values };
+      }
+    }
+  });
+  out.diffs = runs.map((r) => diffRuns(store, String(runs[0].id), String(r.id)));
+  return out;
+}
+
+function safeJson(store: ProjectStore, hash: string): unknown {
+  try {
+    return store.artifactJson(hash);
+  } catch {
+    return null;
+  }
+}
+
+/** A pipeline's versions, newest first, each with the runs that used it. */
+export function pipelineVersions(store: ProjectStore, pipeline: string): VersionInfo[] {
+  const pid = store.db.prepare('SELECT id FROM pipelines WHERE name = ?').get(pipeline) as { id: number } | undefined;
+  if (!pid) throw new HistoryNotFound(`pipeline ${pipeline} does not exist in ${store.path}`);
+  const versions = store.db.prepare('SELECT id, hash, created_at FROM pipeline_versions WHERE pipeline_id = ? ORDER BY id DESC').all(pid.id) as {
+    id: number;
+    hash: string;
+    created_at: string;
+  }[];
+  const runs = new Map<number, string[]>();
+  for (const r of store.db.prepare('SELECT id, pipeline_version_id AS v FROM runs WHERE pipeline_id = ? AND pipeline_version_id IS NOT NULL ORDER BY id DESC').iterate(pid.id) as Iterable<{
+    id: number;
+    v: number;
+  }>) {
+    const list = runs.get(r.v) ?? [];
+    if (list.length < 20) list.push(String(r.id));
+    runs.set(r.v, list);
+  }
+  return versions.map((v) => ({ id: String(v.id), hash: v.hash, createdAt: v.created_at, runs: runs.get(v.id) ?? [] }));
+}
+
+/** One stored version by id. */
+export function pipelineVersion(store: ProjectStore, id: string): { id: string; pipeline: string; hash: string; createdAt: string; text: string } {
+  const n = /^\d{1,15}$/.test(id) ? Number(id) : NaN;
+  const v = Number.isSafeInteger(n)
+    ? (store.db
+        .prepare('SELECT v.id, p.name AS pipeline, v.hash, v.created_at AS createdAt, v.text FROM pipeline_versions v JOIN pipelines p ON p.id = v.pipeline_id WHERE v.id = ?')
+        .get(n) as { id: number; pipeline: string; hash: string; createdAt: string; text: string } | undefined)
+    : undefined;
+  if (!v) throw new HistoryNotFound(`pipeline version ${id} does not exist in ${store.path}`);
+  return { ...v, id: String(v.id) };
+}
+
+export const PIPELINE_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * Renames a pipeline with all its versions and runs (the next save, under the new name, files
+ * there). Refuses a bad or taken name, or a pipeline that does not exist, changing nothing.
+ */
+export function renamePipeline(store: ProjectStore, from: string, to: string): void {
+  if (!PIPELINE_NAME.test(to) || to.length > 200) throw new HistoryNotFound(`${to}: a pipeline name is lowercase letters, digits and dashes, starting with a letter or digit`);
+  store.transaction(() => {
+    const taken = store.db.prepare('SELECT 1 FROM pipelines WHERE name = ?').get(to);
+    if (taken) throw new HistoryNotFound(`the project already has a pipeline "${to}"`);
+    const r = store.db.prepare('UPDATE pipelines SET name = ? WHERE name = ?').run(to, from);
+    if (r.changes !== 1) throw new HistoryNotFound(`pipeline ${from} does not exist in ${store.path}`);
+    store.db.prepare('UPDATE project_meta SET key = ? WHERE key = ?').run(`current:${to}`, `current:${from}`);
+  });
+}
+
+export const GC_POLICIES: readonly (number | null)[] = [null, 10, 5, 3, 1];
+
+/** What each retention policy would delete and free, without deleting anything. */
+export function gcOverview(store: ProjectStore, policies: readonly (number | null)[] = GC_POLICIES): GcOverview {
+  let running: GcOverview['running'] = [];
+  const plans = policies.map((keepLast) => {
+    const { hashes: _h, running: r, ...plan } = planGc(store, keepLast ?? undefined);
+    running = r;
+    return { keepLast, ...plan };
+  });
+  const fileBytes = [store.path, `${store.path}-wal`].reduce((s, f) => s + (existsSync(f) ? statSync(f).size : 0), 0);
+  return { policies: plans, running, fileBytes };
+}
+
+
+/** VACUUM and truncate the WAL after gc; null when done, else why not (another connection reading). */
+export function compactProject(store: ProjectStore): string | null {
+  try {
+    store.db.exec('VACUUM');
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/**
+ * The version a pipeline is "at". Normally its newest; saving a text an older version already has
+ * (restoring it) makes that older version current until a newer version is stored. Kept as
+ * `current:<pipeline>` in project_meta with the newest id it was set against.
+ */
+export function currentVersion(store: ProjectStore, pipeline?: string): PipelineVersionRow | null {
+  const latest = store.latestPipelineVersion(pipeline);
+  if (!latest) return null;
+  const mark = store.getMeta(`current:${latest.pipeline}`);
+  if (!mark) return latest;
+  try {
+    const m = JSON.parse(mark) as { version?: unknown; newest?: unknown };
+    if (m.newest !== latest.id || typeof m.version !== 'number' || m.version === latest.id) return latest;
+    const v = pipelineVersion(store, String(m.version));
+    return { id: Number(v.id), pipeline: v.pipeline, hash: v.hash, text: v.text, createdAt: v.createdAt };
+  } catch {
+    return latest;
+  }
+}
+
+/** After a save: a text stored before becomes the pipeline's current version (see currentVersion). */
+export function markSaved(store: ProjectStore, saved: { version: PipelineVersionRow; created: boolean }): void {
+  const key = `current:${saved.version.pipeline}`;
+  const latest = store.latestPipelineVersion(saved.version.pipeline);
+  if (saved.created || !latest || latest.id === saved.version.id) {
+    if (store.getMeta(key) !== null) store.db.prepare('DELETE FROM project_meta WHERE key = ?').run(key);
+    return;
+  }
+  store.setMeta(key, JSON.stringify({ version: saved.version.id, newest: latest.id }));
+}

@@ -1,0 +1,72 @@
+/**
+ * The Runs page (issue 14): every run in a virtualised table; 2–10 ticked runs compared; lineage
+ * from any output back to the data files; a pipeline's versions diffed and restored; retention.
+ */
+import { useEffect } from 'react';
+import { useStore } from 'zustand';
+import { useSession } from '../../session';
+import { tryCall } from '../../api/client';
+import { useEditor } from '../../store/context';
+import { useHistory, type HistoryView } from './history-store';
+import { RunsTableView } from './RunsTable';
+import { ComparePanel } from './ComparePanel';
+import { LineagePanel } from './LineagePanel';
+import { VersionsPanel } from './VersionsPanel';
+import { RetentionPanel } from './RetentionPanel';
+import './runs.css';
+
+performance.mark('pw:runs-module');
+
+const VIEWS: { id: HistoryView; title: string }[] = [
+  { id: 'runs', title: 'Runs' },
+  { id: 'compare', title: 'Compare' },
+  { id: 'lineage', title: 'Lineage' },
+  { id: 'versions', title: 'Versions' },
+  { id: 'retention', title: 'Retention' },
+];
+
+/** Loads every run of the open project once (again after a run finishes or gc). */
+export async function loadRuns(project: string): Promise<void> {
+  useHistory.setState({ loading: true, error: null });
+  const t0 = performance.now();
+  const table = await tryCall('history.runs', { project }, 'could not list the runs');
+  performance.measure('pw:runs-fetch', { start: t0, end: performance.now() });
+  useHistory.setState({ loading: false, table, tableProject: project, error: table ? null : 'could not list the runs' });
+}
+
+export default function RunsPage() {
+  const project = useStore(useSession, (s) => s.projectPath);
+  const view = useHistory((s) => s.view);
+  const table = useHistory((s) => s.table);
+  const tableProject = useHistory((s) => s.tableProject);
+  const picked = useHistory((s) => s.picked);
+  const lastRun = useEditor((s) => s.run?.status);
+
+  useEffect(() => {
+    if (project && (tableProject !== project || !table)) void loadRuns(project);
+  }, [project, table, tableProject]);
+  useEffect(() => {
+    if (project && lastRun && lastRun !== 'running') void loadRuns(project);
+  }, [lastRun, project]);
+
+  if (!project) return <div className="pw-runs-empty">Open or create a project (top bar): runs are recorded in it.</div>;
+  return (
+    <div className="pw-history" data-testid="history">
+      <nav className="pw-history-tabs">
+        {VIEWS.map((v) => (
+          <button key={v.id} className={view === v.id ? 'active' : ''} onClick={() => useHistory.getState().setView(v.id)} data-testid={`history-tab-${v.id}`}>
+            {v.title}
+            {v.id === 'compare' && picked.length > 0 ? ` (${picked.length})` : ''}
+          </button>
+        ))}
+      </nav>
+      <div className="pw-history-body">
+        {view === 'runs' && <RunsTableView project={project} />}
+        {view === 'compare' && <ComparePanel project={project} />}
+        {view === 'lineage' && <LineagePanel project={project} />}
+        {view === 'versions' && <VersionsPanel project={project} />}
+        {view === 'retention' && <RetentionPanel project={project} />}
+      </div>
+    </div>
+  );
+}
