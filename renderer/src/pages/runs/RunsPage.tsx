@@ -2,17 +2,19 @@
  * The Runs page (issue 14): every run in a virtualised table; 2–10 ticked runs compared; lineage
  * from any output back to the data files; a pipeline's versions diffed and restored; retention.
  */
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { useStore } from 'zustand';
 import { useSession } from '../../session';
 import { tryCall } from '../../api/client';
 import { useEditor } from '../../store/context';
 import { useHistory, type HistoryView } from './history-store';
 import { RunsTableView } from './RunsTable';
-import { ComparePanel } from './ComparePanel';
-import { LineagePanel } from './LineagePanel';
-import { VersionsPanel } from './VersionsPanel';
-import { RetentionPanel } from './RetentionPanel';
+
+// The table paints first; the other views (charts, graphs, Monaco) load when opened.
+const ComparePanel = lazy(() => import('./ComparePanel').then((m) => ({ default: m.ComparePanel })));
+const LineagePanel = lazy(() => import('./LineagePanel').then((m) => ({ default: m.LineagePanel })));
+const VersionsPanel = lazy(() => import('./VersionsPanel').then((m) => ({ default: m.VersionsPanel })));
+const RetentionPanel = lazy(() => import('./RetentionPanel').then((m) => ({ default: m.RetentionPanel })));
 import './runs.css';
 
 performance.mark('pw:runs-module');
@@ -62,10 +64,12 @@ export default function RunsPage() {
       </nav>
       <div className="pw-history-body">
         {view === 'runs' && <RunsTableView project={project} />}
-        {view === 'compare' && <ComparePanel project={project} />}
-        {view === 'lineage' && <LineagePanel project={project} />}
-        {view === 'versions' && <VersionsPanel project={project} />}
-        {view === 'retention' && <RetentionPanel project={project} />}
+        <Suspense fallback={<div className="pw-runs-empty">Loading…</div>}>
+          {view === 'compare' && <ComparePanel project={project} />}
+          {view === 'lineage' && <LineagePanel project={project} />}
+          {view === 'versions' && <VersionsPanel project={project} />}
+          {view === 'retention' && <RetentionPanel project={project} />}
+        </Suspense>
       </div>
     </div>
   );

@@ -25,19 +25,19 @@ interface Column {
 
 const BASE: Column[] = [
   { key: 'id', title: 'Run', width: 64, numeric: true, value: (t, i) => t.id[i], cell: (t, i) => t.id[i] },
-  { key: 'status', title: 'Status', width: 96, value: (t, i) => t.status[i], cell: (t, i) => <span className={`pw-run-status st-${t.status[i]}`}>{t.status[i]}</span> },
+  { key: 'status', title: 'Status', width: 112, value: (t, i) => t.status[i], cell: (t, i) => <span className={`pw-run-status st-${t.status[i]}`}>{t.status[i]}</span> },
   { key: 'pipeline', title: 'Pipeline', width: 150, value: (t, i) => t.pipeline[i], cell: (t, i) => t.pipeline[i] },
   { key: 'version', title: 'Version', width: 82, value: (t, i) => t.version[i], cell: (t, i) => <code>{t.version[i] || '—'}</code> },
   { key: 'trigger', title: 'Trigger', width: 78, value: (t, i) => t.trigger[i], cell: (t, i) => t.trigger[i] },
-  { key: 'started', title: 'Started', width: 150, value: (t, i) => t.startedAt[i], cell: (t, i) => fmtTime(t.startedAt[i]) },
-  { key: 'duration', title: 'Duration', width: 78, numeric: true, value: (t, i) => t.durationMs[i], cell: (t, i) => fmtDuration(t.durationMs[i]) },
+  { key: 'started', title: 'Started', width: 168, value: (t, i) => t.startedAt[i], cell: (t, i) => fmtTime(t.startedAt[i]) },
+  { key: 'duration', title: 'Duration', width: 92, numeric: true, value: (t, i) => t.durationMs[i], cell: (t, i) => fmtDuration(t.durationMs[i]) },
 ];
 
 function metricColumn(k: string): Column {
   return {
     key: `m:${k}`,
     title: k,
-    width: 86,
+    width: Math.max(80, 16 + 7.5 * k.length + 14),
     numeric: true,
     value: (t, i) => t.metrics[i][k] ?? null,
     cell: (t, i) => (k in t.metrics[i] ? formatNumber(t.metrics[i][k]) : ''),
@@ -48,7 +48,7 @@ function paramColumn(k: string): Column {
   return {
     key: `p:${k}`,
     title: `${k}`,
-    width: 96,
+    width: Math.max(80, 16 + 7.5 * k.length + 14),
     value: (t, i) => {
       const v = t.params[i][k];
       return typeof v === 'number' ? v : v === undefined ? null : formatValue(v);
@@ -97,7 +97,7 @@ export function RunsTableView({ project }: { project: string }) {
   const [height, setHeight] = useState(600);
   const body = useRef<HTMLDivElement>(null);
 
-  const columns = useMemo(() => (table ? [...BASE, ...table.metricKeys.map(metricColumn), ...paramCols.filter((k) => table.paramKeys.includes(k)).map(paramColumn)] : BASE), [table, paramCols]);
+  const columns = useMemo(() => (table ? [...BASE, ...paramCols.filter((k) => table.paramKeys.includes(k)).map(paramColumn), ...table.metricKeys.map(metricColumn)] : BASE), [table, paramCols]);
   const sortCol = columns.find((c) => c.key === sort.key);
   const rows = useMemo(() => (table ? visibleRows(table, { text, status, pipeline }, sortCol, sort.desc) : new Int32Array()), [table, text, status, pipeline, sortCol, sort.desc]);
   const pipelines = useMemo(() => (table ? [...new Set(table.pipeline)].sort() : []), [table]);
@@ -207,7 +207,7 @@ export function RunsTableView({ project }: { project: string }) {
                     <input type="checkbox" checked={tick >= 0} onChange={() => useHistory.getState().toggle(id)} data-testid={`runs-pick-${id}`} aria-label={`tick run ${id}`} />
                   </span>
                   {columns.map((c) => (
-                    <span key={c.key} style={{ width: c.width }} className={c.numeric ? 'num' : ''}>
+                    <span key={c.key} style={{ width: c.width }} className={c.numeric ? 'num' : ''} data-col={c.key}>
                       {c.cell(table, i)}
                     </span>
                   ))}
