@@ -101,6 +101,7 @@ describe('run history, comparison, lineage and versions (issue 14)', () => {
 
     // The re-run used the same version as the best run
     await page.getByTestId('page-tab-runs').click();
+    await page.getByTestId('history-tab-runs').click();
     await expect.poll(() => page.getByTestId('runs-count').textContent()).toBe('4 runs');
     const versionOf = (id: string) => page.locator(`[data-testid="runs-row"][data-run="${id}"] [data-col="version"]`).textContent();
     await expect.poll(() => versionOf(rerun)).toBe(await versionOf(best));
