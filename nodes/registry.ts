@@ -27,6 +27,9 @@ import gateMetric from './gate/metric.node';
 import register from './deploy/register.node';
 import serve from './deploy/serve.node';
 import drift from './monitor/drift.node';
+import featureView from './features/view.node';
+import featureJoin from './features/join.node';
+import featureMaterialize from './features/materialize.node';
 
 export class NodeRegistry {
   private readonly defs = new Map<string, NodeDefinition>();
@@ -80,6 +83,7 @@ function capabilitiesOf(def: NodeDefinition): NodeCapabilities | undefined {
     const { names, patterns, from } = def.metrics;
     c.metrics = { ...(names && { names: [...names] }), ...(patterns && { patterns: [...patterns] }), ...(from && { from }) };
   }
+  if (def.featureStore) c.featureStore = def.featureStore;
   return Object.keys(c).length ? c : undefined;
 }
 
@@ -111,6 +115,7 @@ export const coreNodes: NodeDefinition[] = [
   gateMetric,
   register, serve,
   drift,
+  featureView, featureJoin, featureMaterialize,
 ] as NodeDefinition[];
 
 /** The registry with every core node type. */

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { PortKind, PortSchema, PortSpec, Stage } from '../shared/catalog';
 export type { PortSchema } from '../shared/catalog';
 import type { TrialRecord } from '../shared/run';
-import type { MetricNames, ServingReplay } from '../shared/catalog';
+import type { FeatureStoreRole, MetricNames, ServingReplay } from '../shared/catalog';
 import type { ArtifactFile } from '../shared/artifacts';
 import type { StartStepHelpers } from './train/cpu-step';
 import type { TrainerConfig } from './train/trainer';
@@ -320,6 +320,12 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType> {
    * problem worth showing (a data file that is not there); absent: the outputs are unknown.
    */
   schema?(args: SchemaArgs<z.infer<S>>): SchemaResult | Promise<SchemaResult>;
+  /**
+   * A feature-store node (contract section 7): after it succeeds, main/features/ records a
+   * `view`'s definition in the project and a `materialize` writes the online store; a model
+   * trained downstream of a `join` is served with its features looked up online.
+   */
+  featureStore?: FeatureStoreRole;
   /**
    * A definition that depends on the other registered types (train.sweep offers every trainer):
    * the registry calls it with its types and uses what it returns in place of this one.

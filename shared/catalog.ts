@@ -66,6 +66,9 @@ export interface MetricNames {
   from?: string;
 }
 
+/** What a feature-store node is (contract section 7). */
+export type FeatureStoreRole = 'view' | 'join' | 'materialize';
+
 /** The JSON-safe capabilities of a node type (see NodeDefinition in nodes/types.ts). */
 export interface NodeCapabilities {
   readsFiles?: string[];
@@ -75,6 +78,7 @@ export interface NodeCapabilities {
   sweep?: { metric: string; goal: string; space: string };
   servingReplay?: ServingReplay;
   metrics?: MetricNames;
+  featureStore?: FeatureStoreRole;
 }
 
 /**

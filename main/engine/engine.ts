@@ -22,6 +22,7 @@ import { backendFingerprint, runEnvironment } from './environment';
 import { runNodeDefinition, type NodeRunResult, type NodeSignal, type ProducedArtifact } from './node-runner';
 import { planPipeline, type Plan, type PlannedNode } from './planner';
 import { WorkerPool } from './pool';
+import { hasProjectEffect, runProjectEffects } from './effects';
 import { Recorder } from './recorder';
 import { scratchDir, sweepStaleScratch } from './scratch';
 
@@ -296,6 +297,36 @@ async function execute(
     }
     let key = cacheKey(keyParts);
     const forced = opts.noCache ? '--no-cache' : def.neverCached ? `never cached (${node.type})` : !node.cache ? 'cache: false' : forcedFrom.has(id) ? `run from ${opts.from}` : null;
+    /** the node's effects on the project file (effects.ts); a message when one failed */
+    const effects = async (arts: Record<string, Art>, metrics: Record<string, number>, cached: boolean): Promise<string | null> => {
+      if (!hasProjectEffect(def)) return null;
+      try {
+        Object.assign(
+          metrics,
+          await runProjectEffects({
+            store,
+            def,
+            runId: runNo,
+            nodeId: id,
+            params: node.params,
+            cached,
+            outputs: arts,
+            file: (a) => ({ ...artifactOf(a), path: materialize(a as Art) }),
+            metrics,
+            data: inlineData,
+            log: (level, message) => {
+              const time = Date.now();
+              emit({ type: 'node.log', runId, nodeId: id, level, message, time });
+              recorder.add({ type: 'log', runId: runNo, nodeId: id, level, message, time });
+            },
+          }),
+        );
+        return null;
+      } catch (e) {
+        if (signal.aborted) return 'cancelled';
+        return `${id}: ${(e as Error).message}`;
+      }
+    };
 
     if (!forced) {
       const mine = inRun.get(key);
@@ -310,6 +341,11 @@ async function execute(
           })();
       if (reuse && def.outputs.every((p) => p.optional || reuse.outputs[p.name])) {
         const reason = `reused from run ${reuse.runId}: unchanged`;
+        const failed = await effects(reuse.outputs, { ...reuse.metrics }, true);
+        if (failed) {
+          recorder.add({ type: 'execution.recorded', execution: { ...base, status: 'failed', reason, error: failed, durationMs: 0, cacheKey: key } });
+          return finishNode(id, { status: 'failed', cached: true, durationMs: 0, reason, error: failed, metrics: {} });
+        }
         outputs.set(id, reuse.outputs);
         const outHashes = Object.fromEntries(Object.entries(reuse.outputs).map(([p, a]) => [p, a.hash]));
         recorder.add({
@@ -384,6 +420,12 @@ async function execute(
       } catch (e) {
         result = { ok: false, failure: { kind: 'failed', message: (e as Error).message }, backend: null };
       }
+    }
+    if (result.ok && hasProjectEffect(def)) {
+      const produced: Record<string, Art> = {};
+      for (const [port, o] of Object.entries(result.outputs)) produced[port] = { ...o };
+      const failed = await effects(produced, result.metrics, false);
+      if (failed) result = { ok: false, failure: { kind: failed === 'cancelled' ? 'cancelled' : 'failed', message: failed }, backend: result.backend };
     }
     const durationMs = Math.round(performance.now() - t0);
 

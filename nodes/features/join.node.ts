@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import type { PortSpec } from '../../shared/catalog';
+import type { ArtifactRef, ColumnInfo, DataEngine, RunContext, TableInfo } from '../types';
+import { defineNode } from '../types';
+import { asNodeError, describeInput, input, nodeError, requireColumns, scratchRef, tableOutput } from './common';
+import { keyCast, keyFamily, requireParsableTimes, requireTimeColumn, requireView, utcMicros, type ViewDoc } from './feature-view';
+
+/** `view`, then `view2` … `view5`: several views joined onto the same labels. */
+export const VIEW_PORTS = ['view', 'view2', 'view3', 'view4', 'view5'];
+
+const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** How each joined view's features are named in the output (contract 7: `<view>__<feature>` on a clash). */
+export function outputNames(labelColumns: string[], views: ViewDoc[]): string[][] {
+  const count = new Map<string, number>();
+  for (const v of views) for (const f of v.features) count.set(f.name, (count.get(f.name) ?? 0) + 1);
+  const labels = new Set(labelColumns);
+  return views.map((v) => v.features.map((f) => (labels.has(f.name) || (count.get(f.name) ?? 0) > 1 ? `${v.name}__${f.name}` : f.name)));
+}
+
+interface Joined {
+  port: string;
+  ref: ArtifactRef;
+  view: ViewDoc;
+  /** label columns matched to the view's entity columns, in order */
+  keys: ColumnInfo[];
+}
+
+/** The first non-null value of a column, for error messages. */
+async function example(d: DataEngine, ref: ArtifactRef, column: string): Promise<string> {
+  const rows = await d.query(`SELECT CAST(${d.ident(column)} AS VARCHAR) AS v FROM t WHERE ${d.ident(column)} IS NOT NULL LIMIT 1`, { t: ref });
+  return rows.length ? JSON.stringify(rows[0].v) : 'no values';
+}
+
+async function matchKeys(ctx: RunContext, labels: ArtifactRef, info: TableInfo, j: Omit<Joined, 'keys'>, entity: string[] | undefined): Promise<ColumnInfo[]> {
+  const wanted = entity ?? j.view.entity.map((c) => c.name);
+  if (wanted.length !== j.view.entity.length) {
+    throw nodeError(ctx, `entity: ${wanted.length} column${wanted.length === 1 ? '' : 's'} given, but view "${j.view.name}" (input "${j.port}") has ${j.view.entity.length} entity column${j.view.entity.length === 1 ? '' : 's'} (${j.view.entity.map((c) => c.name).join(', ')})`);
+  }
+  const keys = requireColumns(ctx, info, wanted, entity ? 'entity' : `entity (of view "${j.view.name}")`, 'labels');
+  for (let i = 0; i < keys.length; i++) {
+    const lk = keys[i];
+    const vk = j.view.entity[i];
+    if (keyFamily(lk.type) !== keyFamily(vk.type)) {
+      const [le, ve] = await Promise.all([example(ctx.data, labels, lk.name), example(ctx.data, j.ref, vk.name)]);
+      throw nodeError(
+        ctx,
+        `entity: column "${lk.name}" of input "labels" is ${lk.type} (e.g. ${le}) but entity column "${vk.name}" of view "${j.view.name}" is ${vk.type} (e.g. ${ve}); cast one of them so both are numbers or both text`,
+        { column: lk.name },
+      );
+    }
+  }
+  return keys;
+}
+
+export default defineNode({
+  type: 'features.join',
+  version: 1,
+  title: 'Point-in-time join',
+  stage: 'features',
+  description:
+    'For each label row, the features of each view as they were at the label time: the latest view row of the same entity with event time ≤ the label time (and within the view TTL), latest created time on ties; nulls when there is none. Label rows keep their order.',
+  inputs: [
+    { name: 'labels', kind: 'table' },
+    ...VIEW_PORTS.map((name, i): PortSpec => (i === 0 ? { name, kind: 'table' } : { name, kind: 'table', optional: true })),
+  ],
+  outputs: [{ name: 'table', kind: 'table' }],
+  params: z.object({
+    entity: names.optional().describe("labels' entity column(s), in the order of each view's entity columns (default: the views' own names)"),
+    timestamp: z.string().min(1).describe("labels' time column"),
+  }).strict(),
+  columnParams: ['entity', 'timestamp'],
+  featureStore: 'join',
+  async run({ inputs, params, ctx }) {
+    const d = ctx.data;
+    const labels = input(ctx, inputs, 'labels');
+    const info = await describeInput(ctx, labels, 'labels', false);
+    const [ts] = requireColumns(ctx, info, [params.timestamp], 'timestamp', 'labels');
+    requireTimeColumn(ctx, ts, 'timestamp', 'labels');
+    await asNodeError(ctx, 'cannot read the label times', () => requireParsableTimes(ctx, labels, ts, 'timestamp', 'labels'));
+    const entity = params.entity === undefined ? undefined : Array.isArray(params.entity) ? params.entity : [params.entity];
+
+    const joined: Joined[] = [];
+    for (const port of VIEW_PORTS) {
+      if (!inputs[port]) continue;
+      const ref = input(ctx, inputs, port);
+      const view = await asNodeError(ctx, `cannot read input "${port}"`, () => requireView(ctx, ref, port));
+      const twin = joined.find((j) => j.view.name === view.name);
+      if (twin) throw nodeError(ctx, `inputs "${twin.port}" and "${port}" are both view "${view.name}"; join a view once`);
+      const keys = await matchKeys(ctx, labels, info, { port, ref, view }, entity);
+      joined.push({ port, ref, view, keys });
+    }
+    if (joined.length === 0) throw nodeError(ctx, 'input "view" is not connected');
+
+    const labelNames = info.columns.map((c) => c.name);
+    const names = outputNames(labelNames, joined.map((j) => j.view));
+    const all = [...labelNames, ...names.flat()];
+    const clash = all.find((n, i) => all.indexOf(n) !== i);
+    if (clash) throw nodeError(ctx, `output column "${clash}" would appear twice; rename the label column or the feature`, { column: clash });
+
+    // Label row order: the row's position in its file. A label column that is itself called
+    // file_row_number hides DuckDB's: such a table is first copied with that column renamed.
+    let labelFile = labels.path;
+    const renamed = labelNames.includes('file_row_number');
+    if (renamed) {
+      labelFile = await asNodeError(ctx, 'cannot read the labels', () => d.writeTable(`SELECT * RENAME ("file_row_number" AS "__pw_frn") FROM labels`, { labels }));
+    }
+    const lcol = (n: string): string => `l.${d.ident(renamed && n === 'file_row_number' ? '__pw_frn' : n)}`;
+
+    const lkeys = joined.flatMap((j, v) => j.keys.map((k, i) => `CAST(${d.ident(renamed && k.name === 'file_row_number' ? '__pw_frn' : k.name)} AS ${keyCast(j.view.entity[i].type)}) AS "__pw_k${v}_${i}"`));
+    const ctes = [
+      `l AS (SELECT *, file_row_number AS "__pw_row", (${utcMicros(d, renamed && ts.name === 'file_row_number' ? { ...ts, name: '__pw_frn' } : ts)}) AS "__pw_t", ${lkeys.join(', ')} FROM read_parquet(${d.literal(labelFile)}, file_row_number = true))`,
+    ];
+    const from = ['l'];
+    const select = labelNames.map((n) => `${lcol(n)} AS ${d.ident(n)}`);
+    const found: string[] = [];
+    joined.forEach((j, v) => {
+      const view = j.view;
+      const vt = `(${utcMicros(d, view.timestamp)})`;
+      const keyCols = view.entity.map((k, i) => `CAST(${d.ident(k.name)} AS ${keyCast(k.type)}) AS "__pw_k${v}_${i}"`);
+      const feats = view.features.map((f, i) => `${d.ident(f.name)} AS "__pw_f${v}_${i}"`);
+      // Same event time: the latest created time wins, a null one loses (ASOF alone picks any).
+      const tieBreak = view.createdTimestamp
+        ? ` QUALIFY row_number() OVER (PARTITION BY ${view.entity.map((_, i) => `"__pw_k${v}_${i}"`).join(', ')}, "__pw_t" ORDER BY (${utcMicros(d, view.createdTimestamp)}) DESC NULLS LAST) = 1`
+        : '';
+      ctes.push(`v${v} AS (SELECT ${keyCols.join(', ')}, ${vt} AS "__pw_t", ${feats.join(', ')} FROM read_parquet(${d.literal(j.ref.path)}) WHERE ${vt} IS NOT NULL${tieBreak})`);
+      const on = [...view.entity.map((_, i) => `l."__pw_k${v}_${i}" = v${v}."__pw_k${v}_${i}"`), `l."__pw_t" >= v${v}."__pw_t"`];
+      from.push(`ASOF LEFT JOIN v${v} ON ${on.join(' AND ')}`);
+      // ASOF found the latest row at or before the label time; the TTL bounds how old it may be.
+      const within = view.ttlSeconds === null ? `v${v}."__pw_t" IS NOT NULL` : `v${v}."__pw_t" >= l."__pw_t" - ${view.ttlSeconds * 1_000_000}`;
+      found.push(`(${within}) AS "__pw_found${v}"`);
+      view.features.forEach((_, i) => select.push(`CASE WHEN ${within} THEN v${v}."__pw_f${v}_${i}" END AS ${d.ident(names[v][i])}`));
+    });
+    const sql = `WITH ${ctes.join(',\n')}\nSELECT ${[...select, ...found].join(', ')} FROM ${from.join(' ')} ORDER BY l."__pw_row"`;
+    const withFlags = await asNodeError(ctx, 'point-in-time join failed', () => d.writeTable(sql));
+    const flags = scratchRef(withFlags);
+    const counts = await asNodeError(ctx, 'point-in-time join failed', () =>
+      d.query(`SELECT count(*) AS n, ${joined.map((_, v) => `count(*) FILTER (WHERE "__pw_found${v}") AS f${v}`).join(', ')} FROM j`, { j: flags }),
+    );
+    const out = await asNodeError(ctx, 'point-in-time join failed', () =>
+      d.writeTable(`SELECT * EXCLUDE (${joined.map((_, v) => `"__pw_found${v}"`).join(', ')}) FROM j`, { j: flags }),
+    );
+    const n = Number(counts[0].n);
+    const nullTimes = await d.query(`SELECT count(*) AS n FROM l WHERE ${d.ident(ts.name)} IS NULL`, { l: labels });
+    if (Number(nullTimes[0].n) > 0) ctx.log('warn', `${Number(nullTimes[0].n)} label rows have no time in "${ts.name}": their features are null`);
+    joined.forEach((j, v) => {
+      const share = n > 0 ? Number(counts[0][`f${v}`]) / n : 0;
+      // the share of label rows that found a row of this view (the editor shows it per view)
+      ctx.metric(`found.${j.view.name}`, share);
+      ctx.log('info', `view "${j.view.name}": ${Number(counts[0][`f${v}`])} of ${n} label rows found features (${(share * 100).toFixed(1)}%)`);
+    });
+    return { table: tableOutput(out) };
+  },
+});

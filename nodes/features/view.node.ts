@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { defineNode } from '../types';
+import { asNodeError, describeInput, input, nodeError, requireColumns, tableOutput } from './common';
+import { DURATION_RE, durationSeconds, requireParsableTimes, requireTimeColumn, utcMicros, VIEW_KEY, type ViewDoc } from './feature-view';
+
+const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
+
+export default defineNode({
+  type: 'features.view',
+  version: 1,
+  title: 'Feature view',
+  stage: 'features',
+  description:
+    'Declares a feature view over a table: entity key column(s), an event timestamp, an optional created timestamp and TTL, and feature columns. Rows that repeat entity + event time (+ created time) are an error. Its output is the offline store, carrying the definition.',
+  inputs: [{ name: 'table', kind: 'table' }],
+  outputs: [{ name: 'view', kind: 'table' }],
+  params: z.object({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and _ only, starting with a letter').describe('view name (features are looked up as name:feature)'),
+    entity: names.describe('entity key column(s)'),
+    timestamp: z.string().min(1).describe('event timestamp column'),
+    createdTimestamp: z.string().min(1).optional().describe('created timestamp column: breaks ties between rows with the same event time'),
+    ttl: z.string().regex(DURATION_RE, 'must be a duration such as 30d, 12h, 90m or 45s').optional().describe('how old a feature row may be (s, m, h, d, w); none: no limit'),
+    features: z.array(z.string().min(1)).min(1).optional().describe('feature columns (default: every other column)'),
+  }).strict(),
+  check: (p) => {
+    const out: { param: string; message: string }[] = [];
+    if (p.ttl !== undefined && DURATION_RE.test(p.ttl) && durationSeconds(p.ttl) === null) out.push({ param: 'ttl', message: 'is too long' });
+    const keys = list(p.entity);
+    const time = [p.timestamp, ...(p.createdTimestamp ? [p.createdTimestamp] : [])];
+    for (const f of p.features ?? []) if (keys.includes(f) || time.includes(f)) out.push({ param: 'features', message: `"${f}" is an entity or time column` });
+    if (keys.includes(p.timestamp)) out.push({ param: 'timestamp', message: 'is also an entity column' });
+    if (p.createdTimestamp && (p.createdTimestamp === p.timestamp || keys.includes(p.createdTimestamp))) out.push({ param: 'createdTimestamp', message: 'must be another column than entity and timestamp' });
+    return out;
+  },
+  columnParams: ['entity', 'timestamp', 'createdTimestamp', 'features'],
+  featureStore: 'view',
+  async run({ inputs, params, ctx }) {
+    const table = input(ctx, inputs, 'table');
+    const info = await describeInput(ctx, table, 'table');
+    const d = ctx.data;
+    const entity = requireColumns(ctx, info, list(params.entity), 'entity');
+    const [ts] = requireColumns(ctx, info, [params.timestamp], 'timestamp');
+    const created = params.createdTimestamp ? requireColumns(ctx, info, [params.createdTimestamp], 'createdTimestamp')[0] : null;
+    const taken = new Set([...entity.map((c) => c.name), ts.name, ...(created ? [created.name] : [])]);
+    const features = params.features ? requireColumns(ctx, info, params.features, 'features') : info.columns.filter((c) => !taken.has(c.name));
+    if (features.length === 0) throw nodeError(ctx, 'features: the table has no columns besides the entity and time columns');
+    requireTimeColumn(ctx, ts, 'timestamp', 'table');
+    if (created) requireTimeColumn(ctx, created, 'createdTimestamp', 'table');
+    await asNodeError(ctx, 'cannot read the time columns', async () => {
+      await requireParsableTimes(ctx, table, ts, 'timestamp', 'table');
+      if (created) await requireParsableTimes(ctx, table, created, 'createdTimestamp', 'table');
+    });
+
+    const keyCols = entity.map((c) => d.ident(c.name));
+    const t = `(${utcMicros(d, ts)})`;
+    const c = created ? `(${utcMicros(d, created)})` : null;
+    const stats = await asNodeError(ctx, 'cannot check the view', () =>
+      d.query(
+        `WITH g AS (SELECT count(*) AS n FROM t GROUP BY ${[...keyCols, t, ...(c ? [c] : [])].join(', ')} HAVING count(*) > 1)
+         SELECT (SELECT coalesce(sum(n - 1), 0) FROM g) AS dup,
+                (SELECT count(*) FROM (SELECT DISTINCT ${keyCols.join(', ')} FROM t)) AS entities,
+                (SELECT min(${t}) FROM t) AS tmin, (SELECT max(${t}) FROM t) AS tmax,
+                (SELECT count(*) FROM t WHERE ${t} IS NULL) AS tnull,
+                (SELECT count(*) FROM t WHERE ${keyCols.map((k) => `${k} IS NULL`).join(' OR ')}) AS knull`,
+        { t: table },
+      ),
+    );
+    const s = stats[0];
+    const dup = Number(s.dup);
+    if (dup > 0) {
+      const what = created ? 'entity, event timestamp and created timestamp' : 'entity and event timestamp';
+      throw nodeError(ctx, `view "${params.name}": ${dup} row${dup === 1 ? ' repeats' : 's repeat'} the ${what} of another row`);
+    }
+    const tnull = Number(s.tnull);
+    if (tnull > 0) ctx.log('warn', `view "${params.name}": ${tnull} rows have no event timestamp in "${ts.name}"; no join or lookup ever uses them`);
+    const knull = Number(s.knull);
+    if (knull > 0) ctx.log('warn', `view "${params.name}": ${knull} rows have no entity key; no join or lookup ever uses them`);
+
+    const doc: ViewDoc = {
+      format: 'pipewright-view/v1',
+      name: params.name,
+      entity,
+      timestamp: ts,
+      createdTimestamp: created,
+      ttl: params.ttl ?? null,
+      ttlSeconds: params.ttl ? durationSeconds(params.ttl) : null,
+      features,
+    };
+    const cols = [...entity, ts, ...(created ? [created] : []), ...features].map((col) => d.ident(col.name));
+    const out = await asNodeError(ctx, 'cannot write the view', () =>
+      d.writeTable(`SELECT ${cols.join(', ')} FROM t`, { t: table }, { metadata: { [VIEW_KEY]: JSON.stringify(doc) } }),
+    );
+    const rows = info.rows;
+    const entities = Number(s.entities);
+    ctx.metric('rows', rows);
+    ctx.metric('entities', entities);
+    ctx.metric('rowsPerEntity', entities > 0 ? rows / entities : 0);
+    // epoch milliseconds of the oldest and newest event (the editor shows the range and freshness)
+    if (s.tmin !== null) ctx.metric('eventTimeMin', Math.floor(Number(s.tmin) / 1000));
+    if (s.tmax !== null) ctx.metric('eventTimeMax', Math.floor(Number(s.tmax) / 1000));
+    ctx.log('info', `view "${params.name}": ${rows} rows, ${entities} entities, ${features.length} features`);
+    return { view: tableOutput(out) };
+  },
+});
