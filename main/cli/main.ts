@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   'run-node': { summary: 'run one node alone on artifact files (the unit Argo schedules)', load: async () => (await import('./commands/run-node')).default },
   models: { summary: 'the model registry: models, show, alias, approve, traffic, export', load: async () => (await import('./commands/models')).default },
   predict: { summary: 'batch prediction with a registered model or a model file (CSV or Parquet)', load: async () => (await import('./commands/predict')).default },
+  features: { summary: 'feature views and what is materialised online', load: async () => (await import('./commands/features')).default },
   doctor: { summary: 'say which compute backend loads, and why the others do not', load: async () => (await import('./commands/doctor')).default },
   serve: { summary: 'serve registered models over HTTP (TF Serving REST and Open Inference Protocol)', load: async () => (await import('./commands/serve')).default },
   'export-model': { summary: 'a KServe InferenceService for a registered model', load: async () => (await import('./commands/export-model')).default },
@@ -39,6 +40,7 @@ Usage:
   pipewright lineage REF --project P [--json]      (REF: artifact hash or RUN:NODE.PORT)
   pipewright gc --project P [--keep-last N] [--dry-run] [--json]
   pipewright backup --project P OUT [--json]
+  pipewright features --project P [--json]
   pipewright run-node FILE --node ID --in DIR --out DIR [--param k=v]...
   pipewright models --project P [--json]
   pipewright models show NAME --project P [--json]

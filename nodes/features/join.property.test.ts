@@ -52,11 +52,12 @@ const keySql = (k: number | null, text: boolean): string => (k === null ? (text 
 /** What section 7 says, row by row: the view row id each label row gets, or null. */
 function oracle(c: Case, createdOrder: 1 | -1 = 1): (number | null)[] {
   return c.labels.map((l) => {
-    if (l.key === null || l.t === null) return null;
+    const lt = l.t;
+    if (l.key === null || lt === null) return null;
     let best: { i: number; t: number; created: number | null } | null = null;
     c.view.forEach((v, i) => {
-      if (v.key !== l.key || v.t === null || v.t > l.t) return;
-      if (c.ttl !== null && v.t < l.t - c.ttl * 60) return;
+      if (v.key !== l.key || v.t === null || v.t > lt) return;
+      if (c.ttl !== null && v.t < lt - c.ttl * 60) return;
       const created = c.useCreated ? v.created : null;
       if (!best || v.t > best.t || (v.t === best.t && created !== null && (best.created === null || createdOrder * (created - best.created) > 0))) best = { i, t: v.t, created };
     });
