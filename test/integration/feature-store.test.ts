@@ -107,7 +107,7 @@ describe('features.materialize', () => {
     expect(runs[0].nodes.online.metrics).toEqual({ rowsRead: 5 + 5 + 3, entitiesWritten: 3 });
     // (04:30, 07:00]: hours 5-7 of drivers 1 and 2, plus driver 1's second row at hour 5
     expect(runs[1].nodes.online.metrics).toEqual({ rowsRead: 3 + 1 + 3, entitiesWritten: 2 });
-    expect(runs[1].nodes.online.reason).toBe('re-run: features.materialize is never cached');
+    expect(runs[1].nodes.online.reason).toBe('re-run: never cached (features.materialize)');
     expect(runs[1].nodes.stats.cached).toBe(true);
     const log = materializations(store, 'driver_stats');
     expect(log.map((m) => [m.sinceTs, m.asOfTs, m.rowsRead])).toEqual([
