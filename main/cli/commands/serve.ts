@@ -194,6 +194,11 @@ async function servePrimary(o: ServeOptions, io: CliIO): Promise<number> {
         finish(code === 2 ? 2 : 1);
         return;
       }
+      if (code === 0) {
+        // stopped on purpose (a Ctrl-C reaches the whole process group): stop with it
+        if (Object.keys(cluster.workers ?? {}).length === 0) finish(0);
+        return;
+      }
       io.stderr(`pipewright serve: worker ${worker.process.pid} exited (code ${code}); starting another\n`);
       cluster.fork({ PIPEWRIGHT_SERVE_PORT: String(port) });
     });
@@ -212,6 +217,9 @@ const command: Command = async (argv, io) => {
     } catch (e) {
       if (e instanceof UsageError || e instanceof ProjectFileError) process.send?.({ serveError: e.message });
       throw e;
+    } finally {
+      // the IPC channel to the primary would keep this process alive
+      cluster.worker?.disconnect();
     }
   }
   if (o.workers > 1) return servePrimary(o, io);
