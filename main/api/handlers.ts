@@ -27,6 +27,7 @@ import { cachedSchemaContext, inferSchemas } from '../engine/schema';
 import { NodeError } from '../../nodes/types';
 import { applyGc, HistoryNotFound, lineageOf, showRun } from '../store/history';
 import { compactProject, compareRuns, currentVersion, markSaved, gcOverview, pipelineVersion, pipelineVersions, renamePipeline, runsTable } from '../store/history-views';
+import { modelHandlers } from './models';
 
 export interface ApiDeps {
   mode: AppInfo['mode'];
@@ -165,6 +166,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
   }
 
   return {
+    ...modelHandlers(project),
     'app.info': () => ({
       name: 'Pipewright',
       version: APP_VERSION,

@@ -7,6 +7,7 @@
 import { userInfo } from 'node:os';
 import type { ProjectStore } from '../store/project-store';
 import type { ServingInput, ServingTask } from '../serving/types';
+import type { ModelDetails, ModelSummary, PendingMove, VersionInfo } from '../../shared/registry';
 
 export const MODEL_NAME = /^[a-z0-9][a-z0-9-]*$/;
 export const ALIAS_NAME = /^[a-z][a-z0-9-]*$/;
@@ -65,65 +66,7 @@ export function osUser(): string {
   }
 }
 
-export interface VersionInfo {
-  version: number;
-  run: number | null;
-  node: string | null;
-  pipeline: string | null;
-  pipelineVersion: string | null;
-  createdAt: string;
-  modelHash: string;
-  bundleHash: string;
-  dataHashes: Record<string, string>;
-  metrics: Record<string, number>;
-  inputs: ServingInput[];
-  task: ServingTask;
-  classes?: (string | number | boolean)[];
-  aliases: string[];
-}
-
-export interface AuditEntry {
-  at: string;
-  alias: string;
-  from: number | null;
-  to: number | null;
-  by: string;
-  via: string;
-  reason: string | null;
-}
-
-export interface PendingMove {
-  id: number;
-  alias: string;
-  /** the version the alias would move to */
-  version: number;
-  /** the version it points at now (null: unset) */
-  from: number | null;
-  requestedAt: string;
-  requestedBy: string;
-  via: string;
-}
-
-export interface ModelDetails {
-  name: string;
-  versions: VersionInfo[];
-  aliases: Record<string, number>;
-  audit: AuditEntry[];
-  pending: PendingMove[];
-  traffic: Record<string, number> | null;
-  shadow: string | null;
-}
-
-export interface ModelSummary {
-  name: string;
-  versions: number;
-  latest: number;
-  createdAt: string;
-  aliases: Record<string, number>;
-  pending: number;
-  traffic: Record<string, number> | null;
-  shadow: string | null;
-}
+export type { AuditEntry, ModelDetails, ModelSummary, PendingMove, VersionInfo } from '../../shared/registry';
 
 /** Who and what changes the registry (audit fields). */
 export interface Actor {

@@ -509,6 +509,20 @@ export async function replayRun(project: string, runId: string, ifIdle = false):
   return true;
 }
 
+/** The editor on a recorded run of a saved pipeline (the Models page's link to a version's run). */
+export async function openRecordedRun(pipeline: string, runId: string): Promise<boolean> {
+  const project = currentProject();
+  if (!project) return false;
+  if (!(await openSavedPipeline(pipeline))) return false;
+  useUi.getState().setPage('editor');
+  return replayRun(project, runId);
+}
+
+/** The open project's file (the Models page reads its registry). */
+export function openProjectPath(): string | null {
+  return currentProject();
+}
+
 // ---- run events: at most one store update per animation frame, whatever the event rate ----
 
 let pendingEvents: RunEvent[] = [];

@@ -8,6 +8,7 @@ import type { Catalog, NodeSchema } from '../catalog';
 import type { Issue, Pipeline } from '../pipeline/model';
 import type { RunEvent, RunListItem, RunSummary, TrialRecord } from '../run';
 import type { CompareResult, GcOverview, Lineage, RunShow, RunsTable, VersionInfo } from '../history';
+import type { ModelDetails, ModelSummary } from '../registry';
 
 const text = z.string().max(5 * 1024 * 1024);
 const path = z.string().min(1).max(4096);
@@ -161,6 +162,19 @@ export const methods = {
     z.ZodObject<{ project: typeof path; keepLast: z.ZodNullable<z.ZodNumber> }>,
     { deletedRuns: number[]; artifacts: { count: number; bytes: number }; fileBytes: { before: number; after: number }; compacted: boolean }
   >(z.object({ project: path, keepLast: z.number().int().min(1).max(1_000_000).nullable() })),
+  // ---- the model registry (contract section 5; main/api/models.ts). Changes are audited with via "editor".
+  'models.list': method<z.ZodObject<{ project: typeof path }>, { models: ModelSummary[] }>(z.object({ project: path })),
+  'models.show': method<z.ZodObject<{ project: typeof path; name: typeof id }>, ModelDetails>(z.object({ project: path, name: id })),
+  /** points `alias` at `version` (promote, roll back); `version: null` removes the alias */
+  'models.alias': method<
+    z.ZodObject<{ project: typeof path; name: typeof id; alias: typeof id; version: z.ZodNullable<z.ZodNumber>; reason: z.ZodOptional<z.ZodString> }>,
+    { from: number | null; to: number | null }
+  >(z.object({ project: path, name: id, alias: id, version: z.number().int().min(1).nullable(), reason: z.string().max(2000).optional() })),
+  /** carries out the pending alias moves to `version` */
+  'models.approve': method<
+    z.ZodObject<{ project: typeof path; name: typeof id; version: z.ZodNumber; reason: z.ZodOptional<z.ZodString> }>,
+    { moved: { alias: string; from: number | null; to: number }[] }
+  >(z.object({ project: path, name: id, version: z.number().int().min(1), reason: z.string().max(2000).optional() })),
 };
 
 export type MethodName = keyof typeof methods;

@@ -1,0 +1,77 @@
+/**
+ * The Models page (issue 11 item 5, issue 13 item 4): two runs of the breast-cancer example with a
+ * register node (the second asks for approval) leave version 1 as champion and version 2 waiting;
+ * the page shows both with metrics and run links, the pending move with both versions' metrics
+ * side by side, Approve moves champion and the audit trail names the reason; a roll back with a
+ * reason moves it back; the run link opens the run in the editor.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { openPage, ROOT, RUN_MS, screenshot } from './harness';
+import { e2eSuite } from './suite';
+
+const suite = e2eSuite();
+const run = promisify(execFile);
+
+async function registerTwice(dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const example = readFileSync(join(ROOT, 'resources', 'examples', 'breast-cancer.pipeline.yaml'), 'utf8').replace('../data/breast_cancer.csv', join(ROOT, 'resources', 'data', 'breast_cancer.csv'));
+  const register = (approval: string) => `${example.trimEnd()}\n  register:\n    type: deploy.register\n    inputs:\n      model: train.model\n    params:\n      name: cancer\n      alias: champion\n${approval}`;
+  const project = join(dir, 'models.pwproj');
+  const cli = join(ROOT, 'bin', 'pipewright.cjs');
+  writeFileSync(join(dir, 'first.pipeline.yaml'), register(''));
+  writeFileSync(join(dir, 'second.pipeline.yaml'), register('      approval: required\n'));
+  await run(process.execPath, [cli, 'run', join(dir, 'first.pipeline.yaml'), '--project', project]);
+  await run(process.execPath, [cli, 'run', join(dir, 'second.pipeline.yaml'), '--project', project, '--param', 'seed=5']);
+  return project;
+}
+
+describe('models page', () => {
+  it('shows versions, approves a pending promotion and rolls back, each with a reason in the audit trail', async () => {
+    const project = await registerTwice(join(suite.app.home, 'models-e2e'));
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('project-path-input').fill(project);
+    await page.getByTestId('project-open').click();
+    await expect.poll(() => page.getByTestId('project-button').textContent()).toContain('models');
+
+    await page.getByTestId('page-tab-models').click();
+    const model = page.getByTestId('model-cancer');
+    await model.waitFor();
+    await expect(page.getByTestId('version-1').textContent()).resolves.toMatch(/champion.*run 1.*accuracy\s*0\.96/);
+    await expect(page.getByTestId('version-2').textContent()).resolves.toMatch(/run 2/);
+    const pending = page.getByTestId('pending-champion-2');
+    await expect(pending.textContent()).resolves.toMatch(/champion: version 1 → version 2/);
+    // Both versions' metrics side by side: a row per metric with two numbers and the change.
+    await expect(pending.getByTestId('pending-compare').locator('tbody tr').count()).resolves.toBeGreaterThanOrEqual(6);
+    await screenshot(page, 'models-pending');
+
+    await pending.getByTestId('approve-reason').fill('recall is what the clinic asked for');
+    await pending.getByTestId('approve').click();
+    await pending.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('version-2').textContent()).toMatch(/champion/);
+    await expect(page.getByTestId('audit').locator('tbody tr').first().textContent()).resolves.toMatch(/champion\s*1\s*2.*\(approved\)\s*recall is what the clinic asked for/);
+    await screenshot(page, 'models-approved');
+
+    // Roll back to version 1 with a reason.
+    await page.getByTestId('move-1').click();
+    await expect(page.getByTestId('move-confirm').textContent()).resolves.toBe('Roll champion back to 1');
+    await page.getByTestId('move-reason').fill('drift on the new scanner');
+    await screenshot(page, 'models-rollback-form');
+    await page.getByTestId('move-confirm').click();
+    await expect.poll(() => page.getByTestId('version-1').textContent()).toMatch(/champion/);
+    await expect(page.getByTestId('audit').locator('tbody tr').first().textContent()).resolves.toMatch(/champion\s*2\s*1.*editor\s*drift on the new scanner/);
+    await screenshot(page, 'models-rolled-back');
+
+    // The run link opens that run in the editor with its results.
+    await page.getByTestId('run-link-2').click();
+    await page.waitForSelector('[data-testid="node-register"]');
+    await expect.poll(() => page.getByTestId('node-evaluate').textContent()).toMatch(/accuracy/);
+    await screenshot(page, 'models-run-link');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, RUN_MS);
+});
