@@ -4,13 +4,16 @@
  * with 200,000 log lines), warm in the page cache:
  * - openProject (preflight, quick_check, WAL, migrations, interrupted-run check): target < 500 ms
  * - of which quick_check alone
+ * And storing a 256 MiB table artifact and extracting it again (artifacts go in 1 MiB chunks,
+ * hashed while read): the time and how much the process's peak RSS grew, target < 64 MiB (the
+ * store before chunks read the whole file into memory and bound a copy: +512 MiB).
  * Prints each figure, its CPU time, and the ratio to the target (< 1 is within it).
  *
  * Run: npx tsx bench/store.bench.ts
  */
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProject } from '../main/store';
@@ -35,8 +38,32 @@ function median(xs: { ms: number; cpuMs: number }[]): { ms: number; cpuMs: numbe
   return [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)];
 }
 
+const MiB = 2 ** 20;
+const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
+
+/** First, in a fresh process: the peak RSS a 256 MiB artifact adds on its way in and out. */
+function bigArtifact(): void {
+  const src = join(dir, 'table.parquet');
+  const fd = openSync(src, 'w');
+  const block = randomBytes(4 * MiB);
+  for (let i = 0; i < 64; i++) writeSync(fd, block.map((b) => b ^ i));
+  closeSync(fd);
+  const s = openProject(join(dir, 'artifact.pwproj'), { create: true });
+  const before = peakRss();
+  const put = measure(() => s.putArtifact(src, 'table'));
+  const hash = s.putArtifact(src, 'table');
+  const out = measure(() => s.extractArtifact(hash, join(dir, 'out.parquet')));
+  const grew = (peakRss() - before) / MiB;
+  s.close();
+  if (statSync(join(dir, 'out.parquet')).size !== 256 * MiB) throw new Error('extracted artifact has the wrong size');
+  report('putArtifact of a 256 MiB file (hashed while stored)', put, 5000);
+  report('extractArtifact of it (streamed)', out, 5000);
+  console.log(`${'peak RSS growth, 256 MiB artifact in and out'.padEnd(52)} ${grew.toFixed(0).padStart(7)} MiB${' '.repeat(24)}target    64 MiB   ratio ${(grew / 64).toFixed(2)}`);
+}
+
 try {
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0].toFixed(1)}`);
+  bigArtifact();
   const file = join(dir, 'big.pwproj');
   const s = openProject(file, { create: true });
   for (let i = 0; i < MB; i++) s.transaction(() => s.putArtifactBytes(randomBytes(1 << 20), 'table'));
