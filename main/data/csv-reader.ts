@@ -127,6 +127,35 @@ export async function describeCsvColumns(c: DuckDBConnection, path: string, opti
   }
 }
 
+/**
+ * DuckDB's order-preserving parallel COPY keeps read batches in memory until they can be written
+ * in order, up to its memory limit (80% of RAM by default): a 176 MB CSV took about 350 MB.
+ * Bounded while the CSV is copied it writes the same bytes in about 270 MB. A table too wide to
+ * copy within the bound (DuckDB's "Out of Memory Error") is copied again without it. The limit is
+ * the instance's (restored after): a worker runs one node at a time.
+ */
+const CSV_COPY_MEMORY = '256MB';
+
+async function copyBounded(c: DuckDBConnection, sql: string): Promise<void> {
+  const limit = async (): Promise<string> => String((await c.runAndReadAll("SELECT current_setting('memory_limit') AS m")).getRowObjectsJS()[0].m);
+  const own = await limit();
+  // The default (what the engine runs with) comes back exactly; a limit of its own as DuckDB shows it (to 0.1 GiB).
+  const restore = async (): Promise<void> => {
+    await c.run('RESET memory_limit');
+    if ((await limit()) !== own) await c.run(`SET memory_limit = ${q(own)}`);
+  };
+  await c.run(`SET memory_limit = ${q(CSV_COPY_MEMORY)}`);
+  try {
+    await c.run(sql);
+  } catch (e) {
+    if (!/Out of Memory Error/i.test((e as Error).message)) throw e;
+    await restore();
+    await c.run(sql);
+  } finally {
+    await restore();
+  }
+}
+
 export async function readCsvToParquet(c: DuckDBConnection, path: string, options: CsvReadOptions, out: string): Promise<string> {
   const { names, empty, layout, typesArg, dialect } = csvDialect(path, options);
   if (empty) {
@@ -141,7 +170,7 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
   const rejects = `store_rejects = true, rejects_scan = ${q(rejectsScan)}, rejects_table = ${q(rejectsTable)}`;
   const scan = `read_csv(${q(path)}, ${dialect}, ${rejects}${typesArg})`;
   try {
-    await c.run(`COPY (SELECT * FROM ${scan}) TO ${q(out)} (${PARQUET_OPTIONS})`);
+    await copyBounded(c, `COPY (SELECT * FROM ${scan}) TO ${q(out)} (${PARQUET_OPTIONS})`);
   } catch (e) {
     const diagnosed = await diagnose(c, path, names, layout).catch(() => null);
     if (diagnosed) throw rejectError(path, diagnosed, options.types, new Map());

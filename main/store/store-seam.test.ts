@@ -29,7 +29,7 @@ function recordChain(s: ProjectStore, n: number): number {
   for (let i = 0; i < n; i++) {
     const nodeId = `n${i}`;
     const out = s.putArtifactBytes(Buffer.from(`output of ${nodeId} in run ${run.id}`), 'table', { rows: i, columns: [{ name: 'x', type: 'DOUBLE' }] });
-    const inputs = prev ? { train: prev } : {};
+    const inputs: Record<string, string> = prev ? { train: prev } : {};
     events.push({ type: 'execution.started', execution: { runId: run.id, nodeId, type: 'features.standardize', typeVersion: 1, status: 'running', cacheKey: `k${run.id}-${i}`, inputs } });
     events.push({ type: 'log', runId: run.id, nodeId, level: 'info', message: `${nodeId} starts`, time: i });
     for (let step = 0; step < 3; step++) events.push({ type: 'metric', runId: run.id, nodeId, key: 'loss', value: 1 / (step + 1), step });
