@@ -108,7 +108,7 @@ async function predictWith(loaded: Loaded, parsed: ParsedRows): Promise<Predicti
   loaded.acquire();
   try {
     if (loaded.disposed) throw new NotFound(`${loaded.model.name}:${loaded.model.version} was just unloaded; send the request again`);
-    return await loaded.model.predictColumns(parsed.columns, parsed.rows);
+    return await loaded.predict(parsed.columns, parsed.rows);
   } finally {
     loaded.release();
   }

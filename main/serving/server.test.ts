@@ -382,6 +382,32 @@ describe('guards: token, Host, body size, routes, hostile clients', () => {
   });
 });
 
+describe('dynamic batching', () => {
+  it('requests that arrive while the model is busy share one prediction, each gets its own rows back; a bad row fails only its request', async () => {
+    const m = testModel('cancer', 1, { delayMs: 30 });
+    const s = await serve(fixedSource(m));
+    const rowsOf = (k: number) => Array.from({ length: 1 + (k % 3) }, (_, j) => ({ ...row, radius: k * 10 + j, count: k }));
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, k) => call(s, 'POST', '/v1/models/cancer:predict', { instances: rowsOf(k) })));
+    answers.forEach((a, k) => {
+      expect(a.status).toBe(200);
+      const want = rowsOf(k);
+      expect(a.body.predictions).toHaveLength(want.length);
+      want.forEach((r, j) => expect(a.body.predictions[j].scores.M).toBeCloseTo(m.score(r), 12));
+    });
+    expect(m.calls).toBeLessThan(12);
+    expect(Math.max(...m.batches)).toBeGreaterThan(3);
+    const mixed = await Promise.all([
+      call(s, 'POST', '/v1/models/cancer:predict', { instances: [row] }),
+      call(s, 'POST', '/v1/models/cancer:predict', { instances: [row, row] }),
+      call(s, 'POST', '/v1/models/cancer:predict', { instances: [row, { ...row, kind: 'reject' }] }),
+      call(s, 'POST', '/v1/models/cancer:predict', { instances: [row2] }),
+    ]);
+    expect(mixed.map((a) => a.status)).toEqual([200, 200, 400, 200]);
+    expect(mixed[2].body.error).toMatch(/column 'kind', row 1: the model does not know the category 'reject'/);
+    expect(mixed[3].body.predictions[0].scores.M).toBeCloseTo(m.score(row2), 12);
+  });
+});
+
 describe('live registry changes', () => {
   it('an alias move switches within a second, loads the new version first and disposes the old one after its request', async () => {
     const models = [testModel('cancer', 1), testModel('cancer', 2)];
