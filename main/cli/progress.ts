@@ -113,7 +113,7 @@ export function createProgress(io: CliIO, opts: { quiet?: boolean } = {}): Progr
           if (e.level === 'warn' || e.level === 'error') printAbove(`run ${e.runId}: ${e.level}: ${e.message}`);
           break;
         case 'node.finished': {
-          const { type: _t, runId: _r, nodeId, ...result } = e;
+          const { type: _t, runId: _r, nodeId, execution: _x, ...result } = e;
           const r = rows.get(nodeId);
           if (r) Object.assign(r, { state: result.status, result });
           if (!live && !opts.quiet) io.stderr(`${nodeLine(nodeId, result, width)}\n`);

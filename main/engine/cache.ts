@@ -1,7 +1,14 @@
-/** Cache keys and the reasons a node is reused or re-run. */
+/**
+ * Caching decisions: a node's cache key, whether a recorded (or this run's) result stands in for
+ * running it, and the reason either way. Reads the project file; never writes it.
+ */
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { artifactOf, type Artifact } from '../../shared/artifacts';
+import type { ReusedFrom } from '../../shared/run';
+import type { ReusableExecution } from '../store/types';
 import { canonicalJson, sha256File, sha256Hex } from './canonical';
+import type { PlannedNode } from './planner';
 
 export interface KeyParts {
   type: string;
@@ -94,4 +101,73 @@ export function explainRerun(prev: PreviousExecution | null, cur: KeyParts & { u
   if (prev.status === 'failed') return 're-run: the last attempt failed';
   if (prev.status === 'cancelled') return 're-run: the last attempt was cancelled';
   return 're-run: no recorded result to reuse';
+}
+
+/** What caching decisions read from the project file. */
+export interface CacheReads {
+  findReusableExecution(cacheKey: string): ReusableExecution | null;
+  lastExecutionOfNode(pipeline: string, nodeId: string, beforeRunId?: number): PreviousExecution | null;
+}
+
+export interface RunCacheOptions {
+  pipeline: string;
+  runId: number;
+  /** `--no-cache` */
+  noCache: boolean;
+  /** `--from`: the node it names; `forced` holds it and its downstream */
+  from?: string;
+  forced: ReadonlySet<string>;
+  baseDir: string;
+}
+
+export type CacheDecision =
+  | { reuse: true; key: string; parts: KeyParts; reason: string; from: ReusedFrom; outputs: Record<string, Artifact>; metrics: Record<string, number> }
+  | { reuse: false; key: string; parts: KeyParts; reason: string };
+
+/** One run's caching: its decisions, and the results its own nodes produced (reused within the run). */
+export class RunCache {
+  /** cache key -> the node of this run that produced it (not yet visible in the project file) */
+  private readonly produced = new Map<string, { nodeId: string; outputs: Record<string, Artifact>; metrics: Record<string, number> }>();
+
+  constructor(
+    private readonly reads: CacheReads,
+    private readonly run: RunCacheOptions,
+  ) {}
+
+  /** The key parts of a node on these inputs; `backend` is asked only of nodes that use the compute backend. */
+  async keyParts(node: PlannedNode, inputs: Record<string, Artifact>, backend: () => Promise<string>): Promise<KeyParts> {
+    const { def } = node;
+    const parts: KeyParts = { type: node.type, version: def.version, params: node.params, inputs: Object.fromEntries(Object.entries(inputs).map(([p, a]) => [p, a.hash])) };
+    if (def.usesCompute) parts.backend = await backend();
+    if (def.readsFiles?.length) parts.files = await dataFileHashes(def.readsFiles, node.params, this.run.baseDir);
+    return parts;
+  }
+
+  /** Reuse (from this run or the project file) or run, with the reason. */
+  decide(node: PlannedNode, parts: KeyParts): CacheDecision {
+    const key = cacheKey(parts);
+    const forced = this.run.noCache ? '--no-cache' : node.def.neverCached ? `never cached (${node.type})` : !node.cache ? 'cache: false' : this.run.forced.has(node.id) ? `run from ${this.run.from}` : null;
+    if (!forced) {
+      const reuse = this.reusable(key);
+      if (reuse && node.def.outputs.every((p) => p.optional || reuse.outputs[p.name]))
+        return { reuse: true, key, parts, reason: `reused from run ${reuse.from.runId}: unchanged`, ...reuse };
+    }
+    const prev = this.reads.lastExecutionOfNode(this.run.pipeline, node.id, this.run.runId);
+    const reason = forced ? `re-run: ${forced}` : explainRerun(prev, { ...parts, usesCompute: node.def.usesCompute });
+    return { reuse: false, key, parts, reason };
+  }
+
+  private reusable(key: string): { from: ReusedFrom; outputs: Record<string, Artifact>; metrics: Record<string, number> } | null {
+    const mine = this.produced.get(key);
+    if (mine) return { from: { runId: String(this.run.runId), sameRunNode: mine.nodeId }, outputs: mine.outputs, metrics: mine.metrics };
+    const r = this.reads.findReusableExecution(key);
+    if (!r) return null;
+    const outputs = Object.fromEntries(Object.entries(r.outputs).map(([p, a]) => [p, artifactOf(a)]));
+    return { from: { runId: String(r.runId), executionId: r.executionId }, outputs, metrics: r.metrics };
+  }
+
+  /** A node of this run produced these outputs under `key`: a later node with the same key reuses them. */
+  remember(node: PlannedNode, key: string, outputs: Record<string, Artifact>, metrics: Record<string, number>): void {
+    if (node.cache && !this.run.noCache && !node.def.neverCached) this.produced.set(key, { nodeId: node.id, outputs, metrics });
+  }
 }

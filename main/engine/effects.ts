@@ -5,10 +5,12 @@
  * cache (`cached`), so what a run records does not depend on the cache.
  */
 import type { LogLevel } from '../../shared/log';
-import type { Artifact } from '../../shared/artifacts';
+import { artifactOf, type Artifact } from '../../shared/artifacts';
 import type { ArtifactRef, DataEngine, NodeDefinition } from '../../nodes/types';
 import type { ProjectStore } from '../store/project-store';
 import { featureStoreEffect } from '../features/effects';
+import type { PlannedNode } from './planner';
+import type { RunFiles } from './run-files';
 
 export interface EffectArgs {
   store: ProjectStore;
@@ -43,4 +45,33 @@ export async function runProjectEffects(args: EffectArgs): Promise<Record<string
   const extra: Record<string, number> = {};
   for (const e of EFFECTS) if (e.appliesTo(args.def)) Object.assign(extra, await e.run(args));
   return extra;
+}
+
+/** The executor's `effects` for one run: each node's effects with the store, its files and the inline engine. */
+export function runEffects(h: { store: ProjectStore; runId: number; files: RunFiles; signal: AbortSignal }) {
+  return async (node: PlannedNode, outputs: Record<string, Artifact>, metrics: Record<string, number>, cached: boolean, log: (level: LogLevel, message: string) => void): Promise<string | null> => {
+    if (!hasProjectEffect(node.def)) return null;
+    try {
+      Object.assign(
+        metrics,
+        await runProjectEffects({
+          store: h.store,
+          def: node.def,
+          runId: h.runId,
+          nodeId: node.id,
+          params: node.params,
+          cached,
+          outputs,
+          file: (a) => ({ ...artifactOf(a), path: h.files.fileOf(a) }),
+          metrics,
+          data: () => h.files.inlineData(),
+          log,
+        }),
+      );
+      return null;
+    } catch (e) {
+      if (h.signal.aborted) return 'cancelled';
+      return `${node.id}: ${(e as Error).message}`;
+    }
+  };
 }

@@ -6,15 +6,14 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { seededRandom } from '../../shared/random';
-import type { ArtifactFile } from '../../shared/artifacts';
+import { artifactOf, type Artifact, type ArtifactFile } from '../../shared/artifacts';
 import type { LogLevel } from '../../shared/log';
-import type { TrialRecord } from '../../shared/run';
+import type { NodeEvent, NodeResult, TrialRecord } from '../../shared/run';
 import type { PortKind } from '../../shared/catalog';
 import { GateFailure, NodeError, type ArtifactRef, type BackendName, type Compute, type DataEngine, type NodeDefinition, type RunContext, type RunHost } from '../../nodes/types';
 import { canonicalJson, sha256File, sha256Hex } from './canonical';
 import { lazyDataEngine } from '../data/lazy-engine';
 
-/** An output artifact written by a node run: a file with its hash. */
 /** An output a node wrote: the shared artifact, its file in the execution's folder. */
 export type ProducedArtifact = ArtifactFile;
 
@@ -180,4 +179,33 @@ function trialRecord(r: TrialRecord): TrialRecord {
   const t: TrialRecord = { index: r.index, params, metrics, status: r.status === 'failed' ? 'failed' : 'succeeded', durationMs: Math.max(0, r.durationMs || 0) };
   if (r.error !== undefined) t.error = String(r.error);
   return t;
+}
+
+/** The run event a node's signal is. */
+export function signalEvent(runId: string, nodeId: string, s: NodeSignal): NodeEvent {
+  switch (s.kind) {
+    case 'progress':
+      return { type: 'node.progress', runId, nodeId, fraction: s.fraction, message: s.message };
+    case 'log':
+      return { type: 'node.log', runId, nodeId, level: s.level, message: s.message, time: s.time };
+    case 'trial':
+      return { type: 'node.trial', runId, nodeId, trial: s.trial };
+    default:
+      return { type: 'node.metric', runId, nodeId, key: s.key, value: s.value, step: s.step };
+  }
+}
+
+/**
+ * A node run as a node result; `reason` says why it ran. `outputs`: the artifacts as the caller
+ * keeps them (by default the produced ones without their paths).
+ */
+export function nodeResultOf(result: NodeRunResult, durationMs: number, reason: string, outputs?: Record<string, Artifact>): NodeResult {
+  if (result.ok) {
+    const outs = outputs ?? Object.fromEntries(Object.entries(result.outputs).map(([p, o]) => [p, artifactOf(o)]));
+    return { status: 'succeeded', cached: false, durationMs, reason, metrics: { ...result.metrics }, outputs: outs };
+  }
+  const f = result.failure;
+  const r: NodeResult = { status: f.kind === 'cancelled' ? 'cancelled' : 'failed', cached: false, durationMs, reason, metrics: {}, error: f.message };
+  if (f.kind === 'gate') r.gateFailed = true;
+  return r;
 }

@@ -8,12 +8,12 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ParamValue } from '../../shared/pipeline';
-import type { RunEvent, RunSummary, NodeResult } from '../../shared/run';
+import type { RunEvent, RunSummary } from '../../shared/run';
 import type { PortKind } from '../../shared/catalog';
 import type { ArtifactRef, Compute, DataEngine } from '../../nodes/types';
 import { sha256File } from './canonical';
 import { InvalidPipelineError, planText } from './planner';
-import { runNodeDefinition } from './node-runner';
+import { nodeResultOf, runNodeDefinition, signalEvent } from './node-runner';
 import { scratchDir } from './scratch';
 
 export interface StandaloneOptions {
@@ -80,16 +80,10 @@ export async function executeNodeStandalone(opts: StandaloneOptions): Promise<St
       signal: opts.signal ?? new AbortController().signal,
       data: async () => (engine ??= await (await import('../data/duck-engine')).createDataEngine({ tmpDir: join(scratch, 'duck') })),
       compute: async (): Promise<Compute> => (await import('../compute/index')).loadCompute(),
-      emit: (s) => {
-        if (s.kind === 'progress') emit({ type: 'node.progress', runId, nodeId: node.id, fraction: s.fraction, message: s.message });
-        else if (s.kind === 'log') emit({ type: 'node.log', runId, nodeId: node.id, level: s.level, message: s.message, time: s.time });
-        else if (s.kind === 'trial') emit({ type: 'node.trial', runId, nodeId: node.id, trial: s.trial });
-        else emit({ type: 'node.metric', runId, nodeId: node.id, key: s.key, value: s.value, step: s.step });
-      },
+      emit: (s) => emit(signalEvent(runId, node.id, s)),
     });
     const durationMs = Math.round(performance.now() - started);
     const outputs: StandaloneResult['outputs'] = {};
-    let r: NodeResult;
     if (result.ok) {
       mkdirSync(resolve(opts.outDir), { recursive: true });
       for (const [port, o] of Object.entries(result.outputs)) {
@@ -98,19 +92,8 @@ export async function executeNodeStandalone(opts: StandaloneOptions): Promise<St
         writeFileSync(`${dest}.sha256`, o.hash);
         outputs[port] = { kind: o.kind, path: dest, hash: o.hash };
       }
-      r = {
-        status: 'succeeded',
-        cached: false,
-        durationMs,
-        reason: 're-run: run-node always runs',
-        metrics: result.metrics,
-        outputs: Object.fromEntries(Object.entries(result.outputs).map(([p, o]) => [p, { kind: o.kind, hash: o.hash, meta: o.meta }])),
-      };
-    } else {
-      const f = result.failure;
-      r = { status: f.kind === 'cancelled' ? 'cancelled' : 'failed', cached: false, durationMs, reason: 're-run: run-node always runs', error: f.message, metrics: {} };
-      if (f.kind === 'gate') r.gateFailed = true;
     }
+    const r = nodeResultOf(result, durationMs, 're-run: run-node always runs');
     const status = r.status === 'succeeded' ? 'succeeded' : r.status === 'cancelled' ? 'cancelled' : r.gateFailed ? 'gate_failed' : 'failed';
     const backend = result.backend ?? 'cpu';
     emit({ type: 'node.finished', runId, nodeId: node.id, ...r });

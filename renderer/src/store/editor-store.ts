@@ -244,7 +244,7 @@ export function createEditorStore(initial: Pipeline, now: () => number = () => D
             trials = { ...trials, [e.nodeId]: upsertTrial(trials[e.nodeId] ?? [], e.trial) };
             break;
           case 'node.finished': {
-            const { type: _t, runId: _r, nodeId, ...result } = e;
+            const { type: _t, runId: _r, nodeId, execution: _x, ...result } = e;
             patch(nodeId, { ...result, progress: undefined });
             // Every node ends with a line, so a cached run has a log and a failure is in it.
             logs ??= s.logs.slice();

@@ -1,0 +1,45 @@
+/**
+ * The services the engine offers inline nodes (`ctx.host`): registering a model of this run
+ * (deploy.register). Registration reads the run so far through the executor's view, and writes
+ * the registry's own records once the run's records so far (the model artifact among them) are
+ * committed.
+ */
+import { join } from 'node:path';
+import type { RunHost } from '../../nodes/types';
+import type { RunGraph } from '../registry/capture';
+import type { ProjectStore } from '../store/project-store';
+import type { RunView } from './executor';
+import type { Plan } from './planner';
+import type { RunFiles } from './run-files';
+
+export interface HostOf {
+  store: ProjectStore;
+  plan: Plan;
+  runId: number;
+  files: RunFiles;
+  baseDir: string;
+  /** writes the run's pending records now */
+  flush(): void;
+}
+
+export function runHost(h: HostOf): (nodeId: string, view: RunView) => RunHost {
+  return (nodeId, view) => ({
+    registerModel: async (req) => {
+      const { registerFromRun } = await import('../registry/capture');
+      const graph: RunGraph = {
+        runId: h.runId,
+        pipeline: h.plan.pipeline.metadata.name,
+        pipelineVersion: h.plan.versionHash,
+        nodes: h.plan.nodes,
+        artifact: view.artifact,
+        metrics: view.metrics,
+        data: await h.files.inlineData(),
+        tmpDir: join(h.files.tmpFor(nodeId), 'capture'),
+        baseDir: h.baseDir,
+        log: view.log,
+      };
+      h.flush();
+      return registerFromRun(h.store, graph, { node: nodeId, ...req });
+    },
+  });
+}
