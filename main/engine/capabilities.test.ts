@@ -3,7 +3,7 @@
  * file, a trainer and a node at version 2 with a migration, and nothing else names them. Exports
  * ship the file, train.sweep offers the trainer, the loader upgrades the old params.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,10 +14,10 @@ import type { ArtifactRef, NodeDefinition } from '../../nodes/types';
 import { irisTrainTest } from '../../nodes/train/test-data';
 import { formatPipelineText, loadPipeline, parsePipelineText } from '../../shared/pipeline';
 import { DATA_DIR, makeTestContext, runNode, type TestContext } from '../../test/helpers/node-context';
-import { exportText } from '../cli/commands/export';
+import YAML from 'yaml';
+import { exportText, loadForExport } from '../cli/commands/export';
 import { gatesOf } from '../cli/junit';
 import { dataFiles } from '../export/files';
-import { lookupIn } from '../export/graph';
 import { openProject } from '../store';
 import { runPipeline } from './engine';
 import { loadRegistry } from './plugins';
@@ -39,17 +39,29 @@ const yaml = (nodes: string): string => `apiVersion: pipewright/v1\nkind: Pipeli
 describe('a data node that reads files (readsFiles)', () => {
   const text = yaml('  count:\n    type: test.line_count\n    params:\n      file: data/notes.txt\n');
 
-  it('is shipped and hashed by both exports', () => {
-    writeFileSync(join(dir, 'notes.txt'), 'a\nb\n');
-    const pipeline = loadPipeline(text, createChecker(types)).pipeline;
-    if (!pipeline) throw new Error('invalid');
+  it('is shipped and hashed by both exports, planned with the plugin that declares it', async () => {
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    writeFileSync(join(dir, 'data', 'notes.txt'), 'a\nb\n');
     const file = join(dir, 'caps.pipeline.yaml');
-    expect(dataFiles(pipeline, file, lookupIn(types))).toEqual({ count: join(dir, 'data', 'notes.txt') });
+    writeFileSync(file, text);
+    const io = { stdout: () => {}, stderr: (t: string) => expect.fail(t), isTTY: false, cwd: dir };
+    const plan = (await loadForExport(file, io, [PLUGIN]))!;
+    expect(dataFiles(plan, file)).toEqual({ count: join(dir, 'data', 'notes.txt') });
 
-    const argo = exportText(pipeline, { file, to: 'argo', gpu: false }, lookupIn(types));
+    const argo = await exportText(plan, { file, to: 'argo', gpu: false });
     expect(argo).toContain('/work/data/notes.txt (node count)');
-    const gha = exportText(pipeline, { file, to: 'github-actions', gpu: false }, lookupIn(types));
-    expect(gha).toContain('data/notes.txt');
+    const gha = await exportText(plan, { file, to: 'github-actions', gpu: false });
+    expect((YAML.parse(gha) as { on: { push: { paths: string[] } } }).on.push.paths).toContain('data/notes.txt');
+
+    // the Argo memo key is keyed on the file's bytes: other bytes, another key; the same bytes, the same key
+    const memo = (wf: string): string => (YAML.parse(wf) as { spec: { templates: { name: string; memoize?: { key: string } }[] } }).spec.templates.find((t) => t.name === 'count-node')!.memoize!.key; // count is an expr-lang builtin
+    writeFileSync(join(dir, 'data', 'notes.txt'), 'a\nb\nc\n');
+    const changed = await exportText(plan, { file, to: 'argo', gpu: false });
+    expect(memo(changed)).not.toBe(memo(argo));
+    writeFileSync(join(dir, 'data', 'notes.txt'), 'a\nb\n');
+    expect(memo(await exportText(plan, { file, to: 'argo', gpu: false }))).toBe(memo(argo));
+    // and the core registry alone does not know the node: nothing is exported for an unknown type
+    expect(await loadForExport(file, { ...io, stderr: () => {} })).toBeNull();
   });
 
   it('is listed in the catalogue with the param it reads', () => {

@@ -6,25 +6,12 @@
  * artifact repository (no credentials in the file), and the pipeline file itself travels inline
  * as a raw input artifact, so the workflow is self-contained.
  */
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { ParamValue, Pipeline, PipelineNode } from '../../shared/pipeline/model';
-import { parseInputRef } from '../../shared/pipeline/model';
-import {
-  ARGO_EXPR_WORDS,
-  DNS_LABEL_RE,
-  ExportError,
-  fileParams,
-  isScalarParam,
-  dependencyOrder,
-  dnsNames,
-  nodeParamRefs,
-  paramRefs,
-  registryLookup,
-  upstreamOf,
-  type ExportNodeType,
-  type NodeTypeLookup,
-} from './graph';
+import { paramRefOf, paramRefsIn } from '../../shared/pipeline';
+import { canonicalJson, sha256Hex } from '../engine/canonical';
+import type { Plan, PlannedNode } from '../engine/planner';
+import { ARGO_EXPR_WORDS, DNS_LABEL_RE, ExportError, fileParams, isScalarParam, dnsNames } from './graph';
 import YAML from 'yaml';
 import { toYamlText } from './yaml-text';
 
@@ -50,8 +37,6 @@ export interface ArgoExportOptions {
   runAsUser?: number;
   /** sha256 of each file-reading node's data file, where the exporter could read it */
   sourceHashes?: Record<string, string>;
-  /** node type lookup; the core registry by default */
-  types?: NodeTypeLookup;
 }
 
 export const DEFAULT_IMAGE = 'ghcr.io/pipewright/runner:latest';
@@ -63,17 +48,6 @@ const OUT_DIR = '/out';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /**
  * A pipeline param value as `--param k=v` reads it back (a YAML 1.2 scalar): `42` stays the
  * number 42, the string "42" is quoted. Argo parameters are strings, so this is what they hold.
@@ -84,8 +58,9 @@ export function paramText(value: ParamValue): string {
 }
 
 interface NodePlan {
+  /** the node as written (`${params.x}` kept: Argo substitutes them at submission) */
   node: PipelineNode;
-  type: ExportNodeType;
+  planned: PlannedNode;
   name: string;
   /** pipeline params this node or any upstream node refers to, sorted */
   paramClosure: string[];
@@ -102,51 +77,42 @@ interface NodePlan {
  * known at submission). Argo refuses a key outside [a-zA-Z0-9][-a-zA-Z0-9]*, and param values
  * hold dots and more, so the values go through an expression tag (`sprig.sha256sum`).
  */
-function plan(pipeline: Pipeline, opts: ArgoExportOptions): NodePlan[] {
-  const lookup = opts.types ?? registryLookup;
-  const order = dependencyOrder(pipeline);
+function nodePlans(plan: Plan, opts: ArgoExportOptions): NodePlan[] {
+  const { pipeline } = plan;
+  const written = new Map(pipeline.nodes.map((n) => [n.id, n]));
   const names = dnsNames(
     pipeline.nodes.map((n) => n.id),
     [ENTRYPOINT],
     ARGO_EXPR_WORDS,
   );
   const plans = new Map<string, NodePlan>();
-  for (const node of order) {
-    const type = lookup(node.type);
-    if (!type) throw new ExportError(`nodes.${node.id}.type`, `unknown node type "${node.type}"`);
-    for (const p of nodeParamRefs(node)) {
-      if (!(p in pipeline.params)) throw new ExportError(`nodes.${node.id}.params`, `refers to undeclared pipeline param "${p}"`);
-    }
-    const refs = nodeParamRefs(node);
+  for (const id of plan.order) {
+    const node = written.get(id)!;
+    const planned = plan.nodes.get(id)!;
+    const { def } = planned;
+    const refs = paramRefsIn(node.params);
     const closure = new Set(refs.filter((r) => isScalarParam(pipeline.params[r])));
     // values of list/map params are fixed in the shipped file, so they join the static key
     const fixed = Object.fromEntries(refs.filter((r) => !isScalarParam(pipeline.params[r])).map((r) => [r, pipeline.params[r]]));
     const inputs: Record<string, [string, string]> = {};
-    for (const [port, ref] of Object.entries(node.inputs)) {
-      const r = parseInputRef(ref) as { node: string; port: string };
-      const up = plans.get(r.node) as NodePlan;
+    for (const [port, ref] of Object.entries(planned.inputs)) {
+      const up = plans.get(ref.node)!;
       up.paramClosure.forEach((p) => closure.add(p));
-      inputs[port] = [up.staticKey, r.port];
+      inputs[port] = [up.staticKey, ref.port];
     }
     const keyDoc = {
       type: node.type,
-      version: type.version,
+      version: def.version,
       params: node.params,
       fixedParams: Object.keys(fixed).length ? fixed : undefined,
-      backend: type.usesCompute ? (opts.gpu ? 'gpu' : 'cpu') : undefined,
-      source: type.readsFiles.length ? (opts.sourceHashes?.[node.id] ?? null) : undefined,
+      backend: def.usesCompute ? (opts.gpu ? 'gpu' : 'cpu') : undefined,
+      source: def.readsFiles?.length ? (opts.sourceHashes?.[node.id] ?? null) : undefined,
       inputs,
     };
-    const staticKey = createHash('sha256').update(canonicalJson(keyDoc)).digest('hex').slice(0, 40);
-    plans.set(node.id, {
-      node,
-      type,
-      name: names.get(node.id) as string,
-      paramClosure: [...closure].sort(),
-      staticKey,
-    });
+    const staticKey = sha256Hex(canonicalJson(keyDoc)).slice(0, 40);
+    plans.set(id, { node, planned, name: names.get(id)!, paramClosure: [...closure].sort(), staticKey });
   }
-  return order.map((n) => plans.get(n.id) as NodePlan);
+  return plan.order.map((id) => plans.get(id)!);
 }
 
 export function memoKey(p: Pick<NodePlan, 'staticKey' | 'paramClosure'>): string {
@@ -158,8 +124,8 @@ export function memoKey(p: Pick<NodePlan, 'staticKey' | 'paramClosure'>): string
 function containerTemplate(p: NodePlan, opts: Required<Pick<ArgoExportOptions, 'image' | 'workdir' | 'cacheConfigMap' | 'cacheMaxAge'>> & ArgoExportOptions): Json {
   const pipelinePath = `${opts.workdir.replace(/\/+$/, '')}/pipeline.yaml`;
   const args: string[] = ['run-node', pipelinePath, '--node', p.node.id, '--in', IN_DIR, '--out', OUT_DIR];
-  for (const k of nodeParamRefs(p.node).filter((r) => p.paramClosure.includes(r))) args.push('--param', `${k}={{workflow.parameters.${k}}}`);
-  const gpu = Boolean(opts.gpu && p.type.usesCompute);
+  for (const k of paramRefsIn(p.node.params).filter((r) => p.paramClosure.includes(r))) args.push('--param', `${k}={{workflow.parameters.${k}}}`);
+  const gpu = Boolean(opts.gpu && p.planned.def.usesCompute);
   const container: { [key: string]: Json } = {
     image: gpu && opts.gpuImage ? opts.gpuImage : opts.image,
     command: ['pipewright'],
@@ -177,8 +143,8 @@ function containerTemplate(p: NodePlan, opts: Required<Pick<ArgoExportOptions, '
       ],
     },
     outputs: {
-      artifacts: p.type.outputs.map((o) => ({ name: o.name, path: `${OUT_DIR}/${o.name}`, archive: { none: {} } })),
-      parameters: p.type.outputs.map((o) => ({ name: `${o.name}-sha256`, valueFrom: { path: `${OUT_DIR}/${o.name}.sha256` } })),
+      artifacts: p.planned.def.outputs.map((o) => ({ name: o.name, path: `${OUT_DIR}/${o.name}`, archive: { none: {} } })),
+      parameters: p.planned.def.outputs.map((o) => ({ name: `${o.name}-sha256`, valueFrom: { path: `${OUT_DIR}/${o.name}.sha256` } })),
     },
     container,
   };
@@ -210,7 +176,8 @@ function refuseArgoTemplates(pipeline: Pipeline, text: string): void {
 }
 
 /** The Argo Workflow as a JSON-safe object (what `exportArgo` writes as YAML). */
-export function argoWorkflow(pipeline: Pipeline, options: ArgoExportOptions): { [key: string]: Json } {
+export function argoWorkflow(plan: Plan, options: ArgoExportOptions): { [key: string]: Json } {
+  const { pipeline } = plan;
   const opts = {
     ...options,
     image: options.image ?? DEFAULT_IMAGE,
@@ -221,17 +188,15 @@ export function argoWorkflow(pipeline: Pipeline, options: ArgoExportOptions): { 
   };
   if (!DNS_LABEL_RE.test(opts.cacheConfigMap)) throw new ExportError('cacheConfigMap', `"${opts.cacheConfigMap}" is not a valid ConfigMap name`);
   refuseArgoTemplates(pipeline, opts.pipelineText);
-  const plans = plan(pipeline, opts);
+  const plans = nodePlans(plan, opts);
   const byId = new Map(plans.map((p) => [p.node.id, p]));
 
   const tasks: Json[] = plans.map((p) => {
-    const ups = upstreamOf(p.node).map((u) => (byId.get(u) as NodePlan).name);
+    const inputs = Object.entries(p.planned.inputs);
+    const ups = [...new Set(inputs.map(([, r]) => r.node))].map((u) => byId.get(u)!.name);
     const task: { [key: string]: Json } = { name: p.name, template: p.name };
     if (ups.length) task.depends = ups.join(' && ');
-    const artifacts = Object.entries(p.node.inputs).map(([port, ref]) => {
-      const r = parseInputRef(ref) as { node: string; port: string };
-      return { name: port, from: `{{tasks.${(byId.get(r.node) as NodePlan).name}.outputs.artifacts.${r.port}}}` };
-    });
+    const artifacts = inputs.map(([port, r]) => ({ name: port, from: `{{tasks.${byId.get(r.node)!.name}.outputs.artifacts.${r.port}}}` }));
     if (artifacts.length) task.arguments = { artifacts };
     return task;
   });
@@ -253,12 +218,12 @@ export function argoWorkflow(pipeline: Pipeline, options: ArgoExportOptions): { 
 }
 
 /** The Argo Workflow as YAML text. */
-export function exportArgo(pipeline: Pipeline, options: ArgoExportOptions): string {
+export function exportArgo(plan: Plan, options: ArgoExportOptions): string {
+  const { pipeline } = plan;
   const workdir = (options.workdir ?? '/work').replace(/\/+$/, '') || '/';
-  const types = options.types ?? registryLookup;
   const dataFiles = pipeline.nodes.flatMap((n) =>
-    fileParams(n, types).map(([, p]) => {
-      const where = paramRefs(p).length ? `${p} (a pipeline param)` : posix.resolve(workdir, p);
+    fileParams(plan.nodes.get(n.id)!, n.params).map(([, p]) => {
+      const where = paramRefOf(p) !== null ? `${p} (a pipeline param)` : posix.resolve(workdir, p);
       return `  ${where} (node ${n.id})`;
     }),
   );
@@ -269,5 +234,5 @@ export function exportArgo(pipeline: Pipeline, options: ArgoExportOptions): stri
     `for memoization, and the runner image (Dockerfile) with the data the pipeline reads, relative to ${workdir}:`,
     ...(dataFiles.length ? dataFiles : ['  (none: no node reads a file)']),
   ].join('\n');
-  return toYamlText(argoWorkflow(pipeline, options), header);
+  return toYamlText(argoWorkflow(plan, options), header);
 }

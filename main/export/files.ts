@@ -2,12 +2,11 @@
  * The file-system facts an export needs beyond the pipeline model: where the repository and the
  * npm project are, and which data files the pipeline reads (their paths and hashes).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Pipeline } from '../../shared/pipeline/model';
-import { resolveParamRefs } from '../../shared/pipeline';
-import { fileParams, registryLookup, type NodeTypeLookup } from './graph';
+import { dataFileHashes } from '../engine/cache';
+import type { Plan } from '../engine/planner';
+import { fileParams } from './graph';
 
 /** The nearest folder at or above `from` that holds `marker`, not above `stop`; null if none. */
 export function findUp(from: string, marker: string, stop?: string): string | null {
@@ -21,26 +20,32 @@ export function findUp(from: string, marker: string, stop?: string): string | nu
 }
 
 /**
- * The data files that file-reading nodes name (their types' `readsFiles` params), as absolute
- * paths: node id -> path, or `<node id>.<param>` for a node's second and later files.
+ * The data files that file-reading nodes name (their types' `readsFiles` params, as planned), as
+ * absolute paths: node id -> path, or `<node id>.<param>` for a node's second and later files.
  */
-export function dataFiles(pipeline: Pipeline, pipelineFile: string, types: NodeTypeLookup = registryLookup): Record<string, string> {
-  const { nodes } = resolveParamRefs(pipeline);
+export function dataFiles(plan: Plan, pipelineFile: string): Record<string, string> {
   const base = dirname(resolve(pipelineFile));
   const out: Record<string, string> = {};
-  for (const n of pipeline.nodes) {
-    fileParams(n, types, nodes[n.id]).forEach(([param, path], i) => {
+  for (const n of plan.nodes.values()) {
+    fileParams(n).forEach(([param, path], i) => {
       out[i === 0 ? n.id : `${n.id}.${param}`] = isAbsolute(path) ? path : resolve(base, path);
     });
   }
   return out;
 }
 
-/** sha256 of each data file that exists (node id -> hex). */
-export function dataFileHashes(files: Record<string, string>): Record<string, string> {
+/**
+ * sha256 of each file-reading node's (first) data file, where it is a file: node id -> hex.
+ * Hashed as the engine's cache hashes them (streamed, memoised; a FIFO is never opened).
+ */
+export async function sourceHashes(plan: Plan, pipelineFile: string): Promise<Record<string, string>> {
+  const base = dirname(resolve(pipelineFile));
   const out: Record<string, string> = {};
-  for (const [id, path] of Object.entries(files)) {
-    if (existsSync(path) && statSync(path).isFile()) out[id] = createHash('sha256').update(readFileSync(path)).digest('hex');
+  for (const n of plan.nodes.values()) {
+    const first = fileParams(n)[0];
+    if (!first) continue;
+    const hash = (await dataFileHashes([first[0]], n.params, base))[first[1]];
+    if (hash) out[n.id] = hash;
   }
   return out;
 }

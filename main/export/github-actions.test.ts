@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { emptyPipeline, type Pipeline } from '../../shared/pipeline/model';
+import { emptyPipeline } from '../../shared/pipeline/model';
+import { planPipeline, type Plan } from '../engine/planner';
 import { ExportError } from './graph';
 import { exportGithubActions, githubWorkflow } from './github-actions';
 
-const pipeline: Pipeline = { ...emptyPipeline('demo'), params: { seed: 1, 'learning-rate': 0.1, tag: 'yes', shape: [1, 2] } };
+let pipeline: Plan;
+beforeAll(async () => {
+  pipeline = await planPipeline({ ...emptyPipeline('demo'), params: { seed: 1, 'learning-rate': 0.1, tag: 'yes', shape: [1, 2] } });
+});
 
 type Step = { name: string; run?: string; env?: Record<string, string>; with?: Record<string, string>; shell?: string };
 

@@ -4,7 +4,7 @@
  * fails the job when a node fails (exit 1) or a gate is missed (exit 3).
  */
 import { posix } from 'node:path';
-import type { Pipeline } from '../../shared/pipeline/model';
+import type { Plan } from '../engine/planner';
 import { ExportError, isScalarParam } from './graph';
 import { paramText } from './argo';
 import { toYamlText } from './yaml-text';
@@ -75,7 +75,8 @@ console.log(out.join('\\n'));
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** The workflow as a JSON-safe object (what `exportGithubActions` writes as YAML). */
-export function githubWorkflow(pipeline: Pipeline, opts: GithubActionsExportOptions): { [key: string]: Json } {
+export function githubWorkflow(plan: Plan, opts: GithubActionsExportOptions): { [key: string]: Json } {
+  const { pipeline } = plan;
   const pipelinePath = repoPath(opts.pipelinePath, 'pipelinePath');
   const workdir = repoPath(opts.workingDirectory ?? '.', 'workingDirectory');
   const dataPaths = (opts.dataPaths ?? []).map((p, i) => repoPath(p, `dataPaths.${i}`));
@@ -149,10 +150,11 @@ function shellQuote(s: string): string {
 }
 
 /** The workflow as YAML text, with `"on":` quoted for YAML 1.1 readers. */
-export function exportGithubActions(pipeline: Pipeline, opts: GithubActionsExportOptions): string {
+export function exportGithubActions(plan: Plan, opts: GithubActionsExportOptions): string {
+  const { pipeline } = plan;
   const header = [
     `GitHub Actions workflow for the Pipewright pipeline "${pipeline.metadata.name}" (pipewright export --to github-actions).`,
     'Exit codes of `pipewright run`: 1 a node failed, 2 invalid pipeline, 3 a gate was missed; each fails the job.',
   ].join('\n');
-  return toYamlText(githubWorkflow(pipeline, opts), header);
+  return toYamlText(githubWorkflow(plan, opts), header);
 }

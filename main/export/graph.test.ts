@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { emptyPipeline, type Pipeline, type PipelineNode } from '../../shared/pipeline/model';
 import { paramText } from './argo';
-import { ARGO_EXPR_WORDS, DNS_LABEL_RE, ExportError, dependencyOrder, dnsNames } from './graph';
+import { ARGO_EXPR_WORDS, DNS_LABEL_RE, dnsNames } from './graph';
 import { misreadByYaml11, toYamlText } from './yaml-text';
-
-const node = (id: string, inputs: Record<string, string> = {}): PipelineNode => ({ id, type: 'data.sql', inputs, params: {}, extensions: {} });
-const pipeline = (nodes: PipelineNode[]): Pipeline => ({ ...emptyPipeline('p'), nodes });
 
 describe('dnsNames', () => {
   it('maps ids to DNS-1123 labels, unique after mapping, never a reserved name', () => {
@@ -28,18 +24,6 @@ describe('dnsNames', () => {
       new Map([['split', 'split-node'], ['Split', 'split-node-2'], ['split_data', 'split-data']]),
     );
     expect(names.get(`${long}c`)).not.toBe(names.get(long));
-  });
-});
-
-describe('dependencyOrder', () => {
-  it('puts every node after its inputs, file order among equals', () => {
-    const p = pipeline([node('d', { a: 'b.table', b: 'c.table' }), node('c', { t: 'a.table' }), node('b', { t: 'a.table' }), node('a')]);
-    expect(dependencyOrder(p).map((n) => n.id)).toEqual(['a', 'c', 'b', 'd']);
-  });
-
-  it('refuses a cycle and a missing node', () => {
-    expect(() => dependencyOrder(pipeline([node('a', { t: 'b.table' }), node('b', { t: 'a.table' })]))).toThrow(ExportError);
-    expect(() => dependencyOrder(pipeline([node('a', { t: 'zz.table' })]))).toThrow(/does not exist/);
   });
 });
 

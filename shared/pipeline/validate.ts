@@ -40,6 +40,16 @@ export function paramRefOf(v: ParamValue): string | null {
   return m ? m[1] : null;
 }
 
+/** Every pipeline param a value refers to (at any depth), in first-use order, each once. */
+export function paramRefsIn(v: ParamValue, out: string[] = []): string[] {
+  const ref = paramRefOf(v);
+  if (ref !== null) {
+    if (!out.includes(ref)) out.push(ref);
+  } else if (Array.isArray(v)) for (const x of v) paramRefsIn(x, out);
+  else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) paramRefsIn(x, out);
+  return out;
+}
+
 function substitute(
   v: ParamValue,
   params: Record<string, ParamValue>,

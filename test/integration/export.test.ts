@@ -4,7 +4,7 @@
  * unknown keys); every GitHub Actions export validates against SchemaStore's schema, also when
  * read by a YAML 1.1 reader; the golden exports match byte for byte (UPDATE_GOLDEN=1 rewrites).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv from 'ajv';
@@ -16,7 +16,6 @@ import { loadForExport, exportText } from '../../main/cli/commands/export';
 import { main } from '../../main/cli/main';
 import type { CliIO } from '../../main/cli/io';
 import { DNS_LABEL_RE } from '../../main/export/graph';
-import type { Pipeline, PipelineNode } from '../../shared/pipeline/model';
 
 const root = resolve(__dirname, '..', '..');
 const shared = resolve(root, '..', 'shared');
@@ -42,10 +41,10 @@ function examples(): string[] {
   return dirs.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.pipeline.yaml')).map((f) => join(d, f)) : []));
 }
 
-function exportFile(file: string, to: 'argo' | 'github-actions', extra: { gpu?: boolean } = {}): string {
+async function exportFile(file: string, to: 'argo' | 'github-actions', extra: { gpu?: boolean } = {}): Promise<string> {
   const errors: string[] = [];
   const io: CliIO = { stdout: () => {}, stderr: (t) => errors.push(t), isTTY: false, cwd: root };
-  const p = loadForExport(file, io);
+  const p = await loadForExport(file, io);
   if (!p) throw new Error(errors.join(''));
   return exportText(p, { file, to, gpu: extra.gpu ?? false });
 }
@@ -137,8 +136,8 @@ describe('Argo export of every example', () => {
   it('finds the examples', () => expect(files.length).toBeGreaterThanOrEqual(3));
   for (const file of files) {
     for (const gpu of [false, true]) {
-      it(`${file.slice(file.lastIndexOf('/') + 1)}${gpu ? ' --gpu' : ''}: valid against the schema and our checks`, () => {
-        const wf = readBoth(exportFile(file, 'argo', { gpu }));
+      it(`${file.slice(file.lastIndexOf('/') + 1)}${gpu ? ' --gpu' : ''}: valid against the schema and our checks`, async () => {
+        const wf = readBoth(await exportFile(file, 'argo', { gpu }));
         const ok = validateArgo(wf);
         expect(validateArgo.errors ?? [], JSON.stringify(validateArgo.errors?.slice(0, 5))).toEqual([]);
         expect(ok).toBe(true);
@@ -151,9 +150,9 @@ describe('Argo export of every example', () => {
     }
   }
 
-  it('ships the canonical pipeline in each pod and runs run-node with the right ports', () => {
+  it('ships the canonical pipeline in each pod and runs run-node with the right ports', async () => {
     const file = join(shared, 'spec', 'examples', 'breast-cancer.pipeline.yaml');
-    const wf = readBoth(exportFile(file, 'argo')) as { spec: { templates: Obj[] } };
+    const wf = readBoth(await exportFile(file, 'argo')) as { spec: { templates: Obj[] } };
     const split = wf.spec.templates.find((t) => t.name === 'split-node') as {
       inputs: { artifacts: { name: string; path: string; raw?: { data: string } }[] };
       outputs: { artifacts: { name: string; path: string }[] };
@@ -167,17 +166,24 @@ describe('Argo export of every example', () => {
     expect(split.container.args).toEqual(['run-node', '/work/pipeline.yaml', '--node', 'split', '--in', '/in', '--out', '/out', '--param', 'seed={{workflow.parameters.seed}}']);
   });
 
-  it('keys memoization on params: changing a param upstream changes every key downstream', () => {
+  it('keys memoization on params: changing a param upstream changes every key downstream', async () => {
     const file = join(goldenDir, 'fan-out.pipeline.yaml');
-    const keys = (testFraction: number) => {
+    const keys = async (testFraction: number) => {
       const io: CliIO = { stdout: () => {}, stderr: () => {}, isTTY: false, cwd: root };
-      const p = loadForExport(file, io) as Pipeline;
-      (p.nodes.find((n) => n.id === 'split') as PipelineNode).params.testFraction = testFraction;
-      const wf = YAML.parse(exportText(p, { file, to: 'argo', gpu: false })) as { spec: { templates: { name: string; memoize?: { key: string } }[] } };
-      return Object.fromEntries(wf.spec.templates.filter((t) => t.memoize).map((t) => [t.name, t.memoize?.key]));
+      // the same pipeline with another testFraction, in the same folder (its data paths are relative)
+      const copy = join(goldenDir, `.fan-out-${process.pid}.pipeline.yaml`);
+      writeFileSync(copy, readFileSync(file, 'utf8').replace('testFraction: 0.25', `testFraction: ${testFraction}`));
+      try {
+        const p = (await loadForExport(copy, io))!;
+        expect(p.nodes.get('split')?.params.testFraction).toBe(testFraction);
+        const wf = YAML.parse(await exportText(p, { file: copy, to: 'argo', gpu: false })) as { spec: { templates: { name: string; memoize?: { key: string } }[] } };
+        return Object.fromEntries(wf.spec.templates.filter((t) => t.memoize).map((t) => [t.name, t.memoize?.key]));
+      } finally {
+        rmSync(copy, { force: true });
+      }
     };
-    const a = keys(0.25);
-    const b = keys(0.3);
+    const a = await keys(0.25);
+    const b = await keys(0.3);
     expect(a.load).toBe(b.load); // same data file bytes, same params
     for (const n of ['split-node', 'train-lr', 'eval-lr', 'eval-mlp', 'gate', 'drift']) expect(a[n], n).not.toBe(b[n]);
     expect(a['train-mlp']).toBeUndefined(); // cache: false
@@ -191,8 +197,8 @@ describe('Argo export of every example', () => {
 
 describe('GitHub Actions export of every example', () => {
   for (const file of examples()) {
-    it(`${file.slice(file.lastIndexOf('/') + 1)}: valid, also for YAML 1.1 readers`, () => {
-      const text = exportFile(file, 'github-actions');
+    it(`${file.slice(file.lastIndexOf('/') + 1)}: valid, also for YAML 1.1 readers`, async () => {
+      const text = await exportFile(file, 'github-actions');
       expect(text).toMatch(/^"on":$/m);
       const wf = readBoth(text);
       expect(Object.keys(wf)).toContain('on');
@@ -225,9 +231,9 @@ describe('golden exports', () => {
   for (const c of cases) {
     for (const to of ['argo', 'github-actions'] as const) {
       const ext = to === 'argo' ? 'argo.yaml' : 'github.yaml';
-      it(`${c.name}.${ext}`, () => {
+      it(`${c.name}.${ext}`, async () => {
         const file = join(goldenDir, `${c.name}.pipeline.yaml`);
-        const text = exportFile(file, to, { gpu: to === 'argo' && c.argoGpu });
+        const text = await exportFile(file, to, { gpu: to === 'argo' && c.argoGpu });
         const golden = join(goldenDir, `${c.name}.${ext}`);
         if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, text);
         expect(text).toBe(readFileSync(golden, 'utf8'));
@@ -282,11 +288,11 @@ describe('pipewright export (command)', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('keeps the shipped pipeline file apart from an input port called pipeline', () => {
+  it('keeps the shipped pipeline file apart from an input port called pipeline', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-export-'));
     const file = join(dir, 'ports.pipeline.yaml');
     writeFileSync(file, readFileSync(join(goldenDir, 'diamond.pipeline.yaml'), 'utf8').replace('      a: setosa.table', '      pipeline: setosa.table').replace('FROM a', 'FROM pipeline').replaceAll('../../resources', join(root, 'resources')));
-    const wf = readBoth(exportFile(file, 'argo'));
+    const wf = readBoth(await exportFile(file, 'argo'));
     expect(validateArgo(wf)).toBe(true);
     argoChecks(wf);
   });

@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { formatIssue, loadPipeline, serializePipeline, type Pipeline } from '../../../shared/pipeline';
-import { createChecker } from '../../../nodes/checker';
-import { registry } from '../../../nodes/registry';
+import { formatIssue, serializePipeline } from '../../../shared/pipeline';
+import { InvalidPipelineError, planText, type Plan } from '../../engine/planner';
 import { exportArgo } from '../../export/argo';
-import { dataFileHashes, dataFiles, findUp, insideRoot } from '../../export/files';
+import { dataFiles, findUp, insideRoot, sourceHashes } from '../../export/files';
 import { exportGithubActions } from '../../export/github-actions';
-import { ExportError, registryLookup, type NodeTypeLookup } from '../../export/graph';
+import { ExportError } from '../../export/graph';
 import { parseCommandArgs, type OptionSpecs } from '../args';
 import { UsageError, type CliIO, type Command } from '../io';
 
@@ -63,44 +62,47 @@ function parseExportArgs(argv: string[]): ExportArgs {
   return { ...opts, file: files[0], to: opts.to } as ExportArgs;
 }
 
-/** Reads and validates a pipeline file; prints every error and returns null when invalid. */
-export function loadForExport(path: string, io: CliIO): Pipeline | null {
+/**
+ * Reads and plans a pipeline file (`plugins`: modules with extra node types); prints every error
+ * and returns null when it is invalid.
+ */
+export async function loadForExport(path: string, io: CliIO, plugins: string[] = []): Promise<Plan | null> {
   if (!existsSync(path)) {
     io.stderr(`${path}: no such file\n`);
     return null;
   }
-  const result = loadPipeline(readFileSync(path, 'utf8'), createChecker(registry));
-  if (!result.pipeline) {
-    for (const e of result.errors) io.stderr(`${formatIssue(e, path)}\n`);
+  try {
+    return await planText(readFileSync(path, 'utf8'), { plugins });
+  } catch (e) {
+    if (!(e instanceof InvalidPipelineError)) throw e;
+    for (const issue of e.issues) io.stderr(`${formatIssue(issue, path)}\n`);
     return null;
   }
-  return result.pipeline;
 }
 
-/** The export text for already-parsed arguments (the CLI and tests share it). */
-export function exportText(pipeline: Pipeline, args: Omit<ExportArgs, 'out'>, types: NodeTypeLookup = registryLookup): string {
+/** The export text of a planned pipeline for already-parsed arguments (the CLI and tests share it). */
+export async function exportText(plan: Plan, args: Omit<ExportArgs, 'out'>): Promise<string> {
   const file = resolve(args.file);
-  const files = dataFiles(pipeline, file, types);
   if (args.to === 'argo') {
-    return exportArgo(pipeline, {
-      pipelineText: serializePipeline(pipeline),
+    return exportArgo(plan, {
+      // the model as written, without its comments: what the pods read
+      pipelineText: serializePipeline(plan.pipeline),
       image: args.image,
       gpu: args.gpu,
       gpuImage: args.gpuImage,
       workdir: args.workdir,
       cacheConfigMap: args.cacheConfigMap,
       cacheMaxAge: args.cacheMaxAge,
-      sourceHashes: dataFileHashes(files),
-      types,
+      sourceHashes: await sourceHashes(plan, file),
     });
   }
   const root = findUp(dirname(file), '.git') ?? dirname(file);
   const npmDir = args.workingDirectory ? resolve(args.workingDirectory) : (findUp(dirname(file), 'package.json', root) ?? root);
   const workingDirectory = insideRoot(root, npmDir);
   if (workingDirectory === null) throw new ExportError('--working-directory', `${npmDir} is outside the repository ${root}`);
-  return exportGithubActions(pipeline, {
+  return exportGithubActions(plan, {
     pipelinePath: insideRoot(root, file) as string,
-    dataPaths: Object.values(files)
+    dataPaths: Object.values(dataFiles(plan, file))
       .map((p) => insideRoot(root, p))
       .filter((p): p is string => p !== null),
     workingDirectory,
@@ -111,11 +113,11 @@ export function exportText(pipeline: Pipeline, args: Omit<ExportArgs, 'out'>, ty
 /** `pipewright export FILE --to argo|github-actions [-o OUT]`: 0, or 2 for an invalid pipeline or usage. */
 const command: Command = async (argv, io) => {
   const args = parseExportArgs(argv);
-  const pipeline = loadForExport(resolve(io.cwd, args.file), io);
-  if (!pipeline) return 2;
+  const plan = await loadForExport(resolve(io.cwd, args.file), io);
+  if (!plan) return 2;
   let text: string;
   try {
-    text = exportText(pipeline, {
+    text = await exportText(plan, {
       ...args,
       file: resolve(io.cwd, args.file),
       workingDirectory: args.workingDirectory ? resolve(io.cwd, args.workingDirectory) : undefined,
