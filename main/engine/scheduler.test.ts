@@ -93,4 +93,40 @@ describe('runSchedule', () => {
     expect(r.get('a')).not.toHaveProperty('execution');
     expect(ends.find(([id]) => id === 'a')?.[1]).toHaveProperty('execution');
   });
+
+  it('a last node (afterGates) waits for every other node but its downstream, and is skipped when a gate failed', async () => {
+    // a -> deploy -> notify; x and gate are independent of deploy, gate fails as a gate
+    const up: Record<string, string[]> = { a: [], deploy: ['a'], notify: ['deploy'], x: [], gate: ['a'] };
+    const order = ['a', 'deploy', 'notify', 'x', 'gate'];
+    const go = (gateFails: boolean) => {
+      const log: string[] = [];
+      const done = runSchedule({
+        order,
+        upstream: (id) => up[id],
+        last: (id) => id === 'deploy',
+        downstream: (id) => new Set(id === 'deploy' ? ['notify'] : []),
+        signal: new AbortController().signal,
+        run: async (id) => {
+          log.push(`start ${id}`);
+          await sleep(id === 'x' ? 40 : 5);
+          log.push(`end ${id}`);
+          return id === 'gate' && gateFails ? { ...ok(), status: 'failed', gateFailed: true, error: 'below the bound' } : ok();
+        },
+        ended: () => {},
+      });
+      return { log, done };
+    };
+    const passed = go(false);
+    const r = await passed.done;
+    expect(r.get('deploy')?.status).toBe('succeeded');
+    const at = (s: string) => passed.log.indexOf(s);
+    for (const other of ['a', 'x', 'gate']) expect(at('start deploy'), other).toBeGreaterThan(at(`end ${other}`));
+    expect(at('start notify')).toBeGreaterThan(at('end deploy'));
+
+    const missed = go(true);
+    const m = await missed.done;
+    expect(m.get('deploy')).toMatchObject({ status: 'skipped', reason: 'skipped: gate gate failed' });
+    expect(m.get('notify')).toMatchObject({ status: 'skipped', reason: 'skipped: upstream deploy was skipped' });
+    expect(missed.log).not.toContain('start deploy');
+  });
 });
