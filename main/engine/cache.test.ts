@@ -24,7 +24,8 @@ describe('RunCache', () => {
   it('reuses, or runs with the reason', () => {
     const store = openProject(join(dir, 'c.pwproj'), { create: true });
     const first = store.createRun({ pipeline: 'p' }).id;
-    const exec = store.recordExecution({ runId: first, nodeId: 'n', type: 't.x', typeVersion: 1, status: 'succeeded', cacheKey: cacheKey(parts), reason: 'first run', durationMs: 1 });
+    store.append([{ type: 'execution.recorded', execution: { runId: first, nodeId: 'n', type: 't.x', typeVersion: 1, status: 'succeeded', cacheKey: cacheKey(parts), reason: 'first run', durationMs: 1 } }]);
+    const exec = store.getExecutions(first)[0].id;
     const second = store.createRun({ pipeline: 'p' }).id;
     const opts: RunCacheOptions = { pipeline: 'p', runId: second, noCache: false, forced: new Set(), baseDir: dir };
     const cache = new RunCache(store, opts);

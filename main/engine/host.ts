@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { RunHost } from '../../nodes/types';
 import type { RunGraph } from '../registry/capture';
-import type { ProjectStore } from '../store/project-store';
+import type { ProjectStore } from '../store/types';
 import type { RunView } from './executor';
 import type { Plan } from './planner';
 import type { RunFiles } from './run-files';

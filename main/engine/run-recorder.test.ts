@@ -49,7 +49,7 @@ function recordsOf(store: ProjectStore, runId: number) {
     startedAt: e.cached || e.cacheKey === null ? 'stamped' : e.startedAt,
     inputs: store.executionInputs(e.id),
     outputs: store.executionOutputs(e.id),
-    series: store.metricSeriesKeys(e.id).map((k) => [k, store.metricSeries(e.id, k)]),
+    series: store.metricSeries(e.id),
   }));
   return { summary: got.summary, run, executions, logs: store.getLogs(runId) };
 }
@@ -83,7 +83,7 @@ describe('RunRecorder', () => {
       }
       // the series points and the reuse links are really there (not two empty records compared)
       const first = recordsOf(replayStore, 1).executions.find((e) => e.nodeId === 'b')!;
-      expect(first.series).toEqual([['loss', [0, 1, 2].map((step) => ({ step, value: expect.any(Number) }))]]);
+      expect(first.series).toEqual({ loss: [0, 1, 2].map((step) => ({ step, value: expect.any(Number) })) });
       const second = recordsOf(replayStore, 2).executions.find((e) => e.nodeId === 'b')!;
       expect(second).toMatchObject({ cached: true, reusedFrom: first.id });
     } finally {
