@@ -13,40 +13,17 @@
  * Run: npm run bench -- csv   (the CSV is generated once into .bench/; the CLI is rebuilt first)
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import csv from '../nodes/data/csv.node';
-import { seededRandom } from '../shared/random';
+import { BENCH_CSV, COLS, generateBenchCsv as generate, ROWS } from './bench-csv';
 import { makeTestContext, runNode } from '../test/helpers/node-context';
 
-const ROWS = 1_000_000;
-const COLS = 21;
 const RUNS = 3;
 const root = join(__dirname, '..');
-const dir = join(root, '.bench');
-const file = join(dir, `numeric-${ROWS}x${COLS}.csv`);
+const file = BENCH_CSV;
 const MiB = 2 ** 20;
-
-async function generate(): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.tmp`;
-  const out = createWriteStream(tmp);
-  const rand = seededRandom(1);
-  out.write(`${Array.from({ length: COLS }, (_, j) => `c${j}`).join(',')}\n`);
-  const batch = 10_000;
-  for (let start = 0; start < ROWS; start += batch) {
-    let text = '';
-    for (let i = start; i < start + batch; i++) {
-      const row: string[] = [];
-      for (let j = 0; j < COLS; j++) row.push(j === 0 ? String(i) : (rand() * 1000).toFixed(4));
-      text += `${row.join(',')}\n`;
-    }
-    if (!out.write(text)) await new Promise((r) => out.once('drain', r));
-  }
-  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-  renameSync(tmp, file);
-}
 
 function pythonWithPandas(): string | null {
   for (const py of ['/usr/bin/python3', 'python3']) {
