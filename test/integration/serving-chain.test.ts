@@ -236,7 +236,7 @@ describe.each(CASES)('%s', (name, pipelineText) => {
         const col = outRef.find((x) => x.name === `score_${c}`)!.values as Float64Array;
         close(col, Array.from({ length: rawInfo.rows }, (_, i) => expected.probabilities[i * got.classes.length + j]), `${name}: predict score_${c}`);
       });
-      expect((outRef.find((x) => x.name === 'label')!.values as unknown[]).map(String)).toEqual(expected.labels.map(String));
+      expect(Array.from(outRef.find((x) => x.name === 'label')!.values as ArrayLike<unknown>, String)).toEqual(expected.labels.map(String));
 
       const exported = join(dir, `${name}.model.json`);
       expect((await cli(['models', 'export', `${name}:1`, '--project', `${name}.pwproj`, '-o', exported])).code).toBe(0);
