@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseModel, type ModelDoc } from '../../nodes/train/model';
 import type { ServingInput, ServingTask } from '../serving/types';
+import type { Provenance } from './store';
 
 export const MODEL_FILE_FORMAT = 'pipewright-served-model';
 /** The file format this build writes; a file with a higher one is refused, naming it. */
@@ -33,14 +34,7 @@ export interface ModelFile {
   /** in order, from the chain's input table to the trainer */
   chain: ChainStep[];
   model: ModelDoc;
-  provenance?: {
-    run: number | null;
-    node: string | null;
-    pipeline: string | null;
-    pipelineVersion: string | null;
-    dataHashes: Record<string, string>;
-    metrics: Record<string, number>;
-  };
+  provenance?: Provenance;
 }
 
 /** A model file that cannot be read: `where` names the file. */

@@ -159,18 +159,22 @@ export function listModelNames(store: ProjectStore): string[] {
   return (store.db.prepare('SELECT name FROM registered_models ORDER BY name').all() as { name: string }[]).map((r) => r.name);
 }
 
-export interface RegisterRequest {
-  name: string;
-  /** hash of the trainer's model artifact (the idempotency key) */
-  modelHash: string;
-  /** hash of the stored servable model file (an artifact already in the store) */
-  bundleHash: string;
+/** Where a version came from (contract section 5); the model file carries it too. */
+export interface Provenance {
   run: number | null;
   node: string | null;
   pipeline: string | null;
   pipelineVersion: string | null;
   dataHashes: Record<string, string>;
   metrics: Record<string, number>;
+}
+
+export interface RegisterRequest extends Provenance {
+  name: string;
+  /** hash of the trainer's model artifact (the idempotency key) */
+  modelHash: string;
+  /** hash of the stored servable model file (an artifact already in the store) */
+  bundleHash: string;
   inputs: ServingInput[];
   task: ServingTask;
   classes?: (string | number | boolean)[];
