@@ -11,6 +11,8 @@
  * every problem is a 400 naming the field, and nothing is written.
  */
 import type { ProjectStore } from '../store/project-store';
+import { NotFound } from '../serving/model-table';
+import { InputError } from '../serving/types';
 import { keyFamily, type ViewDoc } from '../../nodes/features/feature-view';
 import { entityKeyText, getView, readOnline } from './store';
 
@@ -138,4 +140,15 @@ export function getOnlineFeatures(store: ProjectStore, body: unknown, nowMs = Da
     return out;
   });
   return { metadata: { feature_names: req.refs.map((r) => (req.fullNames ? `${r.view}__${r.feature}` : r.feature)) }, results };
+}
+
+/** The server's `POST /get-online-features` (main/serving/routes.ts): 400 for a bad request, 404 without a project. */
+export function onlineFeaturesReply(store: ProjectStore | null, body: unknown): { body: OnlineResponse } {
+  if (!store) throw new NotFound('no online store here: this server serves a model file, not a project');
+  try {
+    return { body: getOnlineFeatures(store, body) };
+  } catch (e) {
+    if (e instanceof OnlineRequestError) throw new InputError(e.message, null, null);
+    throw e;
+  }
 }

@@ -28,6 +28,7 @@ import {
 } from './protocol';
 import { InputError, type Prediction, type ServingModel } from './types';
 import { APP_VERSION } from '../../shared/version';
+import { onlineFeaturesReply } from '../features/online';
 
 /** What every route can reach: the served models, the prediction log, the project. */
 export interface ServerContext {
@@ -247,4 +248,7 @@ export const routes: Route[] = [
         (m, p, predictions) => formatV2Infer(m, p, predictions),
       ),
   },
+
+  // ---- Feature store: Feast's feature server (contract section 7)
+  { method: 'POST', path: /^\/get-online-features$/, handle: ({ server, body }) => onlineFeaturesReply(server.store, body) },
 ];

@@ -16,6 +16,9 @@ import { getOnlineFeatures, OnlineRequestError } from '../../main/features/onlin
 import { materializations } from '../../main/features/store';
 import type { FeatureViewSummary } from '../../main/features/summary';
 import type { RunSummary } from '../../shared/run';
+import { ModelTable } from '../../main/serving/model-table';
+import { registrySource } from '../../main/serving/registry-source';
+import { startModelServer } from '../../main/serving/server';
 
 async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -203,6 +206,33 @@ describe('pipewright features', () => {
     const r = await cli(['features', '--project', join(dir, 'missing.pwproj'), '--json'], dir);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout).errors[0].place).toBe('project');
+  });
+});
+
+describe('POST /get-online-features on the model server', () => {
+  it('answers over HTTP (every stored row older than now minus the TTL), 400 naming the field, 404 for other paths', async () => {
+    const table = await ModelTable.open(registrySource(store), { pollMs: 60_000 });
+    const server = await startModelServer({ table, port: 0, store });
+    const post = async (body: string): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const res = await fetch(`${server.url}/get-online-features`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    try {
+      const ok = await post(JSON.stringify({ features: ['driver_stats:speed'], entities: { driver: [2, 3, 42] } }));
+      expect(ok.status).toBe(200);
+      expect(ok.json).toEqual({
+        metadata: { feature_names: ['speed'] },
+        results: [{ values: [27, 32, null], statuses: ['OUTSIDE_MAX_AGE', 'OUTSIDE_MAX_AGE', 'NOT_FOUND'], event_timestamps: ['2024-01-01T07:00:00Z', '2024-01-01T02:00:00Z', '1970-01-01T00:00:00Z'] }],
+      });
+      const bad = await post(JSON.stringify({ features: ['driver_stats:speed'], entities: { driver: ['x'] } }));
+      expect(bad).toEqual({ status: 400, json: { error: 'entities.driver[0]: "x" is not an integer (the view\'s "driver" is BIGINT)' } });
+      expect((await post('{not json')).status).toBe(400);
+      const get = await fetch(`${server.url}/get-online-features`);
+      expect(get.status).toBe(405);
+    } finally {
+      await server.close();
+      table.close();
+    }
   });
 });
 
