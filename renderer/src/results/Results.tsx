@@ -9,6 +9,7 @@ import { useUi } from '../ui-store';
 import { artifactProblem, callArtifact } from './artifact-call';
 import { EChart, type ChartOption } from './EChart';
 import { TablePreview } from './TablePreview';
+import { FeatureSummary } from './FeatureSummary';
 import { asMetricsDoc, type Curve, type Matrix, type MetricsDoc } from '../../../shared/artifacts';
 import { defaultProjectFor } from '../util/paths';
 import type { TrialRecord } from '../../../shared/run';
@@ -30,6 +31,7 @@ export function Results({ id }: { id: string }) {
   const trials = useEditor((s) => s.trials[id]);
   const node = useEditor((s) => s.doc.nodes.find((n) => n.id === id));
   const sweepParams = useCatalog((c) => (node ? c.byType.get(node.type)?.capabilities?.sweep : undefined));
+  const featureRole = useCatalog((c) => (node ? c.byType.get(node.type)?.capabilities?.featureStore : undefined));
   const sweep = sweepParams && node ? node : undefined;
   const showTrials = !!sweep || (trials?.length ?? 0) > 0;
   // A sweep also streams its metric per trial as a `trial.*` series; the trials chart draws that, not an epoch curve.
@@ -60,7 +62,8 @@ export function Results({ id }: { id: string }) {
           </button>
         </div>
       )}
-      {Object.keys(state.metrics).length > 0 && (
+      {featureRole && node && Object.keys(state.metrics).length > 0 && <FeatureSummary role={featureRole} params={node.params} metrics={state.metrics} />}
+      {!featureRole && Object.keys(state.metrics).length > 0 && (
         <table className="pw-metrics" data-testid="metrics-table">
           <tbody>
             {Object.entries(state.metrics).map(([k, v]) => (
