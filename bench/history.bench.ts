@@ -169,33 +169,36 @@ function recordManyRuns(s: ProjectStore): string[] {
         const v = k % 3;
         const run = s.createRun({ pipeline: 'breast-cancer', pipelineVersionId: versions[v], params: { seed: k % 50, minAccuracy: 0.9 }, environment: { appVersion: '0.1.0' } });
         const curve = k >= RUNS - 10;
-        s.recordExecution({ runId: run.id, nodeId: 'load', type: 'data.csv', typeVersion: 1, status: 'succeeded', reason: 'first run', durationMs: 3, params: { path: 'data.csv' }, outputs: { table } });
-        s.recordExecution({
-          runId: run.id,
-          nodeId: 'train',
-          type: 'train.logistic_regression',
-          typeVersion: 1,
-          status: 'succeeded',
-          reason: 'first run',
-          durationMs: 900,
-          inputs: { train: table },
-          outputs: { model },
-          metrics: [{ key: 'finalLoss', value: 0.08 + (k % 97) / 1000 }, ...(curve ? Array.from({ length: CURVE }, (_, i) => ({ key: 'loss', step: i + 1, value: 1 / (1 + i * (0.01 + (k % 10) / 500)) })) : [])],
-        });
         const acc = 0.9 + ((k * 7919) % 1000) / 10_000;
-        s.recordExecution({
-          runId: run.id,
-          nodeId: 'evaluate',
-          type: 'evaluate.classification',
-          typeVersion: 1,
-          status: 'succeeded',
-          reason: 'first run',
-          durationMs: 20,
-          inputs: { model, test: table },
-          outputs: { metrics },
-          metrics: ['accuracy', 'f1', 'precision', 'recall', 'rocAuc'].map((key, i) => ({ key, value: acc - i / 100 })),
-        });
-        s.finishRun(run.id, k % 17 === 0 ? 'failed' : 'succeeded', 1000 + (k % 300), 'cpu');
+        const base = { runId: run.id, typeVersion: 1, status: 'succeeded' as const, reason: 'first run' };
+        s.append([
+          { type: 'execution.recorded', execution: { ...base, nodeId: 'load', type: 'data.csv', durationMs: 3, params: { path: 'data.csv' }, outputs: { table } } },
+          {
+            type: 'execution.recorded',
+            execution: {
+              ...base,
+              nodeId: 'train',
+              type: 'train.logistic_regression',
+              durationMs: 900,
+              inputs: { train: table },
+              outputs: { model },
+              metrics: [{ key: 'finalLoss', value: 0.08 + (k % 97) / 1000 }, ...(curve ? Array.from({ length: CURVE }, (_, i) => ({ key: 'loss', step: i + 1, value: 1 / (1 + i * (0.01 + (k % 10) / 500)) })) : [])],
+            },
+          },
+          {
+            type: 'execution.recorded',
+            execution: {
+              ...base,
+              nodeId: 'evaluate',
+              type: 'evaluate.classification',
+              durationMs: 20,
+              inputs: { model, test: table },
+              outputs: { metrics },
+              metrics: ['accuracy', 'f1', 'precision', 'recall', 'rocAuc'].map((key, i) => ({ key, value: acc - i / 100 })),
+            },
+          },
+          { type: 'run.finished', runId: run.id, status: k % 17 === 0 ? 'failed' : 'succeeded', durationMs: 1000 + (k % 300), backend: 'cpu' },
+        ]);
         ids.push(String(run.id));
       }
     });

@@ -26,7 +26,7 @@ import { batchRunEvents } from './run-events';
 import { cachedSchemaContext, inferSchemas } from '../engine/schema';
 import { NodeError } from '../../nodes/types';
 import { applyGc, HistoryNotFound, lineageOf, showRun } from '../store/history';
-import { compactProject, compareRuns, currentVersion, markSaved, gcOverview, pipelineVersion, pipelineVersions, renamePipeline, runsTable } from '../store/history-views';
+import { compactProject, compareRuns, currentVersion, markSaved, gcOverview, modelVersions, pipelineVersion, pipelineVersions, renamePipeline, runsTable } from '../store/history-views';
 import { modelHandlers } from './models';
 
 export interface ApiDeps {
@@ -397,6 +397,8 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
         }
         return { name: to };
       }),
+
+    'history.models': ({ project: path }) => ({ models: modelVersions(project(path)) }),
 
     'history.gcPlan': ({ project: path }) => history(() => gcOverview(project(path))),
 

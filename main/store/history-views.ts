@@ -290,3 +290,14 @@ export function markSaved(store: ProjectStore, saved: { version: PipelineVersion
   }
   store.setMeta(key, JSON.stringify({ version: saved.version.id, newest: latest.id }));
 }
+
+/** Registered model versions, newest first (at most 500): where the Lineage view starts from a model. */
+export function modelVersions(store: ProjectStore): { name: string; version: number; run: string | null; node: string | null; createdAt: string }[] {
+  const rows = store.db
+    .prepare(
+      `SELECT m.name, v.version, v.run_id, v.node_id, v.created_at FROM model_versions v JOIN registered_models m ON m.id = v.model_id
+       ORDER BY v.created_at DESC, v.id DESC LIMIT 500`,
+    )
+    .all() as { name: string; version: number; run_id: number | null; node_id: string | null; created_at: string }[];
+  return rows.map((r) => ({ name: r.name, version: r.version, run: r.run_id === null ? null : String(r.run_id), node: r.node_id, createdAt: r.created_at }));
+}

@@ -155,6 +155,11 @@ export const methods = {
   'pipeline.rename': method<z.ZodObject<{ project: typeof path; from: typeof id; to: typeof id }>, { name: string }>(
     z.object({ project: path, from: id, to: id }),
   ),
+  /** registered model versions, newest first: lineage starts from `NAME:VERSION` */
+  'history.models': method<
+    z.ZodObject<{ project: typeof path }>,
+    { models: { name: string; version: number; run: string | null; node: string | null; createdAt: string }[] }
+  >(z.object({ project: path })),
   /** what each retention policy frees (nothing deleted) */
   'history.gcPlan': method<z.ZodObject<{ project: typeof path }>, GcOverview>(z.object({ project: path })),
   /** deletes what `keepLast` (null: keep every run) frees, then compacts; refuses while a run is running */

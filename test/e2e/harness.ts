@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const SHOTS = join(ROOT, 'test-results', 'e2e');
@@ -95,6 +94,9 @@ export async function launchBrowser(): Promise<{ browser: Browser; close(): Prom
   };
 }
 
+/** vitest, loaded when a helper asserts: the benchmarks import this file outside vitest, which refuses require(). */
+const vitest = () => import('vitest');
+
 let shot = 0;
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SHOTS, { recursive: true });
@@ -152,6 +154,7 @@ export async function openExampleInOwnProject(page: Page, home: string, project:
   await page.getByTestId('project-path-input').fill(project);
   await page.getByTestId('project-create').click();
   const name = project.split('/').pop()!;
+  const { expect } = await vitest();
   await expect.poll(() => page.getByTestId('project-button').textContent()).toContain(name);
   await page.getByTestId('project-button').click();
   await page.getByTestId('open-path-input').fill(join(home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml'));
@@ -180,6 +183,7 @@ export async function connect(page: Page, from: string, to: string) {
 /** Selects a node by clicking its header; waits for the inspector to show it. */
 export async function selectNode(page: Page, id: string) {
   await page.getByTestId(`node-${id}`).locator('.pw-node-header').click();
+  const { expect } = await vitest();
   await expect.poll(() => page.getByTestId('node-id-input').inputValue()).toBe(id);
 }
 

@@ -195,6 +195,7 @@ describe('retention', () => {
       { via: 'test' },
     );
     s.close();
+    expect((await api.client.call('history.models', { project })).models).toEqual([{ name: 'cancer', version: 1, run: runs[1], node: 'train', createdAt: expect.any(String) }]);
     const withModel = (await api.client.call('history.gcPlan', { project })).policies.find((p) => p.keepLast === 1)!;
     expect(withModel.protectedRuns).toEqual([Number(runs[1])]);
     expect(withModel.deletedRuns.map(String)).toEqual([runs[2]]);

@@ -95,7 +95,15 @@ export function LineagePanel({ project }: { project: string }) {
   const [field, setField] = useState(ref);
   const [data, setData] = useState<Lineage | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [models, setModels] = useState<{ name: string; version: number; run: string | null }[]>([]);
   useEffect(() => setField(ref), [ref]);
+  useEffect(() => {
+    let live = true;
+    void tryCall('history.models', { project }).then((r) => live && r && setModels(r.models));
+    return () => {
+      live = false;
+    };
+  }, [project]);
   useEffect(() => {
     if (!ref) return;
     let live = true;
@@ -125,6 +133,17 @@ export function LineagePanel({ project }: { project: string }) {
         <button className="primary" type="submit" data-testid="lineage-go">
           Trace
         </button>
+        {models.length > 0 && (
+          <select className="pw-input" value="" onChange={(e) => e.target.value && useHistory.setState({ lineageRef: e.target.value })} data-testid="lineage-models">
+            <option value="">a registered model…</option>
+            {models.map((m) => (
+              <option key={`${m.name}:${m.version}`} value={`${m.name}:${m.version}`}>
+                {m.name}:{m.version}
+                {m.run ? ` (run ${m.run})` : ''}
+              </option>
+            ))}
+          </select>
+        )}
       </form>
       {!ref && <p className="pw-muted">Pick an output in a run's details (lineage), or type a reference.</p>}
       {error && <p className="pw-error">{error}</p>}
