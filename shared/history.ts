@@ -70,7 +70,7 @@ export interface Lineage {
 
 /**
  * Every run of a project in one compact answer (the Runs page sorts and filters it itself):
- * columns as parallel arrays, params and metrics as sparse per-run records keyed by name.
+ * columns as parallel arrays, one per field, metric and param (each name sent once).
  */
 export interface RunsTable {
   total: number;
@@ -83,10 +83,10 @@ export interface RunsTable {
   trigger: string[];
   startedAt: string[];
   durationMs: (number | null)[];
-  /** the run's headline metrics (those of its evaluate nodes when it has any) */
-  metrics: Record<string, number>[];
-  /** the run's resolved pipeline params */
-  params: Record<string, unknown>[];
+  /** metric -> one value per run (null: none): the run's headline metrics (its evaluate nodes' when it has any) */
+  metrics: Record<string, (number | null)[]>;
+  /** param -> one value per run (null: unset): the run's resolved pipeline params */
+  params: Record<string, unknown[]>;
   metricKeys: string[];
   paramKeys: string[];
 }

@@ -54,8 +54,8 @@ export function runsTable(store: ProjectStore): RunsTable {
     trigger: [],
     startedAt: [],
     durationMs: [],
-    metrics: [],
-    params: [],
+    metrics: {},
+    params: {},
     metricKeys: [],
     paramKeys: [],
   };
@@ -70,36 +70,44 @@ export function runsTable(store: ProjectStore): RunsTable {
     t.trigger.push(typeof r.trig === 'string' && r.trig ? r.trig : 'manual');
     t.startedAt.push(r.started_at);
     t.durationMs.push(r.duration_ms);
-    t.metrics.push({});
-    const params = parseObj(r.params);
-    for (const k of Object.keys(params)) paramKeys.add(k);
-    t.params.push(params);
+    const params = r.params === '{}' ? {} : parseObj(r.params);
+    for (const [k, v] of Object.entries(params)) {
+      let col = t.params[k];
+      if (!col) {
+        col = t.params[k] = Array<unknown>(rows.length).fill(null);
+        paramKeys.add(k);
+      }
+      col[t.id.length - 1] = v;
+    }
   }
   const types = headlineTypes();
   const metricKeys = new Set<string>();
-  const put = (run_id: number, key: string, value: number | null): void => {
-    const i = index.get(run_id);
-    if (i === undefined || value === null) return;
-    t.metrics[i][key] = value;
-    metricKeys.add(key);
+  // Rows as arrays (no object per row) in execution order, so a later node wins a name clash.
+  const put = (found: [number, string, number | null][]): void => {
+    for (const [run, key, value] of found) {
+      const i = index.get(run);
+      if (i === undefined || value === null) continue;
+      (t.metrics[key] ??= Array<number | null>(rows.length).fill(null))[i] = value;
+      metricKeys.add(key);
+    }
   };
   const marks = types.map(() => '?').join(', ') || "''";
-  for (const m of db
-    .prepare(
-      `SELECT e.run_id, m.key, m.value FROM node_executions e JOIN metrics m ON m.execution_id = e.id
-       WHERE e.type IN (${marks}) AND m.step IS NULL ORDER BY e.run_id, e.id, m.rowid`,
-    )
-    .iterate(...types) as Iterable<{ run_id: number; key: string; value: number | null }>)
-    put(m.run_id, m.key, m.value);
-  // Runs without an evaluate node show every node's scalars (a later node wins a name clash).
-  for (const m of db
-    .prepare(
-      `SELECT e.run_id, m.key, m.value FROM node_executions e JOIN metrics m ON m.execution_id = e.id
-       WHERE m.step IS NULL AND e.run_id NOT IN (SELECT run_id FROM node_executions WHERE type IN (${marks}))
-       ORDER BY e.run_id, e.id, m.rowid`,
-    )
-    .iterate(...types) as Iterable<{ run_id: number; key: string; value: number | null }>)
-    put(m.run_id, m.key, m.value);
+  put(
+    db
+      .prepare(`SELECT e.run_id, m.key, m.value FROM node_executions e JOIN metrics m ON m.execution_id = e.id WHERE e.type IN (${marks}) AND m.step IS NULL`)
+      .raw()
+      .all(...types) as [number, string, number | null][],
+  );
+  // Runs without an evaluate node show every node's scalars.
+  put(
+    db
+      .prepare(
+        `SELECT e.run_id, m.key, m.value FROM node_executions e JOIN metrics m ON m.execution_id = e.id
+         WHERE m.step IS NULL AND e.run_id NOT IN (SELECT run_id FROM node_executions WHERE type IN (${marks}))`,
+      )
+      .raw()
+      .all(...types) as [number, string, number | null][],
+  );
   t.metricKeys = [...metricKeys].sort();
   t.paramKeys = [...paramKeys].sort();
   return t;

@@ -56,6 +56,7 @@ describe('run history, comparison, lineage and versions (issue 14)', () => {
     const sorted = await rows.evaluateAll((els) => els.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((e) => e.getAttribute('data-run')!));
     const [best, runnerUp] = sorted;
     const acc = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-testid="runs-row"]')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((r) => r.querySelector('[data-col="m:accuracy"]')?.textContent ?? ''));
+    expect(Number(acc[1])).toBeGreaterThan(0.5);
     expect(Number(acc[0])).toBeGreaterThanOrEqual(Number(acc[1]));
     await page.getByTestId('runs-columns').click();
     await page.getByTestId('runs-col-seed').check();

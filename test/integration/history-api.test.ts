@@ -81,9 +81,9 @@ describe('history.runs', () => {
     expect(t.version.every((v) => /^[0-9a-f]{8}$/.test(v))).toBe(true);
     expect(t.version[1]).not.toBe(t.version[2]);
     expect(t.metricKeys).toContain('accuracy');
-    for (const m of t.metrics) expect(m.accuracy).toBeGreaterThan(0.8);
+    for (const a of t.metrics.accuracy) expect(a).toBeGreaterThan(0.8);
     expect(t.paramKeys).toEqual(['minAccuracy', 'seed']);
-    expect(t.params.map((p) => p.seed)).toEqual([7, 42, 42]);
+    expect(t.params.seed).toEqual([7, 42, 42]);
   });
 });
 

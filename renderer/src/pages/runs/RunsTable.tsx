@@ -3,7 +3,7 @@
  * the DOM, so 10,000 runs scroll like 10. Sorting and filtering work on the compact columns the
  * server sent, in the page, without a round trip.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { RunsTable } from '../../../../shared/history';
 import { formatNumber, formatValue } from '../../../../shared/format';
 import { useHistory } from './history-store';
@@ -11,7 +11,11 @@ import { RunDetail } from './RunDetail';
 import { fmtDuration, fmtTime } from './format';
 
 const ROW = 28;
-const OVERSCAN = 12;
+/**
+ * Rows are drawn in blocks: React renders again only when the view crosses a block boundary
+ * (every BLOCK rows), never on each scroll event; in between the browser scrolls on its own.
+ */
+const BLOCK = 24;
 
 interface Column {
   key: string;
@@ -39,8 +43,11 @@ function metricColumn(k: string): Column {
     title: k,
     width: Math.max(80, 16 + 7.5 * k.length + 14),
     numeric: true,
-    value: (t, i) => t.metrics[i][k] ?? null,
-    cell: (t, i) => (k in t.metrics[i] ? formatNumber(t.metrics[i][k]) : ''),
+    value: (t, i) => t.metrics[k]?.[i] ?? null,
+    cell: (t, i) => {
+      const v = t.metrics[k]?.[i];
+      return v === null || v === undefined ? '' : formatNumber(v);
+    },
   };
 }
 
@@ -50,10 +57,13 @@ function paramColumn(k: string): Column {
     title: `${k}`,
     width: Math.max(80, 16 + 7.5 * k.length + 14),
     value: (t, i) => {
-      const v = t.params[i][k];
-      return typeof v === 'number' ? v : v === undefined ? null : formatValue(v);
+      const v = t.params[k]?.[i];
+      return typeof v === 'number' ? v : v === undefined || v === null ? null : formatValue(v);
     },
-    cell: (t, i) => (k in t.params[i] ? formatValue(t.params[i][k]) : ''),
+    cell: (t, i) => {
+      const v = t.params[k]?.[i];
+      return v === undefined || v === null ? '' : formatValue(v);
+    },
   };
 }
 
@@ -93,7 +103,7 @@ export function RunsTableView({ project }: { project: string }) {
   const [sort, setSort] = useState<{ key: string; desc: boolean }>({ key: 'id', desc: true });
   const [paramCols, setParamCols] = useState<string[]>([]);
   const [showCols, setShowCols] = useState(false);
-  const [scrollTop, setScrollTop] = useState(0);
+  const [block, setBlock] = useState(0);
   const [height, setHeight] = useState(600);
   const body = useRef<HTMLDivElement>(null);
 
@@ -122,8 +132,8 @@ export function RunsTableView({ project }: { project: string }) {
 
   if (!table) return <div className="pw-runs-empty">{loading ? 'Loading runs…' : 'No runs listed.'}</div>;
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
-  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW) + OVERSCAN);
+  const first = Math.max(0, (block - 1) * BLOCK);
+  const last = Math.min(rows.length, (block + 2) * BLOCK + Math.ceil(height / ROW));
   const slice: number[] = [];
   for (let r = first; r < last; r++) slice.push(rows[r]);
   const toggleSort = (key: string) => setSort((s) => (s.key === key ? { key, desc: !s.desc } : { key, desc: key !== 'pipeline' && key !== 'status' }));
@@ -173,7 +183,7 @@ export function RunsTableView({ project }: { project: string }) {
             </button>
           </span>
         </div>
-        <div className="pw-runs-table" ref={body} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="runs-table">
+        <div className="pw-runs-table" ref={body} onScroll={(e) => setBlock(Math.floor(e.currentTarget.scrollTop / ROW / BLOCK))} data-testid="runs-table">
           <div className="pw-runs-head" style={{ width }}>
             <span style={{ width: 36 }} />
             {columns.map((c) => (
@@ -193,26 +203,7 @@ export function RunsTableView({ project }: { project: string }) {
           <div style={{ height: rows.length * ROW, width, position: 'relative' }}>
             {slice.map((i, k) => {
               const id = String(table.id[i]);
-              const tick = picked.indexOf(id);
-              return (
-                <div
-                  key={id}
-                  className={`pw-runs-row${detail === id ? ' open' : ''}${tick >= 0 ? ' picked' : ''}`}
-                  style={{ top: (first + k) * ROW, width }}
-                  onClick={() => useHistory.setState({ detail: id })}
-                  data-testid="runs-row"
-                  data-run={id}
-                >
-                  <span style={{ width: 36 }} onClick={(e) => e.stopPropagation()}>
-                    <input type="checkbox" checked={tick >= 0} onChange={() => useHistory.getState().toggle(id)} data-testid={`runs-pick-${id}`} aria-label={`tick run ${id}`} />
-                  </span>
-                  {columns.map((c) => (
-                    <span key={c.key} style={{ width: c.width }} className={c.numeric ? 'num' : ''} data-col={c.key}>
-                      {c.cell(table, i)}
-                    </span>
-                  ))}
-                </div>
-              );
+              return <RunRow key={id} t={table} i={i} top={(first + k) * ROW} width={width} columns={columns} tick={picked.indexOf(id)} open={detail === id} />;
             })}
           </div>
         </div>
@@ -221,3 +212,36 @@ export function RunsTableView({ project }: { project: string }) {
     </div>
   );
 }
+
+/** One row; memoised, so a block change re-renders only the rows that came into view. */
+const RunRow = memo(function RunRow({ t, i, top, width, columns, tick, open }: { t: RunsTable; i: number; top: number; width: number; columns: Column[]; tick: number; open: boolean }) {
+  const id = String(t.id[i]);
+  return (
+    <div
+      className={`pw-runs-row${open ? ' open' : ''}${tick >= 0 ? ' picked' : ''}`}
+      style={{ top, width }}
+      onClick={() => useHistory.setState({ detail: id })}
+      data-testid="runs-row"
+      data-run={id}
+    >
+      <span style={{ width: 36 }} onClick={(e) => e.stopPropagation()}>
+        <input
+          type="checkbox"
+          checked={tick >= 0}
+          onChange={() => {
+            useHistory.getState().toggle(id);
+            // The comparison's code loads while the user ticks, not after Compare is pressed.
+            void import('./ComparePanel');
+          }}
+          data-testid={`runs-pick-${id}`}
+          aria-label={`tick run ${id}`}
+        />
+      </span>
+      {columns.map((c) => (
+        <span key={c.key} style={{ width: c.width }} className={c.numeric ? 'num' : ''} data-col={c.key}>
+          {c.cell(t, i)}
+        </span>
+      ))}
+    </div>
+  );
+});
