@@ -21,6 +21,7 @@ import { dataFiles } from '../export/files';
 import { openProject } from '../store';
 import { runPipeline } from './engine';
 import { loadRegistry } from './plugins';
+import { planText } from './planner';
 
 process.env.PIPEWRIGHT_BACKEND ??= 'wasm';
 
@@ -123,6 +124,18 @@ describe('params written for an older version (migrations)', () => {
     expect(loaded.errors).toEqual([]);
     expect(loaded.pipeline?.nodes[0]).toMatchObject({ type: 'test.scaled_add', params: { by: 3, scale: 0.5 } });
     expect(formatPipelineText(old, createChecker(types)).text).toContain('    type: test.scaled_add\n    params:\n      by: 3\n      scale: 0.5\n');
+  });
+
+  it('are recorded for the current version: the old file and its fmt output are one pipeline version', async () => {
+    const upgraded = formatPipelineText(old, createChecker(types)).text;
+    expect(upgraded).not.toContain('@1');
+    const fromOld = await planText(old, { plugins: [PLUGIN] });
+    const fromNew = await planText(upgraded, { plugins: [PLUGIN] });
+    expect(fromOld.text).toBe(upgraded);
+    expect(fromOld.versionHash).toBe(fromNew.versionHash);
+    expect(fromOld.nodes.get('s')).toMatchObject({ type: 'test.scaled_add', params: { by: 3, scale: 0.5 } });
+    // fmt of the upgraded file changes nothing more
+    expect(formatPipelineText(upgraded, createChecker(types)).changed).toBe(false);
   });
 
   it('run with the upgraded params', async () => {
