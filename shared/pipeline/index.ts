@@ -9,3 +9,4 @@ export { validatePipeline, loadPipeline, migrateNodes, resolveParamRefs, paramRe
 export { serializePipeline, formatPipelineText, type FormatResult } from './serialize';
 export { edgesOf, topologicalOrder, findCycle, upstreamOf, downstreamOf, wouldCreateCycle, type Edge } from './graph';
 export { isPlainSafe, doubleQuoted, formatNumber } from './yaml-scalars';
+export { readTriggers, triggersValue, validateTriggers, triggerKind, cronProblem, escapesFolder, TRIGGER_KINDS, type Trigger, type TriggerKind, type MetricCondition } from './triggers';

@@ -3,6 +3,8 @@
  * Pure data, JSON-safe, shared by the engine, the CLI and the editor.
  */
 
+import type { Trigger } from './triggers';
+
 export const API_VERSION = 'pipewright/v1';
 export const PIPELINE_KIND = 'Pipeline';
 
@@ -39,6 +41,8 @@ export interface Pipeline {
   params: Record<string, ParamValue>;
   /** in file order */
   nodes: PipelineNode[];
+  /** `triggers:` (contract section 8): what starts the pipeline without a person; absent when none */
+  triggers?: Trigger[];
   /** top-level keys that start with `x-` */
   extensions: Record<string, ParamValue>;
   /** editor only; node id -> position */

@@ -5,6 +5,7 @@
 import { CST, Lexer, LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
 import type { Issue, ParamValue, Pipeline, PipelineNode, Position } from './model';
 import { setOwn } from './own';
+import { readTriggers } from './triggers';
 import { apiVersionProblem, kindProblem, nodeIdProblem, paramNameProblem, pipelineNameProblem } from './rules';
 
 export const MAX_PIPELINE_BYTES = 5 * 1024 * 1024;
@@ -28,7 +29,7 @@ export interface ParseResult {
   partial?: Pipeline;
 }
 
-const TOP_KEYS = new Set(['apiVersion', 'kind', 'metadata', 'params', 'nodes', 'layout']);
+const TOP_KEYS = new Set(['apiVersion', 'kind', 'metadata', 'params', 'nodes', 'triggers', 'layout']);
 const NODE_KEYS = new Set(['type', 'inputs', 'params', 'cache']);
 export { PARAM_NAME_RE } from './rules';
 /** Explicit tags a core-schema reader resolves by itself; anything else is a custom tag. */
@@ -408,6 +409,9 @@ export function parsePipelineText(text: string): ParseResult {
     } else if (key === 'nodes') {
       if (value == null || (isScalar(value) && value.value == null)) continue;
       for (const n of r.pairs(value, 'nodes') ?? []) p.nodes.push(readNode(r, n.key, n.value, n.pair.key as YamlNode));
+    } else if (key === 'triggers') {
+      const v = r.value(value, 'triggers');
+      if (v !== undefined) p.triggers = readTriggers(v, (place, message) => r.error(place, message));
     } else if (key === 'layout') {
       p.layout = readLayout(r, value);
     } else if (isExtensionKey(key)) {

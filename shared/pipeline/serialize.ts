@@ -10,6 +10,7 @@ import type { Issue, ParamValue, Pipeline } from './model';
 import { formatNumber, inlineString, literalBlockHeader, type ScalarContext } from './yaml-scalars';
 import { MAX_PIPELINE_BYTES } from './parse';
 import { loadPipeline } from './validate';
+import { triggersValue } from './triggers';
 
 /** What a previous text said around one place. Paths are joined with NUL. */
 interface Decoration {
@@ -278,6 +279,7 @@ export function serializePipeline(p: Pipeline, previousText?: string): string {
         });
       }
     });
+  if (p.triggers?.length) w.entry('triggers', triggersValue(p.triggers), ['triggers'], '');
   w.map(ext(p.extensions, []), '');
   const ids = Object.keys(p.layout);
   if (ids.length) {

@@ -14,6 +14,7 @@ import {
   type Pipeline,
 } from './model';
 import { setOwn } from './own';
+import { validateTriggers } from './triggers';
 import { parsePipelineText, type PositionMap } from './parse';
 import { apiVersionProblem, kindProblem, nodeIdProblem, paramNameProblem, pipelineNameProblem } from './rules';
 
@@ -23,6 +24,8 @@ const VARIADIC_PORT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export interface ValidateOptions {
   /** from `parsePipelineText`: attaches line and column to each issue */
   positions?: PositionMap;
+  /** the file's own name, when known (a trigger naming it is checked for loops) */
+  fileName?: string;
 }
 
 export interface ResolvedParams {
@@ -232,6 +235,7 @@ export function validatePipeline(p: Pipeline, checker: NodeTypeChecker, opts: Va
   for (const id of Object.keys(p.layout)) {
     if (!byId.has(id)) add(`layout.${id}`, `no node '${id}' in this pipeline`);
   }
+  issues.push(...validateTriggers(p, checker, { fileName: opts.fileName }));
   return issues.map((i) => locate(i, opts.positions));
 }
 
