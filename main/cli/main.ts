@@ -24,6 +24,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   doctor: { summary: 'say which compute backend loads, and why the others do not', load: async () => (await import('./commands/doctor')).default },
   serve: { summary: 'serve registered models over HTTP (TF Serving REST and Open Inference Protocol)', load: async () => (await import('./commands/serve')).default },
   'export-model': { summary: 'a KServe InferenceService for a registered model', load: async () => (await import('./commands/export-model')).default },
+  watch: { summary: 'run the triggers of pipeline files (schedules, files, metrics) until stopped (--once: what is due)', load: async () => (await import('./commands/watch')).default },
   'merge-driver': { summary: 'merge pipeline files per node and param (a git merge driver)', load: async () => (await import('./commands/merge-driver')).default },
 };
 
@@ -49,6 +50,7 @@ Usage:
   pipewright models traffic NAME ALIAS=PCT... [--shadow ALIAS|--no-shadow] --project P
   pipewright models export NAME[@ALIAS|:VERSION] --project P -o FILE
   pipewright predict (--project P --model REF | --model-file F) --in TABLE --out FILE [--json]
+  pipewright watch --project P FILE... [--once]
   pipewright doctor
   pipewright merge-driver BASE OURS THEIRS [--name PATH]
   pipewright export-model REF --project P --to kserve --image IMAGE [-o OUT] [--storage-uri URI] [--min-replicas N] [--max-replicas N]

@@ -46,6 +46,11 @@ export interface RunOptions {
   /** a pool shared between runs (the API server); a private one is made and closed otherwise */
   pool?: WorkerPool;
   poolSize?: number;
+  /**
+   * Called with the new run's id right after its row is written and before any node starts:
+   * `pipewright watch` links the run to the trigger firing that started it.
+   */
+  onRunCreated?: (runId: number) => void;
 }
 
 /** The plan the engine runs (see planner.ts). */
@@ -85,6 +90,7 @@ export async function startRun(opts: RunOptions): Promise<StartedRun> {
   const { store } = opts;
   const options = { noCache: Boolean(opts.noCache), upTo: opts.upTo ?? null, from: opts.from ?? null, overrides: { ...prepared.overrides }, baseDir: opts.baseDir };
   const runNo = createRunRecord(store, { plan: prepared, nodes: selected, versioned: Boolean(opts.plan) || opts.text !== undefined, options });
+  opts.onRunCreated?.(runNo);
   const ac = new AbortController();
   // Every queued pool job, sweep trial and code run listens to the run's signal until it ends:
   // eleven at once is normal, not a leak (the server logged MaxListenersExceededWarning).

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { RUN_STATUSES } from '../../store/history';
 import { openProject, ProjectFileError, ProjectWriteError } from '../../store/project-store';
 import type { RunStatus } from '../../../shared/run';
+import { runTriggers } from '../../watch/queue';
 import { parseCommandArgs } from '../args';
 import { UsageError, type Command } from '../io';
 import { formatDuration, formatMetrics } from '../progress';
@@ -45,7 +46,9 @@ const command: Command = async (argv, io) => {
     throw e;
   }
   try {
-    const runs = store.listRuns({ pipeline: values.pipeline, status, limit });
+    const listed = store.listRuns({ pipeline: values.pipeline, status, limit });
+    const triggers = runTriggers(store, listed.map((r) => r.id));
+    const runs = listed.map((r) => ({ ...r, trigger: triggers.get(Number(r.id)) ?? 'manual' }));
     if (json) {
       io.stdout(`${JSON.stringify({ runs }, null, 2)}\n`);
       return 0;
@@ -54,8 +57,8 @@ const command: Command = async (argv, io) => {
       io.stdout(values.pipeline || status ? 'no run matches\n' : 'no runs recorded yet\n');
       return 0;
     }
-    const rows = runs.map((r) => [r.id, r.status, r.pipeline, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.durationMs == null ? '—' : formatDuration(r.durationMs), formatMetrics(r.metrics)]);
-    const head = ['RUN', 'STATUS', 'PIPELINE', 'STARTED', 'DURATION', 'METRICS'];
+    const rows = runs.map((r) => [r.id, r.status, r.pipeline, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.durationMs == null ? '—' : formatDuration(r.durationMs), r.trigger, formatMetrics(r.metrics)]);
+    const head = ['RUN', 'STATUS', 'PIPELINE', 'STARTED', 'DURATION', 'TRIGGER', 'METRICS'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
     io.stdout(`${[line(head), ...rows.map(line)].join('\n')}\n`);
