@@ -68,9 +68,9 @@ describe('pipewright run', () => {
     expect(runs.code).toBe(0);
     const list = (JSON.parse(runs.stdout) as { runs: RunListItem[] }).runs;
     expect(list.map((r) => r.status)).toEqual(['succeeded', 'gate_failed', 'succeeded', 'succeeded']);
-    expect(list[0]).toEqual({ id: expect.any(String), status: 'succeeded', pipeline: 'breast-cancer', startedAt: expect.any(String), durationMs: expect.any(Number), metrics: expect.objectContaining({ accuracy: expect.any(Number) }) });
+    expect(list[0]).toEqual({ id: expect.any(String), status: 'succeeded', pipeline: 'breast-cancer', startedAt: expect.any(String), durationMs: expect.any(Number), metrics: expect.objectContaining({ accuracy: expect.any(Number) }), trigger: 'manual' });
     const human = await cli(['runs', '--project', 'bc.pwproj'], dir);
-    expect(human.stdout.split('\n')[0]).toMatch(/^RUN\s+STATUS\s+PIPELINE\s+STARTED\s+DURATION\s+METRICS/);
+    expect(human.stdout.split('\n')[0]).toMatch(/^RUN\s+STATUS\s+PIPELINE\s+STARTED\s+DURATION\s+TRIGGER\s+METRICS/);
   });
 
   it('re-runs a data node when its file changes on disk, and reuses it again when the bytes are back', async () => {

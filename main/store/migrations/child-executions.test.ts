@@ -34,7 +34,8 @@ describe('migration 2: child executions', () => {
     const s = openProject(file);
     try {
       expect(s.schemaVersion()).toBe(LATEST_VERSION);
-      expect(s.db.prepare('SELECT * FROM runs ORDER BY id').all()).toEqual(before.runs);
+      // Later migrations add columns (0007: what started each run, 'manual' for every old run).
+      expect(s.db.prepare('SELECT * FROM runs ORDER BY id').all()).toEqual((before.runs as object[]).map((r) => ({ ...r, trigger: 'manual', trigger_firing: null })));
       expect(s.db.prepare('SELECT * FROM node_executions ORDER BY id').all()).toEqual(before.executions);
       expect(s.db.prepare('SELECT * FROM metrics ORDER BY rowid').all()).toEqual(before.metrics);
       expect(s.db.prepare('SELECT * FROM logs ORDER BY id').all()).toEqual(before.logs);
