@@ -208,7 +208,7 @@ describe('the queue', () => {
     const f = claimNext(store, owner('elsewhere:1'))!;
     const run = store.createRun({ pipeline: 'a' });
     store.db.prepare('UPDATE trigger_firings SET run_id = ?, lease_until = 0 WHERE id = ?').run(run.id, f.id);
-    store.finishRun(run.id, 'succeeded', 5);
+    store.db.prepare("UPDATE runs SET status = 'succeeded' WHERE id = ?").run(run.id);
     expect(claimNext(store, owner('here:2'))).toBeNull();
     expect(listFirings(store)[0]).toMatchObject({ status: 'done', outcome: 'succeeded', attempts: 1 });
   });
