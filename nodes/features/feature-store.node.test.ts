@@ -55,6 +55,15 @@ describe('features.view', () => {
     await expect(runNode(view, ctx, { table: t }, { name: 'v', entity: 'e', timestamp: 'ts' })).rejects.toThrow(/fv: timestamp: column "ts" of input "table" has 1 value that is not a timestamp, e.g. "yesterday"/);
   });
 
+  it('tells the editor its columns before running: entity, times, then features', async () => {
+    const cols = [{ name: 'speed', type: 'DOUBLE' }, { name: 'ts', type: 'TIMESTAMP' }, { name: 'driver', type: 'INTEGER' }, { name: 'grade', type: 'VARCHAR' }];
+    const ctx0 = { resolvePath: (p: string) => p, data: {} };
+    const r = await view.schema!({ inputs: { table: { columns: cols } }, params: { name: 'v', entity: 'driver', timestamp: 'ts' }, ctx: ctx0 });
+    expect(r.outputs.view.columns?.map((c) => c.name)).toEqual(['driver', 'ts', 'speed', 'grade']);
+    const m = await materialize.schema!({ inputs: { view: r.outputs.view }, params: {}, ctx: ctx0 });
+    expect(m.outputs.view).toEqual(r.outputs.view);
+  });
+
   it('refuses a TTL that does not parse before anything runs', () => {
     const r = view.params.safeParse({ name: 'v', entity: 'e', timestamp: 'ts', ttl: '3 days' });
     expect(r.success).toBe(false);

@@ -19,6 +19,7 @@ export default defineNode({
   }).strict(),
   check: (p) => (p.asOf !== undefined && parseInstant(p.asOf) === null ? [{ param: 'asOf', message: `must be an ISO 8601 time such as 2024-01-31 12:00:00 or 2024-01-31T12:00:00Z (got ${JSON.stringify(p.asOf)})` }] : []),
   featureStore: 'materialize',
+  schema: ({ inputs }) => ({ outputs: { view: inputs.view ?? {} } }),
   neverCached: true,
   async run({ inputs, params, ctx }) {
     const ref = input(ctx, inputs, 'view');

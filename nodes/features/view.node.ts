@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, describeInput, input, nodeError, requireColumns, tableOutput } from './common';
+import { mapColumns } from '../schema';
 import { DURATION_RE, durationSeconds, requireParsableTimes, requireTimeColumn, utcMicros, VIEW_KEY, type ViewDoc } from './feature-view';
 
 const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -35,6 +36,18 @@ export default defineNode({
   },
   columnParams: ['entity', 'timestamp', 'createdTimestamp', 'features'],
   featureStore: 'view',
+  // The view keeps entity, time and feature columns, in that order (run() writes the same).
+  schema: ({ inputs, params }) => ({
+    outputs: {
+      view: mapColumns(inputs.table, (cols) => {
+        const keys = params.entity === undefined ? [] : list(params.entity);
+        const time = [params.timestamp, params.createdTimestamp].filter((x): x is string => typeof x === 'string');
+        const taken = new Set([...keys, ...time]);
+        const features = params.features ?? cols.map((c) => c.name).filter((n) => !taken.has(n));
+        return [...keys, ...time, ...features].flatMap((n) => cols.filter((c) => c.name === n));
+      }),
+    },
+  }),
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');
     const info = await describeInput(ctx, table, 'table');
