@@ -185,6 +185,22 @@ export interface RunContext {
 export interface RunHost {
   /** deploy.register: registers the model on this node's `model` input (contract section 5) */
   registerModel?(req: { name: string; alias?: string; approval: 'none' | 'required'; metrics?: ArtifactRef }): Promise<RegisteredModel>;
+  /**
+   * deploy.serve: serves the registered model NAME (contract section 4b). Under `pipewright run`
+   * it answers one real prediction through the HTTP stack on a free port and stops; in the app the
+   * server keeps running (listed and stopped in the editor).
+   */
+  serveModel?(req: { name: string; host: string; port: number }): Promise<ServedEndpoint>;
+}
+
+export interface ServedEndpoint {
+  url: string;
+  name: string;
+  version: number;
+  /** true: still running (the app); false: answered one request and stopped */
+  longLived: boolean;
+  /** the one prediction answered under `pipewright run` */
+  prediction?: unknown;
 }
 
 export interface RegisteredModel {

@@ -23,6 +23,7 @@ import { InvalidPipelineError, planPipeline, type Plan } from '../engine/planner
 import { WorkerPool } from '../engine/pool';
 import { tableRows, tableStats, type ColumnStats } from './preview';
 import { batchRunEvents } from './run-events';
+import { ServerRegistry } from '../serving/deploy';
 import { cachedSchemaContext, inferSchemas } from '../engine/schema';
 import { NodeError } from '../../nodes/types';
 import { applyGc, HistoryNotFound, lineageOf, showRun } from '../store/history';
@@ -105,6 +106,8 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
   let pool: WorkerPool | null = null;
   const active = new Map<string, { run: StartedRun; project: string }>();
   const attached = new Set<Connection>();
+  /** long-lived model servers of deploy.serve, for as long as the app runs */
+  const servers = new ServerRegistry();
 
   /** Opens a project once and keeps it open: the file stays locked to this process's WAL. */
   function project(path: string, create = false): ProjectStore {
@@ -295,6 +298,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
           upTo,
           from,
           pool,
+          servers,
           onEvent: (e) => events.push(e),
         });
       } catch (e) {
@@ -423,12 +427,17 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
         return { deletedRuns: plan.deletedRuns, artifacts: plan.artifacts, fileBytes: { before, after: size() }, compacted };
       }),
 
+    // The model servers deploy.serve started (contract 4b): listed and stopped in the Serving page.
+    'serving.list': () => ({ servers: servers.list() }),
+    'serving.stop': async ({ id: serverId }) => ({ stopped: await servers.stop(serverId) }),
+
     attach(conn) {
       attached.add(conn);
       return () => attached.delete(conn);
     },
 
     async dispose() {
+      await servers.stopAll();
       const running = [...active.values()].map(({ run }) => {
         run.cancel();
         return run.done.catch(() => undefined);

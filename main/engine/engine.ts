@@ -4,6 +4,7 @@
  * listener (CLI progress, the API's `run.events`). The caller hears `run.finished` once the
  * project file holds the run (or the run says why it does not).
  */
+import type { ServerRegistry } from '../serving/deploy';
 import { setMaxListeners } from 'node:events';
 import type { ParamValue, Pipeline } from '../../shared/pipeline/model';
 import { downstreamOf, upstreamOf } from '../../shared/pipeline';
@@ -43,6 +44,8 @@ export interface RunOptions {
   onEvent?: (e: RunEvent) => void;
   /** plugin modules with extra node types */
   plugins?: string[];
+  /** where deploy.serve keeps long-lived servers (the app); absent: one request, then stop (the CLI) */
+  servers?: ServerRegistry;
   /** a pool shared between runs (the API server); a private one is made and closed otherwise */
   pool?: WorkerPool;
   poolSize?: number;
@@ -143,7 +146,7 @@ async function run(opts: RunOptions, plan: Plan, selected: string[], forced: Set
       pool: () => (pool ??= new WorkerPool(opts.poolSize)),
       signal: ac.signal,
       effects: runEffects({ store, runId: runNo, files, signal: ac.signal }),
-      host: runHost({ store, plan, runId: runNo, files, baseDir: opts.baseDir, flush: () => recorder.flush() }),
+      host: runHost({ store, plan, runId: runNo, files, baseDir: opts.baseDir, flush: () => recorder.flush(), servers: opts.servers }),
       emit: (e) => {
         recorder.record(e);
         // the caller hears of the end once it is recorded (below)

@@ -1,6 +1,6 @@
 /**
  * The services the engine offers inline nodes (`ctx.host`): registering a model of this run
- * (deploy.register). Registration reads the run so far through the executor's view, and writes
+ * (deploy.register) and serving it (deploy.serve). Registration reads the run so far through the executor's view, and writes
  * the registry's own records once the run's records so far (the model artifact among them) are
  * committed.
  */
@@ -11,6 +11,7 @@ import type { ProjectStore } from '../store/types';
 import type { RunView } from './executor';
 import type { Plan } from './planner';
 import type { RunFiles } from './run-files';
+import type { ServerRegistry } from '../serving/deploy';
 
 export interface HostOf {
   store: ProjectStore;
@@ -20,6 +21,8 @@ export interface HostOf {
   baseDir: string;
   /** writes the run's pending records now */
   flush(): void;
+  /** where deploy.serve keeps long-lived servers (the app); absent: one request, then stop (the CLI) */
+  servers?: ServerRegistry;
 }
 
 export function runHost(h: HostOf): (nodeId: string, view: RunView) => RunHost {
@@ -40,6 +43,12 @@ export function runHost(h: HostOf): (nodeId: string, view: RunView) => RunHost {
       };
       h.flush();
       return registerFromRun(h.store, graph, { node: nodeId, ...req });
+    },
+    serveModel: async (req) => {
+      const { serveOnce } = await import('../serving/deploy');
+      // the versions this run registered reach the file first
+      h.flush();
+      return h.servers ? h.servers.serve(h.store, req) : serveOnce(h.store, req);
     },
   });
 }

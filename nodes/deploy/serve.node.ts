@@ -1,17 +1,38 @@
 import { z } from 'zod';
-import { defineNode } from '../types';
+import { defineNode, NodeError } from '../types';
 
 export default defineNode({
   type: 'deploy.serve',
   version: 1,
   title: 'Serve model',
   stage: 'deploy',
-  description: 'Serves the model over a TF Serving compatible REST API on this machine.',
+  description:
+    'Serves the registered model over TF Serving REST and the Open Inference Protocol on this machine. ' +
+    'Under pipewright run it answers one real prediction on a free port and stops; in the app the server keeps running and is listed in the Serving page.',
   inputs: [{ name: 'model', kind: 'model' }],
   outputs: [{ name: 'endpoint', kind: 'endpoint' }],
-  params: z.object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only').describe('model name in the URL'),
-    port: z.number().int().min(0).max(65_535).default(0).describe('0 = any free port'),
-    host: z.string().min(1).default('127.0.0.1').describe('address to bind'),
-  }).strict(),
+  params: z
+    .object({
+      name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only').max(100).describe('registered model name (deploy.register upstream)'),
+      port: z.number().int().min(0).max(65_535).default(0).describe('0 = any free port'),
+      host: z.string().min(1).default('127.0.0.1').describe('loopback address to bind'),
+    })
+    .strict(),
+  inline: true,
+  neverCached: true,
+  afterGates: true,
+  async run({ inputs, params, ctx }) {
+    const serve = ctx.host?.serveModel;
+    if (!serve) throw new NodeError(`${ctx.nodeId}: serving needs the project file: run the pipeline with pipewright run or in the app (not run-node)`);
+    if (!inputs.model) throw new NodeError(`${ctx.nodeId}: input "model" is not connected`);
+    let endpoint;
+    try {
+      endpoint = await serve({ name: params.name, host: params.host, port: params.port });
+    } catch (e) {
+      throw new NodeError(`${ctx.nodeId}: ${(e as Error).message}`);
+    }
+    ctx.log('info', endpoint.longLived ? `serving ${endpoint.name}:${endpoint.version} at ${endpoint.url}` : `answered one prediction as ${endpoint.name}:${endpoint.version} at ${endpoint.url}, then stopped`);
+    ctx.metric('version', endpoint.version);
+    return { endpoint: { kind: 'endpoint', json: endpoint } };
+  },
 });

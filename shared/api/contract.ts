@@ -34,6 +34,18 @@ export interface AppInfo {
   openPath?: string | null;
 }
 
+/** A model server started by deploy.serve in the app (main/serving/deploy.ts). */
+export interface RunningServer {
+  id: string;
+  project: string;
+  name: string;
+  url: string;
+  startedAt: string;
+  /** the version the model's name resolves to now */
+  version: number | null;
+  stats: { requests: number; errors: number; rps: number; p50: number | null; p99: number | null };
+}
+
 export interface ValidateResult {
   errors: Issue[];
   /** the parsed pipeline when it parsed as a pipeline at all (possibly with errors) */
@@ -132,6 +144,9 @@ export const methods = {
     z.ZodObject<{ project: typeof path; hash: typeof id; offset: z.ZodOptional<z.ZodNumber>; limit: z.ZodOptional<z.ZodNumber> }>,
     TablePreview
   >(z.object({ project: path, hash: id, offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).optional() })),
+  /** the model servers deploy.serve keeps running in the app, with live request figures */
+  'serving.list': method<typeof empty, { servers: RunningServer[] }>(empty),
+  'serving.stop': method<z.ZodObject<{ id: z.ZodString }>, { stopped: boolean }>(z.object({ id: z.string().min(1).max(5000) })),
   'artifact.json': method<z.ZodObject<{ project: typeof path; hash: typeof id }>, { json: unknown }>(z.object({ project: path, hash: id })),
 
   // ---- history (issue 14; contract sections 2b and 9): the Runs page

@@ -16,6 +16,7 @@ import YAML from 'yaml';
 import { openProject } from '../../main/store/project-store';
 import { setAlias } from '../../main/registry/store';
 import { readPredictions } from '../../main/serving/prediction-log';
+import { ServerRegistry } from '../../main/serving/deploy';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'pipewright.cjs');
@@ -296,6 +297,42 @@ describe('pipewright serve with registered models', () => {
       expect(await s.stop()).toBe(0);
     }
   }, 120_000);
+
+  it('deploy.serve: under pipewright run one real prediction on a free port, then stop; in the app a server that stays, is listed and stopped', async () => {
+    const example = YAML.parse(readFileSync(join(dir, 'cancer.pipeline.yaml'), 'utf8'));
+    example.nodes.serve = { type: 'deploy.serve', inputs: { model: 'register.model' }, params: { name: 'cancer' } };
+    writeFileSync(join(dir, 'cancer-serve.pipeline.yaml'), YAML.stringify(example));
+    const r = cli(['run', 'cancer-serve.pipeline.yaml', '--project', project, '--param', 'seed=42', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const serveNode = JSON.parse(r.stdout).nodes.serve;
+    expect(serveNode.status).toBe('succeeded');
+    const store = openProject(project);
+    try {
+      const endpoint = store.artifactJson(serveNode.outputs.endpoint.hash) as { url: string; longLived: boolean; version: number; prediction: { label: string } };
+      expect(endpoint.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(endpoint.longLived).toBe(false);
+      expect(['benign', 'malignant']).toContain(endpoint.prediction.label);
+      // it stopped: nothing listens there any more
+      await expect(post(endpoint.url, '/v2/health/live', undefined)).rejects.toThrow(/ECONNREFUSED/);
+
+      const servers = new ServerRegistry();
+      const up = await servers.serve(store, { name: 'cancer', host: '127.0.0.1', port: 0 });
+      expect(up.longLived).toBe(true);
+      const again = await servers.serve(store, { name: 'cancer', host: '127.0.0.1', port: 0 });
+      expect(again.url).toBe(up.url); // a re-run updates the running server, it does not start another
+      const a = await post(up.url, '/v1/models/cancer:predict', { instances: rows.slice(0, 2) });
+      expect(a.status).toBe(200);
+      const listed = servers.list();
+      expect(listed).toHaveLength(1);
+      expect(listed[0]).toMatchObject({ name: 'cancer', url: up.url, version: 1 });
+      expect(listed[0].stats.requests).toBe(1);
+      expect(await servers.stop(listed[0].id)).toBe(true);
+      expect(servers.list()).toEqual([]);
+      await expect(post(up.url, '/v2/health/live', undefined)).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      store.close();
+    }
+  }, 180_000);
 
   it('refuses, with exit 2 naming the problem: a public host without a token, a port in use, an unknown model', async () => {
     const open = cli(['serve', '--project', project, '--host', '0.0.0.0', '--port', '0']);

@@ -1,0 +1,131 @@
+/**
+ * What `deploy.serve` does (contract section 4b), on the engine's side. Under `pipewright run`
+ * (`serveOnce`) it loads the registered model, answers one real prediction through the HTTP
+ * stack on a free loopback port, stops and reports the endpoint, so CI never hangs. In the app a
+ * `ServerRegistry` keeps long-lived servers (one per project and model name, following its
+ * aliases live), which the editor lists and stops.
+ */
+import { request } from 'node:http';
+import { ModelTable, type DefaultRef } from './model-table';
+import { PredictionLog } from './prediction-log';
+import { registrySource } from './registry-source';
+import { isLoopback, startModelServer, type ModelServer } from './server';
+import type { RunningServer } from '../../shared/api/contract';
+import { columnKind } from './protocol';
+import type { ServingInput } from './types';
+import type { ServedEndpoint } from '../../nodes/types';
+
+export type { ServedEndpoint };
+import type { ProjectStore } from '../store/project-store';
+
+export interface ServeRequest {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** A row the model takes: 0 for numbers, false for yes/no, null where imputed, else "". */
+export function probeRow(inputs: readonly ServingInput[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const i of inputs) {
+    const k = columnKind(i.type);
+    row[i.name] = i.nullable ? null : k === 'number' || k === 'integer' ? 0 : k === 'boolean' ? false : '';
+  }
+  return row;
+}
+
+async function open(store: ProjectStore, req: ServeRequest): Promise<{ table: ModelTable; server: ModelServer; log: PredictionLog }> {
+  if (!isLoopback(req.host)) throw new Error(`host ${req.host}: deploy.serve binds a loopback address only; for another host run pipewright serve --host ${req.host} --token T`);
+  const only = new Map<string, DefaultRef>([[req.name, { kind: 'default' }]]);
+  const table = await ModelTable.open(registrySource(store), { only });
+  if (!table.routing.names.has(req.name)) {
+    table.close();
+    throw new Error(`no registered model "${req.name}": register it first (deploy.register upstream, same name)`);
+  }
+  const log = new PredictionLog(store);
+  try {
+    const server = await startModelServer({ table, host: req.host, port: req.port, log, store });
+    return { table, server, log };
+  } catch (e) {
+    table.close();
+    log.close();
+    throw e;
+  }
+}
+
+function postJson(url: string, path: string, body: unknown): Promise<{ status: number; version: string; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(path, url);
+    const text = JSON.stringify(body);
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } }, (res) => {
+      let t = '';
+      res.on('data', (d: Buffer) => (t += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, version: String(res.headers['x-pipewright-model-version'] ?? ''), body: JSON.parse(t) as unknown }));
+    });
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+/** `pipewright run`: one real prediction through the HTTP stack on a free port, then stop. */
+export async function serveOnce(store: ProjectStore, req: ServeRequest): Promise<ServedEndpoint> {
+  const { table, server, log } = await open(store, { ...req, port: 0 });
+  try {
+    const target = table.routing.defaultTarget(req.name, () => 0);
+    const model = table.routing.loaded.get(`${req.name}:${target.version}`)?.model;
+    if (!model) throw new Error(`${req.name}:${target.version} did not load`);
+    const answer = await postJson(server.url, `/v1/models/${encodeURIComponent(req.name)}:predict`, { instances: [probeRow(model.inputs)] });
+    if (answer.status !== 200) throw new Error(`the server answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    const predictions = (answer.body as { predictions: unknown[] }).predictions;
+    return { url: server.url, name: req.name, version: Number(answer.version.split(':').pop()), longLived: false, prediction: predictions[0] };
+  } finally {
+    await server.close();
+    log.close();
+    table.close();
+  }
+}
+
+/** The app's long-lived servers (deploy.serve in the editor), keyed by project and model name. */
+export class ServerRegistry {
+  private readonly running = new Map<string, { project: string; req: ServeRequest; table: ModelTable; server: ModelServer; log: PredictionLog; startedAt: string }>();
+
+  /** Starts a server, or keeps the one already running for this project and name (it follows the registry live). */
+  async serve(store: ProjectStore, req: ServeRequest): Promise<ServedEndpoint> {
+    const id = `${store.path}|${req.name}`;
+    const have = this.running.get(id);
+    if (have && have.req.host === req.host && (req.port === 0 || req.port === have.server.port)) {
+      await have.table.refresh(true);
+      return { url: have.server.url, name: req.name, version: have.table.routing.defaultTarget(req.name, () => 0).version, longLived: true };
+    }
+    if (have) await this.stop(id);
+    const s = await open(store, req);
+    this.running.set(id, { project: store.path, req, ...s, startedAt: new Date().toISOString() });
+    return { url: s.server.url, name: req.name, version: s.table.routing.defaultTarget(req.name, () => 0).version, longLived: true };
+  }
+
+  list(): RunningServer[] {
+    return [...this.running].map(([id, r]) => {
+      let version: number | null;
+      try {
+        version = r.table.routing.defaultTarget(r.req.name, () => 0).version;
+      } catch {
+        version = null;
+      }
+      return { id, project: r.project, name: r.req.name, url: r.server.url, startedAt: r.startedAt, version, stats: r.server.stats.snapshot() };
+    });
+  }
+
+  async stop(id: string): Promise<boolean> {
+    const r = this.running.get(id);
+    if (!r) return false;
+    this.running.delete(id);
+    await r.server.close();
+    r.log.close();
+    r.table.close();
+    return true;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const id of [...this.running.keys()]) await this.stop(id);
+  }
+}
