@@ -25,6 +25,8 @@ import { tableRows, tableStats, type ColumnStats } from './preview';
 import { batchRunEvents } from './run-events';
 import { ServerRegistry } from '../serving/deploy';
 import { cachedSchemaContext, inferSchemas } from '../engine/schema';
+import { exportText } from '../cli/commands/export';
+import { ExportError } from '../export/graph';
 import { NodeError } from '../../nodes/types';
 import { applyGc, HistoryNotFound, lineageOf, showRun } from '../store/history';
 import { compactProject, compareRuns, currentVersion, markSaved, gcOverview, modelVersions, pipelineVersion, pipelineVersions, renamePipeline, runsTable } from '../store/history-views';
@@ -213,6 +215,20 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
         return resolve(base, p);
       };
       return { nodes: await inferSchemas(pipeline, registry, cachedSchemaContext(await dataEngine(), resolvePath, schemaMemo)) };
+    },
+
+    'pipeline.export': ({ text, to, file }) => {
+      const loaded = loadPipeline(text, checker);
+      if (!loaded.pipeline) throw new RpcError(`the pipeline has ${loaded.errors.length} error(s); fix them before exporting`, 'invalid_pipeline', loaded.errors);
+      if (!isAbsolute(file)) throw new RpcError(`${file}: the pipeline file's place must be an absolute path`, 'invalid_params');
+      try {
+        const out = exportText(loaded.pipeline, { file, to, gpu: false });
+        const name = loaded.pipeline.metadata.name;
+        return { text: out, fileName: to === 'argo' ? `${name}.argo.yaml` : `${name}.yml` };
+      } catch (e) {
+        if (e instanceof ExportError) throw new RpcError(e.message, 'invalid_params');
+        throw e;
+      }
     },
 
     'file.read': ({ path }) => {

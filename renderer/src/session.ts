@@ -67,7 +67,12 @@ interface Draft {
 
 let unsubscribeStore: (() => void) | null = null;
 
-function notice(level: 'error' | 'warn' | 'info', text: string) {
+/** Bumped whenever another document is opened: a notice about the one before is not shown. */
+let docGeneration = 0;
+
+/** A notice about the open document; `gen` (taken before an await) drops it when another was opened since. */
+function notice(level: 'error' | 'warn' | 'info', text: string, gen = docGeneration) {
+  if (gen !== docGeneration) return;
   useNotices.getState().push(level, text);
 }
 
@@ -77,7 +82,9 @@ export function openDocument(doc: Pipeline, opts: { filePath?: string | null; pr
   const store = s.store;
   store.getState().clearRun();
   store.getState().load(doc);
-  // Notices were about the pipeline that was open (its run, its save); not about this one.
+  // Notices were about the pipeline that was open (its run, its save); not about this one, nor
+  // are the answers still on their way for it.
+  docGeneration++;
   useNotices.setState({ notices: [] });
   useSession.setState({
     filePath: opts.filePath === undefined ? s.filePath : opts.filePath,
@@ -116,12 +123,13 @@ export async function openPath(path: string): Promise<void> {
   const s = useSession.getState();
   const project = s.projectPath ?? defaultProjectFor(r.path);
   await openText(r.text, { filePath: r.path, projectPath: project });
+  const gen = docGeneration;
   // Edits made here were saved as versions in the project, not into the file: say so, and where.
   const name = useSession.getState().store.getState().doc.metadata.name;
   try {
     const latest = (await call('pipeline.latest', { project, pipeline: name })).version;
     if (latest && latest.text !== r.text)
-      notice('info', `This project also has a saved version of "${name}" that differs from the file (${new Date(latest.createdAt).toLocaleString()}): open it from Project ▸ Pipelines.`);
+      notice('info', `This project also has a saved version of "${name}" that differs from the file (${new Date(latest.createdAt).toLocaleString()}): open it from Project ▸ Pipelines.`, gen);
   } catch {
     // A project that does not exist yet has no versions.
   }
@@ -227,6 +235,7 @@ export async function save(explicit = true): Promise<boolean> {
     return false;
   }
   const revision = s.store.getState().revision;
+  const gen = docGeneration;
   const text = await serialize(s.store.getState().doc);
   if (text === null) return false;
   useSession.setState({ saveState: 'saving' });
@@ -235,12 +244,12 @@ export async function save(explicit = true): Promise<boolean> {
     const still = useSession.getState().store.getState().revision === revision;
     useSession.setState({ saveState: still ? 'saved' : 'dirty', lastVersion: r.version.id, projectPath: project });
     if (r.created) void refreshPipelines();
-    if (explicit) notice('info', r.created ? `Saved version ${r.version.id.slice(0, 8)}` : 'No changes since the last version');
+    if (explicit) notice('info', r.created ? `Saved version ${r.version.id.slice(0, 8)}` : 'No changes since the last version', gen);
     return true;
   } catch (e) {
     useSession.setState({ saveState: 'error' });
-    if (explicit) notice('error', `save failed: ${(e as Error).message}`);
-    else notice('warn', `autosave failed: ${(e as Error).message}`);
+    if (explicit) notice('error', `save failed: ${(e as Error).message}`, gen);
+    else notice('warn', `autosave failed: ${(e as Error).message}`, gen);
     return false;
   }
 }
@@ -403,6 +412,7 @@ export async function startRun(
   const { store } = useSession.getState();
   const doc = store.getState().doc;
   const { exact, ...runOpts } = opts;
+  const gen = docGeneration;
   const text = exact ? exact.text : await serialize(doc);
   if (text === null) return null;
   if (exact) {
@@ -417,6 +427,7 @@ export async function startRun(
     r = await call('run.start', { ...target, text, ...runOpts });
   } catch (e) {
     const err = e as Error & { issues?: Issue[] };
+    if (gen !== docGeneration) return null;
     if (err.issues?.length) {
       // An invalid pipeline: the problems go where the user looks (nodes, inspector, YAML markers).
       useSession.setState({ issues: err.issues });
@@ -545,12 +556,19 @@ function applyPendingEvents(): void {
   for (const e of events) if (e.type === 'run.finished' && store.getState().run?.id === e.runId) void fetchRecorded(e.runId);
 }
 
+/** While a node is dragged, run events are applied this often, not every frame: the drag's frames come first. */
+const APPLY_WHILE_DRAGGING_MS = 250;
+
 function onRunEvents(batch: RunEvent[]): void {
   for (const e of batch) pendingEvents.push(e);
   if (frameRequested) return;
   frameRequested = true;
+  if (interacting) {
+    setTimeout(applyPendingEvents, APPLY_WHILE_DRAGGING_MS);
+    return;
+  }
   // A hidden page gets no animation frames; the timer keeps its state from piling up unseen.
-  requestAnimationFrame(applyPendingEvents);
+  requestAnimationFrame(() => frameRequested && applyPendingEvents());
   setTimeout(() => frameRequested && applyPendingEvents(), 250);
 }
 
@@ -626,16 +644,36 @@ export function discardDraft(): void {
   localStorage.removeItem(DRAFT_KEY);
 }
 
+/** Saves `text` as a file the browser downloads. */
+export function download(name: string, text: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
 /** The pipeline file as a download (export in the browser). */
 export async function exportDownload(): Promise<void> {
   const doc = useSession.getState().store.getState().doc;
   const text = await serialize(doc);
+  if (text !== null) download(`${doc.metadata.name}.pipeline.yaml`, text);
+}
+
+/**
+ * The pipeline as a CI workflow, the CLI's own output (`pipewright export FILE --to T`) for the
+ * file it came from, or for `<name>.pipeline.yaml` beside the project when it lives in a project.
+ */
+export async function exportWorkflow(to: 'argo' | 'github-actions'): Promise<void> {
+  const s = useSession.getState();
+  const doc = s.store.getState().doc;
+  const text = await serialize(doc);
+  const folder = baseDirOf(s);
   if (text === null) return;
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
-  a.download = `${doc.metadata.name}.pipeline.yaml`;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  if (!folder) return notice('warn', 'Open or create a project first: the export names data files relative to its folder.');
+  const file = s.filePath ?? `${folder}/${doc.metadata.name}.pipeline.yaml`;
+  const r = await tryCall('pipeline.export', { text, to, file }, `could not export to ${to === 'argo' ? 'Argo' : 'GitHub Actions'}`);
+  if (r) download(r.fileName, r.text);
 }
 
 /** Commands from the desktop shell's menu; main has already shown the native dialog. */

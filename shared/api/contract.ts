@@ -90,6 +90,14 @@ export const methods = {
   'pipeline.schema': method<z.ZodObject<{ text: typeof text; baseDir: z.ZodOptional<typeof path> }>, { nodes: Record<string, NodeSchema> }>(
     z.object({ text, baseDir: path.optional() }),
   ),
+  /**
+   * The pipeline as a CI workflow, exactly what `pipewright export FILE --to T` writes for a file
+   * at `file` holding `text` (relative data paths resolve against its folder; Argo hashes them).
+   */
+  'pipeline.export': method<
+    z.ZodObject<{ text: typeof text; to: z.ZodEnum<{ argo: 'argo'; 'github-actions': 'github-actions' }>; file: typeof path }>,
+    { text: string; fileName: string }
+  >(z.object({ text, to: z.enum(['argo', 'github-actions']), file: path })),
   'file.read': method<z.ZodObject<{ path: typeof path }>, { path: string; text: string }>(z.object({ path })),
   'project.open': method<z.ZodObject<{ path: typeof path; create: z.ZodOptional<z.ZodBoolean> }>, ProjectInfo>(
     z.object({ path, create: z.boolean().optional() }),

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openExampleInOwnProject, openPage, RUN_MS, screenshot, yamlCursorAtEndOf } from './harness';
+import { openExampleInOwnProject, openPage, revealNode, RUN_MS, screenshot, yamlCursorAtEndOf } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -20,6 +20,7 @@ const nativeScroll = (page: Page) =>
   );
 
 async function clickNode(page: Page, id: string) {
+  await revealNode(page, id);
   await page.getByTestId(`node-${id}`).locator('.pw-node-header').click();
   await expect.poll(() => page.getByTestId('node-id-input').inputValue()).toBe(id);
 }

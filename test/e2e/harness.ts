@@ -180,8 +180,37 @@ export async function connect(page: Page, from: string, to: string) {
   return async () => page.mouse.up();
 }
 
-/** Selects a node by clicking its header; waits for the inspector to show it. */
+/**
+ * Pans the canvas (a drag on its empty background, as a user does) until node `id`'s header is
+ * inside it: at the readable default zoom a graph may reach past the canvas's edges.
+ */
+export async function revealNode(page: Page, id: string) {
+  for (let i = 0; i < 6; i++) {
+    const c = (await page.getByTestId('canvas').boundingBox())!;
+    const h = (await page.getByTestId(`node-${id}`).locator('.pw-node-header').boundingBox())!;
+    const [x, y] = [h.x + h.width / 2, h.y + h.height / 2];
+    const dx = x < c.x + 60 ? c.x + 120 - x : x > c.x + c.width - 60 ? c.x + c.width - 120 - x : 0;
+    const dy = y < c.y + 60 ? c.y + 120 - y : y > c.y + c.height - 60 ? c.y + c.height - 120 - y : 0;
+    if (!dx && !dy) return;
+    // a point of the empty background to grab
+    const start = await page.evaluate(({ c }) => {
+      for (let gy = c.y + 20; gy < c.y + c.height - 20; gy += 30)
+        for (let gx = c.x + 20; gx < c.x + c.width - 20; gx += 30)
+          if (document.elementFromPoint(gx, gy)?.classList.contains('react-flow__pane')) return { x: gx, y: gy };
+      return null;
+    }, { c });
+    if (!start) return;
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    await page.mouse.move(start.x + dx / 2, start.y + dy / 2, { steps: 4 });
+    await page.mouse.move(start.x + dx, start.y + dy, { steps: 4 });
+    await page.mouse.up();
+  }
+}
+
+/** Selects a node by clicking its header (panning to it first); waits for the inspector to show it. */
 export async function selectNode(page: Page, id: string) {
+  await revealNode(page, id);
   await page.getByTestId(`node-${id}`).locator('.pw-node-header').click();
   const { expect } = await vitest();
   await expect.poll(() => page.getByTestId('node-id-input').inputValue()).toBe(id);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, RUN_MS, screenshot } from './harness';
+import { openPage, revealNode, RUN_MS, screenshot } from './harness';
 import { longRunPipeline, openInOwnProject } from './long-run';
 import { e2eSuite } from './suite';
 
@@ -17,6 +17,7 @@ describe('a long training run', () => {
   it('streams every point, ends promptly, keeps the curve when cached, and cancels under load', async () => {
     const { page, errors } = await openPage(suite.browser, suite.app.url);
     await openInOwnProject(page, suite.app.home, 'long-run', longRunPipeline(3000));
+    await revealNode(page, 'train');
     await page.getByTestId('node-train').locator('.pw-node-header').click();
     await page.getByTestId('run-all').click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: RUN_MS }).toBe('succeeded');

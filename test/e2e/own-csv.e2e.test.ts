@@ -40,15 +40,16 @@ describe('the own-CSV story: 9 nodes, pickers only', () => {
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 0);
 
     const layout: [string, string, number, number][] = [
-      ['data.csv', 'csv', 330, 140],
-      ['features.select', 'select', 560, 140],
-      ['features.impute', 'impute', 790, 140],
-      ['features.one_hot', 'one_hot', 1020, 140],
-      ['features.split', 'split', 330, 400],
-      ['features.standardize', 'standardize', 560, 400],
-      ['train.logistic_regression', 'logistic_regression', 790, 400],
-      ['evaluate.classification', 'evaluate', 560, 650],
-      ['gate.metric', 'gate', 790, 650],
+      // three a row: an empty pipeline opens at 1:1, nodes 220 px wide
+      ['data.csv', 'csv', 290, 110],
+      ['features.select', 'select', 570, 110],
+      ['features.impute', 'impute', 850, 110],
+      ['features.one_hot', 'one_hot', 290, 370],
+      ['features.split', 'split', 570, 370],
+      ['features.standardize', 'standardize', 850, 370],
+      ['train.logistic_regression', 'logistic_regression', 290, 630],
+      ['evaluate.classification', 'evaluate', 570, 630],
+      ['gate.metric', 'gate', 850, 630],
     ];
     for (const [type, , x, y] of layout) await dropFromPalette(page, type, x, y);
     for (const [, id] of layout) await page.getByTestId(`node-${id}`).waitFor();

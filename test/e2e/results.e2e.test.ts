@@ -8,13 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openPage, screenshot } from './harness';
+import { openPage, revealNode, screenshot } from './harness';
 import { e2eSuite } from './suite';
 import { openInOwnProject } from './long-run';
 
 const suite = e2eSuite();
 
 async function select(page: Page, id: string) {
+  await revealNode(page, id);
   await page.getByTestId(`node-${id}`).locator('.pw-node-header').click();
   await expect.poll(() => page.getByTestId('node-id-input').inputValue()).toBe(id);
 }

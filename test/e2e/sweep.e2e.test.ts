@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { emptyPipeline, type Pipeline } from '../../shared/pipeline/model';
-import { openPage, RUN_MS, screenshot } from './harness';
+import { openPage, revealNode, RUN_MS, screenshot } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -24,6 +24,7 @@ function sweepPipeline(csv: string): Pipeline {
 }
 
 async function trialRows(page: Page): Promise<string[][]> {
+  await revealNode(page, 'sweep');
   await page.getByTestId('node-sweep').locator('.pw-node-header').click();
   const table = page.getByTestId('trials-table');
   await table.waitFor();

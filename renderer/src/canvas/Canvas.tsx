@@ -36,6 +36,9 @@ function toLink(c: Connection | Edge): Link | null {
   return { source: c.source, sourcePort: c.sourceHandle, target: c.target, targetPort: c.targetHandle };
 }
 
+/** The minimap appears above this many nodes. */
+const MINIMAP_FROM = 15;
+
 export function Canvas() {
   const store = useEditorStore();
   const doc = useEditor((s) => s.doc);
@@ -210,9 +213,19 @@ export function Canvas() {
       >
         <Background gap={20} size={1} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeColor={(n) => STAGE_COLORS[(n as PwNode).data.info?.stage ?? 'data'] ?? '#666'} />
+        {/* Only where it helps: a small graph is all on screen, and the map would cover its nodes. */}
+        {doc.nodes.length > MINIMAP_FROM && (
+          <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => STAGE_COLORS[(n as PwNode).data.info?.stage ?? 'data'] ?? '#666'} />
+        )}
         <ConnectionHint />
       </ReactFlow>
+      {doc.nodes.length === 0 && (
+        <div className="pw-empty-hint" data-testid="empty-hint">
+          <b>An empty pipeline.</b> Click a node in the palette to add it here, drag one to a spot, or double-click the canvas to search.
+          <br />
+          Wire an output (right) to an input (left); the inspector on the right sets its params.
+        </div>
+      )}
       {quickAdd && <QuickAdd at={quickAdd.screen} onPick={(type) => addNodeAt(type, quickAdd.flow)} onClose={() => setQuickAdd(null)} />}
     </div>
   );

@@ -167,7 +167,9 @@ export function ParamField({ field, value, onChange, errors, columns: columnInfo
     field.min !== undefined || field.max !== undefined
       ? `${field.min !== undefined ? `${field.min} ${field.exclusiveMin ? '<' : '≤'} ` : ''}x${field.max !== undefined ? ` ${field.exclusiveMax ? '<' : '≤'} ${field.max}` : ''}`
       : null;
-  const shown = localError ? [localError, ...errors.filter((e) => e !== localError)] : errors;
+  // One problem, said once: the validator's message (it names the bounds too) once it has read
+  // the value; until then the field's own check of what is being typed.
+  const shown = errors.length ? errors : localError ? [localError] : [];
 
   return (
     <div className={`pw-field${shown.length ? ' invalid' : ''}`}>

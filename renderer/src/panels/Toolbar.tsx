@@ -1,8 +1,10 @@
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useRef, useState } from 'react';
+import { ExportMenu } from './ExportMenu';
+import { useDismiss } from './use-dismiss';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { useEditor } from '../store/context';
-import { useSession, openProject, openPath, openText, save, startRun, cancelRun, exportDownload, newPipeline, newPipelineProblem, openSavedPipeline, settleUnsaved } from '../session';
+import { useSession, openProject, openPath, openText, save, startRun, cancelRun, newPipeline, newPipelineProblem, openSavedPipeline, settleUnsaved } from '../session';
 import { layoutAll, fitView } from '../commands';
 import { useUi } from '../ui-store';
 import { basename } from '../util/paths';
@@ -188,9 +190,7 @@ export function Toolbar() {
             e.target.value = '';
           }}
         />
-        <button onClick={() => exportDownload()} title="Download the .pipeline.yaml" data-testid="export">
-          Export
-        </button>
+        <ExportMenu />
         <button onClick={() => save(true)} title="Save a version (Ctrl+S)" data-testid="save">
           Save
         </button>
@@ -238,19 +238,4 @@ export function Toolbar() {
       </div>
     </header>
   );
-}
-
-/** Closes a popover on Escape and on a press outside `box`. */
-function useDismiss(open: boolean, box: RefObject<HTMLElement | null>, close: () => void): void {
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close();
-    const onDown = (e: PointerEvent) => box.current && !box.current.contains(e.target as Node) && close();
-    addEventListener('keydown', onKey, true);
-    addEventListener('pointerdown', onDown, true);
-    return () => {
-      removeEventListener('keydown', onKey, true);
-      removeEventListener('pointerdown', onDown, true);
-    };
-  }, [open, box, close]);
 }

@@ -18,7 +18,9 @@ export function YamlView() {
   const text = useStore(useSession, (s) => s.text);
   const store = useEditorStore();
   const [shown, setShown] = useState(text);
-  const [issues, setIssues] = useState<Issue[]>([]);
+  const [typedIssues, setIssues] = useState<Issue[]>([]);
+  // In sync, the document's own problems, as they arrive (they are validated after its text is written).
+  const docIssues = useStore(useSession, (s) => s.issues);
   // synced: shows the document; typing: being read; problems: read, the graph took it with its
   // problems; unread: not a pipeline at all, the graph kept its last state
   const [state, setState] = useState<'synced' | 'typing' | 'problems' | 'unread'>('synced');
@@ -31,7 +33,6 @@ export function YamlView() {
     // user is typing (and move the cursor). A change from anywhere else (graph, undo, open) is.
     if (store.getState().lastSource === 'yaml') return;
     setShown(text);
-    setIssues(useSession.getState().issues);
     setState('synced');
   }, [text, store]);
 
@@ -59,6 +60,7 @@ export function YamlView() {
     }, 300);
   };
 
+  const issues = state === 'synced' ? docIssues : typedIssues;
   const count = `${issues.length} problem${issues.length === 1 ? '' : 's'}`;
   const markers = issues.map((i) => ({ line: i.line ?? 1, column: i.column, message: `${i.place}: ${i.message}` }));
 
@@ -66,7 +68,7 @@ export function YamlView() {
     <section className="pw-yaml" data-testid="yaml-panel">
       <header>
         <span>Pipeline YAML</span>
-        <span className={`pw-yaml-state ${state === 'problems' || state === 'unread' ? 'invalid' : state}`} data-testid="yaml-state" data-state={state}>
+        <span className={`pw-yaml-state ${state === 'problems' || state === 'unread' || (state === 'synced' && issues.length) ? 'invalid' : state}`} data-testid="yaml-state" data-state={state}>
           {state === 'typing' ? 'reading…' : state === 'unread' ? `${count} — graph kept` : issues.length ? count : 'in sync'}
         </span>
       </header>

@@ -17,6 +17,7 @@ import { formatDuration, trialTable, type Goal } from './trials';
 import { curvePoints, type Curve as LiveCurve } from './curve';
 import { formatNumber } from '../../../shared/format';
 import { isStale } from '../store/stale';
+import { asModelDoc, ModelCard } from './ModelCard';
 
 export function Results({ id }: { id: string }) {
   // Not the progress fields: they change every frame of a training run, and nothing here shows them.
@@ -90,7 +91,8 @@ export function Results({ id }: { id: string }) {
           <div className="pw-tabs">
             {outputs.map(([port, o]) => (
               <button key={port} className={current?.[0] === port ? 'on' : ''} onClick={() => setTab(port)}>
-                {port} <span className="pw-muted">{o.kind}</span>
+                {port}
+                {o.kind !== port && <span className="pw-muted"> {o.kind}</span>}
               </button>
             ))}
           </div>
@@ -274,6 +276,8 @@ function useJson(project: string, hash: string): { json: unknown; error: Problem
 function JsonView({ project, hash }: { project: string; hash: string }) {
   const { json, error } = useJson(project, hash);
   if (error) return <ProblemView p={error} />;
+  const model = asModelDoc(json);
+  if (model) return <ModelCard doc={model} />;
   return <pre className="pw-json">{JSON.stringify(json, null, 2)?.slice(0, 20000)}</pre>;
 }
 
@@ -319,7 +323,7 @@ export function MetricsDocView({ doc }: { doc: MetricsDoc }) {
               {t.rows.slice(0, 200).map((r, i) => (
                 <tr key={i}>
                   {r.map((v, j) => (
-                    <td key={j}>{typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)}</td>
+                    <td key={j}>{typeof v === 'number' ? formatNumber(v) : String(v)}</td>
                   ))}
                 </tr>
               ))}
@@ -342,10 +346,11 @@ function ConfusionMatrix({ m }: { m: Matrix }) {
       }),
     );
     return {
-      grid: { left: 70, right: 10, top: 10, bottom: 40 },
+      grid: { left: 86, right: 10, top: 10, bottom: 52 },
       tooltip: { formatter: (p: { value: [number, number, number] }) => `true ${m.labels[p.value[1]]}, predicted ${m.labels[p.value[0]]}: ${p.value[2]}` },
-      xAxis: { type: 'category', data: m.labels, name: 'predicted', nameLocation: 'middle', nameGap: 24 },
-      yAxis: { type: 'category', data: m.labels, name: 'true', inverse: true },
+      // Axis titles centred along their axes, clear of the class labels (which may be long).
+      xAxis: { type: 'category', data: m.labels, name: 'predicted', nameLocation: 'middle', nameGap: 32, axisLabel: { interval: 0, width: 80, overflow: 'truncate' } },
+      yAxis: { type: 'category', data: m.labels, name: 'true', nameLocation: 'middle', nameRotate: 90, nameGap: 72, inverse: true, axisLabel: { width: 64, overflow: 'truncate' } },
       visualMap: { min: 0, max: max || 1, show: false, inRange: { color: ['#1e293b', '#3b82f6'] } },
       series: [{ type: 'heatmap', data, label: { show: true, color: '#fff' } }],
     };
@@ -357,10 +362,10 @@ function CurveChart({ name, c }: { name: string; c: Curve }) {
   const isRoc = /roc/i.test(name);
   const option = useMemo<ChartOption>(
     () => ({
-      grid: { left: 44, right: 10, top: 10, bottom: 36 },
+      grid: { left: 56, right: 10, top: 12, bottom: 40 },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'value', name: c.xLabel ?? (isRoc ? 'false positive rate' : 'x'), nameLocation: 'middle', nameGap: 22, ...(isRoc ? { min: 0, max: 1 } : {}) },
-      yAxis: { type: 'value', name: c.yLabel ?? (isRoc ? 'true positive rate' : ''), ...(isRoc ? { min: 0, max: 1 } : { scale: true }) },
+      yAxis: { type: 'value', name: c.yLabel ?? (isRoc ? 'true positive rate' : ''), nameLocation: 'middle', nameRotate: 90, nameGap: 36, ...(isRoc ? { min: 0, max: 1 } : { scale: true }) },
       series: [
         { type: 'line', name, showSymbol: false, data: c.x.map((x, i) => [x, c.y[i]]) },
         ...(isRoc ? [{ type: 'line', name: 'chance', showSymbol: false, lineStyle: { type: 'dashed', color: '#666' }, data: [[0, 0], [1, 1]] }] : []),
