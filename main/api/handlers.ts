@@ -19,7 +19,7 @@ import { createDataEngine, type DuckDataEngine } from '../data/duck-engine';
 import { configDir, openedFileTarget } from './paths';
 import { RecentProjects } from './recent';
 import { startRun, type StartedRun } from '../engine/engine';
-import { InvalidPipelineError, planPipeline, type Plan } from '../engine/planner';
+import { InvalidPipelineError, planPipeline, planText, type Plan } from '../engine/planner';
 import { WorkerPool } from '../engine/pool';
 import { tableRows, tableStats, type ColumnStats } from './preview';
 import { batchRunEvents } from './run-events';
@@ -217,13 +217,19 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       return { nodes: await inferSchemas(pipeline, registry, cachedSchemaContext(await dataEngine(), resolvePath, schemaMemo)) };
     },
 
-    'pipeline.export': ({ text, to, file }) => {
-      const loaded = loadPipeline(text, checker);
-      if (!loaded.pipeline) throw new RpcError(`the pipeline has ${loaded.errors.length} error(s); fix them before exporting`, 'invalid_pipeline', loaded.errors);
+    'pipeline.export': async ({ text, to, file }) => {
       if (!isAbsolute(file)) throw new RpcError(`${file}: the pipeline file's place must be an absolute path`, 'invalid_params');
+      let plan: Plan;
       try {
-        const out = exportText(loaded.pipeline, { file, to, gpu: false });
-        const name = loaded.pipeline.metadata.name;
+        // The CLI's own path: the same plan, then the same writer.
+        plan = await planText(text);
+      } catch (e) {
+        if (e instanceof InvalidPipelineError) throw new RpcError(`the pipeline has ${e.issues.length} error(s); fix them before exporting`, 'invalid_pipeline', e.issues);
+        throw e;
+      }
+      try {
+        const out = await exportText(plan, { file, to, gpu: false });
+        const name = plan.pipeline.metadata.name;
         return { text: out, fileName: to === 'argo' ? `${name}.argo.yaml` : `${name}.yml` };
       } catch (e) {
         if (e instanceof ExportError) throw new RpcError(e.message, 'invalid_params');
