@@ -73,7 +73,10 @@ export interface Lineage {
  * columns as parallel arrays, one per field, metric and param (each name sent once).
  */
 export interface RunsTable {
+  /** runs in this answer */
   total: number;
+  /** runs in the project (more than `total` when the answer was limited) */
+  all: number;
   id: number[];
   status: RunStatus[];
   pipeline: string[];

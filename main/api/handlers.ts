@@ -396,7 +396,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       return { json: store.artifactJson(hash) };
     },
 
-    'history.runs': ({ project: path }) => history(() => runsTable(project(path))),
+    'history.runs': ({ project: path, limit }) => history(() => runsTable(project(path), limit)),
 
     'history.show': ({ project: path, runId }) =>
       history(() => {

@@ -32,20 +32,27 @@ function triggerColumn(store: ProjectStore): string | null {
   return cols.find((c) => c.name === 'trigger' || c.name === 'trigger_kind')?.name ?? null;
 }
 
-/** Every run, newest first, in three queries whatever the count (runs, headline scalars, other scalars). */
-export function runsTable(store: ProjectStore): RunsTable {
+/**
+ * Every run (or the newest `limit`: the page's first paint), newest first, in three queries
+ * whatever the count (runs, headline scalars, other scalars).
+ */
+export function runsTable(store: ProjectStore, limit?: number): RunsTable {
   const db = store.db;
   const trig = triggerColumn(store);
   const rows = db
     .prepare(
       `SELECT r.id, r.status, p.name AS pipeline, r.pipeline_version_id AS vid, v.hash AS vhash, r.started_at, r.duration_ms, r.params
        ${trig ? `, r."${trig}" AS trig` : ''}
-       FROM runs r JOIN pipelines p ON p.id = r.pipeline_id LEFT JOIN pipeline_versions v ON v.id = r.pipeline_version_id ORDER BY r.id DESC`,
+       FROM runs r JOIN pipelines p ON p.id = r.pipeline_id LEFT JOIN pipeline_versions v ON v.id = r.pipeline_version_id ORDER BY r.id DESC LIMIT ?`,
     )
-    .all() as { id: number; status: RunStatus; pipeline: string; vid: number | null; vhash: string | null; started_at: string; duration_ms: number | null; params: string; trig?: unknown }[];
+    .all(limit ?? -1) as { id: number; status: RunStatus; pipeline: string; vid: number | null; vhash: string | null; started_at: string; duration_ms: number | null; params: string; trig?: unknown }[];
   const index = new Map<number, number>();
+  const all = limit === undefined || rows.length < limit ? rows.length : (db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
+  // Only the listed runs' scalars (ids are newest first: the last is the smallest).
+  const from = rows.length ? rows[rows.length - 1].id : 0;
   const t: RunsTable = {
     total: rows.length,
+    all,
     id: [],
     status: [],
     pipeline: [],
@@ -94,19 +101,19 @@ export function runsTable(store: ProjectStore): RunsTable {
   const marks = types.map(() => '?').join(', ') || "''";
   put(
     db
-      .prepare(`SELECT e.run_id, m.key, m.value FROM node_executions e JOIN metrics m ON m.execution_id = e.id WHERE e.type IN (${marks}) AND m.step IS NULL`)
+      .prepare(`SELECT e.run_id, m.key, m.value FROM node_executions e JOIN metrics m ON m.execution_id = e.id WHERE e.type IN (${marks}) AND m.step IS NULL AND e.run_id >= ?`)
       .raw()
-      .all(...types) as [number, string, number | null][],
+      .all(...types, from) as [number, string, number | null][],
   );
   // Runs without an evaluate node show every node's scalars.
   put(
     db
       .prepare(
         `SELECT e.run_id, m.key, m.value FROM node_executions e JOIN metrics m ON m.execution_id = e.id
-         WHERE m.step IS NULL AND e.run_id NOT IN (SELECT run_id FROM node_executions WHERE type IN (${marks}))`,
+         WHERE m.step IS NULL AND e.run_id >= ? AND e.run_id NOT IN (SELECT run_id FROM node_executions WHERE type IN (${marks}))`,
       )
       .raw()
-      .all(...types) as [number, string, number | null][],
+      .all(from, ...types) as [number, string, number | null][],
   );
   t.metricKeys = [...metricKeys].sort();
   t.paramKeys = [...paramKeys].sort();

@@ -159,7 +159,9 @@ export const methods = {
 
   // ---- history (issue 14; contract sections 2b and 9): the Runs page
   /** every run of the project in one compact answer (the page sorts and filters it) */
-  'history.runs': method<z.ZodObject<{ project: typeof path }>, RunsTable>(z.object({ project: path })),
+  'history.runs': method<z.ZodObject<{ project: typeof path; limit: z.ZodOptional<z.ZodNumber> }>, RunsTable>(
+    z.object({ project: path, limit: z.number().int().min(1).max(1_000_000).optional() }),
+  ),
   /** one run as `pipewright show --json`, plus the text of the pipeline version it ran */
   'history.show': method<z.ZodObject<{ project: typeof path; runId: typeof id }>, { show: RunShow; text: string | null }>(
     z.object({ project: path, runId: id }),

@@ -84,6 +84,11 @@ describe('history.runs', () => {
     for (const a of t.metrics.accuracy) expect(a).toBeGreaterThan(0.8);
     expect(t.paramKeys).toEqual(['minAccuracy', 'seed']);
     expect(t.params.seed).toEqual([7, 42, 42]);
+    expect(t.all).toBe(3);
+    // the first paint's page: the newest runs only, with how many there are in all
+    const page = await api.client.call('history.runs', { project, limit: 2 });
+    expect(page).toMatchObject({ total: 2, all: 3, id: t.id.slice(0, 2), params: { seed: [7, 42] } });
+    expect(page.metrics.accuracy).toEqual(t.metrics.accuracy.slice(0, 2));
   });
 });
 

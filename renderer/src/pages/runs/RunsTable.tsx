@@ -170,7 +170,7 @@ export function RunsTableView({ project }: { project: string }) {
             )}
           </div>
           <span className="pw-muted small" data-testid="runs-count">
-            {rows.length === table.total ? `${table.total} runs` : `${rows.length} of ${table.total} runs`}
+            {table.all > table.total ? `newest ${table.total} of ${table.all} runs, loading the rest…` : rows.length === table.total ? `${table.total} runs` : `${rows.length} of ${table.total} runs`}
           </span>
           <span className="pw-runs-bar-right">
             {picked.length > 0 && (
