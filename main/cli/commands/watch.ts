@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { openProject, ProjectFileError, ProjectWriteError } from '../../store/project-store';
 import { TriggerFileError, Watcher } from '../../watch/watcher';
 import { parseCommandArgs } from '../args';
+import { createProgress } from '../progress';
 import { UsageError, type Command } from '../io';
 
 const USAGE = 'usage: pipewright watch --project P FILE... [--once]';
@@ -48,7 +49,8 @@ const command: Command = async (argv, io) => {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    const watcher = new Watcher({ store, files: paths, log: say, signal: ac.signal });
+    const progress = createProgress(io);
+    const watcher = new Watcher({ store, files: paths, log: say, signal: ac.signal, onEvent: (e) => progress.onEvent(e) });
     let triggers;
     try {
       triggers = watcher.load();
