@@ -14,7 +14,7 @@ import { registry as coreRegistry, type NodeRegistry } from '../../nodes/registr
 import { createChecker } from '../../nodes/checker';
 import type { ArtifactRef } from '../../nodes/types';
 import { openProject, ProjectFileError, ProjectWriteError, type PipelineVersionRow, type ProjectStore } from '../store';
-import { describeSqliteError } from '../store/errors';
+import { asWriteError } from '../store/errors';
 import { createDataEngine, type DuckDataEngine } from '../data/duck-engine';
 import { configDir, openedFileTarget } from './paths';
 import { RecentProjects } from './recent';
@@ -75,10 +75,8 @@ function toVersion(v: PipelineVersionRow): PipelineVersion {
  * the file. Anything else is passed on unchanged.
  */
 function projectWriteError(e: unknown, file: string): unknown {
-  if (e instanceof ProjectWriteError || e instanceof ProjectFileError) return new RpcError(e.message, 'project');
-  const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) return new RpcError(new ProjectWriteError(file, describeSqliteError(e)).message, 'project');
-  return e;
+  const w = asWriteError(e, file);
+  return w instanceof ProjectWriteError || w instanceof ProjectFileError ? new RpcError(w.message, 'project') : w;
 }
 
 /** A history read: a run, version or reference the project does not hold is a `not_found` naming it. */

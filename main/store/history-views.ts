@@ -10,16 +10,7 @@ import type { RunStatus } from '../../shared/run';
 import { registry } from '../../nodes/registry';
 import { diffRuns, findRun, HistoryNotFound, planGc } from './history';
 import type { PipelineVersionRow, ProjectStore } from './project-store';
-
-function parseObj(text: string | null): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
+import { parseJson } from './rows';
 
 /** The node types whose scalars sum up a run (evaluate.*): the same rule as ProjectStore.headlineMetrics. */
 function headlineTypes(): string[] {
@@ -77,7 +68,7 @@ export function runsTable(store: ProjectStore, limit?: number): RunsTable {
     t.trigger.push(typeof r.trig === 'string' && r.trig ? r.trig : 'manual');
     t.startedAt.push(r.started_at);
     t.durationMs.push(r.duration_ms);
-    const params = r.params === '{}' ? {} : parseObj(r.params);
+    const params = r.params === '{}' ? {} : parseJson(r.params);
     for (const [k, v] of Object.entries(params)) {
       let col = t.params[k];
       if (!col) {
