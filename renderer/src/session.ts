@@ -556,8 +556,8 @@ function applyPendingEvents(): void {
   for (const e of events) if (e.type === 'run.finished' && store.getState().run?.id === e.runId) void fetchRecorded(e.runId);
 }
 
-/** While a node is dragged, run events are applied this often, not every frame: the drag's frames come first. */
-const APPLY_WHILE_DRAGGING_MS = 250;
+/** While a node is dragged, run events are applied this often, not every frame: one heavier frame in 30 keeps the drag p95 at one frame. */
+const APPLY_WHILE_DRAGGING_MS = 500;
 
 function onRunEvents(batch: RunEvent[]): void {
   for (const e of batch) pendingEvents.push(e);
