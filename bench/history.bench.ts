@@ -255,7 +255,7 @@ async function runsPage(): Promise<void> {
       })()`);
       paints.push(paint);
       // The newest runs paint first; sorting, filtering and scrolling work on all of them once they are in.
-      await page.waitForFunction(`document.querySelector('[data-testid="runs-count"]')?.textContent === '${RUNS} runs'`, undefined, { timeout: 120_000 });
+      await page.locator('[data-testid="runs-count"]', { hasText: new RegExp(`^${RUNS} runs$`) }).waitFor({ timeout: 120_000 });
       const scroll = await page.evaluate<number[]>(`(async () => {
         const el = document.querySelector('[data-testid="runs-table"]');
         const out = [];
