@@ -195,7 +195,8 @@ export function Toolbar() {
           Save
         </button>
       </div>
-      <div className="pw-group">
+      {/* canvas tools mean nothing on the Runs, Models, … pages: hidden there, so the bar stays one line */}
+      <div className="pw-group" hidden={ui.page !== 'editor'}>
         <button onClick={undo} disabled={!canUndo} title="Undo (Ctrl+Z)" data-testid="undo">
           ↶
         </button>
@@ -228,10 +229,10 @@ export function Toolbar() {
         )}
       </div>
       <div className="pw-group right">
-        <button className={ui.yamlOpen ? 'on' : ''} onClick={() => ui.setYamlOpen(!ui.yamlOpen)} data-testid="toggle-yaml">
+        <button hidden={ui.page !== 'editor'} className={ui.yamlOpen ? 'on' : ''} onClick={() => ui.setYamlOpen(!ui.yamlOpen)} data-testid="toggle-yaml">
           YAML
         </button>
-        <button className={ui.logOpen ? 'on' : ''} onClick={() => ui.setLogOpen(!ui.logOpen)} data-testid="toggle-log">
+        <button hidden={ui.page !== 'editor'} className={ui.logOpen ? 'on' : ''} onClick={() => ui.setLogOpen(!ui.logOpen)} data-testid="toggle-log">
           Log
         </button>
         <span className="pw-muted small">{s.info?.version ? `v${s.info.version}` : ''}</span>
