@@ -450,6 +450,8 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     // The model servers deploy.serve started (contract 4b): listed and stopped in the Serving page.
     'serving.list': () => ({ servers: servers.list() }),
     'serving.stop': async ({ id: serverId }) => ({ stopped: await servers.stop(serverId) }),
+    'serving.inputs': ({ id: serverId }) => servers.inputs(serverId),
+    'serving.predict': ({ id: serverId, row }) => servers.predict(serverId, row),
 
     attach(conn) {
       attached.add(conn);

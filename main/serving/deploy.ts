@@ -10,7 +10,7 @@ import { ModelTable, type DefaultRef } from './model-table';
 import { PredictionLog } from './prediction-log';
 import { registrySource } from './registry-source';
 import { isLoopback, startModelServer, type ModelServer } from './server';
-import type { RunningServer } from '../../shared/api/contract';
+import type { RunningServer, ServingAnswer, ServingInputs } from '../../shared/api/contract';
 import { columnKind } from './protocol';
 import type { ServingInput } from './types';
 import type { ServedEndpoint } from '../../nodes/types';
@@ -60,7 +60,13 @@ function postJson(url: string, path: string, body: unknown): Promise<{ status: n
     const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } }, (res) => {
       let t = '';
       res.on('data', (d: Buffer) => (t += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, version: String(res.headers['x-pipewright-model-version'] ?? ''), body: JSON.parse(t) as unknown }));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, version: String(res.headers['x-pipewright-model-version'] ?? ''), body: JSON.parse(t) as unknown });
+        } catch {
+          reject(new Error(`${u.pathname}: the server answered ${res.statusCode ?? 0} with a body that is not JSON`));
+        }
+      });
     });
     req.on('error', reject);
     req.end(text);
@@ -113,6 +119,29 @@ export class ServerRegistry {
       }
       return { id, project: r.project, name: r.req.name, url: r.server.url, startedAt: r.startedAt, version, stats: r.server.stats.snapshot() };
     });
+  }
+
+  private get(id: string) {
+    const r = this.running.get(id);
+    if (!r) throw new Error(`no running server ${id.slice(0, 300)} (it was stopped)`);
+    return r;
+  }
+
+  /** The inputs of the model the server's name resolves to now. */
+  inputs(id: string): ServingInputs {
+    const r = this.get(id);
+    const target = r.table.routing.defaultTarget(r.req.name, () => 0);
+    const model = r.table.routing.loaded.get(`${r.req.name}:${target.version}`)?.model;
+    if (!model) throw new Error(`${r.req.name}:${target.version} is not loaded`);
+    return { name: model.name, version: model.version, task: model.task, classes: model.classes ?? [], inputs: model.inputs.map((i) => ({ ...i })) };
+  }
+
+  /** One row through the server's own predict route: the same parsing, model, log and figures as any client. */
+  async predict(id: string, row: Record<string, unknown>): Promise<ServingAnswer> {
+    const r = this.get(id);
+    const answer = await postJson(r.server.url, `/v1/models/${encodeURIComponent(r.req.name)}:predict`, { instances: [row] });
+    const v = Number(answer.version.split(':').pop());
+    return { status: answer.status, version: answer.version && Number.isInteger(v) ? v : null, body: answer.body };
   }
 
   async stop(id: string): Promise<boolean> {

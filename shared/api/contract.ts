@@ -46,6 +46,21 @@ export interface RunningServer {
   stats: { requests: number; errors: number; rps: number; p50: number | null; p99: number | null };
 }
 
+export interface ServingInputs {
+  name: string;
+  version: number;
+  task: 'classification' | 'regression';
+  classes: (string | number | boolean)[];
+  inputs: { name: string; type: string; nullable: boolean }[];
+}
+
+/** HTTP status and body of the server's answer; `version` from its x-pipewright-model-version header */
+export interface ServingAnswer {
+  status: number;
+  version: number | null;
+  body: unknown;
+}
+
 export interface ValidateResult {
   errors: Issue[];
   /** the parsed pipeline when it parsed as a pipeline at all (possibly with errors) */
@@ -155,6 +170,12 @@ export const methods = {
   /** the model servers deploy.serve keeps running in the app, with live request figures */
   'serving.list': method<typeof empty, { servers: RunningServer[] }>(empty),
   'serving.stop': method<z.ZodObject<{ id: z.ZodString }>, { stopped: boolean }>(z.object({ id: z.string().min(1).max(5000) })),
+  /** the inputs a running server's model takes now (its name's default version), for the Serving page's "try it" form */
+  'serving.inputs': method<z.ZodObject<{ id: z.ZodString }>, ServingInputs>(z.object({ id: z.string().min(1).max(5000) })),
+  /** one row predicted through that running server's own HTTP route (logged and counted like any request) */
+  'serving.predict': method<z.ZodObject<{ id: z.ZodString; row: z.ZodRecord<z.ZodString, z.ZodUnknown> }>, ServingAnswer>(
+    z.object({ id: z.string().min(1).max(5000), row: z.record(z.string(), z.unknown()) }),
+  ),
   'artifact.json': method<z.ZodObject<{ project: typeof path; hash: typeof id }>, { json: unknown }>(z.object({ project: path, hash: id })),
 
   // ---- history (issue 14; contract sections 2b and 9): the Runs page

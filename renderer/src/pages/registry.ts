@@ -15,6 +15,7 @@ export interface PageEntry {
 export const pages: readonly PageEntry[] = [
   { id: 'runs', title: 'Runs', component: lazy(() => import('./runs/RunsPage')) },
   { id: 'models', title: 'Models', component: lazy(() => import('./models/ModelsPage')) },
+  { id: 'serving', title: 'Serving', component: lazy(() => import('./serving/ServingPage')) },
 ];
 
 /** keeps `lazy` referenced while the list is empty */

@@ -1,0 +1,92 @@
+/**
+ * The Serving page (issue 11 item 5): empty, it says how to start a server; a pipeline with
+ * deploy.register + deploy.serve run in the web app leaves a live server listed with its URL and
+ * version; "try it" predicts one real row of breast_cancer.csv through the server's own route
+ * (the request counter moves on the next refresh); Stop removes it and the port stops answering.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openPage, RUN_MS, screenshot } from './harness';
+import { e2eSuite } from './suite';
+
+const suite = e2eSuite();
+
+describe('serving page', () => {
+  it('lists the server deploy.serve started, predicts a real row, and stops it', async () => {
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
+    await page.getByTestId('page-tab-serving').click();
+    await page.getByTestId('serving-empty').waitFor();
+    await expect(page.getByTestId('serving-empty').textContent()).resolves.toMatch(/deploy\.serve.*pipewright serve/s);
+    await screenshot(page, 'serving-empty');
+
+    const home = suite.app.home;
+    const csv = join(home, 'workspace', 'data', 'breast_cancer.csv');
+    const examplePath = join(home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml');
+    const example = readFileSync(examplePath, 'utf8');
+    const file = join(home, 'workspace', 'examples', 'serve-cancer.pipeline.yaml');
+    writeFileSync(
+      file,
+      `${example.trimEnd()}\n  register:\n    type: deploy.register\n    inputs:\n      model: train.model\n    params:\n      name: cancer\n      alias: champion\n  serve:\n    type: deploy.serve\n    inputs:\n      model: register.model\n    params:\n      name: cancer\n`,
+    );
+    await page.getByTestId('page-tab-editor').click().catch(() => undefined);
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('project-path-input').fill(join(home, 'serving', 'serving.pwproj'));
+    await page.getByTestId('project-create').click();
+    await expect.poll(() => page.getByTestId('project-button').textContent()).toContain('serving.pwproj');
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('open-path-input').fill(file);
+    await page.getByTestId('open-path').click();
+    await page.waitForSelector('[data-testid="node-serve"]');
+    await page.getByTestId('run-all').click();
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: RUN_MS }).toMatch(/^(succeeded|gate_failed|failed)$/);
+    await expect(page.getByTestId('run-status').textContent()).resolves.toBe('succeeded');
+
+    await page.getByTestId('page-tab-serving').click();
+    const row = page.getByTestId('server-cancer');
+    await row.waitFor();
+    const text = (await row.textContent())!;
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(text)![0];
+    expect(text).toMatch(/cancer.*serving\.pwproj\s*1/);
+    // The server really answers on that URL.
+    const status = (await (await fetch(`${url}/v1/models/cancer`)).json()) as { model_version_status: { state: string }[] };
+    expect(status.model_version_status[0].state).toBe('AVAILABLE');
+
+    // Try it with the first (malignant, 0) and the 20th (benign, 1) rows of the CSV.
+    const [header, ...lines] = readFileSync(csv, 'utf8').trim().split('\n');
+    const cols = header.split(',');
+    const labelAt = cols.indexOf('diagnosis');
+    await page.getByTestId('try-it').waitFor();
+    const before = Number(await row.getByTestId('server-requests').textContent());
+    for (const [line, expected] of [[lines[0], '0'], [lines[19], '1']] as const) {
+      const cells = line.split(',');
+      expect(cells[labelAt]).toBe(expected);
+      for (const [i, c] of cols.entries()) if (i !== labelAt) await page.getByTestId(`try-input-${c}`).fill(cells[i]);
+      await page.getByTestId('try-predict').click();
+      await expect.poll(() => page.getByTestId('try-label').textContent()).toBe(expected);
+    }
+    const answer = (await page.getByTestId('try-answer').textContent())!;
+    expect(answer).toMatch(/version 1/);
+    // rounded scores, one per class, summing to 1
+    const scores = [0, 1].map((k) => page.getByTestId(`try-score-${k}`).textContent());
+    const values = (await Promise.all(scores)).map((s) => s!.split(' ').pop()!);
+    for (const v of values) expect(v).toMatch(/^\d\.\d{3}$/);
+    expect(Math.abs(values.reduce((a, v) => a + Number(v), 0) - 1)).toBeLessThan(0.002);
+    // the live figures count both predictions
+    await expect.poll(() => row.getByTestId('server-requests').textContent().then(Number)).toBeGreaterThanOrEqual(before + 2);
+    await expect.poll(() => row.textContent()).toMatch(/\d+(\.\d)? ms.*\d+(\.\d)? ms/);
+    await screenshot(page, 'serving-predicted');
+
+    // A bad value is the server's 400, naming the column.
+    await page.getByTestId(`try-input-${cols[0]}`).fill('lots');
+    await page.getByTestId('try-predict').click();
+    await expect.poll(() => page.getByTestId('try-error').textContent()).toMatch(new RegExp(`400.*${cols[0]}`));
+    await screenshot(page, 'serving-bad-input');
+
+    await page.getByTestId('server-stop-cancer').click();
+    await page.getByTestId('serving-empty').waitFor();
+    await expect(fetch(`${url}/v1/models/cancer`)).rejects.toThrow();
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, RUN_MS);
+});
