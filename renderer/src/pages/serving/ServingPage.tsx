@@ -134,7 +134,7 @@ export default function ServingPage() {
           Add a <code>deploy.serve</code> node after <code>deploy.register</code> and run the pipeline: the server keeps running here while the app is open.
         </p>
         <p>
-          From a terminal: <code>pipewright serve --project my.pwproj</code>
+          Outside the app (not listed here): <code>pipewright serve --project my.pwproj</code>
         </p>
       </div>
     );
@@ -166,7 +166,7 @@ export default function ServingPage() {
               </td>
               <td>{s.version ?? '—'}</td>
               <td>
-                <code>{s.url}</code>
+                <code data-testid="server-url">{s.url}</code>
               </td>
               <td className="num" data-testid="server-requests">
                 {s.stats.requests}
