@@ -326,8 +326,20 @@ describe('pipewright serve with registered models', () => {
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({ name: 'cancer', url: up.url, version: 1 });
       expect(listed[0].stats.requests).toBe(1);
+      // the Serving page's try-it: the schema, then one row through the server's own route
+      const schema = servers.inputs(listed[0].id);
+      expect(schema).toMatchObject({ name: 'cancer', version: 1, task: 'classification' });
+      expect(schema.inputs.map((i) => i.name)).toEqual(Object.keys(rows[0]));
+      const one = await servers.predict(listed[0].id, rows[0]);
+      expect(one).toMatchObject({ status: 200, version: 1 });
+      expect((one.body as { predictions: unknown[] }).predictions).toHaveLength(1);
+      const bad = await servers.predict(listed[0].id, { ...rows[0], [schema.inputs[0].name]: 'lots', extra: 1 });
+      expect(bad.status).toBe(400);
+      expect(servers.list()[0].stats.requests).toBe(3); // counted like any client's requests
       expect(await servers.stop(listed[0].id)).toBe(true);
       expect(servers.list()).toEqual([]);
+      expect(() => servers.inputs(listed[0].id)).toThrow(/no running server .*cancer \(it was stopped\)/);
+      await expect(servers.predict(listed[0].id, rows[0])).rejects.toThrow(/no running server/);
       await expect(post(up.url, '/v2/health/live', undefined)).rejects.toThrow(/ECONNREFUSED/);
     } finally {
       store.close();
