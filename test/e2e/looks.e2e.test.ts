@@ -120,9 +120,18 @@ describe('how the editor looks', () => {
     await screenshot(page, 'looks-export-menu');
     // The editor's document is the file plus the layout it drew: the CLI is given that same text,
     // at the same place (the download of "Pipeline file" written over the workspace copy).
-    const [yaml] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-yaml').click()]);
-    expect(yaml.suggestedFilename()).toBe('breast-cancer.pipeline.yaml');
-    writeFileSync(file, readFileSync((await yaml.path())!, 'utf8'));
+    // The example has no layout block: the editor lays it out once after opening (elk, async),
+    // which changes the document. Export only once that layout is in it, or the two exports
+    // below would be of two different texts.
+    const downloadYaml = async (): Promise<string> => {
+      if (!(await page.getByTestId('export-menu').isVisible())) await page.getByTestId('export').click();
+      const [yaml] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-yaml').click()]);
+      expect(yaml.suggestedFilename()).toBe('breast-cancer.pipeline.yaml');
+      return readFileSync((await yaml.path())!, 'utf8');
+    };
+    let text = '';
+    await expect.poll(async () => /^layout:\n(?:.*\n)*\s+gate:/m.test((text = await downloadYaml()))).toBe(true);
+    writeFileSync(file, text);
     for (const [item, to, name] of [
       ['export-argo', 'argo', 'breast-cancer.argo.yaml'],
       ['export-github-actions', 'github-actions', 'breast-cancer.yml'],
