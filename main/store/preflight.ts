@@ -124,11 +124,16 @@ export function walHasFrames(file: string): boolean {
 
 /** The checks that read the file through SQLite: identity, schema version, then `PRAGMA quick_check`. */
 export function verifyFile(db: Database.Database, file: string): void {
-  const header = {
-    userVersion: db.pragma('user_version', { simple: true }) as number,
-    applicationId: db.pragma('application_id', { simple: true }) as number,
-  };
-  const tables = (db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n;
+  // One read transaction, so all three come from one snapshot: read one by one, another process
+  // creating the schema in between gave "no tables" from before its commit and tables from
+  // after, which looked like another application's database.
+  const { header, tables } = db.transaction(() => ({
+    header: {
+      userVersion: db.pragma('user_version', { simple: true }) as number,
+      applicationId: db.pragma('application_id', { simple: true }) as number,
+    },
+    tables: (db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n,
+  }))();
   checkSchema(file, header, LATEST_VERSION, tables === 0);
   if (tables === 0) return;
   const problems = (db.pragma('quick_check(3)') as { quick_check: string }[]).map((r) => r.quick_check);
