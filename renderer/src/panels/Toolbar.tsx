@@ -43,7 +43,9 @@ export function Toolbar() {
 
   return (
     <header className="pw-toolbar">
-      <div className="pw-brand">Pipewright</div>
+      <div className="pw-brand" title={s.info?.version ? `Pipewright v${s.info.version}` : 'Pipewright'}>
+        Pipewright
+      </div>
       {pages.length > 0 && (
         <nav className="pw-page-tabs" data-testid="page-tabs">
           {[{ id: 'editor', title: 'Editor' }, ...pages].map((p) => (
@@ -235,7 +237,6 @@ export function Toolbar() {
         <button hidden={ui.page !== 'editor'} className={ui.logOpen ? 'on' : ''} onClick={() => ui.setLogOpen(!ui.logOpen)} data-testid="toggle-log">
           Log
         </button>
-        <span className="pw-muted small">{s.info?.version ? `v${s.info.version}` : ''}</span>
       </div>
     </header>
   );
