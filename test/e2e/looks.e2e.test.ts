@@ -131,7 +131,10 @@ describe('how the editor looks', () => {
     };
     let text = '';
     await expect.poll(async () => /^layout:\n(?:.*\n)*\s+gate:/m.test((text = await downloadYaml()))).toBe(true);
+    // The workspace example is shared by the suite's later tests: put it back afterwards.
+    const original = readFileSync(file, 'utf8');
     writeFileSync(file, text);
+    try {
     for (const [item, to, name] of [
       ['export-argo', 'argo', 'breast-cancer.argo.yaml'],
       ['export-github-actions', 'github-actions', 'breast-cancer.yml'],
@@ -143,6 +146,9 @@ describe('how the editor looks', () => {
       const cli = execFileSync(process.execPath, [join(ROOT, 'bin', 'pipewright.cjs'), 'export', file, '--to', to], { encoding: 'utf8' });
       expect(got).toBe(cli);
       expect(got.length).toBeGreaterThan(200);
+    }
+    } finally {
+      writeFileSync(file, original);
     }
     // Escape closes the menu
     await page.getByTestId('export').click();
