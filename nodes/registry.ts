@@ -11,6 +11,7 @@ import parquet from './data/parquet.node';
 import sqlite from './data/sqlite.node';
 import sql from './data/sql.node';
 import sample from './data/sample.node';
+import predictions from './data/predictions.node';
 import select from './features/select.node';
 import impute from './features/impute.node';
 import oneHot from './features/one-hot.node';
@@ -108,7 +109,7 @@ export function toInfo(def: NodeDefinition): NodeTypeInfo {
 }
 
 export const coreNodes: NodeDefinition[] = [
-  csv, parquet, sqlite, sql, sample,
+  csv, parquet, sqlite, sql, sample, predictions,
   select, impute, oneHot, split, standardize, code,
   logisticRegression, linearRegression, mlp, sweep,
   evaluateClassification, evaluateRegression,

@@ -191,6 +191,39 @@ export interface RunHost {
    * server keeps running (listed and stopped in the editor).
    */
   serveModel?(req: { name: string; host: string; port: number }): Promise<ServedEndpoint>;
+  /**
+   * data.predictions: the prediction log of a registered model (contract sections 4b and 6) in a
+   * window of request times (epoch ms, `since` inclusive, `until` exclusive), oldest first.
+   * An unknown model, alias or version throws an Error naming it.
+   */
+  loggedRequests?(req: { model: string; since?: number; until?: number; limit?: number; labeled?: boolean }): Promise<LoggedRequests>;
+}
+
+/** What a registered model's logged requests look like: enough to type the table without rows. */
+export interface LoggedModel {
+  name: string;
+  task: 'classification' | 'regression';
+  /** classes in score order (classification) */
+  classes?: (string | number | boolean)[];
+  /** the training label's column name (the attached true label gets it) */
+  label: string;
+  /** the raw input columns with their DuckDB types */
+  inputs: ColumnInfo[];
+}
+
+export interface LoggedRequests {
+  model: LoggedModel;
+  rows: {
+    /** ISO 8601 UTC */
+    at: string;
+    requestId: string;
+    version: number;
+    inputs: Record<string, unknown>;
+    /** { label, scores } or a number; null when the log holds none */
+    prediction: unknown;
+    /** the label attached by feedback, or null */
+    label: unknown;
+  }[];
 }
 
 export interface ServedEndpoint {
@@ -245,6 +278,11 @@ export interface RowReplay<P> {
 export interface SchemaContext {
   resolvePath(p: string): string;
   data: Pick<DataEngine, 'describeCsv' | 'describeParquet' | 'resourcesDir'>;
+  /**
+   * The registered model a reference names, in the project the editor has open (data.predictions);
+   * absent without a project. Throws an Error naming an unknown model.
+   */
+  model?(ref: string): Promise<LoggedModel>;
 }
 
 export interface SchemaArgs<P> {

@@ -202,7 +202,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       }
     },
 
-    'pipeline.schema': async ({ text, baseDir }) => {
+    'pipeline.schema': async ({ text, baseDir, project: projectPath }) => {
       const loaded = loadPipeline(text, checker);
       const pipeline = loaded.pipeline ?? loaded.partial;
       if (!pipeline) return { nodes: {} };
@@ -212,7 +212,15 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
         if (!base) throw new NodeError(`${p}: a relative path needs the pipeline's folder (save the pipeline in a project first)`);
         return resolve(base, p);
       };
-      return { nodes: await inferSchemas(pipeline, registry, cachedSchemaContext(await dataEngine(), resolvePath, schemaMemo)) };
+      const ctx = cachedSchemaContext(await dataEngine(), resolvePath, schemaMemo);
+      // data.predictions' columns come from the open project's registry (never created here)
+      if (projectPath && existsSync(projectPath)) {
+        ctx.model = async (ref) => {
+          const { describeLoggedModel } = await import('../serving/logged-requests');
+          return describeLoggedModel(project(projectPath), ref);
+        };
+      }
+      return { nodes: await inferSchemas(pipeline, registry, ctx) };
     },
 
     'pipeline.export': async ({ text, to, file }) => {

@@ -1,6 +1,6 @@
 /**
  * The services the engine offers inline nodes (`ctx.host`): registering a model of this run
- * (deploy.register) and serving it (deploy.serve). Registration reads the run so far through the executor's view, and writes
+ * (deploy.register), serving it (deploy.serve) and reading the prediction log (data.predictions). Registration reads the run so far through the executor's view, and writes
  * the registry's own records once the run's records so far (the model artifact among them) are
  * committed.
  */
@@ -49,6 +49,10 @@ export function runHost(h: HostOf): (nodeId: string, view: RunView) => RunHost {
       // the versions this run registered reach the file first
       h.flush();
       return h.servers ? h.servers.serve(h.store, req) : serveOnce(h.store, req);
+    },
+    loggedRequests: async (req) => {
+      const { loggedRequests } = await import('../serving/logged-requests');
+      return loggedRequests(h.store, req);
     },
   });
 }

@@ -100,18 +100,64 @@ export function scoreRegression(predictor: Predictor, columns: ColumnData[], lab
   return metricsDoc({ mse: m.mse, rmse: m.rmse, mae: m.mae, r2: m.r2 });
 }
 
-/** The run of an evaluate.* node. */
+/**
+ * The predictions a table already holds (data.predictions: what the server answered), as a
+ * predictor, so logged traffic is scored exactly as a model is: the `prediction` column, and for
+ * classification the `score_<class>` columns (without them, the predicted class counts as
+ * probability 1).
+ */
+export function loggedPredictor(columns: ColumnData[], prediction: string, task: 'classification' | 'regression'): Predictor {
+  const pred = columns.find((c) => c.name === prediction);
+  if (!pred) {
+    throw new NodeError(`no model is connected, so the test table must hold the predictions: column ${prediction} is not in it (columns: ${columns.map((c) => c.name).join(', ')}); connect a model or read logged requests with data.predictions`, { column: prediction });
+  }
+  const n = pred.values.length;
+  const model = { format: 'pipewright-model/v1', trainer: 'data.predictions', task: task === 'regression' ? 'regression' : 'binary', label: '', features: [] } as unknown as Predictor['model'];
+  if (task === 'regression') {
+    if (!pred.numeric) throw new NodeError(`the prediction column ${prediction} is not numeric (${pred.type})`, { column: prediction });
+    const values = pred.values;
+    return { model, predict: () => ({ task: 'regression', values }) };
+  }
+  const scores = columns.filter((c): c is Extract<ColumnData, { numeric: true }> => c.numeric && c.name.startsWith('score_'));
+  const key = (v: number | string | null): string | null => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? null : labelKey(v));
+  const classes = scores.length ? scores.map((c) => c.name.slice('score_'.length)) : [...new Set(Array.from(pred.values as ArrayLike<number | string | null>, key).filter((k): k is string => k !== null))].sort();
+  const k = classes.length;
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const probabilities = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    let ok = scores.length > 0;
+    for (let c = 0; c < scores.length && ok; c++) ok = Number.isFinite(scores[c].values[i]);
+    if (ok) for (let c = 0; c < k; c++) probabilities[i * k + c] = scores[c].values[i];
+    else {
+      const at = index.get(key((pred.values as ArrayLike<number | string | null>)[i]) ?? '');
+      if (at === undefined) throw new NodeError(`the prediction is missing in test row ${i + 1}`, { column: prediction });
+      probabilities[i * k + at] = 1;
+    }
+  }
+  model.task = k > 2 ? 'multiclass' : 'binary';
+  return { model, predict: () => ({ task: k > 2 ? 'multiclass' : 'binary', classes, probabilities, predicted: new Int32Array(0), labels: [] }) };
+}
+
+/** The run of an evaluate.* node: on a model, or (no model connected) on the predictions the table holds. */
 export async function runEvaluate(
   inputs: Record<string, ArtifactRef>,
   ctx: RunContext,
   label: string,
   score: (p: Predictor, columns: ColumnData[], label: string) => MetricsDoc,
+  logged: { task: 'classification' | 'regression'; prediction?: string },
 ): Promise<MetricsDoc> {
-  const json = await readJsonArtifact(inputs.model, 'model');
   if (!inputs.test) throw new NodeError('input test is not connected');
-  const columns = await ctx.data.readColumns(inputs.test);
-  const { tf } = await ctx.compute();
-  const predictor = loadModel(json, tf as Tf);
+  let predictor: Predictor;
+  let columns: ColumnData[];
+  if (inputs.model) {
+    const json = await readJsonArtifact(inputs.model, 'model');
+    columns = await ctx.data.readColumns(inputs.test);
+    const { tf } = await ctx.compute();
+    predictor = loadModel(json, tf as Tf);
+  } else {
+    columns = await ctx.data.readColumns(inputs.test);
+    predictor = loggedPredictor(columns, logged.prediction ?? 'prediction', logged.task);
+  }
   const doc = score(predictor, columns, label);
   for (const [key, value] of Object.entries(doc.scalars)) ctx.metric(key, value);
   return doc;

@@ -69,9 +69,18 @@ export default defineNode({
     const method = params.method === 'chi2' ? 'chisquare' : params.method;
     const columns = pickColumns(ctx, refInfo.columns, curInfo.columns, params.columns);
 
-    const numeric = columns.filter(([r, c]) => isPlainNumber(r) && isPlainNumber(c)).map(([r]) => r.name);
-    const text = columns.filter(([r, c]) => !(isPlainNumber(r) && isPlainNumber(c))).map(([r]) => r.name);
     const results = new Map<string, DriftColumn>();
+    // An empty table (a window of logged requests with no traffic): every column says so.
+    const empty = refInfo.rows === 0 ? 'the reference has' : curInfo.rows === 0 ? 'current has' : null;
+    if (empty) {
+      for (const [r, c] of columns) {
+        const kind = isPlainNumber(r) && isPlainNumber(c) ? 'numeric' : 'categorical';
+        results.set(r.name, { name: r.name, kind, referenceCount: 0, currentCount: 0, ...skipped('not_enough_data', `not enough data: ${empty} no rows`) });
+      }
+    }
+    const live = empty ? [] : columns;
+    const numeric = live.filter(([r, c]) => isPlainNumber(r) && isPlainNumber(c)).map(([r]) => r.name);
+    const text = live.filter(([r, c]) => !(isPlainNumber(r) && isPlainNumber(c))).map(([r]) => r.name);
     let done = 0;
     const step = (): void => {
       checkAborted(ctx);

@@ -317,7 +317,7 @@ function baseDirOf(s: SessionState): string | undefined {
 async function refreshSchemas(text: string, revision: number): Promise<void> {
   const s = useSession.getState();
   try {
-    const r = await call('pipeline.schema', { text, baseDir: baseDirOf(s) });
+    const r = await call('pipeline.schema', { text, baseDir: baseDirOf(s), ...(s.projectPath ? { project: s.projectPath } : {}) });
     if (s.store.getState().revision === revision) useSession.setState({ schemas: r.nodes });
   } catch {
     // An older server or a failed read: the pickers fall back to the last run's columns.

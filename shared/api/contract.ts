@@ -100,10 +100,11 @@ export const methods = {
   /**
    * What every node's outputs will carry, without running: columns through the graph (data files'
    * headers are read, never their rows) and metric names. Relative data paths resolve against
-   * `baseDir`. node id -> its schema (`error` says why a node's could not be told).
+   * `baseDir`; `project` (optional) is the open project, whose model registry types the
+   * columns of data.predictions. node id -> its schema (`error` says why a node's could not be told).
    */
-  'pipeline.schema': method<z.ZodObject<{ text: typeof text; baseDir: z.ZodOptional<typeof path> }>, { nodes: Record<string, NodeSchema> }>(
-    z.object({ text, baseDir: path.optional() }),
+  'pipeline.schema': method<z.ZodObject<{ text: typeof text; baseDir: z.ZodOptional<typeof path>; project: z.ZodOptional<typeof path> }>, { nodes: Record<string, NodeSchema> }>(
+    z.object({ text, baseDir: path.optional(), project: path.optional() }),
   ),
   /**
    * The pipeline as a CI workflow, exactly what `pipewright export FILE --to T` writes for a file
