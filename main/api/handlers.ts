@@ -181,8 +181,8 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
 
     'catalog.list': () => ({ nodes: registry.catalog() }),
 
-    'pipeline.validate': ({ text }) => {
-      const loaded = loadPipeline(text, checker);
+    'pipeline.validate': ({ text, fileName }) => {
+      const loaded = loadPipeline(text, checker, { fileName: fileName === undefined ? undefined : basename(fileName) });
       return { errors: loaded.errors, pipeline: loaded.pipeline ?? loaded.partial ?? null };
     },
 

@@ -110,6 +110,32 @@ describe('triggers in the pipeline file', () => {
     ]);
   });
 
+  it('a metric trigger whose pipeline: is this same file (also through ./ or dir/..) is a loop, at its place; another file is fine', () => {
+    const text = MONITOR([
+      '  - metric: { node: drift, name: datasetDrift, above: 0 }',
+      '    pipeline: monitor.pipeline.yaml',
+      '  - metric: { node: drift, name: datasetDrift, above: 0 }',
+      '    pipeline: ./monitor.pipeline.yaml',
+      '  - metric: { node: drift, name: datasetDrift, above: 0 }',
+      '    pipeline: jobs/../monitor.pipeline.yaml',
+      '  - metric: { node: drift, name: datasetDrift, above: 0 }',
+      '    pipeline: jobs/monitor.pipeline.yaml',
+      '  - metric: { node: drift, name: datasetDrift, above: 0 }',
+      '    pipeline: retrain.pipeline.yaml',
+      '',
+    ].join('\n'));
+    const errors = loadPipeline(text, checker, { fileName: 'monitor.pipeline.yaml' }).errors.map((e) => `${e.place} (line ${e.line}): ${e.message}`);
+    expect(errors).toEqual([
+      expect.stringMatching(/^triggers\.0\.pipeline \(line 23\): monitor\.pipeline\.yaml is this same file: a metric trigger would start it after each of its own runs \(a loop\)/),
+      expect.stringMatching(/^triggers\.1\.pipeline \(line 25\): \.\/monitor\.pipeline\.yaml is this same file/),
+      expect.stringMatching(/^triggers\.2\.pipeline \(line 27\): jobs\/\.\.\/monitor\.pipeline\.yaml is this same file/),
+    ]);
+    // the watcher refuses the file (nothing is queued), and so does `pipewright validate`
+    const file = write('monitor.pipeline.yaml', text);
+    expect(() => loadTriggers(file)).toThrow(/triggers\.0\.pipeline.*this same file/);
+    expect(listFirings(store)).toEqual([]);
+  });
+
   it('files globs match under the folder only, without following links', () => {
     write('data/incoming/a.csv', 'x\n1\n');
     write('data/incoming/deep/b.csv', 'x\n1\n');

@@ -46,7 +46,7 @@ export function loadTriggers(file: string): WatchedTrigger[] {
   } catch (e) {
     throw new TriggerFileError(abs, [{ place: 'file', message: (e as Error).message }]);
   }
-  const loaded = loadPipeline(text, createChecker(coreRegistry));
+  const loaded = loadPipeline(text, createChecker(coreRegistry), { fileName: basename(abs) });
   if (!loaded.pipeline) throw new TriggerFileError(abs, loaded.errors);
   const p: Pipeline = loaded.pipeline;
   return (p.triggers ?? []).map((trigger, index) => {
@@ -270,7 +270,7 @@ export class Watcher {
     let pipeline: Pipeline;
     try {
       text = readFileSync(f.pipelineFile, 'utf8');
-      const loaded = loadPipeline(text, createChecker(coreRegistry));
+      const loaded = loadPipeline(text, createChecker(coreRegistry), { fileName: basename(f.pipelineFile) });
       if (!loaded.pipeline) throw new TriggerFileError(f.pipelineFile, loaded.errors);
       pipeline = loaded.pipeline;
     } catch (e) {

@@ -10,7 +10,7 @@ import type { AppInfo } from '../../shared/api/contract';
 import type { RunEvent } from '../../shared/run';
 import { ApiUnavailable, call, onEvent, tryCall, useNotices } from './api/client';
 import { createEditorStore, type EditorStore } from './store/editor-store';
-import { defaultProjectFor, dirname } from './util/paths';
+import { basename, defaultProjectFor, dirname } from './util/paths';
 import { useCatalog } from './catalog-store';
 import { useUi } from './ui-store';
 import { nodeSignatures } from './doc/signature';
@@ -293,13 +293,13 @@ function readDraft(): Draft | null {
 
 /** Re-serialises and re-validates the document: the YAML view and the inspector's inline errors. */
 async function refreshDerived(): Promise<void> {
-  const { store } = useSession.getState();
+  const { store, filePath } = useSession.getState();
   const revision = store.getState().revision;
   const text = await serialize(store.getState().doc);
   if (text === null || store.getState().revision !== revision) return;
   useSession.setState({ text });
   try {
-    const v = await call('pipeline.validate', { text });
+    const v = await call('pipeline.validate', { text, ...(filePath ? { fileName: basename(filePath) } : {}) });
     if (store.getState().revision === revision) useSession.setState({ issues: v.errors });
   } catch {
     // Validation is advisory here; a failure to reach main already shows as a notice elsewhere.

@@ -92,7 +92,8 @@ export interface TablePreview {
 export const methods = {
   'app.info': method<typeof empty, AppInfo>(empty),
   'catalog.list': method<typeof empty, { nodes: Catalog }>(empty),
-  'pipeline.validate': method<z.ZodObject<{ text: typeof text }>, ValidateResult>(z.object({ text })),
+  /** `fileName`: the file's own name, when it has one (a metric trigger naming it is a loop). */
+  'pipeline.validate': method<z.ZodObject<{ text: typeof text; fileName: z.ZodOptional<z.ZodString> }>, ValidateResult>(z.object({ text, fileName: z.string().max(255).optional() })),
   'pipeline.format': method<z.ZodObject<{ text: typeof text }>, { text: string; changed: boolean }>(z.object({ text })),
   'pipeline.serialize': method<z.ZodObject<{ pipeline: z.ZodType<Pipeline> }>, { text: string }>(
     z.object({ pipeline: z.custom<Pipeline>((v) => typeof v === 'object' && v !== null) }),

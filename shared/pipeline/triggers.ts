@@ -156,8 +156,18 @@ function metricProducible(p: Pipeline, nodeId: string, name: string, info: (type
   return { ok: false, known: [...names, ...patterns] };
 }
 
+/** A relative path with `.`, empty parts and `dir/..` folded away (escapesFolder refused any `..` above the start). */
+function normalRelative(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split(/[\\/]+/)) {
+    if (part === '..') out.pop();
+    else if (part !== '.' && part !== '') out.push(part);
+  }
+  return out.join('/');
+}
+
 export interface TriggerCheckOptions {
-  /** the pipeline file's own name (a `pipeline:` naming it is a loop for a metric trigger) */
+  /** the pipeline file's own name, without folders (a `pipeline:` naming it is a loop for a metric trigger) */
   fileName?: string;
 }
 
@@ -190,8 +200,10 @@ export function validateTriggers(p: Pipeline, checker: NodeTypeChecker, opts: Tr
     if (!m.node) add(`${mplace}.node`, 'required');
     if (!m.name) add(`${mplace}.name`, 'required');
     if ((m.above === undefined) === (m.below === undefined)) add(mplace, 'needs exactly one of above or below');
-    const self = t.pipeline === undefined || (opts.fileName !== undefined && t.pipeline.replace(/^\.\//, '') === opts.fileName);
-    if (self) add(place, 'a metric trigger without pipeline: would start this same pipeline after each of its own runs (a loop); name the pipeline to run');
+    if (t.pipeline === undefined) add(place, 'a metric trigger without pipeline: would start this same pipeline after each of its own runs (a loop); name the pipeline to run');
+    else if (opts.fileName !== undefined && !escapesFolder(t.pipeline) && normalRelative(t.pipeline) === opts.fileName) {
+      add(`${place}.pipeline`, `${t.pipeline} is this same file: a metric trigger would start it after each of its own runs (a loop); name another pipeline to run`);
+    }
     if (!m.node) return;
     const node = p.nodes.find((n) => n.id === m.node);
     if (!node) {

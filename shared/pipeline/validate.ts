@@ -282,7 +282,7 @@ export function migrateNodes(p: Pipeline, checker: NodeTypeChecker): Issue[] {
 }
 
 /** Parse + migrate + validate: every error of the file, located. */
-export function loadPipeline(text: string, checker: NodeTypeChecker): LoadResult {
+export function loadPipeline(text: string, checker: NodeTypeChecker, opts: { fileName?: string } = {}): LoadResult {
   const parsed = parsePipelineText(text);
   const model = parsed.pipeline ?? parsed.partial;
   if (!model) return { pipeline: null, errors: parsed.errors, positions: parsed.positions };
@@ -290,7 +290,7 @@ export function loadPipeline(text: string, checker: NodeTypeChecker): LoadResult
   // A place the parser (or a migration) already found wrong is not reported again by validation,
   // which checks the same rules (shared/pipeline/rules.ts) on the model.
   const reported = parsed.errors.map((e) => e.place);
-  const more = validatePipeline(model, checker, { positions: parsed.positions }).filter(
+  const more = validatePipeline(model, checker, { positions: parsed.positions, fileName: opts.fileName }).filter(
     (e) => !reported.some((p) => e.place === p || e.place.startsWith(`${p}.`)),
   );
   const errors = [...parsed.errors, ...more].map((e, i) => ({ e, i }));

@@ -4,7 +4,7 @@
  * Exit codes: 0 succeeded, 1 a node failed (or the run was cancelled), 2 invalid pipeline or
  * usage, 3 a gate failed.
  */
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { loadPipeline, parseParamOverride, type Issue, type ParamValue } from '../../../shared/pipeline';
 import { exitCodeFor, type RunSummary } from '../../../shared/run';
 import { createChecker } from '../../../nodes/checker';
@@ -105,7 +105,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
   } catch (e) {
     return printErrors(io, json, args.file, [{ place: 'plugins', message: (e as Error).message }]);
   }
-  const loaded = loadPipeline(read.text, createChecker(registry));
+  const loaded = loadPipeline(read.text, createChecker(registry), { fileName: basename(file) });
   if (!loaded.pipeline) return printErrors(io, json, args.file, loaded.errors);
   const pipeline = loaded.pipeline;
 

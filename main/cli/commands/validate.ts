@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { formatIssue, loadPipeline, type Issue } from '../../../shared/pipeline';
 import { parseCommandArgs } from '../args';
 import { UsageError, type Command } from '../io';
@@ -20,7 +21,7 @@ const command: Command = async (argv, io) => {
   let invalid = 0;
   for (const file of files) {
     const read = readPipelineFile(io.cwd, file);
-    const errors = 'error' in read ? [read.error] : loadPipeline(read.text, checker).errors;
+    const errors = 'error' in read ? [read.error] : loadPipeline(read.text, checker, { fileName: basename(file) }).errors;
     if (errors.length) invalid++;
     for (const e of errors) {
       all.push(files.length > 1 ? { ...e, file } : e);
