@@ -31,6 +31,7 @@ import { NodeError } from '../../nodes/types';
 import { applyGc, HistoryNotFound, lineageOf, showRun } from '../store/history';
 import { compactProject, compareRuns, currentVersion, markSaved, gcOverview, modelVersions, pipelineVersion, pipelineVersions, renamePipeline, runsTable } from '../store/history-views';
 import { modelHandlers } from './models';
+import { appTriggers } from './triggers';
 
 export interface ApiDeps {
   mode: AppInfo['mode'];
@@ -108,6 +109,18 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
   const attached = new Set<Connection>();
   /** long-lived model servers of deploy.serve, for as long as the app runs */
   const servers = new ServerRegistry();
+  const sharedPool = (): WorkerPool => (pool ??= new WorkerPool());
+  /** the triggers of the projects the windows have open, run in this process (main/api/triggers.ts) */
+  const triggers = appTriggers({
+    project: (path) => project(path),
+    pool: sharedPool,
+    servers,
+    openPath: deps.openPath,
+    changed: (event) => {
+      for (const c of attached) c.emit('triggers.changed', event);
+    },
+    log: (line) => process.stderr.write(`pipewright: ${line}\n`),
+  });
 
   /** Opens a project once and keeps it open: the file stays locked to this process's WAL. */
   function project(path: string, create = false): ProjectStore {
@@ -170,6 +183,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
 
   return {
     ...modelHandlers(project),
+    ...triggers.handlers,
     'app.info': () => ({
       name: 'Pipewright',
       version: APP_VERSION,
@@ -268,8 +282,9 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       return { path: abs, text: readFileSync(real, 'utf8') };
     },
 
-    'project.open': ({ path, create }) => {
+    'project.open': ({ path, create }, conn) => {
       const store = project(path, Boolean(create));
+      triggers.follow(conn, store);
       recent.add(store.path);
       return projectInfo(store);
     },
@@ -310,7 +325,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
         throw e;
       }
       const store = project(path, true);
-      pool ??= new WorkerPool();
+      const pool = sharedPool();
       // Batched: a training run's per-epoch events would otherwise be one message each.
       const events = batchRunEvents((batch) => {
         for (const c of new Set([conn, ...attached])) c.emit('run.events', batch);
@@ -463,10 +478,14 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
 
     attach(conn) {
       attached.add(conn);
-      return () => attached.delete(conn);
+      return () => {
+        attached.delete(conn);
+        triggers.unfollow(conn);
+      };
     },
 
     async dispose() {
+      await triggers.dispose();
       await servers.stopAll();
       const running = [...active.values()].map(({ run }) => {
         run.cancel();

@@ -15,6 +15,8 @@ import { formatIssue, loadPipeline, triggerKind, type Issue, type Pipeline, type
 import type { RunEvent } from '../../shared/run';
 import { startRun } from '../engine/engine';
 import { planPipeline } from '../engine/planner';
+import type { WorkerPool } from '../engine/pool';
+import type { ServerRegistry } from '../serving/deploy';
 import type { ProjectStore } from '../store/project-store';
 import { claimNext, enqueue, linkRun, loadState, ownerId, pausedKeys, renewLease, saveState, settle, type Firing, type NewFiring } from './queue';
 
@@ -210,6 +212,9 @@ export interface WatchOptions {
   log?: (line: string) => void;
   onEvent?: (e: RunEvent) => void;
   signal?: AbortSignal;
+  /** the app's shared worker pool and model servers (the CLI's runs make their own) */
+  pool?: WorkerPool;
+  servers?: ServerRegistry;
 }
 
 function envMs(name: string, fallback: number): number {
@@ -295,6 +300,8 @@ export class Watcher {
         baseDir: dirname(f.pipelineFile),
         signal: this.opts.signal,
         onEvent: this.opts.onEvent,
+        pool: this.opts.pool,
+        servers: this.opts.servers,
         onRunCreated: (id) => {
           runId = id;
           linkRun(store, f, id);

@@ -9,6 +9,7 @@ import type { Issue, Pipeline } from '../pipeline/model';
 import type { RunEvent, RunListItem, RunSummary, TrialRecord } from '../run';
 import type { CompareResult, GcOverview, Lineage, RunShow, RunsTable, VersionInfo } from '../history';
 import type { ModelDetails, ModelSummary } from '../registry';
+import type { TriggersOverview } from '../triggers';
 
 const text = z.string().max(5 * 1024 * 1024);
 const path = z.string().min(1).max(4096);
@@ -228,6 +229,19 @@ export const methods = {
     z.ZodObject<{ project: typeof path; name: typeof id; version: z.ZodNumber; reason: z.ZodOptional<z.ZodString> }>,
     { moved: { alias: string; from: number | null; to: number }[] }
   >(z.object({ project: path, name: id, version: z.number().int().min(1), reason: z.string().max(2000).optional() })),
+  // ---- triggers (contract section 8; main/api/triggers.ts): the Triggers page
+  /** the triggers of the project's pipeline files, its queue's firings, and whether this app runs them */
+  'triggers.list': method<z.ZodObject<{ project: typeof path; limit: z.ZodOptional<z.ZodNumber> }>, TriggersOverview>(
+    z.object({ project: path, limit: z.number().int().min(1).max(10_000).optional() }),
+  ),
+  /** pauses or resumes one trigger (for every watcher of the project: the state is in the project file) */
+  'triggers.pause': method<z.ZodObject<{ project: typeof path; key: z.ZodString; paused: z.ZodBoolean }>, { paused: boolean }>(
+    z.object({ project: path, key: z.string().min(1).max(10_000), paused: z.boolean() }),
+  ),
+  /** whether this app fires and runs the project's triggers while it is open (a `pipewright watch` is not affected) */
+  'triggers.app': method<z.ZodObject<{ project: typeof path; on: z.ZodBoolean }>, { app: TriggersOverview['app'] }>(
+    z.object({ project: path, on: z.boolean() }),
+  ),
 };
 
 export type MethodName = keyof typeof methods;
@@ -247,6 +261,8 @@ export interface Events {
   /** a run's events in order, batched (a node's superseded progress events dropped; see main/api/run-events.ts) */
   'run.events': RunEvent[];
   'app.command': AppCommand;
+  /** a trigger of an open project fired, or a run it started began or ended (`runId`) */
+  'triggers.changed': { project: string; runId: string | null };
 }
 export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = Events[E];

@@ -13,13 +13,15 @@ export interface MemoryApi {
 export function startMemoryApi(options: Parameters<typeof createHandlers>[0]): MemoryApi {
   const handlers = createHandlers(options);
   const [a, b] = createMemoryPair();
-  serve(b, handlers);
+  // attached as the web server and the desktop shell attach theirs: events for every window reach it
+  const detach = handlers.attach(serve(b, handlers).connection);
   const client = createClient(a);
   return {
     handlers,
     client,
     close: async () => {
       client.dispose();
+      detach();
       await handlers.dispose();
     },
   };

@@ -8,15 +8,15 @@
  * one project: each firing completed once, by one of them.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../shared/random';
 import { openProject } from '../../main/store';
 import { enqueue, listFirings, MAX_RETRIES } from '../../main/watch/queue';
+import { buildCli, ROOT, type CliBundle } from '../helpers/cli-bundle';
 
-const ROOT = resolve(__dirname, '../..');
 const DATA = join(ROOT, 'resources', 'data');
 const KILLS = 20;
 
@@ -53,28 +53,14 @@ nodes:
 `;
 
 let dir: string;
-let dist: string;
+let cli: CliBundle;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pw-watch-crash-'));
   writeFileSync(join(dir, 'job.pipeline.yaml'), PIPELINE);
-  dist = join(ROOT, 'test-results', `watch-crash-dist-${process.pid}`);
-  mkdirSync(dist, { recursive: true });
-  const { build } = await import('esbuild');
-  await build({
-    absWorkingDir: ROOT,
-    entryPoints: { cli: 'main/cli/main.ts', worker: 'main/engine/worker.ts', 'code-worker': 'main/data/code-worker.ts' },
-    outdir: dist,
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    logLevel: 'error',
-  });
+  cli = await buildCli('watch-crash');
 });
 afterAll(() => {
-  rmSync(dist, { recursive: true, force: true });
+  cli.remove();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -82,7 +68,7 @@ afterAll(() => {
 const PROGRESS = /^(pipewright watch: |[✓✗\-■] \S+\s+(?:succeeded|failed|skipped|cancelled)\b)/gmu;
 
 function watch(project: string) {
-  const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(join(dist, 'cli.cjs'))}).runCli()`, 'pipewright', 'watch', '--project', project, join(dir, 'job.pipeline.yaml'), '--once'], {
+  const child = spawn(process.execPath, ['-e', cli.script, 'pipewright', 'watch', '--project', project, join(dir, 'job.pipeline.yaml'), '--once'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PIPEWRIGHT_WATCH_BACKOFF_MS: '1' },

@@ -18,6 +18,8 @@ import { curvePoints, type Curve as LiveCurve } from './curve';
 import { formatNumber } from '../../../shared/format';
 import { isStale } from '../store/stale';
 import { asModelDoc, ModelCard } from './ModelCard';
+import { asDriftReport } from '../../../shared/drift';
+import { DriftReportView } from './DriftReport';
 
 export function Results({ id }: { id: string }) {
   // Not the progress fields: they change every frame of a training run, and nothing here shows them.
@@ -278,6 +280,8 @@ function JsonView({ project, hash }: { project: string; hash: string }) {
   if (error) return <ProblemView p={error} />;
   const model = asModelDoc(json);
   if (model) return <ModelCard doc={model} />;
+  const drift = asDriftReport(json);
+  if (drift) return <DriftReportView report={drift} />;
   return <pre className="pw-json">{JSON.stringify(json, null, 2)?.slice(0, 20000)}</pre>;
 }
 

@@ -1,0 +1,182 @@
+/**
+ * The app runs triggers while a project is open (issue 13, contract section 8): the API's
+ * in-process watcher fires a 6-field cron schedule and runs it, tells the windows, shows the
+ * trigger and its firings (triggers.list), pauses a trigger and the app's watching, refuses a
+ * trigger it does not know, and stops when no window has the project open any more. With a
+ * headless `pipewright watch` on the same project at the same time, every firing is completed
+ * once, by one of the two (the queue's lease).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RpcError } from '../../shared/api/rpc';
+import { openProject } from '../../main/store';
+import { enqueue, listFirings } from '../../main/watch/queue';
+import { buildCli, ROOT, type CliBundle } from '../helpers/cli-bundle';
+import { startMemoryApi, type MemoryApi } from '../helpers/memory-api';
+
+const DATA = join(ROOT, 'resources', 'data');
+
+const job = (name: string, triggers: string): string => `apiVersion: pipewright/v1
+kind: Pipeline
+metadata:
+  name: ${name}
+nodes:
+  weather:
+    type: data.csv
+    params:
+      path: ${join(DATA, 'seattle-weather.csv')}
+    cache: false
+  wet:
+    type: data.sql
+    inputs:
+      days: weather.table
+    params:
+      query: SELECT weather, count(*) AS days, avg(precipitation) AS rain FROM days GROUP BY weather
+    cache: false
+${triggers}`;
+
+let dir: string;
+let api: MemoryApi;
+let cli: CliBundle;
+
+beforeAll(async () => {
+  cli = await buildCli('app-triggers');
+});
+afterAll(() => cli.remove());
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pw-app-triggers-'));
+  process.env.PIPEWRIGHT_WATCH_POLL_MS = '100';
+  api = startMemoryApi({ mode: 'memory', configDir: join(dir, 'config') });
+});
+afterEach(async () => {
+  await api.close();
+  delete process.env.PIPEWRIGHT_WATCH_POLL_MS;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 120_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('triggers in the app', () => {
+  it('fires a 6-field schedule while the project is open, lists and pauses it, and stops when the project is closed', async () => {
+    const file = join(dir, 'nightly.pipeline.yaml');
+    writeFileSync(file, job('nightly', 'triggers:\n  - schedule: "*/2 * * * * *"\n'));
+    // a file of another project in the same folder is not this project's
+    writeFileSync(join(dir, 'other.pipeline.yaml'), job('other', 'triggers:\n  - schedule: "* * * * * *"\n'));
+    const project = join(dir, 'nightly.pwproj');
+    const changes: { project: string; runId: string | null }[] = [];
+    api.client.on('triggers.changed', (e) => changes.push(e));
+    await api.client.call('project.open', { path: project, create: true });
+
+    // A run starts by itself, and the window is told of it.
+    const fired = await until('a finished scheduled run', async () => {
+      const o = await api.client.call('triggers.list', { project });
+      return o.firings.find((f) => f.status === 'done');
+    });
+    expect(fired).toMatchObject({ kind: 'schedule', outcome: 'succeeded', attempts: 1 });
+    expect(changes.some((c) => c.project === project && c.runId === fired.runId)).toBe(true);
+    const runs = await api.client.call('history.runs', { project });
+    expect(runs.all).toBeGreaterThanOrEqual(1);
+
+    const o = await api.client.call('triggers.list', { project });
+    expect(o.app).toBe('on');
+    expect(o.triggers).toHaveLength(1);
+    const [t] = o.triggers;
+    expect(t).toMatchObject({ file, pipeline: 'nightly', kind: 'schedule', spec: '*/2 * * * * *', paused: false, runs: file });
+    expect(Date.parse(t.next!)).toBeGreaterThan(Date.parse(fired.firedAt));
+    expect(o.firings.every((f) => f.triggerKey === t.key)).toBe(true);
+
+    // Pausing one trigger is kept in the project file, for every watcher.
+    await api.client.call('triggers.pause', { project, key: t.key, paused: true });
+    const paused = await api.client.call('triggers.list', { project });
+    expect(paused.triggers[0]).toMatchObject({ paused: true, next: null });
+    const s = openProject(project);
+    try {
+      expect(s.db.prepare('SELECT paused FROM trigger_state WHERE trigger_key = ?').get(t.key)).toEqual({ paused: 1 });
+    } finally {
+      s.close();
+    }
+    // A key that is no trigger of the project is refused, and nothing is written for it.
+    const bogus = `${join(dir, 'other.pipeline.yaml')}#schedule:* * * * * *`;
+    await expect(api.client.call('triggers.pause', { project, key: bogus, paused: true })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(api.client.call('triggers.pause', { project, key: bogus, paused: true })).rejects.toBeInstanceOf(RpcError);
+    const after = openProject(project);
+    try {
+      expect(after.db.prepare('SELECT count(*) AS n FROM trigger_state WHERE trigger_key = ?').get(bogus)).toEqual({ n: 0 });
+      expect(listFirings(after).every((f) => f.triggerKey === t.key)).toBe(true);
+    } finally {
+      after.close();
+    }
+
+    // The app's own switch: paused, then on again.
+    await expect(api.client.call('triggers.app', { project, on: false })).resolves.toEqual({ app: 'paused' });
+    await expect(api.client.call('triggers.app', { project, on: true })).resolves.toEqual({ app: 'on' });
+
+    // Opening another project closes this one for the window: its watcher stops.
+    await api.client.call('project.open', { path: join(dir, 'elsewhere.pwproj'), create: true });
+    expect((await api.client.call('triggers.list', { project })).app).toBe('off');
+  }, 180_000);
+
+  it('with a headless pipewright watch on the same project, completes every firing once', async () => {
+    const file = join(dir, 'job.pipeline.yaml');
+    writeFileSync(file, job('job', ''));
+    const project = join(dir, 'job.pwproj');
+    const FIRINGS = 8;
+    const s = openProject(project, { create: true });
+    try {
+      // The file declares no trigger of its own: these firings stand for a schedule's, already fired.
+      for (let i = 0; i < FIRINGS; i++) enqueue(s, { triggerKey: `${file}#files:*.csv`, kind: 'files', sourceFile: file, pipelineFile: file, detail: { i }, dedupe: `test:${i}` });
+      s.savePipelineVersion('job', job('job', ''));
+    } finally {
+      s.close();
+    }
+    // The app watches files with triggers; give it one that never fires on its own.
+    writeFileSync(file, job('job', 'triggers:\n  - files: never/*.csv\n'));
+
+    const child = spawn(process.execPath, ['-e', cli.script, 'pipewright', 'watch', '--project', project, file, '--once'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PIPEWRIGHT_WATCH_BACKOFF_MS: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // The headless watcher has taken its first firing: now the app opens the project too.
+    await until('the headless watcher to start a run', () => /running job\.pipeline\.yaml/.test(stderr));
+    await api.client.call('project.open', { path: project });
+    expect(await exited).toBe(0);
+    await until('every firing done', async () => {
+      const o = await api.client.call('triggers.list', { project });
+      return o.firings.length === FIRINGS && o.firings.every((f) => f.status === 'done');
+    });
+
+    const check = openProject(project);
+    try {
+      const firings = listFirings(check);
+      expect(firings).toHaveLength(FIRINGS);
+      expect(firings.every((f) => f.outcome === 'succeeded' && f.attempts === 1)).toBe(true);
+      const runs = check.db.prepare('SELECT id, trigger_firing AS firing, owner_pid AS pid, status FROM runs').all() as { id: number; firing: number; pid: number; status: string }[];
+      // one completed run per firing, each firing's run the one it links
+      expect(runs).toHaveLength(FIRINGS);
+      expect(new Set(runs.map((r) => r.firing)).size).toBe(FIRINGS);
+      for (const f of firings) expect(runs.find((r) => r.id === f.runId)?.firing).toBe(f.id);
+      expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
+      // both took part: the headless watcher's process and this one (the app)
+      const pids = new Set(runs.map((r) => r.pid));
+      expect(pids).toContain(child.pid);
+      expect(pids).toContain(process.pid);
+    } finally {
+      check.close();
+    }
+  }, 300_000);
+});
