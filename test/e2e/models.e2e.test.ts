@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +55,11 @@ describe('models page', () => {
     await pending.waitFor({ state: 'detached' });
     await expect.poll(() => page.getByTestId('version-2').textContent()).toMatch(/champion/);
     await expect(page.getByTestId('audit').locator('tbody tr').first().textContent()).resolves.toMatch(/champion\s*1\s*2.*\(approved\)\s*recall is what the clinic asked for/);
+    // the approver (the app's OS user, as `models approve` records it) and the way it was approved
+    const approved = page.getByTestId('audit').locator('tbody tr').first().locator('td');
+    const cells = await approved.allTextContents();
+    expect(cells).toContain(userInfo().username);
+    expect(cells).toContain('editor (approved)');
     await screenshot(page, 'models-approved');
 
     // Roll back to version 1 with a reason.

@@ -1,12 +1,15 @@
 /**
  * Issue 13, the editor's side of monitoring: monitor.drift's report drawn per column (penguins
  * against a copy with heavier birds, islands moved and the sex column emptied), and the Triggers
- * page (see triggers.e2e.test.ts for the scheduled run).
+ * page: a 6-field cron schedule (every 2 s) beside a project fires in the web server by itself,
+ * its run appears on the Runs page without a click, and the Triggers page lists the trigger, its
+ * next firing, its firings with their runs, and pauses it.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openPage, ROOT, RUN_MS, screenshot, selectNode, SHOTS } from './harness';
+import type { Page } from 'playwright-core';
+import { openPage, ROOT, RUN_MS, screenshot, selectNode } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -27,6 +30,15 @@ function shiftedPenguins(csv: string): string {
     return v.join(',');
   });
   return [head, ...out].join('\n') + '\n';
+}
+
+/** The toolbar, with the Triggers tab, fits one line at 1440 px: every visible item on one middle line. */
+async function expectToolbarOnOneLine(page: Page): Promise<void> {
+  const boxes = await page.locator('.pw-toolbar > *').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).filter((r) => r.height > 0).map((r) => ({ middle: r.top + r.height / 2, left: Math.round(r.left), width: Math.round(r.width) })));
+  const middles = boxes.map((b) => b.middle);
+  expect(Math.max(...middles) - Math.min(...middles), JSON.stringify(boxes)).toBeLessThan(12);
+  const tabs = await page.getByTestId('page-tabs').locator('button').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+  expect(new Set(tabs).size).toBe(1);
 }
 
 const DRIFT_PIPELINE = `apiVersion: pipewright/v1
@@ -79,7 +91,7 @@ describe('monitoring in the editor', () => {
     const report = page.getByTestId('drift-report');
     await report.waitFor();
     // 2 of 6 compared columns drifted (body mass by KS, island by chi-square); sex is empty in current.
-    await expect(page.getByTestId('drift-summary').textContent()).resolves.toBe('No dataset drift: 2 of 6 columns drifted (33.3 %; the dataset drifts at ≥ 50 %)');
+    await expect(page.getByTestId('drift-summary').textContent()).resolves.toBe('No dataset drift: 2 of 6 columns drifted (33.3\u00a0%; the dataset drifts at ≥ 50\u00a0%)');
     await expect(page.getByTestId('drift-skipped').textContent()).resolves.toMatch(/1 column not compared/);
     const cards = report.locator('[data-testid^="drift-column-"]');
     const order = await cards.evaluateAll((els) => els.map((e) => [e.getAttribute('data-testid')!.slice('drift-column-'.length), e.getAttribute('data-drifted'), e.getAttribute('data-status')]));
@@ -97,8 +109,80 @@ describe('monitoring in the editor', () => {
     await page.getByTestId('drift-chart-body_mass_g').locator('canvas').waitFor();
     await page.getByTestId('drift-chart-island').locator('canvas').waitFor();
     await expect(page.getByTestId('drift-chart-sex').count()).resolves.toBe(0);
-    await screenshot(page, 'drift-report');
-    await report.screenshot({ path: join(SHOTS, 'drift-report-whole.png') });
+    await expectToolbarOnOneLine(page);
+    // the long per-column metrics are folded: the report's summary is in sight without scrolling
+    await page.getByTestId('metrics-show-all').waitFor();
+    await screenshot(page, 'drift-selected');
+    await page.getByTestId('drift-summary').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await screenshot(page, 'drift-report-drifted-columns');
+    await page.getByTestId('drift-column-sex').evaluate((e) => e.scrollIntoView({ block: 'end' }));
+    await screenshot(page, 'drift-report-not-enough-data');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('runs a 2-second schedule while the project is open: the run appears on the Runs page by itself; the Triggers page lists and pauses it', async () => {
+    const dir = join(suite.app.home, 'triggers-e2e');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'every-2s.pipeline.yaml'),
+      `apiVersion: pipewright/v1
+kind: Pipeline
+metadata:
+  name: every-2s
+nodes:
+  weather:
+    type: data.csv
+    params:
+      path: ${join(ROOT, 'resources', 'data', 'seattle-weather.csv')}
+  wet:
+    type: data.sql
+    inputs:
+      days: weather.table
+    params:
+      query: SELECT weather, count(*) AS days FROM days GROUP BY weather
+triggers:
+  - schedule: "*/2 * * * * *"
+`,
+    );
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('project-path-input').fill(join(dir, 'every-2s.pwproj'));
+    await page.getByTestId('project-create').click();
+    await page.getByTestId('project-button').filter({ hasText: 'every-2s.pwproj' }).waitFor();
+
+    // Nobody clicks Run: the schedule's run shows up on the Runs page, started by the schedule.
+    await page.getByTestId('page-tab-runs').click();
+    const scheduled = page.getByTestId('runs-row').filter({ has: page.locator('[data-col="trigger"]', { hasText: 'schedule' }) });
+    await scheduled.filter({ hasText: 'succeeded' }).first().waitFor({ timeout: RUN_MS });
+    await screenshot(page, 'triggers-run-on-runs-page');
+
+    await page.getByTestId('page-tab-triggers').click();
+    const row = page.getByTestId('trigger-row');
+    await row.waitFor();
+    await expect(page.getByTestId('triggers-app').textContent()).resolves.toBe('triggers: on');
+    await expect(row.textContent()).resolves.toMatch(/every-2s.*cron.*\*\/2 \* \* \* \* \*/);
+    await expect.poll(() => row.getByTestId('trigger-next').textContent()).toMatch(/^(in [12] s|due now)$/);
+    const done = page.locator('[data-testid^="firing-"][data-status="done"]').first();
+    await done.waitFor();
+    await expect(done.textContent()).resolves.toMatch(/cron.*succeeded\s*1\s*run \d+.*scheduled for/);
+    await expectToolbarOnOneLine(page);
+    await screenshot(page, 'triggers-page');
+
+    // Pause the trigger (kept in the project file for every watcher), then the app's own switch.
+    await row.getByTestId('trigger-pause').click();
+    await expect.poll(() => row.getAttribute('data-paused')).toBe('true');
+    await expect(row.getByTestId('trigger-next').textContent()).resolves.toBe('paused');
+    await expect(row.getByTestId('trigger-pause').textContent()).resolves.toBe('Resume');
+    await page.getByTestId('triggers-app').click();
+    await expect.poll(() => page.getByTestId('triggers-app').textContent()).toBe('triggers: paused');
+    await screenshot(page, 'triggers-paused');
+
+    // A firing's run link opens that run on the Runs page.
+    const link = done.locator('[data-testid^="firing-run-"]');
+    const runId = (await link.getAttribute('data-testid'))!.slice('firing-run-'.length);
+    await link.click();
+    await expect.poll(() => page.getByTestId('run-detail').getAttribute('data-run')).toBe(runId);
     expect(errors).toEqual([]);
     await page.context().close();
   });

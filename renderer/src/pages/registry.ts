@@ -16,6 +16,7 @@ export const pages: readonly PageEntry[] = [
   { id: 'runs', title: 'Runs', component: lazy(() => import('./runs/RunsPage')) },
   { id: 'models', title: 'Models', component: lazy(() => import('./models/ModelsPage')) },
   { id: 'serving', title: 'Serving', component: lazy(() => import('./serving/ServingPage')) },
+  { id: 'triggers', title: 'Triggers', component: lazy(() => import('./triggers/TriggersPage')) },
 ];
 
 /** keeps `lazy` referenced while the list is empty */

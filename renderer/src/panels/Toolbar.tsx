@@ -56,8 +56,8 @@ export function Toolbar() {
         </nav>
       )}
       <div className="pw-project" data-testid="project-bar" ref={projectBox}>
-        <button onClick={() => setShowProject((v) => !v)} data-testid="project-button" title={s.projectPath ?? 'no project'}>
-          Project: {s.projectPath ? basename(s.projectPath) : 'No project'}
+        <button onClick={() => setShowProject((v) => !v)} data-testid="project-button" title={s.projectPath ? `Project: ${s.projectPath}` : 'no project'}>
+          {s.projectPath ? basename(s.projectPath) : 'No project'}
         </button>
         <span className="pw-doc-name" data-testid="pipeline-name">
           {pipelineName}

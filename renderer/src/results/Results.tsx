@@ -66,18 +66,7 @@ export function Results({ id }: { id: string }) {
         </div>
       )}
       {featureRole && node && Object.keys(state.metrics).length > 0 && <FeatureSummary role={featureRole} params={node.params} metrics={state.metrics} />}
-      {!featureRole && Object.keys(state.metrics).length > 0 && (
-        <table className="pw-metrics" data-testid="metrics-table">
-          <tbody>
-            {Object.entries(state.metrics).map(([k, v]) => (
-              <tr key={k} data-metric={k}>
-                <td>{k}</td>
-                <td title={String(v)}>{formatNumber(v)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {!featureRole && Object.keys(state.metrics).length > 0 && <MetricsTable metrics={state.metrics} />}
       {curves && Object.keys(curves).length > 0 && <LiveCurves series={curves} />}
       {showTrials && (
         <Trials
@@ -108,6 +97,34 @@ export function Results({ id }: { id: string }) {
 }
 
 const MAX_TRIAL_ROWS = 500;
+/** A longer metrics table (a drift report's per-column statistics) is folded to its first rows: the outputs below stay in sight. */
+const FOLD_METRICS_OVER = 10;
+const FOLDED_METRIC_ROWS = 6;
+
+function MetricsTable({ metrics }: { metrics: Record<string, number> }) {
+  const [all, setAll] = useState(false);
+  const entries = Object.entries(metrics);
+  const folded = !all && entries.length > FOLD_METRICS_OVER;
+  return (
+    <>
+      <table className="pw-metrics" data-testid="metrics-table">
+        <tbody>
+          {(folded ? entries.slice(0, FOLDED_METRIC_ROWS) : entries).map(([k, v]) => (
+            <tr key={k} data-metric={k}>
+              <td>{k}</td>
+              <td title={String(v)}>{formatNumber(v)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {folded && (
+        <button className="pw-link small" onClick={() => setAll(true)} data-testid="metrics-show-all">
+          all {entries.length} metrics
+        </button>
+      )}
+    </>
+  );
+}
 
 function fmt(v: number | null): string {
   return v === null ? '–' : formatNumber(v);

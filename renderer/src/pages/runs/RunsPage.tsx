@@ -5,7 +5,7 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { useStore } from 'zustand';
 import { useSession } from '../../session';
-import { tryCall } from '../../api/client';
+import { onEvent, tryCall } from '../../api/client';
 import { useEditor } from '../../store/context';
 import { useHistory, type HistoryView } from './history-store';
 import { RunsTableView } from './RunsTable';
@@ -62,6 +62,8 @@ export default function RunsPage() {
   useEffect(() => {
     if (project && lastRun && lastRun !== 'running') void loadRuns(project);
   }, [lastRun, project]);
+  // a run a trigger started (this app's watcher) began or ended
+  useEffect(() => onEvent('triggers.changed', (e) => project === e.project && e.runId !== null && void loadRuns(project)), [project]);
 
   if (!project) return <div className="pw-runs-empty">Open or create a project (top bar): runs are recorded in it.</div>;
   return (
