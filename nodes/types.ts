@@ -255,6 +255,8 @@ export interface ReplayCaptureArgs<P> {
   inputs: Record<string, ArtifactRef>;
   outputs: Record<string, ArtifactRef>;
   ctx: RunContext;
+  /** columns of this node's output in which a later step of the chain accepts a missing value */
+  handledLater: ReadonlySet<string>;
 }
 
 /** What a replaying node recorded: JSON state for `apply`, and the columns whose nulls it handles. */
@@ -267,6 +269,20 @@ export interface ReplayCapture {
 export interface ReplayContext {
   /** features.code: runs code on in-memory columns in the sandbox */
   runCode?(code: string, columns: ColumnData[], options: { timeoutMs: number }): Promise<ColumnData[]>;
+  /** features.join: the project's online store (absent: the model is served without a project) */
+  online?: OnlineLookup;
+  /** A bad request row (the server answers 400): names the column and row. */
+  badInput(message: string, column: string | null, row: number | null): Error;
+}
+
+/** The online store as a serving step reads it (main/features/online.ts). */
+export interface OnlineLookup {
+  /**
+   * Per key (entity values in the view's entity order, integers as numbers), the stored row's
+   * event time (epoch microseconds) and the named features' values, or null: not stored.
+   * Throws when the project has no such view or the view lacks a feature.
+   */
+  read(view: string, features: string[], keys: unknown[][]): ({ eventTs: number; values: unknown[] } | null)[];
 }
 
 export interface RowReplay<P> {

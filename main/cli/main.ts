@@ -42,6 +42,7 @@ Usage:
   pipewright gc --project P [--keep-last N] [--dry-run] [--json]
   pipewright backup --project P OUT [--json]
   pipewright features --project P [--json]
+  pipewright features materialize --project P [--view NAME]... [--as-of TIME] [--reset] [--json]
   pipewright run-node FILE --node ID --in DIR --out DIR [--param k=v]...
   pipewright models --project P [--json]
   pipewright models show NAME --project P [--json]

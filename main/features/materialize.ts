@@ -16,6 +16,7 @@ export interface MaterializeResult {
   rowsRead: number;
   entitiesWritten: number;
   sinceTs: number | null;
+  /** the watermark now (asOf, or the older watermark when that was later) */
   asOfTs: number;
 }
 
@@ -25,13 +26,15 @@ export async function materializeView(
   file: ArtifactRef,
   asOfMs: number,
   origin: { runId: number | null; nodeId: string | null },
+  /** start again from nothing: the view's online rows are replaced by those as of asOf */
+  reset = false,
 ): Promise<MaterializeResult> {
   const view = await readView(d, file);
   if (!view) throw new Error('the table is not a feature view (no pipewright.view metadata)');
   const asOfTs = Math.floor(asOfMs) * 1000;
   const last = lastMaterialization(store, view.name);
   // A changed definition (entity, features or their types) starts again from nothing.
-  const since = last && last.definitionHash === definitionHash(view) ? last.asOfTs : null;
+  const since = !reset && last && last.definitionHash === definitionHash(view) ? last.asOfTs : null;
   const t = `(${utcMicros(d, view.timestamp)})`;
   const c = view.createdTimestamp ? `(${utcMicros(d, view.createdTimestamp)})` : 'CAST(NULL AS BIGINT)';
   const keys = view.entity.map((k, i) => `CAST(${d.ident(k.name)} AS ${keyCast(k.type)}) AS k${i}`);
@@ -52,6 +55,6 @@ export async function materializeView(
     createdTs: r.c === null || r.c === undefined ? null : Number(r.c),
     values: view.features.map((_, i) => r[`f${i}`] ?? null),
   }));
-  writeMaterialization(store, view, online, { runId: origin.runId, nodeId: origin.nodeId, sinceTs: since, asOfTs: Math.max(asOfTs, since ?? asOfTs), rowsRead, entitiesWritten: online.length });
-  return { view: view.name, rowsRead, entitiesWritten: online.length, sinceTs: since, asOfTs };
+  writeMaterialization(store, view, online, { runId: origin.runId, nodeId: origin.nodeId, sinceTs: since, asOfTs: Math.max(asOfTs, since ?? asOfTs), rowsRead, entitiesWritten: online.length }, reset);
+  return { view: view.name, rowsRead, entitiesWritten: online.length, sinceTs: since, asOfTs: Math.max(asOfTs, since ?? asOfTs) };
 }

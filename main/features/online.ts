@@ -14,6 +14,7 @@ import type { ProjectStore } from '../store/project-store';
 import { NotFound } from '../serving/model-table';
 import { InputError } from '../serving/types';
 import { keyFamily, type ViewDoc } from '../../nodes/features/feature-view';
+import type { OnlineLookup } from '../../nodes/types';
 import { entityKeyText, getView, readOnline } from './store';
 
 export type FeatureStatus = 'PRESENT' | 'NOT_FOUND' | 'OUTSIDE_MAX_AGE';
@@ -140,6 +141,32 @@ export function getOnlineFeatures(store: ProjectStore, body: unknown, nowMs = Da
     return out;
   });
   return { metadata: { feature_names: req.refs.map((r) => (req.fullNames ? `${r.view}__${r.feature}` : r.feature)) }, results };
+}
+
+/**
+ * The online store as a served model's features.join step reads it (nodes/features/join-replay.ts):
+ * one indexed read per view and request. A view the project no longer records, or that lost a
+ * feature the model was trained on, is an error naming it (the server answers 500: not the
+ * client's fault).
+ */
+export function onlineLookup(store: ProjectStore): OnlineLookup {
+  return {
+    read(view, features, keys) {
+      const v = getView(store, view);
+      if (!v) throw new Error(`the model needs feature view "${view}", which this project does not record (run its pipeline)`);
+      const index = features.map((f) => {
+        const j = v.definition.features.findIndex((x) => x.name === f);
+        if (j < 0) throw new Error(`the model needs feature "${f}" of view "${view}", which its recorded definition no longer has (features: ${v.definition.features.map((x) => x.name).join(', ')})`);
+        return j;
+      });
+      const texts = keys.map(entityKeyText);
+      const rows = readOnline(store, view, [...new Set(texts)]);
+      return texts.map((k) => {
+        const r = rows.get(k);
+        return r ? { eventTs: r.eventTs, values: index.map((j) => r.values[j] ?? null) } : null;
+      });
+    },
+  };
 }
 
 /** The server's `POST /get-online-features` (main/serving/routes.ts): 400 for a bad request, 404 without a project. */

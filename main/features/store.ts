@@ -4,6 +4,7 @@
  * transaction (`store.transaction`, which waits for another process's lock and then names the file).
  */
 import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { ProjectStore } from '../store/project-store';
 import type { ViewDoc } from '../../nodes/features/feature-view';
 
@@ -117,8 +118,22 @@ export function listViews(store: ProjectStore): RecordedView[] {
   return (store.db.prepare('SELECT * FROM feature_views ORDER BY name').all() as ViewDbRow[]).map(toView);
 }
 
+/** The two reads of every online lookup, prepared once per open project. */
+const lookupStatements = new WeakMap<ProjectStore['db'], { view: Statement; online: Statement }>();
+function statements(store: ProjectStore): { view: Statement; online: Statement } {
+  let s = lookupStatements.get(store.db);
+  if (!s) {
+    s = {
+      view: store.db.prepare('SELECT * FROM feature_views WHERE name = ?'),
+      online: store.db.prepare('SELECT entity_key, event_ts, created_ts, features FROM online_features WHERE view = ? AND entity_key IN (SELECT value FROM json_each(?))'),
+    };
+    lookupStatements.set(store.db, s);
+  }
+  return s;
+}
+
 export function getView(store: ProjectStore, name: string): RecordedView | null {
-  const r = store.db.prepare('SELECT * FROM feature_views WHERE name = ?').get(name) as ViewDbRow | undefined;
+  const r = statements(store).view.get(name) as ViewDbRow | undefined;
   return r ? toView(r) : null;
 }
 
@@ -168,14 +183,14 @@ export function onlineCounts(store: ProjectStore): Record<string, number> {
  * Writes one materialisation in one transaction: the view's definition, its online rows (a row
  * replaces the stored one only when it is newer by event time, then created time, a null
  * created time losing: the join's tie-break) and the log entry that moves its watermark. A
- * changed definition first empties the view's online rows.
+ * changed definition, or `reset`, first empties the view's online rows.
  */
-export function writeMaterialization(store: ProjectStore, view: ViewDoc, rows: OnlineRow[], m: Omit<Materialization, 'definitionHash' | 'at' | 'view'>): void {
+export function writeMaterialization(store: ProjectStore, view: ViewDoc, rows: OnlineRow[], m: Omit<Materialization, 'definitionHash' | 'at' | 'view'>, reset = false): void {
   const hash = definitionHash(view);
   const at = new Date().toISOString();
   store.transaction(() => {
     const last = lastMaterialization(store, view.name);
-    if (!last || last.definitionHash !== hash) store.db.prepare('DELETE FROM online_features WHERE view = ?').run(view.name);
+    if (reset || !last || last.definitionHash !== hash) store.db.prepare('DELETE FROM online_features WHERE view = ?').run(view.name);
     const upsert = store.db.prepare(
       `INSERT INTO online_features (view, entity_key, event_ts, created_ts, features, written_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (view, entity_key) DO UPDATE SET event_ts = excluded.event_ts, created_ts = excluded.created_ts, features = excluded.features, written_at = excluded.written_at
@@ -195,8 +210,6 @@ export function writeMaterialization(store: ProjectStore, view: ViewDoc, rows: O
 
 /** Stored online rows of one view for the given keys (canonical texts), by key text. */
 export function readOnline(store: ProjectStore, view: string, keys: string[]): Map<string, { eventTs: number; createdTs: number | null; values: unknown[] }> {
-  const rows = store.db
-    .prepare('SELECT entity_key, event_ts, created_ts, features FROM online_features WHERE view = ? AND entity_key IN (SELECT value FROM json_each(?))')
-    .all(view, JSON.stringify(keys)) as { entity_key: string; event_ts: number; created_ts: number | null; features: string }[];
+  const rows = statements(store).online.all(view, JSON.stringify(keys)) as { entity_key: string; event_ts: number; created_ts: number | null; features: string }[];
   return new Map(rows.map((r) => [r.entity_key, { eventTs: r.event_ts, createdTs: r.created_ts, values: JSON.parse(r.features) as unknown[] }]));
 }

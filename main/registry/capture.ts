@@ -127,18 +127,21 @@ export async function captureServable(graph: RunGraph, registerNode: string): Pr
   if (!chainInput) fail(registerNode, `the chain's input ${cur.node}.${cur.port} is not there`);
   const info = await graph.data.describe(chainInput);
 
+  // Captured from the trainer back, so each step knows which of its output columns a later
+  // step accepts nulls in (features.join decides from it whether a missing online row is a null).
   const chain: ChainStep[] = [];
   const handlesNull = new Set<string>();
-  for (const { id, node } of walked) {
+  for (const { id, node } of [...walked].reverse()) {
     const replay = node.def.servingReplay!;
     if (!replay.capture) {
-      chain.push({ type: node.type, node: id, state: null });
+      chain.unshift({ type: node.type, node: id, state: null });
       continue;
     }
-    const captured = await replay.capture({ params: node.params, inputs: inputsOf(graph, id), outputs: outputsOf(graph, id), ctx: captureContext(graph, id) });
+    const handledLater = new Set(handlesNull);
+    const captured = await replay.capture({ params: node.params, inputs: inputsOf(graph, id), outputs: outputsOf(graph, id), ctx: captureContext(graph, id), handledLater });
     for (const c of captured.handlesNull ?? []) handlesNull.add(c);
     // JSON round trip: the state is stored and read back exactly as the server will see it.
-    chain.push({ type: node.type, node: id, state: JSON.parse(canonicalJson(captured.state ?? null)) as unknown });
+    chain.unshift({ type: node.type, node: id, state: JSON.parse(canonicalJson(captured.state ?? null)) as unknown });
   }
   const inputs: ServingInput[] = info.columns.filter((c) => c.name !== model.label).map((c) => ({ name: c.name, type: c.type, nullable: handlesNull.has(c.name) }));
 

@@ -6,7 +6,8 @@
  */
 import { registry } from '../../nodes/registry';
 import { loadModel, type Prediction as ModelPrediction, type Predictor } from '../../nodes/train/model';
-import type { ColumnData, ReplayContext } from '../../nodes/types';
+import type { ColumnData, OnlineLookup, ReplayContext } from '../../nodes/types';
+import { onlineLookup } from '../features/online';
 import { InputError, type Prediction, type ServingInput, type ServingModel } from '../serving/types';
 import type { ProjectStore } from '../store/project-store';
 import { parseModelFile, readModelFile, type ModelFile } from './model-file';
@@ -35,7 +36,7 @@ let replayContext: ReplayContext | null = null;
 async function contextForReplay(): Promise<ReplayContext> {
   if (replayContext) return replayContext;
   const { runCodeInWorker } = await import('../data/code-runner');
-  replayContext = { runCode: async (code, columns, options) => (await runCodeInWorker(code, columns, options)).columns };
+  replayContext = { runCode: async (code, columns, options) => (await runCodeInWorker(code, columns, options)).columns, badInput };
   return replayContext;
 }
 
@@ -120,16 +121,24 @@ function columnsFromJson(inputs: ServingInput[], columns: Record<string, unknown
   });
 }
 
-/** Builds the predictor of a model file; `name` and `version` are what the server reports. */
-export async function createServingModel(file: ModelFile, name: string, version: number): Promise<LoadedModel> {
+const badInput = (message: string, column: string | null, row: number | null): Error => new InputError(message, column, row);
+
+/**
+ * Builds the predictor of a model file; `name` and `version` are what the server reports.
+ * `online`: the project's online store, for a model trained on a features.join output.
+ */
+export async function createServingModel(file: ModelFile, name: string, version: number, options: { online?: OnlineLookup } = {}): Promise<LoadedModel> {
   const steps = file.chain.map((s) => {
     const def = registry.get(s.type);
     if (!def) throw new Error(`the model's chain has a ${s.type} node (${s.node}), a type this Pipewright does not know`);
     if (!def.servingReplay) throw new Error(`${s.type} (node ${s.node}) does not replay at serving time`);
+    if (def.featureStore === 'join' && !options.online) {
+      throw new RegistryError(`model "${name}" version ${version} looks up its features in a project's online store (${s.type}, node ${s.node}): serve or predict it from its project (--project), not from a model file`, 'invalid');
+    }
     return { step: s, apply: def.servingReplay.apply };
   });
   const needsCode = steps.some((s) => s.apply && s.step.type === 'features.code');
-  const ctx: ReplayContext = needsCode ? await contextForReplay() : {};
+  const ctx: ReplayContext = { ...(needsCode ? await contextForReplay() : {}), badInput, ...(options.online ? { online: options.online } : {}) };
   const predictor: Predictor = loadModel(file.model, await tfForServing());
   const classes = file.task === 'classification' ? (file.model.classes ?? []).map((c) => (file.model.labelType === 'numeric' ? Number(c) : c)) : undefined;
 
@@ -185,7 +194,7 @@ export async function loadServingModel(store: ProjectStore, name: string, versio
   const hash = versionBundleHash(store, name, version);
   const json = store.artifactJson(hash);
   if (json === null || json === undefined) throw new RegistryError(`model "${name}" version ${version}: its model file (artifact ${hash.slice(0, 12)}) is missing from the project`, 'not_found');
-  return createServingModel(parseModelFile(json, `${name}:${version}`), name, version);
+  return createServingModel(parseModelFile(json, `${name}:${version}`), name, version, { online: onlineLookup(store) });
 }
 
 /** The model a reference names now (NAME, NAME@ALIAS, NAME:VERSION). */

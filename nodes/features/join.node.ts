@@ -3,6 +3,7 @@ import type { PortSpec } from '../../shared/catalog';
 import type { ArtifactRef, ColumnInfo, DataEngine, RunContext, TableInfo } from '../types';
 import { defineNode } from '../types';
 import { asNodeError, describeInput, input, nodeError, requireColumns, scratchRef, tableOutput } from './common';
+import { applyJoin, type JoinReplayState } from './join-replay';
 import { keyCast, keyFamily, requireParsableTimes, requireTimeColumn, requireView, utcMicros, type ViewDoc } from './feature-view';
 
 /** `view`, then `view2` … `view5`: several views joined onto the same labels. */
@@ -17,6 +18,17 @@ export function outputNames(labelColumns: string[], views: ViewDoc[]): string[][
   const labels = new Set(labelColumns);
   return views.map((v) => v.features.map((f) => (labels.has(f.name) || (count.get(f.name) ?? 0) > 1 ? `${v.name}__${f.name}` : f.name)));
 }
+
+const I64_MIN = '-9223372036854775808';
+const I64_SPAN = 9_223_372_036_854_775_808n;
+/** epoch microseconds (BIGINT) shifted into the high 64 bits of a HUGEINT */
+const HUGE = (micros: string): string => `CAST(${micros} AS HUGEINT) * ${I64_SPAN * 2n}`;
+
+const params = z.object({
+  entity: names.optional().describe("labels' entity column(s), in the order of each view's entity columns (default: the views' own names)"),
+  timestamp: z.string().min(1).describe("labels' time column"),
+}).strict();
+type Params = z.infer<typeof params>;
 
 interface Joined {
   port: string;
@@ -53,6 +65,35 @@ async function matchKeys(ctx: RunContext, labels: ArtifactRef, info: TableInfo, 
   return keys;
 }
 
+/** What run and capture both check first: the labels, their time column, and each view with its keys. */
+async function prepare(ctx: RunContext, inputs: Record<string, ArtifactRef>, params: Params) {
+  const labels = input(ctx, inputs, 'labels');
+  const info = await describeInput(ctx, labels, 'labels', false);
+  const [ts] = requireColumns(ctx, info, [params.timestamp], 'timestamp', 'labels');
+  requireTimeColumn(ctx, ts, 'timestamp', 'labels');
+  await asNodeError(ctx, 'cannot read the label times', () => requireParsableTimes(ctx, labels, ts, 'timestamp', 'labels'));
+  const entity = params.entity === undefined ? undefined : Array.isArray(params.entity) ? params.entity : [params.entity];
+
+  const joined: Joined[] = [];
+  for (const port of VIEW_PORTS) {
+    if (!inputs[port]) continue;
+    const ref = input(ctx, inputs, port);
+    const view = await asNodeError(ctx, `cannot read input "${port}"`, () => requireView(ctx, ref, port));
+    const twin = joined.find((j) => j.view.name === view.name);
+    if (twin) throw nodeError(ctx, `inputs "${twin.port}" and "${port}" are both view "${view.name}"; join a view once`);
+    const keys = await matchKeys(ctx, labels, info, { port, ref, view }, entity);
+    joined.push({ port, ref, view, keys });
+  }
+  if (joined.length === 0) throw nodeError(ctx, 'input "view" is not connected');
+
+  const labelNames = info.columns.map((c) => c.name);
+  const names = outputNames(labelNames, joined.map((j) => j.view));
+  const all = [...labelNames, ...names.flat()];
+  const clash = all.find((n, i) => all.indexOf(n) !== i);
+  if (clash) throw nodeError(ctx, `output column "${clash}" would appear twice; rename the label column or the feature`, { column: clash });
+  return { labels, info, ts, joined, labelNames, names };
+}
+
 export default defineNode({
   type: 'features.join',
   version: 1,
@@ -65,38 +106,33 @@ export default defineNode({
     ...VIEW_PORTS.map((name, i): PortSpec => (i === 0 ? { name, kind: 'table' } : { name, kind: 'table', optional: true })),
   ],
   outputs: [{ name: 'table', kind: 'table' }],
-  params: z.object({
-    entity: names.optional().describe("labels' entity column(s), in the order of each view's entity columns (default: the views' own names)"),
-    timestamp: z.string().min(1).describe("labels' time column"),
-  }).strict(),
+  params,
   columnParams: ['entity', 'timestamp'],
   featureStore: 'join',
+  servingReplay: {
+    mode: 'transform',
+    ports: { table: 'labels' },
+    fitted: 'which views and features it joined; at serving time they are looked up in the online store (the latest materialised row per entity)',
+    async capture({ params, inputs, ctx, handledLater }) {
+      const { ts, joined, names } = await prepare(ctx, inputs, params);
+      const state: JoinReplayState = {
+        timestamp: ts.name,
+        views: joined.map((j, v) => ({
+          name: j.view.name,
+          keys: j.keys.map((k) => k.name),
+          entity: j.view.entity,
+          ttlSeconds: j.view.ttlSeconds,
+          features: j.view.features.map((f, i) => ({ name: f.name, as: names[v][i], type: f.type, nullable: handledLater.has(names[v][i]) })),
+        })),
+      };
+      // A missing label time is served as now.
+      return { state, handlesNull: [ts.name] };
+    },
+    apply: (state, table, ctx) => applyJoin(state as JoinReplayState, table, ctx),
+  },
   async run({ inputs, params, ctx }) {
     const d = ctx.data;
-    const labels = input(ctx, inputs, 'labels');
-    const info = await describeInput(ctx, labels, 'labels', false);
-    const [ts] = requireColumns(ctx, info, [params.timestamp], 'timestamp', 'labels');
-    requireTimeColumn(ctx, ts, 'timestamp', 'labels');
-    await asNodeError(ctx, 'cannot read the label times', () => requireParsableTimes(ctx, labels, ts, 'timestamp', 'labels'));
-    const entity = params.entity === undefined ? undefined : Array.isArray(params.entity) ? params.entity : [params.entity];
-
-    const joined: Joined[] = [];
-    for (const port of VIEW_PORTS) {
-      if (!inputs[port]) continue;
-      const ref = input(ctx, inputs, port);
-      const view = await asNodeError(ctx, `cannot read input "${port}"`, () => requireView(ctx, ref, port));
-      const twin = joined.find((j) => j.view.name === view.name);
-      if (twin) throw nodeError(ctx, `inputs "${twin.port}" and "${port}" are both view "${view.name}"; join a view once`);
-      const keys = await matchKeys(ctx, labels, info, { port, ref, view }, entity);
-      joined.push({ port, ref, view, keys });
-    }
-    if (joined.length === 0) throw nodeError(ctx, 'input "view" is not connected');
-
-    const labelNames = info.columns.map((c) => c.name);
-    const names = outputNames(labelNames, joined.map((j) => j.view));
-    const all = [...labelNames, ...names.flat()];
-    const clash = all.find((n, i) => all.indexOf(n) !== i);
-    if (clash) throw nodeError(ctx, `output column "${clash}" would appear twice; rename the label column or the feature`, { column: clash });
+    const { labels, ts, joined, labelNames, names } = await prepare(ctx, inputs, params);
 
     // Label row order: the row's position in its file. A label column that is itself called
     // file_row_number hides DuckDB's: such a table is first copied with that column renamed.
@@ -108,8 +144,10 @@ export default defineNode({
     const lcol = (n: string): string => `l.${d.ident(renamed && n === 'file_row_number' ? '__pw_frn' : n)}`;
 
     const lkeys = joined.flatMap((j, v) => j.keys.map((k, i) => `CAST(${d.ident(renamed && k.name === 'file_row_number' ? '__pw_frn' : k.name)} AS ${keyCast(j.view.entity[i].type)}) AS "__pw_k${v}_${i}"`));
+    const labelTime = `(${utcMicros(d, renamed && ts.name === 'file_row_number' ? { ...ts, name: '__pw_frn' } : ts)})`;
+    const labelOrder = joined.some((j) => j.view.createdTimestamp) ? `, ${HUGE(labelTime)} + ${I64_SPAN * 2n - 1n} AS "__pw_o"` : '';
     const ctes = [
-      `l AS (SELECT *, file_row_number AS "__pw_row", (${utcMicros(d, renamed && ts.name === 'file_row_number' ? { ...ts, name: '__pw_frn' } : ts)}) AS "__pw_t", ${lkeys.join(', ')} FROM read_parquet(${d.literal(labelFile)}, file_row_number = true))`,
+      `l AS (SELECT *, file_row_number AS "__pw_row", ${labelTime} AS "__pw_t"${labelOrder}, ${lkeys.join(', ')} FROM read_parquet(${d.literal(labelFile)}, file_row_number = true))`,
     ];
     const from = ['l'];
     const select = labelNames.map((n) => `${lcol(n)} AS ${d.ident(n)}`);
@@ -119,12 +157,13 @@ export default defineNode({
       const vt = `(${utcMicros(d, view.timestamp)})`;
       const keyCols = view.entity.map((k, i) => `CAST(${d.ident(k.name)} AS ${keyCast(k.type)}) AS "__pw_k${v}_${i}"`);
       const feats = view.features.map((f, i) => `${d.ident(f.name)} AS "__pw_f${v}_${i}"`);
-      // Same event time: the latest created time wins, a null one loses (ASOF alone picks any).
-      const tieBreak = view.createdTimestamp
-        ? ` QUALIFY row_number() OVER (PARTITION BY ${view.entity.map((_, i) => `"__pw_k${v}_${i}"`).join(', ')}, "__pw_t" ORDER BY (${utcMicros(d, view.createdTimestamp)}) DESC NULLS LAST) = 1`
-        : '';
-      ctes.push(`v${v} AS (SELECT ${keyCols.join(', ')}, ${vt} AS "__pw_t", ${feats.join(', ')} FROM read_parquet(${d.literal(j.ref.path)}) WHERE ${vt} IS NOT NULL${tieBreak})`);
-      const on = [...view.entity.map((_, i) => `l."__pw_k${v}_${i}" = v${v}."__pw_k${v}_${i}"`), `l."__pw_t" >= v${v}."__pw_t"`];
+      // Same event time: the latest created time wins, a null one loses. Done inside the ASOF
+      // (no window over the whole view): it matches on (event, created) as one HUGEINT,
+      // event·2^64 + created + 2^63 (null created: 0), the label side being label·2^64 + 2^64 − 1.
+      const order = view.createdTimestamp ? `, ${HUGE(vt)} + (CAST(coalesce((${utcMicros(d, view.createdTimestamp)}), ${I64_MIN}) AS HUGEINT) + ${I64_SPAN}) AS "__pw_o"` : '';
+      ctes.push(`v${v} AS (SELECT ${keyCols.join(', ')}, ${vt} AS "__pw_t"${order}, ${feats.join(', ')} FROM read_parquet(${d.literal(j.ref.path)}) WHERE ${vt} IS NOT NULL)`);
+      const cmp = view.createdTimestamp ? `l."__pw_o" >= v${v}."__pw_o"` : `l."__pw_t" >= v${v}."__pw_t"`;
+      const on = [...view.entity.map((_, i) => `l."__pw_k${v}_${i}" = v${v}."__pw_k${v}_${i}"`), cmp];
       from.push(`ASOF LEFT JOIN v${v} ON ${on.join(' AND ')}`);
       // ASOF found the latest row at or before the label time; the TTL bounds how old it may be.
       const within = view.ttlSeconds === null ? `v${v}."__pw_t" IS NOT NULL` : `v${v}."__pw_t" >= l."__pw_t" - ${view.ttlSeconds * 1_000_000}`;

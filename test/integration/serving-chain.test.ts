@@ -25,7 +25,12 @@ import { InputError } from '../../main/serving/types';
 import { makeTestContext, runNode, type TestContext } from '../helpers/node-context';
 
 const EXAMPLES = resolve(__dirname, '..', '..', 'resources', 'examples');
-const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.pipeline.yaml')).sort();
+// A model trained on a features.join output looks its features up in the online store, which
+// holds one row per entity: test/integration/feature-serving.test.ts serves it row by row.
+const files = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.pipeline.yaml'))
+  .filter((f) => !load(readFileSync(join(EXAMPLES, f), 'utf8')).pipeline.nodes.some((n) => registry.get(n.type)?.featureStore === 'join'))
+  .sort();
 
 function load(text: string) {
   const r = loadPipeline(text, createChecker(registry));

@@ -1,14 +1,15 @@
 /**
  * `pipewright features --project P [--json]` (contract sections 2b, 7): the feature views the
  * project's runs recorded, and what of each is materialised online (rows, watermark, last
- * materialisation). `--json`: `{ "views": [ … ] }`.
+ * materialisation). `--json`: `{ "views": [ … ] }`. `features materialize` is features-materialize.ts.
  */
 import { listFeatureViews, type FeatureViewSummary } from '../../features/summary';
 import { parseCommandArgs } from '../args';
 import { UsageError, type Command } from '../io';
 import { withHistory } from './show';
 
-const USAGE = 'usage: pipewright features --project P [--json]';
+const USAGE = `usage: pipewright features --project P [--json]
+       pipewright features materialize --project P [--view NAME]... [--as-of TIME] [--reset] [--json]`;
 
 function text(views: FeatureViewSummary[]): string {
   if (views.length === 0) return 'no feature views recorded yet (run a pipeline with a features.view node)\n';
@@ -30,6 +31,7 @@ function text(views: FeatureViewSummary[]): string {
 }
 
 const command: Command = async (argv, io) => {
+  if (argv[0] === 'materialize') return (await import('./features-materialize')).default(argv.slice(1), io);
   const { values, positionals } = parseCommandArgs(argv, { project: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
   if (!values.project || positionals.length) throw new UsageError(`give the project file with --project\n${USAGE}`);
   const json = values.json ?? false;

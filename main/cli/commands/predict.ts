@@ -15,9 +15,9 @@ import { createDataEngine, ident, literal, type DuckDataEngine } from '../../dat
 import { readCsvHeader } from '../../data/csv-header';
 import { loadModelFile, loadServingModelRef, type LoadedModel } from '../../registry/serving-model';
 import { InputError } from '../../serving/types';
-import { openProject } from '../../store/project-store';
+import { openProject, type ProjectStore } from '../../store/project-store';
 import { parseCommandArgs } from '../args';
-import { UsageError, type Command } from '../io';
+import { UsageError, type CliIO, type Command } from '../io';
 import { failWith, registryFailure } from './models-common';
 
 const USAGE = 'usage: pipewright predict (--project P --model REF | --model-file F) --in TABLE --out FILE [--json]   (TABLE: .csv or .parquet; FILE: .csv or .parquet)';
@@ -66,6 +66,24 @@ const command: Command = async (argv, io) => {
   if (inPath === outPath) throw new UsageError(`--out is the input file; write the predictions elsewhere\n${USAGE}`);
   const started = performance.now();
 
+  // The project stays open while predicting: a model trained on a features.join reads its online store.
+  let store: ProjectStore | null = null;
+  try {
+    return await predictWith(values, json, io, started, inPath, outPath, (s) => (store = s));
+  } finally {
+    (store as ProjectStore | null)?.close();
+  }
+};
+
+async function predictWith(
+  values: { project?: string; model?: string; 'model-file'?: string; in?: string },
+  json: boolean,
+  io: CliIO,
+  started: number,
+  inPath: string,
+  outPath: string,
+  opened: (store: ProjectStore) => void,
+): Promise<number> {
   let model: LoadedModel;
   try {
     if (values['model-file']) model = await loadModelFile(resolve(io.cwd, values['model-file']));
@@ -73,11 +91,8 @@ const command: Command = async (argv, io) => {
       const projectPath = resolve(io.cwd, values.project!);
       if (!existsSync(projectPath)) return failWith(io, 'predict', json, 'project', `${projectPath}: no such project file`);
       const store = openProject(projectPath, { readonly: true });
-      try {
-        model = await loadServingModelRef(store, values.model!);
-      } finally {
-        store.close();
-      }
+      opened(store);
+      model = await loadServingModelRef(store, values.model!);
     }
   } catch (e) {
     return registryFailure(io, 'predict', json, values['model-file'] ? 'model-file' : 'model', e);
@@ -138,5 +153,5 @@ const command: Command = async (argv, io) => {
     await engine.close();
     rmSync(scratch, { recursive: true, force: true });
   }
-};
+}
 export default command;
