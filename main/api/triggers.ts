@@ -130,16 +130,17 @@ class ProjectWatch {
     const known = this.files.get(file);
     if (known?.signature === signature) return known;
     let entry: FileEntry;
+    let name: string | null = null;
     try {
       const text = readFileSync(file, 'utf8');
       const parsed = parsePipelineText(text);
-      const name = (parsed.pipeline ?? parsed.partial)?.metadata.name ?? null;
+      name = (parsed.pipeline ?? parsed.partial)?.metadata.name ?? null;
       // Files without triggers are not validated further: only a trigger needs a file that runs.
       if (!/^triggers\s*:/m.test(text)) entry = { signature, name, triggers: [], error: null };
       else entry = { signature, name, triggers: loadTriggers(file), error: null };
     } catch (e) {
       const message = e instanceof TriggerFileError ? e.message : `${file}: ${(e as Error).message}`;
-      entry = { signature, name: known?.name ?? null, triggers: [], error: message };
+      entry = { signature, name, triggers: [], error: message };
     }
     this.files.set(file, entry);
     return entry;

@@ -122,6 +122,13 @@ describe('triggers in the app', () => {
     await expect(api.client.call('triggers.app', { project, on: false })).resolves.toEqual({ app: 'paused' });
     await expect(api.client.call('triggers.app', { project, on: true })).resolves.toEqual({ app: 'on' });
 
+    // A pipeline file of the project with a cron that does not parse is shown with its place, not run.
+    writeFileSync(join(dir, 'nightly-copy.pipeline.yaml'), job('nightly', 'triggers:\n  - schedule: "every night"\n'));
+    const problems = (await api.client.call('triggers.list', { project })).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0].file).toBe(join(dir, 'nightly-copy.pipeline.yaml'));
+    expect(problems[0].message).toMatch(/triggers\.0\.schedule/);
+
     // Opening another project closes this one for the window: its watcher stops.
     await api.client.call('project.open', { path: join(dir, 'elsewhere.pwproj'), create: true });
     expect((await api.client.call('triggers.list', { project })).app).toBe('off');
