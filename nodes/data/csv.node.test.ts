@@ -180,6 +180,26 @@ describe('data.csv', () => {
     expect((await failure({ path: 'iris.csv', types: { petal: 'DOUBLE' } })).message).toMatch(/params\.types names column "petal" that the file does not have/);
   });
 
+  it('reads, and locates a bad row, many read buffers deep; a line over 2 MiB still fails', async () => {
+    // 12 MB: three of DuckDB's 4 MiB read buffers (csv-reader.ts), so rows cross buffer edges.
+    const rows = 300_000;
+    const body = Array.from({ length: rows }, (_, i) => `${i},${(i * 0.37).toFixed(4)},${(i % 997) * 1.5},label-${i % 7}`);
+    const good = write('deep.csv', `i,x,y,s\n${body.join('\n')}\n`);
+    const t = await outputArtifact((await runNode(csv, ctx, {}, { path: good })).table, ctx);
+    expect(t.meta.rows).toBe(rows);
+    const [sum] = await ctx.data.query('SELECT sum(i) AS si, count(DISTINCT s) AS ns, max(x) AS mx FROM t', { t });
+    expect(sum).toEqual({ si: (rows * (rows - 1)) / 2, ns: 7, mx: Number(((rows - 1) * 0.37).toFixed(4)) });
+    const ragged = [...body];
+    ragged[250_000] = '250000,1.5';
+    const e = await failure({ path: write('deep-ragged.csv', `i,x,y,s\n${ragged.join('\n')}\n`) });
+    expect(e.message).toMatch(/deep-ragged\.csv, line 250002: ragged row: expected 4 fields, found 2: 250000,1\.5/);
+    const badValue = [...body];
+    badValue[280_000] = '280000,oops,1,a';
+    expect((await failure({ path: write('deep-value.csv', `i,x,y,s\n${badValue.join('\n')}\n`) })).details).toMatchObject({ line: 280002, column: 'x' });
+    const long = write('long-line.csv', `a,b\n1,${'x'.repeat(3 << 20)}\n2,y\n`);
+    expect((await failure({ path: long })).message).toMatch(/long-line\.csv/);
+  });
+
   it('reads a header-only file as a table with no rows', async () => {
     const t = await outputArtifact((await runNode(csv, ctx, {}, { path: write('head.csv', 'a,b\n') })).table, ctx);
     expect(t.meta.rows).toBe(0);
