@@ -157,6 +157,15 @@ export class RunCache {
     return { reuse: false, key, parts, reason };
   }
 
+  /**
+   * True when the node is sure or likely to run: forced, never cached, or with no
+   * succeeded execution of it in this pipeline to reuse (a cheap look, before any file is hashed).
+   */
+  likelyRuns(node: PlannedNode): boolean {
+    if (this.run.noCache || node.def.neverCached || !node.cache || this.run.forced.has(node.id)) return true;
+    return this.reads.lastExecutionOfNode(this.run.pipeline, node.id, this.run.runId)?.status !== 'succeeded';
+  }
+
   private reusable(key: string): { from: ReusedFrom; outputs: Record<string, Artifact>; metrics: Record<string, number> } | null {
     const mine = this.produced.get(key);
     if (mine) return { from: { runId: String(this.run.runId), sameRunNode: mine.nodeId }, outputs: mine.outputs, metrics: mine.metrics };

@@ -107,6 +107,37 @@ describe('engine', () => {
     expect(store.getRunRow(Number(first.run.id))?.environment).toMatchObject({ nodeVersions: { 'test.add': 1, 'test.const': 1 }, nodejs: process.version });
   });
 
+  it('starts a worker and its DuckDB engine before the first node, only when a node is likely to run in one', async () => {
+    const own = new WorkerPool(2);
+    const warmed: number[] = [];
+    const events: RunEvent[] = [];
+    const real = own.warm.bind(own);
+    own.warm = (plugins) => {
+      warmed.push(events.length);
+      real(plugins);
+    };
+    const p = pipeline({ a: { type: 'test.const', params: { value: 3 } }, b: { type: 'test.add', inputs: { a: 'a.out' } } });
+    p.metadata.name = 'warm-test';
+    const go = (more: Partial<RunOptions> = {}) => runPipeline({ store, pipeline: p, baseDir: __dirname, plugins: [PLUGIN], pool: own, onEvent: (e) => events.push(e), ...more });
+    try {
+      expect((await go()).nodes.b).toMatchObject({ status: 'succeeded', cached: false, reason: 'first run' });
+      // once, before any node started
+      expect(warmed).toEqual([0]);
+      const second = await go();
+      expect(second.nodes.b).toMatchObject({ cached: true });
+      expect(warmed).toHaveLength(1);
+      await go({ noCache: true });
+      expect(warmed).toHaveLength(2);
+      // inline nodes run on the engine's thread: nothing to warm
+      const inline = pipeline({ c: { type: 'test.const_inline', params: { value: 4 } } });
+      inline.metadata.name = 'warm-inline';
+      expect((await runPipeline({ store, pipeline: inline, baseDir: __dirname, plugins: [PLUGIN], pool: own })).nodes.c.status).toBe('succeeded');
+      expect(warmed).toHaveLength(2);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('--no-cache and cache: false force a run', async () => {
     await run(graph());
     const all = await run(graph(), { noCache: true });

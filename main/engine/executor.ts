@@ -62,6 +62,11 @@ export interface ExecutionEnd {
   results: Map<string, NodeResult>;
 }
 
+/** Inline nodes run on the engine's thread (trivial ones), every other in a worker of the pool. */
+function runsInWorker(node: PlannedNode): boolean {
+  return Boolean(node.def.run) && !(node.def.inline && !node.def.usesCompute);
+}
+
 /** The run's status from its nodes' results: a cancel, then a real failure, then a missed gate. */
 export function runStatus(aborted: boolean, results: Iterable<NodeResult>): ExecutionEnd['status'] {
   if (aborted) return 'cancelled';
@@ -99,7 +104,7 @@ export async function execute(x: Execution): Promise<ExecutionEnd> {
     const { def } = node;
     const tmpDir = files.tmpFor(node.id);
     const refs = files.filesOf(inputs);
-    if (def.inline && !def.usesCompute)
+    if (!runsInWorker(node))
       return runNodeDefinition({
         def,
         nodeId: node.id,
@@ -182,6 +187,8 @@ export async function execute(x: Execution): Promise<ExecutionEnd> {
     return { ...nodeResultOf(result, durationMs, reason, kept), execution: { ...facts, cacheKey: key, backend: result.backend } };
   };
 
+  // A node likely to run in a worker finds the worker and its DuckDB engine started, not starting.
+  if (x.selected.some((id) => runsInWorker(plan.nodes.get(id)!) && cache.likelyRuns(plan.nodes.get(id)!))) x.pool().warm(plan.plugins);
   emit({ type: 'run.started', runId, pipeline: plan.pipeline.metadata.name, nodes: [...x.selected] });
   for (const id of x.selected) emit({ type: 'node.queued', runId, nodeId: id });
   const upstream = new Map(x.selected.map((id) => [id, [...new Set(Object.values(plan.nodes.get(id)!.inputs).map((r) => r.node))]]));

@@ -19,7 +19,9 @@ export type ToWorker =
   | RunJob
   | { type: 'abort'; jobId: number }
   /** loads the compute backend and says which one it is */
-  | { type: 'backend'; jobId: number };
+  | { type: 'backend'; jobId: number }
+  /** starts the worker's DuckDB engine and loads the node types, ahead of a node that will need them */
+  | { type: 'warm'; plugins: string[] };
 
 export type FromWorker =
   | { type: 'signal'; jobId: number; signal: NodeSignal }
