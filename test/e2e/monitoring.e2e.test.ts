@@ -157,6 +157,11 @@ triggers:
     await scheduled.filter({ hasText: 'succeeded' }).first().waitFor({ timeout: RUN_MS });
     await screenshot(page, 'triggers-run-on-runs-page');
 
+    // the Triggers tab's dot says the app runs them; the bar, on the editor too, keeps one line
+    await expect.poll(() => page.getByTestId('triggers-indicator').getAttribute('data-state')).toBe('on');
+    await page.getByTestId('page-tab-editor').click();
+    await expectToolbarOnOneLine(page);
+    await screenshot(page, 'triggers-indicator-on-editor');
     await page.getByTestId('page-tab-triggers').click();
     const row = page.getByTestId('trigger-row');
     await row.waitFor();
@@ -176,6 +181,7 @@ triggers:
     await expect(row.getByTestId('trigger-pause').textContent()).resolves.toBe('Resume');
     await page.getByTestId('triggers-app').click();
     await expect.poll(() => page.getByTestId('triggers-app').textContent()).toBe('triggers: paused');
+    await expect.poll(() => page.getByTestId('triggers-indicator').getAttribute('data-state')).toBe('paused');
     await screenshot(page, 'triggers-paused');
 
     // A firing's run link opens that run on the Runs page.

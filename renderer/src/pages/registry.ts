@@ -4,19 +4,22 @@
  * Pages load lazily so the editor's first paint does not pay for them.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import { TriggersBadge } from './triggers/TriggersBadge';
 
 export interface PageEntry {
   /** stable id, used in the URL hash (#page=runs) and in data-testid="page-tab-<id>" */
   id: string;
   title: string;
   component: LazyExoticComponent<ComponentType>;
+  /** a small indicator drawn in the tab (loaded with the toolbar, so keep it small) */
+  badge?: ComponentType;
 }
 
 export const pages: readonly PageEntry[] = [
   { id: 'runs', title: 'Runs', component: lazy(() => import('./runs/RunsPage')) },
   { id: 'models', title: 'Models', component: lazy(() => import('./models/ModelsPage')) },
   { id: 'serving', title: 'Serving', component: lazy(() => import('./serving/ServingPage')) },
-  { id: 'triggers', title: 'Triggers', component: lazy(() => import('./triggers/TriggersPage')) },
+  { id: 'triggers', title: 'Triggers', component: lazy(() => import('./triggers/TriggersPage')), badge: TriggersBadge },
 ];
 
 /** keeps `lazy` referenced while the list is empty */

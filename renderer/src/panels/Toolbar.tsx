@@ -48,9 +48,10 @@ export function Toolbar() {
       </div>
       {pages.length > 0 && (
         <nav className="pw-page-tabs" data-testid="page-tabs">
-          {[{ id: 'editor', title: 'Editor' }, ...pages].map((p) => (
+          {[{ id: 'editor', title: 'Editor', badge: undefined }, ...pages].map((p) => (
             <button key={p.id} className={ui.page === p.id ? 'active' : ''} aria-pressed={ui.page === p.id} onClick={() => ui.setPage(p.id)} data-testid={`page-tab-${p.id}`}>
               {p.title}
+              {p.badge && <p.badge />}
             </button>
           ))}
         </nav>
