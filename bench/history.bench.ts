@@ -6,10 +6,15 @@
  * - `lineage` of an artifact 10 runs deep (each run 5 nodes, its first reading the last output of
  *   the run before, the first run reading a CSV file): target < 100 ms.
  * - the Runs page (issue 14) on a project of 10,000 runs, in headless Chromium against the real
- *   server: first paint after pressing the Runs tab < 500 ms, scroll p95 frame < 33 ms; comparing
- *   10 runs with 1,000 metric points each until every chart is drawn < 1 s; and the server side
- *   of both (history.runs, history.compare) as functions.
- * Prints the median of 15 (5 in the browser), its CPU time, and the ratio to the target (< 1 is within it).
+ *   server, measured as the user waits: the Runs tab pressed in an idle app until its rows are
+ *   painted < 500 ms (with where that time goes: the page's code, the first page of runs over the
+ *   websocket, the render), and a cold navigation to #page=runs until rows are painted (the app's
+ *   own load included, shown apart); scrolling all 10,000 rows, 150 frames of 90 px, each frame
+ *   timed by requestAnimationFrame: p95 frame < 33 ms; comparing 10 runs with 1,000 metric points
+ *   each until every chart is drawn < 1 s; and the server side of both (history.runs,
+ *   history.compare) as functions.
+ * Prints the median of 15 (5 in the browser), its CPU time, the ratio to the target (< 1 is within
+ * it) and the load average (2 cores shared with other work make every figure slower).
  * The browser part needs `npm run build` (dist/web.cjs and dist/renderer); it is skipped without.
  *
  * Run: npx tsx bench/history.bench.ts
@@ -154,10 +159,13 @@ async function bench(): Promise<void> {
 
 const RUNS = 10_000;
 const CURVE = 1000;
+/** the Runs page's first request (renderer/src/pages/runs/RunsPage.tsx FIRST_PAGE) */
+const FIRST_PAGE = 200;
 
 /** 10,000 runs of three versions of the breast-cancer pipeline; the newest 10 with 1,000-point training curves. */
 function recordManyRuns(s: ProjectStore): string[] {
-  const example = readFileSync(join(ROOT, 'resources', 'examples', 'breast-cancer.pipeline.yaml'), 'utf8');
+  // With a layout block, as every version the editor saves has: opening it draws, never lays out.
+  const example = `${readFileSync(join(ROOT, 'resources', 'examples', 'breast-cancer.pipeline.yaml'), 'utf8')}layout:\n${['load', 'split', 'scale', 'train', 'evaluate', 'gate'].map((n, i) => `  ${n}: { x: ${i * 260}, y: 0 }`).join('\n')}\n`;
   const versions = [0, 0.01, 1].map((l2) => s.savePipelineVersion('breast-cancer', example.replace('      label: diagnosis\n  evaluate:', `      label: diagnosis\n      l2: ${l2}\n  evaluate:`)).version.id);
   const table = s.putArtifactBytes(Buffer.from('table'), 'table', { rows: 569, columns: [] });
   const model = s.putArtifactBytes(Buffer.from('model'), 'model');
@@ -231,31 +239,47 @@ async function runsPage(): Promise<void> {
   }
   const app = await startServer({ home });
   const chrome = await launchBrowser();
+  const open = async (hash = '') => {
+    // A fresh context each time: nothing of the last page's table or code is kept.
+    const context = await chrome.browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.addInitScript(`localStorage.setItem('pipewright.project', ${JSON.stringify(file)})`);
+    const page = await context.newPage();
+    await page.goto(app.url + hash);
+    await page.waitForSelector('[data-testid="app"][data-ready="true"]', { timeout: 120_000 });
+    return { context, page };
+  };
+  // Strings, not functions: tsx's name-keeping helpers do not exist inside the page.
+  const untilPainted = `(async () => {
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(r));
+      if (performance.getEntriesByName('pw:runs-painted').length && document.querySelector('[data-testid="runs-row"]')) break;
+    }
+    const at = (n) => performance.getEntriesByName(n).slice(-1)[0]?.startTime ?? NaN;
+    return { module: at('pw:runs-module'), fetch: at('pw:runs-fetch'), data: at('pw:runs-data'), painted: at('pw:runs-painted'), dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd };
+  })()`;
+  type Marks = { module: number; fetch: number; data: number; painted: number; dcl: number };
+  const allIn = (page: import('playwright-core').Page) => page.locator('[data-testid="runs-count"]', { hasText: new RegExp(`^${RUNS} runs$`) }).waitFor({ timeout: 120_000 });
   try {
-    const paints: number[] = [];
+    const tabs: Marks[] = [];
+    const navs: Marks[] = [];
     const frames: number[] = [];
     const compares: number[] = [];
     for (let i = 0; i < 5; i++) {
-      // A fresh context each time: nothing of the last page's table is kept.
-      const context = await chrome.browser.newContext({ viewport: { width: 1440, height: 900 } });
-      await context.addInitScript(`localStorage.setItem('pipewright.project', ${JSON.stringify(file)})`);
-      const page = await context.newPage();
-      await page.goto(app.url);
-      await page.waitForSelector('[data-testid="app"][data-ready="true"]', { timeout: 120_000 });
-      // Strings, not functions: tsx's name-keeping helpers do not exist inside the page.
-      const paint = await page.evaluate<number>(`(async () => {
-        const t0 = performance.now();
-        document.querySelector('[data-testid="page-tab-runs"]').click();
-        // (the first paint shows the newest runs; all 10,000 follow)
-        for (;;) {
-          await new Promise((r) => requestAnimationFrame(r));
-          const m = performance.getEntriesByName('pw:runs-painted');
-          if (m.length && document.querySelectorAll('[data-testid="runs-row"]').length) return m[m.length - 1].startTime - t0;
-        }
-      })()`);
-      paints.push(paint);
+      // 1. A cold navigation to #page=runs: the app loads, opens the project, lists its runs.
+      const nav = await open('#page=runs');
+      navs.push(await nav.page.evaluate<Marks>(untilPainted));
+      await nav.context.close();
+
+      // 2. The Runs tab pressed in an app at rest (the editor open on the project's pipeline).
+      const { context, page } = await open();
+      await page.evaluate(`new Promise((r) => requestIdleCallback(() => requestIdleCallback(r, { timeout: 5000 }), { timeout: 5000 }))`);
+      const t0 = await page.evaluate<number>(`(() => { const t = performance.now(); document.querySelector('[data-testid="page-tab-runs"]').click(); return t; })()`);
+      const m = await page.evaluate<Marks>(untilPainted);
+      tabs.push({ ...m, module: m.module - t0, fetch: m.fetch - t0, data: m.data - t0, painted: m.painted - t0 });
       // The newest runs paint first; sorting, filtering and scrolling work on all of them once they are in.
-      await page.locator('[data-testid="runs-count"]', { hasText: new RegExp(`^${RUNS} runs$`) }).waitFor({ timeout: 120_000 });
+      await allIn(page);
+
+      // 3. Scrolling through the 10,000: one 90 px step per frame, each frame's length from requestAnimationFrame.
       const scroll = await page.evaluate<number[]>(`(async () => {
         const el = document.querySelector('[data-testid="runs-table"]');
         const out = [];
@@ -269,7 +293,10 @@ async function runsPage(): Promise<void> {
         return out;
       })()`);
       frames.push(...scroll);
-      // Compare the 10 newest (1,000 loss points each) until every chart is drawn.
+      const shown = await page.evaluate<string>(`[...document.querySelectorAll('[data-testid="runs-row"]')].map((r) => r.dataset.run).join(',')`);
+      if (!shown.split(',').includes(String(RUNS - Math.floor((150 * 90) / 28)))) throw new Error(`after the scroll the rows shown are ${shown.slice(0, 80)}…`);
+
+      // 4. Compare the 10 newest (1,000 loss points each) until every chart is drawn.
       await page.evaluate(`document.querySelector('[data-testid="runs-table"]').scrollTop = 0`);
       for (const id of ids.slice(-10)) await page.getByTestId(`runs-pick-${id}`).check();
       const drawn = await page.evaluate<number>(`(async () => {
@@ -288,10 +315,17 @@ async function runsPage(): Promise<void> {
       await context.close();
     }
     const med = (xs: number[]) => pct(xs, 50);
-    console.log(`Runs page first paint (tab pressed -> rows drawn), 10,000 runs: median ${med(paints).toFixed(0)} ms of ${paints.map((x) => x.toFixed(0)).join(', ')}   target 500 ms   ratio ${(med(paints) / 500).toFixed(2)}`);
-    console.log(`Runs page scroll, ${frames.length} frames: median ${med(frames).toFixed(1)} ms, p95 ${pct(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms   target p95 33 ms   ratio ${(pct(frames, 95) / 33).toFixed(2)}`);
-    console.log(`Compare 10 runs x 1,000 points (pressed -> every chart drawn): median ${med(compares).toFixed(0)} ms of ${compares.map((x) => x.toFixed(0)).join(', ')}   target 1000 ms   ratio ${(med(compares) / 1000).toFixed(2)}`);
-    console.log(`load average after: ${loadavg()[0].toFixed(1)}`);
+    const load = () => `load ${loadavg()[0].toFixed(1)}`;
+    const parts = (ms: Marks[]) =>
+      `code ${med(ms.map((m) => m.module)) < 0 ? 'loaded while idle before' : `${med(ms.map((m) => m.module)).toFixed(0)} ms`}, runs asked ${med(ms.map((m) => m.fetch)).toFixed(0)} ms, first ${FIRST_PAGE} runs in ${med(ms.map((m) => m.data)).toFixed(0)} ms`;
+    const paint = tabs.map((m) => m.painted);
+    console.log(`Runs tab pressed -> rows painted, 10,000 runs: median ${med(paint).toFixed(0)} ms of ${paint.map((x) => x.toFixed(0)).join(', ')}   target 500 ms   ratio ${(med(paint) / 500).toFixed(2)}   ${load()}`);
+    console.log(`  (from the press: ${parts(tabs)})`);
+    const nav = navs.map((m) => m.painted);
+    console.log(`Navigation to #page=runs -> rows painted: median ${med(nav).toFixed(0)} ms of ${nav.map((x) => x.toFixed(0)).join(', ')}; the app's own load (DOMContentLoaded) ${med(navs.map((m) => m.dcl)).toFixed(0)} ms of it   ${load()}`);
+    console.log(`  (from navigation start: ${parts(navs)})`);
+    console.log(`Runs page scroll, ${frames.length} frames: median ${med(frames).toFixed(1)} ms, p95 ${pct(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms   target p95 33 ms   ratio ${(pct(frames, 95) / 33).toFixed(2)}   ${load()}`);
+    console.log(`Compare 10 runs x 1,000 points (pressed -> every chart drawn): median ${med(compares).toFixed(0)} ms of ${compares.map((x) => x.toFixed(0)).join(', ')}   target 1000 ms   ratio ${(med(compares) / 1000).toFixed(2)}   ${load()}`);
   } finally {
     await chrome.close();
     await app.stop();

@@ -1,21 +1,19 @@
 /**
- * Every run of the project in a virtualised table: only the rows in view (plus a margin) are in
- * the DOM, so 10,000 runs scroll like 10. Sorting and filtering work on the compact columns the
+ * Every run of the project in a virtualised table: only the rows in view (plus a few) are in the
+ * DOM, so 10,000 runs scroll like 10. Sorting and filtering work on the compact columns the
  * server sent, in the page, without a round trip.
  */
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { RunsTable } from '../../../../shared/history';
 import { formatNumber, formatValue } from '../../../../shared/format';
 import { useHistory } from './history-store';
 import { RunDetail } from './RunDetail';
 import { fmtDuration, fmtTime } from './format';
 
+/** Every row is this tall (CSS .pw-runs-row agrees): a row's place is its index times ROW, never measured. */
 const ROW = 28;
-/**
- * Rows are drawn in blocks: React renders again only when the view crosses a block boundary
- * (every BLOCK rows), never on each scroll event; in between the browser scrolls on its own.
- */
-const BLOCK = 24;
+/** Rows drawn above and below the view, so a fast scroll never shows an empty band. */
+const OVERSCAN = 6;
 
 interface Column {
   key: string;
@@ -103,9 +101,6 @@ export function RunsTableView({ project }: { project: string }) {
   const [sort, setSort] = useState<{ key: string; desc: boolean }>({ key: 'id', desc: true });
   const [paramCols, setParamCols] = useState<string[]>([]);
   const [showCols, setShowCols] = useState(false);
-  const [block, setBlock] = useState(0);
-  const [height, setHeight] = useState(600);
-  const body = useRef<HTMLDivElement>(null);
 
   const columns = useMemo(() => (table ? [...BASE, ...paramCols.filter((k) => table.paramKeys.includes(k)).map(paramColumn), ...table.metricKeys.map(metricColumn)] : BASE), [table, paramCols]);
   const sortCol = columns.find((c) => c.key === sort.key);
@@ -113,30 +108,18 @@ export function RunsTableView({ project }: { project: string }) {
   const pipelines = useMemo(() => (table ? [...new Set(table.pipeline)].sort() : []), [table]);
   const width = columns.reduce((s, c) => s + c.width, 0) + 36;
 
-  useLayoutEffect(() => {
-    const el = body.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
-    ro.observe(el);
-    setHeight(el.clientHeight);
-    return () => ro.disconnect();
-  }, [table]);
-
   // The first frame with rows in it: what the Runs page benchmark measures.
   const painted = useRef(false);
   useEffect(() => {
     if (!table || painted.current) return;
     painted.current = true;
-    requestAnimationFrame(() => performance.mark('pw:runs-painted'));
+    // (the task after the next frame: that frame has painted the rows)
+    requestAnimationFrame(() => setTimeout(() => performance.mark('pw:runs-painted')));
   }, [table]);
 
-  if (!table) return <div className="pw-runs-empty">{loading ? 'Loading runs…' : 'No runs listed.'}</div>;
+  const toggleSort = useCallback((key: string) => setSort((s) => (s.key === key ? { key, desc: !s.desc } : { key, desc: key !== 'pipeline' && key !== 'status' })), []);
 
-  const first = Math.max(0, (block - 1) * BLOCK);
-  const last = Math.min(rows.length, (block + 2) * BLOCK + Math.ceil(height / ROW));
-  const slice: number[] = [];
-  for (let r = first; r < last; r++) slice.push(rows[r]);
-  const toggleSort = (key: string) => setSort((s) => (s.key === key ? { key, desc: !s.desc } : { key, desc: key !== 'pipeline' && key !== 'status' }));
+  if (!table) return <div className="pw-runs-empty">{loading ? 'Loading runs…' : 'No runs listed.'}</div>;
 
   return (
     <div className="pw-runs-layout">
@@ -183,37 +166,75 @@ export function RunsTableView({ project }: { project: string }) {
             </button>
           </span>
         </div>
-        <div className="pw-runs-table" ref={body} onScroll={(e) => setBlock(Math.floor(e.currentTarget.scrollTop / ROW / BLOCK))} data-testid="runs-table">
-          <div className="pw-runs-head" style={{ width }}>
-            <span style={{ width: 36 }} />
-            {columns.map((c) => (
-              <button
-                key={c.key}
-                style={{ width: c.width }}
-                className={`${c.numeric ? 'num' : ''}${sort.key === c.key ? ' sorted' : ''}`}
-                onClick={() => toggleSort(c.key)}
-                title={`sort by ${c.title}`}
-                data-testid={`runs-sort-${c.key}`}
-              >
-                {c.title}
-                {sort.key === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
-              </button>
-            ))}
-          </div>
-          <div style={{ height: rows.length * ROW, width, position: 'relative' }}>
-            {slice.map((i, k) => {
-              const id = String(table.id[i]);
-              return <RunRow key={id} t={table} i={i} top={(first + k) * ROW} width={width} columns={columns} tick={picked.indexOf(id)} open={detail === id} />;
-            })}
-          </div>
-        </div>
+        <RunsBody t={table} rows={rows} columns={columns} width={width} sort={sort} onSort={toggleSort} picked={picked} detail={detail} />
       </div>
       {detail && <RunDetail project={project} runId={detail} />}
     </div>
   );
 }
 
-/** One row; memoised, so a block change re-renders only the rows that came into view. */
+/**
+ * The scrolling part: the header and the rows in view. The first row in view is the only scroll
+ * state React sees (it changes once per ROW scrolled), and it lives here, so a scroll re-renders
+ * neither the filter bar nor the run details.
+ */
+function RunsBody({ t, rows, columns, width, sort, onSort, picked, detail }: { t: RunsTable; rows: Int32Array; columns: Column[]; width: number; sort: { key: string; desc: boolean }; onSort(key: string): void; picked: string[]; detail: string | null }) {
+  const [top, setTop] = useState(0);
+  const [height, setHeight] = useState(0);
+  const body = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = body.current!;
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
+    ro.observe(el);
+    setHeight(el.clientHeight);
+    return () => ro.disconnect();
+  }, []);
+  // Before the first measurement, a screenful of a tall window: enough rows, never all of them.
+  const inView = Math.ceil((height || 1000) / ROW);
+  const first = Math.max(0, top - OVERSCAN);
+  const last = Math.min(rows.length, top + inView + OVERSCAN);
+  // Rows are keyed by slot (row position modulo the pool), not by run, and the slots stay in
+  // order: scrolling by one row re-renders only the slot whose run changed, and its DOM is reused
+  // in place (new text and `top`), never rebuilt or moved.
+  const pool = inView + 2 * OVERSCAN + 1;
+  return (
+    <div className="pw-runs-table" ref={body} onScroll={(e) => setTop(Math.floor(e.currentTarget.scrollTop / ROW))} data-testid="runs-table">
+      <RunsHead columns={columns} width={width} sort={sort} onSort={onSort} />
+      <div style={{ height: rows.length * ROW, width, position: 'relative' }}>
+        {Array.from({ length: pool }, (_, slot) => {
+          // the row of [first, last) that this slot shows: the one whose position modulo the pool is `slot`
+          const r = first + ((slot - (first % pool) + pool) % pool);
+          if (r >= last) return null;
+          const id = String(t.id[rows[r]]);
+          return <RunRow key={slot} t={t} i={rows[r]} top={r * ROW} width={width} columns={columns} tick={picked.indexOf(id)} open={detail === id} />;
+        })}
+      </div>
+    </div>
+  );
+}
+
+const RunsHead = memo(function RunsHead({ columns, width, sort, onSort }: { columns: Column[]; width: number; sort: { key: string; desc: boolean }; onSort(key: string): void }) {
+  return (
+    <div className="pw-runs-head" style={{ width }}>
+      <span style={{ width: 36 }} />
+      {columns.map((c) => (
+        <button
+          key={c.key}
+          style={{ width: c.width }}
+          className={`${c.numeric ? 'num' : ''}${sort.key === c.key ? ' sorted' : ''}`}
+          onClick={() => onSort(c.key)}
+          title={`sort by ${c.title}`}
+          data-testid={`runs-sort-${c.key}`}
+        >
+          {c.title}
+          {sort.key === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
+        </button>
+      ))}
+    </div>
+  );
+});
+
+/** One row; memoised, so a scroll re-renders only the slots whose run changed. */
 const RunRow = memo(function RunRow({ t, i, top, width, columns, tick, open }: { t: RunsTable; i: number; top: number; width: number; columns: Column[]; tick: number; open: boolean }) {
   const id = String(t.id[i]);
   return (
