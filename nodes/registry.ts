@@ -72,6 +72,7 @@ export class NodeRegistry {
 function capabilitiesOf(def: NodeDefinition): NodeCapabilities | undefined {
   const c: NodeCapabilities = {};
   if (def.readsFiles?.length) c.readsFiles = [...def.readsFiles];
+  if (def.fileExtensions?.length) c.fileExtensions = [...def.fileExtensions];
   if (def.trainer) c.trainer = true;
   if (def.gate) c.gate = { input: def.gate.input };
   if (def.headlineMetrics) c.headlineMetrics = true;

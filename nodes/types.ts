@@ -356,6 +356,11 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType> {
 
   /** Params naming a file the node reads (relative to the pipeline file): exports ship and hash them. */
   readsFiles?: string[];
+  /**
+   * The file name endings (lower case, with the dot) its `readsFiles` params take: the editor's
+   * file picker lists them, and a file dropped on the canvas becomes a node of the type taking it.
+   */
+  fileExtensions?: string[];
   /** A model trainer: `train.sweep` offers it and builds each trial's training from its params. */
   trainer?: { config(params: z.infer<S>): TrainerConfig };
   /** A gate: which metric of which input it checks, from its params (JUnit gate test cases). */

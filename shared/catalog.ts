@@ -72,6 +72,7 @@ export type FeatureStoreRole = 'view' | 'join' | 'materialize';
 /** The JSON-safe capabilities of a node type (see NodeDefinition in nodes/types.ts). */
 export interface NodeCapabilities {
   readsFiles?: string[];
+  fileExtensions?: string[];
   trainer?: true;
   gate?: { input: string };
   headlineMetrics?: true;

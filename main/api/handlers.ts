@@ -32,6 +32,9 @@ import { applyGc, HistoryNotFound, lineageOf, showRun } from '../store/history';
 import { compactProject, compareRuns, currentVersion, markSaved, gcOverview, modelVersions, pipelineVersion, pipelineVersions, renamePipeline, runsTable } from '../store/history-views';
 import { modelHandlers } from './models';
 import { appTriggers } from './triggers';
+import { listWorkspace, Uploads } from './workspace-files';
+import { listExamples, openExample } from './examples';
+import { isWelcomed, markWelcomed } from './recent';
 
 export interface ApiDeps {
   mode: AppInfo['mode'];
@@ -44,6 +47,12 @@ export interface ApiDeps {
   examplePath?: string | null;
   /** a pipeline file asked for at launch */
   openPath?: string | null;
+  /** the workspace folder: the browser's file picker lists it, dropped files go into its data/ */
+  workspaceDir?: string | null;
+  /** the bundled resources/ folder (the example gallery) */
+  resourcesDir?: string | null;
+  /** the desktop app's native open dialog (absent in the browser); null when cancelled */
+  pickFile?: (opts: { title: string; extensions: string[] }) => Promise<string | null>;
 }
 
 export interface ApiHandlers extends Handlers {
@@ -121,6 +130,20 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     },
     log: (line) => process.stderr.write(`pipewright: ${line}\n`),
   });
+  const uploads = new Uploads(() => deps.workspaceDir ?? null);
+  const config = deps.configDir ?? configDir();
+
+  /** The file endings node type `type` reads (its `fileExtensions`), or a refusal naming it. */
+  function extensionsOf(type: string): string[] {
+    const exts = registry.get(type)?.fileExtensions;
+    if (!exts?.length) throw new RpcError(`${type} reads no data file`, 'invalid_params');
+    return exts;
+  }
+
+  function workspace(): string {
+    if (!deps.workspaceDir) throw new RpcError('this app has no workspace folder', 'unavailable');
+    return deps.workspaceDir;
+  }
 
   /** Opens a project once and keeps it open: the file stays locked to this process's WAL. */
   function project(path: string, create = false): ProjectStore {
@@ -191,7 +214,38 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       projectPath: deps.projectPath ?? null,
       examplePath: deps.examplePath ?? null,
       openPath: deps.openPath ?? null,
+      firstStart: !isWelcomed(config),
+      workspaceDir: deps.workspaceDir ?? null,
     }),
+
+    'app.welcomed': () => {
+      markWelcomed(config);
+      return { firstStart: false as const };
+    },
+
+    'workspace.files': ({ type, dir }) => listWorkspace(workspace(), dir ?? '', extensionsOf(type)),
+
+    'workspace.upload': ({ type, name, total, offset, data: chunk, upload }) => uploads.chunk({ upload, name, total, offset, data: chunk, extensions: extensionsOf(type) }),
+
+    'file.pickData': async ({ type }) => {
+      const exts = extensionsOf(type);
+      if (!deps.pickFile) throw new RpcError('no native file dialog here: choose from the workspace folder', 'unavailable');
+      return { path: await deps.pickFile({ title: `Choose a file for ${registry.get(type)?.title ?? type}`, extensions: exts }) };
+    },
+
+    'examples.list': () => ({ examples: listExamples(deps.resourcesDir ?? null, registry) }),
+
+    'examples.open': ({ name, project: path }) =>
+      openExample({
+        resourcesDir: deps.resourcesDir ?? null,
+        workspaceDir: deps.workspaceDir ?? null,
+        registry,
+        name,
+        projectText: (pipeline) => {
+          if (!path || !existsSync(path)) return null;
+          return currentVersion(project(path), pipeline)?.text ?? null;
+        },
+      }),
 
     'catalog.list': () => ({ nodes: registry.catalog() }),
 
@@ -486,6 +540,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
 
     async dispose() {
       await triggers.dispose();
+      uploads.dispose();
       await servers.stopAll();
       const running = [...active.values()].map(({ run }) => {
         run.cancel();

@@ -1,5 +1,5 @@
 /** The recent-projects list: a small JSON file in the config folder, newest first. */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const MAX_RECENT = 12;
@@ -31,4 +31,14 @@ export class RecentProjects {
     renameSync(tmp, this.file);
     return paths;
   }
+}
+
+/** The first-start gallery was shown on this machine (a marker file in the config folder). */
+export function isWelcomed(dir: string): boolean {
+  return existsSync(join(dir, 'welcomed'));
+}
+
+export function markWelcomed(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'welcomed'), `${new Date().toISOString()}\n`);
 }

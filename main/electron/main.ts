@@ -94,7 +94,7 @@ async function start(): Promise<void> {
   const workspace = resources ? await prepareWorkspace({ resourcesDir: resources }).catch(() => null) : null;
   // The example is a convenience: if it cannot be filed, the app still opens.
   const target = launchTarget(pendingOpen, workspace, () => undefined);
-  api = createHandlers({ mode: 'electron', ...target });
+  api = createHandlers({ mode: 'electron', ...target, workspaceDir: workspace?.dir ?? null, resourcesDir: resources, pickFile: pickDataFile });
   pendingOpen = null;
 
   mainWindow = new BrowserWindow({
@@ -199,6 +199,17 @@ async function pick(kind: 'project' | 'pipeline', mode: 'open' | 'new'): Promise
   return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
 }
 
+/** The native open dialog for a data file (the inspector's Browse… in the desktop app). */
+async function pickDataFile(opts: { title: string; extensions: string[] }): Promise<string | null> {
+  if (!mainWindow) return null;
+  const r = await dialog.showOpenDialog(mainWindow, {
+    title: opts.title,
+    properties: ['openFile'],
+    filters: [{ name: 'Data files', extensions: opts.extensions.map((e) => e.replace(/^\./, '')) }],
+  });
+  return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
+}
+
 function buildMenu(): void {
   const recent = new RecentProjects(configDir()).list();
   const isMac = process.platform === 'darwin';
@@ -228,6 +239,7 @@ function buildMenu(): void {
           submenu: recent.length ? recent.map((p) => ({ label: p, click: () => openProject(p) })) : [{ label: 'No recent projects', enabled: false }],
         },
         { type: 'separator' },
+        { label: 'Examples…', click: () => send({ command: 'examples.show' }) },
         {
           label: 'Open Pipeline…',
           click: async () => {

@@ -1,8 +1,9 @@
 /**
  * The only bridge between the sandboxed renderer and main: send and receive API messages on one
- * channel. Nothing else of Electron or Node is exposed (the renderer builds the typed client on it).
+ * channel, and the path of a file dropped on the window (a dropped File carries none in the page).
+ * Nothing else of Electron or Node is exposed (the renderer builds the typed client on it).
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 
 // Repeated here rather than imported: a sandboxed preload should stay a tiny self-contained file.
 const API_CHANNEL = 'pipewright:api';
@@ -17,5 +18,8 @@ contextBridge.exposeInMainWorld('pipewright', {
     return () => {
       ipcRenderer.removeListener(API_CHANNEL, handler);
     };
+  },
+  pathForFile(file: File): string {
+    return webUtils.getPathForFile(file);
   },
 });

@@ -57,7 +57,7 @@ export async function runWeb(argv: string[]): Promise<void> {
   const resources = findResourcesDir(__dirname);
   const workspace = resources ? await prepareWorkspace({ resourcesDir: resources }) : null;
   const target = launchTarget(args.open, workspace, (m) => process.stderr.write(`pipewright web: ${m}\n`));
-  const handlers = createHandlers({ mode: 'web', ...target });
+  const handlers = createHandlers({ mode: 'web', ...target, workspaceDir: workspace?.dir ?? null, resourcesDir: resources });
   let server: WebServer;
   try {
     server = await startWebServer({ port: args.port, rendererDir: args.rendererDir ?? join(__dirname, 'renderer'), handlers });

@@ -18,6 +18,7 @@ export default defineNode({
     types: z.record(z.string(), z.string().min(1)).default({}).describe('column -> DuckDB type, e.g. {b: DOUBLE}'),
   }).strict(),
   readsFiles: ['path'],
+  fileExtensions: ['.csv', '.tsv'],
   schema: ({ params, ctx }) =>
     fileColumns(ctx, params.path, (abs) => ctx.data.describeCsv?.(abs, { delimiter: params.delimiter, header: params.header ?? true, types: params.types ?? {} })),
   async run({ params, ctx }) {

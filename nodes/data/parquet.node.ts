@@ -15,6 +15,7 @@ export default defineNode({
     path: z.string().min(1).describe('Parquet file; relative paths resolve against the pipeline file'),
   }).strict(),
   readsFiles: ['path'],
+  fileExtensions: ['.parquet'],
   schema: ({ params, ctx }) => fileColumns(ctx, params.path, (abs) => ctx.data.describeParquet?.(abs)),
   async run({ params, ctx }) {
     const path = ctx.resolvePath(params.path);

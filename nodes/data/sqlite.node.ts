@@ -15,6 +15,7 @@ export default defineNode({
     query: z.string().min(1).describe('SQL in SQLite dialect'),
   }).strict(),
   readsFiles: ['path'],
+  fileExtensions: ['.sqlite', '.sqlite3', '.db'],
   codeParams: { query: 'sql' },
   async run({ params, ctx }) {
     const path = ctx.resolvePath(params.path);

@@ -15,6 +15,8 @@ import { LogPanel } from './panels/LogPanel';
 import { Notices } from './panels/Notices';
 import { pages } from './pages/registry';
 import { RunBanner } from './pages/runs/RunBanner';
+import { FilePicker } from './files/FilePicker';
+import { Gallery } from './files/Gallery';
 
 export function App() {
   const store = useStore(useSession, (s) => s.store);
@@ -48,6 +50,7 @@ export function App() {
         <div className={`pw-app${yamlOpen ? ' with-yaml' : ''}${logOpen ? ' with-log' : ''}`} data-ready={ready ? 'true' : 'false'} data-testid="app">
           <Toolbar />
           <Notices />
+          <FilePicker />
           {page && (
             <main className="pw-page" data-testid={`page-${page.id}`}>
               <Suspense fallback={<div className="pw-page-loading">Loading {page.title}…</div>}>
@@ -62,6 +65,7 @@ export function App() {
               <div className="pw-work">
                 <Canvas />
                 {yamlOpen && <YamlView />}
+                <Gallery />
               </div>
               {logOpen && <LogPanel />}
             </div>

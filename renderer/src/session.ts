@@ -308,7 +308,7 @@ async function refreshDerived(): Promise<void> {
 }
 
 /** The folder relative data paths resolve against: the pipeline file's, else the project's. */
-function baseDirOf(s: SessionState): string | undefined {
+export function baseDirOf(s: SessionState): string | undefined {
   if (s.filePath) return dirname(s.filePath);
   return s.projectPath ? dirname(s.projectPath) : undefined;
 }

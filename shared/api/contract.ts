@@ -33,6 +33,39 @@ export interface AppInfo {
    * desktop app): open it (with `projectPath`, its project) instead of the last project used.
    */
   openPath?: string | null;
+  /** the example gallery has not been shown yet on this machine (see `app.welcomed`) */
+  firstStart?: boolean;
+  /** the workspace folder the browser's file picker lists and dropped files go into */
+  workspaceDir?: string | null;
+}
+
+/** One entry of a workspace folder (`workspace.files`): a folder, or a data file the node type reads. */
+export interface WorkspaceEntry {
+  name: string;
+  /** absolute */
+  path: string;
+  kind: 'dir' | 'file';
+  size: number;
+  /** ISO time of the last change */
+  modified: string;
+}
+
+export interface WorkspaceListing {
+  /** the workspace folder, absolute */
+  root: string;
+  /** the listed folder relative to it, '' for its top, '/'-separated */
+  dir: string;
+  entries: WorkspaceEntry[];
+}
+
+/** A bundled example for the gallery. */
+export interface ExampleInfo {
+  name: string;
+  title: string;
+  description: string;
+  nodes: number;
+  /** the data files it reads (file names) */
+  data: string[];
 }
 
 /** A model server started by deploy.serve in the app (main/serving/deploy.ts). */
@@ -179,6 +212,42 @@ export const methods = {
   'serving.predict': method<z.ZodObject<{ id: z.ZodString; row: z.ZodRecord<z.ZodString, z.ZodUnknown> }>, ServingAnswer>(
     z.object({ id: z.string().min(1).max(5000), row: z.record(z.string(), z.unknown()) }),
   ),
+  // ---- files and examples (issue 15): the browser's picker and drops stay inside the workspace folder
+  /** the folders and the data files `type` reads in a workspace folder (`dir` relative to it: never `..`, absolute, or a link out) */
+  'workspace.files': method<z.ZodObject<{ type: typeof id; dir: z.ZodOptional<z.ZodString> }>, WorkspaceListing>(
+    z.object({ type: id, dir: z.string().max(4096).optional() }),
+  ),
+  /**
+   * One chunk (≤ 4 MiB, base64) of a file dropped on the canvas, uploaded into the workspace's
+   * data/ folder: the first chunk (offset 0, no `upload`) starts it; the last one places it under
+   * the first free name (never replacing a file) and returns its path. Refused: over 256 MiB, or
+   * not a file `type` reads.
+   */
+  'workspace.upload': method<
+    z.ZodObject<{ type: typeof id; name: z.ZodString; total: z.ZodNumber; offset: z.ZodNumber; data: z.ZodString; upload: z.ZodOptional<typeof id> }>,
+    { upload: string; received: number; path: string | null }
+  >(
+    z.object({
+      type: id,
+      name: z.string().min(1).max(1000),
+      total: z.number().int().min(0),
+      offset: z.number().int().min(0),
+      data: z.string().max(6 * 1024 * 1024),
+      upload: id.optional(),
+    }),
+  ),
+  /** the desktop app's native open dialog for a file `type` reads; `path` null when cancelled (unavailable in the browser) */
+  'file.pickData': method<z.ZodObject<{ type: typeof id }>, { path: string | null }>(z.object({ type: id })),
+  'examples.list': method<typeof empty, { examples: ExampleInfo[] }>(empty),
+  /**
+   * Example `name` as a pipeline file in the workspace: the workspace copy while it is unchanged,
+   * else a new copy under a free name (file and metadata.name), checked against `project`'s pipelines.
+   */
+  'examples.open': method<z.ZodObject<{ name: typeof id; project: z.ZodOptional<typeof path> }>, { path: string; name: string; copied: boolean }>(
+    z.object({ name: id, project: path.optional() }),
+  ),
+  /** the first-start gallery was shown: `app.info`'s firstStart is false from now on */
+  'app.welcomed': method<typeof empty, { firstStart: false }>(empty),
   'artifact.json': method<z.ZodObject<{ project: typeof path; hash: typeof id }>, { json: unknown }>(z.object({ project: path, hash: id })),
 
   // ---- history (issue 14; contract sections 2b and 9): the Runs page
@@ -225,6 +294,31 @@ export const methods = {
     { from: number | null; to: number | null }
   >(z.object({ project: path, name: id, alias: id, version: z.number().int().min(1).nullable(), reason: z.string().max(2000).optional() })),
   /** carries out the pending alias moves to `version` */
+  /** what `pipewright export-model REF --project P --to kserve --image I [...]` writes, byte for byte */
+  'models.exportKserve': method<
+    z.ZodObject<{
+      project: typeof path;
+      ref: typeof id;
+      image: z.ZodString;
+      storageUri: z.ZodOptional<z.ZodString>;
+      minReplicas: z.ZodOptional<z.ZodNumber>;
+      maxReplicas: z.ZodOptional<z.ZodNumber>;
+      name: z.ZodOptional<z.ZodString>;
+      namespace: z.ZodOptional<z.ZodString>;
+    }>,
+    { text: string; fileName: string; name: string; version: number }
+  >(
+    z.object({
+      project: path,
+      ref: id,
+      image: z.string().min(1).max(1000),
+      storageUri: z.string().max(4096).optional(),
+      minReplicas: z.number().int().min(0).max(9999).optional(),
+      maxReplicas: z.number().int().min(1).max(9999).optional(),
+      name: z.string().max(200).optional(),
+      namespace: z.string().max(200).optional(),
+    }),
+  ),
   'models.approve': method<
     z.ZodObject<{ project: typeof path; name: typeof id; version: z.ZodNumber; reason: z.ZodOptional<z.ZodString> }>,
     { moved: { alias: string; from: number | null; to: number }[] }
@@ -255,7 +349,7 @@ export type Result<M extends MethodName> = (typeof methods)[M]['result'];
 export type AppCommand =
   | { command: 'project.new' | 'project.open'; path: string }
   | { command: 'pipeline.open' | 'pipeline.import'; path: string }
-  | { command: 'pipeline.export' | 'save' | 'view.toggleYaml' | 'run.all' | 'run.cancel' | 'help.about' };
+  | { command: 'pipeline.export' | 'save' | 'view.toggleYaml' | 'run.all' | 'run.cancel' | 'help.about' | 'examples.show' };
 
 export interface Events {
   /** a run's events in order, batched (a node's superseded progress events dropped; see main/api/run-events.ts) */

@@ -3,7 +3,7 @@
  * Debian's Chromium through playwright-core. Used by the e2e tests and the editor benchmark.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -26,11 +26,16 @@ export interface AppServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(opts: { home?: string; args?: string[] } = {}): Promise<AppServer> {
+/**
+ * `firstStart`: a machine that never ran the app, so the page shows the welcome gallery; without
+ * it the gallery counts as shown (the suite's pages share one app and start on the example).
+ */
+export async function startServer(opts: { home?: string; args?: string[]; firstStart?: boolean } = {}): Promise<AppServer> {
   const webBundle = join(ROOT, 'dist', 'web.cjs');
   if (!existsSync(webBundle)) throw new Error('dist/web.cjs is missing: run `npm run build` first');
   if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) throw new Error('dist/renderer is missing: run `npm run build:web` first');
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'pw-e2e-'));
+  if (!opts.firstStart) writeFileSync(join(home, 'welcomed'), 'e2e\n');
   const proc = spawn(process.execPath, [webBundle, '--port', '0', ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, PIPEWRIGHT_HOME: home, PIPEWRIGHT_PORT: '' },

@@ -8,6 +8,8 @@ import type { Transport } from '../../../shared/api/transport';
 export interface PreloadBridge {
   send(message: unknown): void;
   onMessage(listener: (message: unknown) => void): () => void;
+  /** the desktop app only: where a file dropped on the page lies ('' for one not from the disk) */
+  pathForFile?(file: File): string;
 }
 
 declare global {

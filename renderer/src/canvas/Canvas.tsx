@@ -19,15 +19,16 @@ import {
 } from '@xyflow/react';
 import { useCatalog, STAGE_COLORS } from '../catalog-store';
 import { useEditor, useEditorStore } from '../store/context';
-import { checkConnection, type Link } from '../doc/graph';
-import { connect, disconnect, moveNodes, removeNodes } from '../doc/ops';
+import { checkConnection, compatibleTypes, inputKind, outputKind, type Link } from '../doc/graph';
+import { addNode, connect, disconnect, moveNodes, removeNodes } from '../doc/ops';
+import { dropFiles } from '../files/files';
 import { FlowCache, nodesNear, parseEdgeId, type PwNode } from './to-flow';
 import { nodeTypes } from './PipelineNodeView';
 import { addNodeAt, BIG_GRAPH, rememberViewport, setFlowInstance } from '../commands';
 import { setInteracting } from '../session';
 import { useUi } from '../ui-store';
 import { QuickAdd } from './QuickAdd';
-import type { Position } from '../../../shared/pipeline/model';
+import type { Pipeline, Position } from '../../../shared/pipeline/model';
 
 export const DRAG_MIME = 'application/x-pipewright-type';
 
@@ -49,7 +50,7 @@ export function Canvas() {
   const flow = useReactFlow<PwNode>();
   const cache = useRef(new FlowCache());
   const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
-  const [quickAdd, setQuickAdd] = useState<{ screen: Position; flow: Position } | null>(null);
+  const [quickAdd, setQuickAdd] = useState<QuickAddAt | null>(null);
 
   useEffect(() => {
     setFlowInstance(flow);
@@ -144,7 +145,20 @@ export function Canvas() {
   );
 
   const onConnectEnd: OnConnectEnd = useCallback(
-    (_e, state: FinalConnectionState) => {
+    (e, state: FinalConnectionState) => {
+      // A wire dropped on empty canvas: quick-add offers what can take it, and connects what is picked.
+      if (!state.toHandle && state.fromHandle?.id && state.fromNode) {
+        const point = 'changedTouches' in e ? e.changedTouches[0] : e;
+        const under = document.elementFromPoint(point.clientX, point.clientY);
+        if (under?.closest('.react-flow__pane') && !under.closest('.react-flow__node')) {
+          const wire = wireFrom(store.getState().doc, state.fromNode.id, state.fromHandle.id, state.fromHandle.type);
+          if (wire) {
+            const screen = { x: point.clientX, y: point.clientY };
+            setQuickAdd({ screen, flow: flow.screenToFlowPosition(screen), wire });
+          }
+          return;
+        }
+      }
       // Dropped on a handle that was refused: keep the reason on screen a moment longer.
       if (state.isValid === false && state.fromHandle && state.toHandle) {
         const l = normalise(state.fromHandle, state.toHandle);
@@ -161,7 +175,7 @@ export function Canvas() {
   const onDragStop = useCallback(() => setInteracting(false), []);
 
   const onDragOver = useCallback((e: React.DragEvent) => {
-    if (e.dataTransfer.types.includes(DRAG_MIME)) {
+    if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes('Files')) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
     }
@@ -169,6 +183,13 @@ export function Canvas() {
 
   const onDrop = useCallback(
     (e: React.DragEvent) => {
+      // Files from the desktop: a data node each, where they were dropped (read now: the list empties after the event).
+      const files = [...e.dataTransfer.files];
+      if (files.length) {
+        e.preventDefault();
+        void dropFiles(files, flow.screenToFlowPosition({ x: e.clientX - 20, y: e.clientY - 14 }));
+        return;
+      }
       const type = e.dataTransfer.getData(DRAG_MIME);
       if (!type) return;
       e.preventDefault();
@@ -226,9 +247,63 @@ export function Canvas() {
           Wire an output (right) to an input (left); the inspector on the right sets its params.
         </div>
       )}
-      {quickAdd && <QuickAdd at={quickAdd.screen} onPick={(type) => addNodeAt(type, quickAdd.flow)} onClose={() => setQuickAdd(null)} />}
+      {quickAdd && (
+        <QuickAdd
+          at={quickAdd.screen}
+          only={quickAdd.wire && { types: quickAdd.wire.ports, label: quickAdd.wire.label }}
+          onPick={(type) => (quickAdd.wire ? addWired(store, type, quickAdd.flow, quickAdd.wire) : addNodeAt(type, quickAdd.flow))}
+          onClose={() => setQuickAdd(null)}
+        />
+      )}
     </div>
   );
+}
+
+/** Where quick-add opens; `wire`: it was opened by dropping a wire from that handle. */
+interface QuickAddAt {
+  screen: Position;
+  flow: Position;
+  wire?: Wire;
+}
+
+interface Wire {
+  node: string;
+  port: string;
+  side: 'source' | 'target';
+  /** the types that can take the wire -> the port of theirs it joins */
+  ports: Map<string, string>;
+  label: string;
+}
+
+function wireFrom(doc: Pipeline, nodeId: string, port: string, side: 'source' | 'target'): Wire | null {
+  const node = doc.nodes.find((n) => n.id === nodeId);
+  const { byType, catalog } = useCatalog.getState();
+  const info = node && byType.get(node.type);
+  const kind = side === 'source' ? outputKind(info, port) : inputKind(info, node, port);
+  if (!node || !kind) return null;
+  return {
+    node: nodeId,
+    port,
+    side,
+    ports: compatibleTypes(catalog, kind, side),
+    label: side === 'source' ? `taking a ${kind}` : `giving a ${kind}`,
+  };
+}
+
+/** Adds a `type` node at `at` joined to the dropped wire: one undo step. */
+function addWired(store: ReturnType<typeof useEditorStore>, type: string, at: Position, wire: Wire): void {
+  const port = wire.ports.get(type);
+  if (!port) return;
+  let id = '';
+  // an input's new feeder sits left of the drop point, an output's new consumer at it
+  const position = wire.side === 'source' ? at : { x: at.x - 240, y: at.y };
+  store.getState().edit(null, (d) => {
+    const added = addNode(d, type, position, useCatalog.getState().byType.get(type));
+    id = added.id;
+    const l: Link = wire.side === 'source' ? { source: wire.node, sourcePort: wire.port, target: id, targetPort: port } : { source: id, sourcePort: port, target: wire.node, targetPort: wire.port };
+    return connect(added.doc, l).doc;
+  });
+  store.getState().select([id]);
 }
 
 function normalise(from: { nodeId: string; id?: string | null; type: string }, to: { nodeId: string; id?: string | null; type: string }): Link | null {

@@ -1,11 +1,15 @@
-/** ComfyUI's search at the cursor: double-click empty canvas, type, Enter. */
+/**
+ * ComfyUI's search at the cursor: double-click empty canvas (or drop a wire there), type, Enter.
+ * `only`: the types offered (those that can take the dropped wire), said in the placeholder.
+ */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useCatalog, STAGE_COLORS } from '../catalog-store';
 import { matchTypes } from '../panels/palette-filter';
 import type { Position } from '../../../shared/pipeline/model';
 
-export function QuickAdd({ at, onPick, onClose }: { at: Position; onPick(type: string): void; onClose(): void }) {
-  const catalog = useCatalog((s) => s.catalog);
+export function QuickAdd({ at, onPick, onClose, only }: { at: Position; onPick(type: string): void; onClose(): void; only?: { types: { has(type: string): boolean }; label: string } }) {
+  const all = useCatalog((s) => s.catalog);
+  const catalog = useMemo(() => (only ? all.filter((t) => only.types.has(t.type)) : all), [all, only]);
   const [q, setQ] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
@@ -18,11 +22,11 @@ export function QuickAdd({ at, onPick, onClose }: { at: Position; onPick(type: s
   };
 
   return (
-    <div className="pw-quickadd" style={{ left: at.x, top: at.y }} data-testid="quick-add" onDoubleClick={(e) => e.stopPropagation()}>
+    <div className="pw-quickadd" style={{ left: Math.max(0, Math.min(at.x, innerWidth - 310)), top: Math.max(0, Math.min(at.y, innerHeight - 340)) }} data-testid="quick-add" onDoubleClick={(e) => e.stopPropagation()}>
       <input
         ref={input}
         value={q}
-        placeholder="Add a node…"
+        placeholder={only ? `Add a node ${only.label}…` : 'Add a node…'}
         data-testid="quick-add-input"
         onChange={(e) => {
           setQ(e.target.value);
@@ -46,7 +50,7 @@ export function QuickAdd({ at, onPick, onClose }: { at: Position; onPick(type: s
             <span className="type">{t.type}</span>
           </li>
         ))}
-        {matches.length === 0 && <li className="empty">no node type matches</li>}
+        {matches.length === 0 && <li className="empty">{only && catalog.length === 0 ? `no node type ${only.label}` : 'no node type matches'}</li>}
       </ul>
     </div>
   );

@@ -104,3 +104,23 @@ export function checkConnection(doc: Pipeline, types: Map<string, NodeTypeInfo>,
   }
   return { ok: true };
 }
+
+/**
+ * What can take the other end of a wire dropped on empty canvas: from an output of `kind`
+ * (`side` 'source'), the types with an input of that kind; from an input (`side` 'target'), the
+ * types with such an output. Type -> the port of the new node the wire joins.
+ */
+export function compatibleTypes(catalog: Catalog, kind: PortKind, side: 'source' | 'target'): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const t of catalog) {
+    if (t.available === false) continue;
+    if (side === 'source') {
+      const port = t.inputs.find((p) => p.kind === kind)?.name ?? (t.variadicInputs?.kind === kind ? NEW_INPUT : undefined);
+      if (port) out.set(t.type, port);
+    } else {
+      const port = t.outputs.find((p) => p.kind === kind)?.name;
+      if (port) out.set(t.type, port);
+    }
+  }
+  return out;
+}

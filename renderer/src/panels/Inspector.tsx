@@ -7,6 +7,7 @@ import { useEditor, useEditorStore } from '../store/context';
 import { renameNode, renameProblem, setCache, setParam } from '../doc/ops';
 import { fieldsOf } from './schema';
 import { ParamField } from './ParamField';
+import { chooseFile } from '../files/files';
 import { useSession, startRun } from '../session';
 import { call } from '../api/client';
 import { isStale } from '../store/stale';
@@ -172,6 +173,7 @@ function NodeInspector({ id }: { id: string }) {
             space={info?.capabilities?.sweep?.space === f.name ? { trainer: typeof node.params.trainer === 'string' ? node.params.trainer : undefined } : undefined}
             isColumn={info?.columnParams?.includes(f.name) ?? false}
             code={info?.codeParams?.[f.name]}
+            browse={info?.capabilities?.fileExtensions?.length && info.capabilities.readsFiles?.includes(f.name) ? () => void chooseFile({ node: id, param: f.name, type: node.type }) : undefined}
             onChange={(v) => store.getState().edit(`param:${id}.${f.name}`, (d) => setParam(d, id, f.name, v))}
           />
         ))}

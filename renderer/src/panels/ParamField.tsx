@@ -20,6 +20,8 @@ export interface ParamFieldProps {
   /** a sweep's search space: edited as a form over this trainer's params */
   space?: { trainer: string | undefined };
   code?: 'javascript' | 'sql';
+  /** a data file param: a Browse… button beside the field chooses the file */
+  browse?: () => void;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -34,7 +36,7 @@ function useDraft(value: ParamValue | undefined, format: (v: ParamValue | undefi
   return [text, setText] as const;
 }
 
-export function ParamField({ field, value, onChange, errors, columns: columnInfo, isColumn, code, choices, note, space }: ParamFieldProps) {
+export function ParamField({ field, value, onChange, errors, columns: columnInfo, isColumn, code, choices, note, space, browse }: ParamFieldProps) {
   const columns = columnInfo.map((c) => c.name);
   const typeOf = new Map(columnInfo.map((c) => [c.name, c.type]));
   const options = isColumn && columns.length ? columns : choices?.length ? choices : null;
@@ -160,6 +162,17 @@ export function ParamField({ field, value, onChange, errors, columns: columnInfo
           </datalist>
         )}
       </>
+    );
+  }
+
+  if (browse) {
+    control = (
+      <div className="pw-file-row">
+        {control}
+        <button onClick={browse} title="Choose a data file" data-testid={`${id}-browse`}>
+          Browse…
+        </button>
+      </div>
     );
   }
 

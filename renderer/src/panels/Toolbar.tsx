@@ -9,6 +9,7 @@ import { layoutAll, fitView } from '../commands';
 import { useUi } from '../ui-store';
 import { basename } from '../util/paths';
 import { pages } from '../pages/registry';
+import { useGallery } from '../files/Gallery';
 
 export function Toolbar() {
   const s = useStore(
@@ -143,11 +144,17 @@ export function Toolbar() {
                 </ul>
               </>
             )}
-            {s.info?.examplePath && (
-              <button className="pw-link" onClick={() => openPath(s.info!.examplePath!).then(() => setShowProject(false))}>
-                Open the bundled example
-              </button>
-            )}
+            <button
+              className="pw-link"
+              data-testid="project-examples"
+              onClick={() => {
+                setShowProject(false);
+                ui.setPage('editor');
+                useGallery.getState().show();
+              }}
+            >
+              Examples…
+            </button>
           </div>
         )}
       </div>
@@ -175,6 +182,17 @@ export function Toolbar() {
                 </button>
               </div>
               {newProblem && <div className="pw-error" data-testid="new-name-problem">{newProblem}</div>}
+              <button
+                className="pw-link"
+                data-testid="examples"
+                onClick={() => {
+                  setShowNew(false);
+                  ui.setPage('editor');
+                  useGallery.getState().show();
+                }}
+              >
+                or start from an example…
+              </button>
             </div>
           )}
         </div>

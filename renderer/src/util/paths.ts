@@ -13,3 +13,18 @@ export function basename(p: string): string {
 export function defaultProjectFor(file: string): string {
   return file.replace(/(\.pipeline)?\.ya?ml$/i, '') + '.pwproj';
 }
+
+/**
+ * `file` relative to the folder `fromDir`, '/'-separated (how pipeline files name data, on every
+ * platform); `file` itself when the two share no root (another Windows drive).
+ */
+export function relativePath(fromDir: string, file: string): string {
+  const split = (p: string) => p.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
+  const a = split(fromDir);
+  const b = split(file);
+  const drive = (s: string | undefined) => (s && /^[A-Za-z]:$/.test(s) ? s.toLowerCase() : '');
+  if (drive(a[0]) !== drive(b[0])) return file;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return [...a.slice(i).map(() => '..'), ...b.slice(i)].join('/') || '.';
+}
