@@ -91,6 +91,8 @@ export interface PortSchema {
   /** table: its columns, in order (DuckDB type names) */
   columns?: { name: string; type: string }[];
   partial?: string;
+  /** a feature view (features.view's output): its name and feature columns, for the join after it */
+  featureView?: { name: string; features: string[] };
   /** metrics: the scalar metric names */
   metrics?: string[];
 }

@@ -12,7 +12,7 @@ export const VIEW_PORTS = ['view', 'view2', 'view3', 'view4', 'view5'];
 const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 /** How each joined view's features are named in the output (contract 7: `<view>__<feature>` on a clash). */
-export function outputNames(labelColumns: string[], views: ViewDoc[]): string[][] {
+export function outputNames(labelColumns: string[], views: { name: string; features: { name: string }[] }[]): string[][] {
   const count = new Map<string, number>();
   for (const v of views) for (const f of v.features) count.set(f.name, (count.get(f.name) ?? 0) + 1);
   const labels = new Set(labelColumns);
@@ -108,6 +108,16 @@ export default defineNode({
   outputs: [{ name: 'table', kind: 'table' }],
   params,
   columnParams: ['entity', 'timestamp'],
+  // The labels' columns, then each view's features named as run() names them.
+  schema: ({ inputs }) => {
+    const labels = inputs.labels?.columns;
+    // A connected port is a key (its value undefined while the upstream schema is unknown).
+    const views = VIEW_PORTS.filter((p) => p in inputs).map((p) => inputs[p]);
+    if (!labels || views.length === 0 || views.some((v) => !v?.featureView || !v.columns)) return { outputs: { table: {} } };
+    const docs = views.map((v) => ({ name: v!.featureView!.name, features: v!.featureView!.features.flatMap((f) => v!.columns!.filter((c) => c.name === f)) }));
+    const names = outputNames(labels.map((c) => c.name), docs);
+    return { outputs: { table: { columns: [...labels, ...docs.flatMap((d, v) => d.features.map((f, i) => ({ name: names[v][i], type: f.type })))] } } };
+  },
   featureStore: 'join',
   servingReplay: {
     mode: 'transform',

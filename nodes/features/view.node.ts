@@ -37,17 +37,18 @@ export default defineNode({
   columnParams: ['entity', 'timestamp', 'createdTimestamp', 'features'],
   featureStore: 'view',
   // The view keeps entity, time and feature columns, in that order (run() writes the same).
-  schema: ({ inputs, params }) => ({
-    outputs: {
-      view: mapColumns(inputs.table, (cols) => {
-        const keys = params.entity === undefined ? [] : list(params.entity);
-        const time = [params.timestamp, params.createdTimestamp].filter((x): x is string => typeof x === 'string');
-        const taken = new Set([...keys, ...time]);
-        const features = params.features ?? cols.map((c) => c.name).filter((n) => !taken.has(n));
-        return [...keys, ...time, ...features].flatMap((n) => cols.filter((c) => c.name === n));
-      }),
-    },
-  }),
+  // The join after it learns the view's name and features from `featureView`.
+  schema: ({ inputs, params }) => {
+    const cols = inputs.table?.columns;
+    if (!cols) return { outputs: { view: {} } };
+    const keys = params.entity === undefined ? [] : list(params.entity);
+    const time = [params.timestamp, params.createdTimestamp].filter((x): x is string => typeof x === 'string');
+    const taken = new Set([...keys, ...time]);
+    const features = (params.features ?? cols.map((c) => c.name).filter((n) => !taken.has(n))).filter((n) => cols.some((c) => c.name === n));
+    const view = mapColumns(inputs.table, () => [...keys, ...time, ...features].flatMap((n) => cols.filter((c) => c.name === n)));
+    if (typeof params.name === 'string' && params.name !== '') view.featureView = { name: params.name, features };
+    return { outputs: { view } };
+  },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');
     const info = await describeInput(ctx, table, 'table');

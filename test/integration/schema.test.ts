@@ -6,7 +6,7 @@
  * error at once and read nothing.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,69 @@ afterAll(async () => {
 
 const names = (cols: { name: string }[] | undefined) => cols?.map((c) => c.name);
 
+/** Runs the pipeline through the API; gives a function reading the columns of a node's output. */
+async function runColumns(file: string, text: string): Promise<(node: string, port: string) => Promise<{ name: string; type: string }[]>> {
+  const project = join(dir, file);
+  const events: RunEvent[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const off = client.on('run.events', (batch) => {
+    for (const e of batch) {
+      events.push(e);
+      if (e.type === 'run.finished') done();
+    }
+  });
+  await client.call('run.start', { project, text, baseDir: dir });
+  await finished;
+  off();
+  expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'succeeded' });
+  const { summary } = await client.call('run.get', { project, runId: events[0].runId });
+  return async (node, port) => (await client.call('artifact.preview', { project, hash: summary.nodes[node].outputs![port].hash, limit: 1 })).columns;
+}
+
+/** Two views of one CSV (their "speed" clashes), materialised, joined onto labels. */
+const FEATURES = `apiVersion: pipewright/v1
+kind: Pipeline
+metadata:
+  name: feature-columns
+nodes:
+  stats:
+    type: data.csv
+    params:
+      path: data/stats.csv
+  labels:
+    type: data.csv
+    params:
+      path: data/labels.csv
+  fast:
+    type: features.view
+    inputs: { table: stats.table }
+    params:
+      name: fast
+      entity: driver
+      timestamp: ts
+      createdTimestamp: created
+      ttl: 2h
+  slow:
+    type: features.view
+    inputs: { table: stats.table }
+    params:
+      name: slow
+      entity: driver
+      timestamp: ts
+      features: [speed]
+  online:
+    type: features.materialize
+    inputs: { view: slow.view }
+    params:
+      asOf: "2024-01-01 05:00:00"
+  join:
+    type: features.join
+    inputs: { labels: labels.table, view: fast.view, view2: online.view }
+    params:
+      timestamp: label_time
+`;
+
 describe('pipeline.schema', () => {
   it('names every column and metric of the 9-node pipeline before it runs, and the run agrees', async () => {
     const { nodes } = await client.call('pipeline.schema', { text: PIPELINE, baseDir: dir });
@@ -106,24 +169,7 @@ describe('pipeline.schema', () => {
     for (const [id, s] of Object.entries(nodes)) expect(s.error, id).toBeUndefined();
 
     // The real run: the same columns and types, plus one-hot's one per island.
-    const project = join(dir, 'story.pwproj');
-    const events: RunEvent[] = [];
-    let done!: () => void;
-    const finished = new Promise<void>((r) => (done = r));
-    const off = client.on('run.events', (batch) => {
-      for (const e of batch) {
-        events.push(e);
-        if (e.type === 'run.finished') done();
-      }
-    });
-    await client.call('run.start', { project, text: PIPELINE, baseDir: dir });
-    await finished;
-    off();
-    expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'succeeded' });
-    const runId = events[0].runId;
-    const { summary } = await client.call('run.get', { project, runId });
-    const real = async (node: string, port: string) =>
-      (await client.call('artifact.preview', { project, hash: summary.nodes[node].outputs![port].hash, limit: 1 })).columns;
+    const real = await runColumns('story.pwproj', PIPELINE);
     for (const [node, port] of [['penguins', 'table'], ['keep', 'table'], ['fill', 'table'], ['split', 'train'], ['scale', 'test']] as const) {
       const inferred = nodes[node].outputs[port].columns!;
       const got = await real(node, port);
@@ -156,5 +202,21 @@ describe('pipeline.schema', () => {
     // describing wrote no table: the scratch folder holds no Parquet file from it
     const scratch = readdirSync(tmpdir()).filter((f) => f.startsWith('pipewright-api-'));
     for (const s of scratch) expect(readdirSync(join(tmpdir(), s)).filter((f) => f.endsWith('.parquet'))).toEqual([]);
+  });
+
+  it('names the columns of a feature view and of the point-in-time join after it before running, and the run agrees', async () => {
+    const stats = ['driver,ts,created,speed,trips'];
+    for (let h = 0; h < 6; h++) for (const d of [1, 2]) stats.push(`${d},2024-01-01 0${h}:00:00,2024-01-01 0${h}:01:00,${d * 10 + h}.5,${h}`);
+    writeFileSync(join(dir, 'data', 'stats.csv'), `${stats.join('\n')}\n`);
+    writeFileSync(join(dir, 'data', 'labels.csv'), 'driver,label_time,label\n1,2024-01-01 03:30:00,true\n3,2024-01-01 04:00:00,false\n2,2024-01-01 09:00:00,true\n');
+    const { nodes } = await client.call('pipeline.schema', { text: FEATURES, baseDir: dir });
+    for (const [id, s] of Object.entries(nodes)) expect(s.error, id).toBeUndefined();
+    expect(names(nodes.fast.outputs.view.columns)).toEqual(['driver', 'ts', 'created', 'speed', 'trips']);
+    expect(names(nodes.online.outputs.view.columns)).toEqual(['driver', 'ts', 'speed']);
+    expect(names(nodes.join.outputs.table.columns)).toEqual(['driver', 'label_time', 'label', 'fast__speed', 'trips', 'slow__speed']);
+    const real = await runColumns('features.pwproj', FEATURES);
+    for (const [node, port] of [['fast', 'view'], ['online', 'view'], ['join', 'table']] as const) {
+      expect(await real(node, port), `${node}.${port}`).toEqual(nodes[node].outputs[port].columns);
+    }
   });
 });
