@@ -5,6 +5,9 @@ import view from './view.node';
 import join from './join.node';
 import materialize from './materialize.node';
 import { readView } from './feature-view';
+import { loadPipeline } from '../../shared/pipeline';
+import { createChecker } from '../checker';
+import { registry } from '../registry';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -64,10 +67,17 @@ describe('features.view', () => {
     expect(m.outputs.view).toEqual(r.outputs.view);
   });
 
-  it('refuses a TTL that does not parse before anything runs', () => {
+  it('refuses a TTL that does not parse before anything runs, located at the node, the param and its line', () => {
     const r = view.params.safeParse({ name: 'v', entity: 'e', timestamp: 'ts', ttl: '3 days' });
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toMatch(/duration such as 30d/);
+    const file = (ttl: string): string =>
+      `apiVersion: pipewright/v1\nkind: Pipeline\nmetadata:\n  name: p\nnodes:\n  load:\n    type: data.csv\n    params:\n      path: x.csv\n  stats:\n    type: features.view\n    inputs:\n      table: load.table\n    params:\n      name: v\n      entity: e\n      timestamp: ts\n      ttl: ${ttl}\n`;
+    expect(loadPipeline(file('"3 days"'), createChecker(registry)).errors).toEqual([
+      { place: 'nodes.stats.params.ttl', message: 'must be a duration such as 30d, 12h, 90m or 45s', line: 18, column: 7 },
+    ]);
+    expect(loadPipeline(file('99999999999999w'), createChecker(registry)).errors).toMatchObject([{ place: 'nodes.stats.params.ttl', message: 'is too long' }]);
+    expect(loadPipeline(file('30d'), createChecker(registry)).errors).toEqual([]);
   });
 });
 
