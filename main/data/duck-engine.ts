@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
+import { DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBVector } from '@duckdb/node-api';
 import type { ArtifactRef, ColumnData, CsvReadOptions, DataEngine, TableInfo } from '../../nodes/types';
 import { runCodeInWorker } from './code-runner';
 import { ColumnSource } from './column-source';
@@ -55,6 +55,9 @@ const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGE
 export function isNumericType(type: string): boolean {
   return NUMERIC_TYPES.has(type) || type.startsWith('DECIMAL');
 }
+
+/** readColumns materialises results up to this many values (64 MiB of doubles), else streams them. */
+const MATERIALIZE_VALUES = 8_388_608;
 
 export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -218,10 +221,23 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
             ? { name: col.name, type: col.type, numeric: true, values: new Float64Array(info.rows) }
             : { name: col.name, type: col.type, numeric: false, values: new Array<string | null>(info.rows) },
         );
-        const result = await c.stream(`SELECT ${select} FROM ${scanOf(table.path)}`);
+        const sql = `SELECT ${select} FROM ${scanOf(table.path)}`;
+        // A result of up to MATERIALIZE_VALUES values is made whole on DuckDB's threads and then
+        // copied chunk by chunk without an await: the query runs while this thread does other
+        // work (monitor.drift sorts one batch of columns while the next is read). A bigger one is
+        // streamed, so memory stays bounded.
+        let next: () => DuckDBDataChunk | null | Promise<DuckDBDataChunk | null>;
+        if (info.rows * wanted.length <= MATERIALIZE_VALUES) {
+          const whole = await c.run(sql);
+          let i = 0;
+          next = () => (i < whole.chunkCount ? whole.getChunk(i++) : null);
+        } else {
+          const result = await c.stream(sql);
+          next = () => result.fetchChunk();
+        }
         let offset = 0;
         for (;;) {
-          const chunk = await result.fetchChunk();
+          const chunk = await next();
           if (!chunk || chunk.rowCount === 0) break;
           const n = chunk.rowCount;
           for (let j = 0; j < out.length; j++) {

@@ -87,11 +87,20 @@ export default defineNode({
       ctx.progress(++done / columns.length, `${done}/${columns.length} columns`);
     };
 
+    // DuckDB counts the categories and reads the next batch of numbers on its threads while this
+    // one sorts and compares the batch it has: the two overlap rather than take turns.
+    const counting = text.length ? Promise.all([countCategories(ctx, reference, text), countCategories(ctx, current, text)]) : null;
+    counting?.catch(() => {}); // awaited below; a failure is reported there
+    const read = (batch: string[]) => {
+      const both = asNodeError(ctx, 'cannot read the tables', () => Promise.all([ctx.data.readColumns(reference, batch), ctx.data.readColumns(current, batch)]));
+      both.catch(() => {}); // awaited in turn below
+      return both;
+    };
+    let reading = numeric.length ? read(numeric.slice(0, BATCH)) : null;
     for (let i = 0; i < numeric.length; i += BATCH) {
       const batch = numeric.slice(i, i + BATCH);
-      const [refCols, curCols] = await asNodeError(ctx, 'cannot read the tables', () =>
-        Promise.all([ctx.data.readColumns(reference, batch), ctx.data.readColumns(current, batch)]),
-      );
+      const [refCols, curCols] = await (reading as ReturnType<typeof read>);
+      reading = i + BATCH < numeric.length ? read(numeric.slice(i + BATCH, i + 2 * BATCH)) : null;
       for (let j = 0; j < batch.length; j++) {
         const a = refCols[j].numeric ? sortedFinite(refCols[j].values as Float64Array) : new Float64Array(0);
         const b = curCols[j].numeric ? sortedFinite(curCols[j].values as Float64Array) : new Float64Array(0);
@@ -99,8 +108,8 @@ export default defineNode({
         step();
       }
     }
-    if (text.length) {
-      const [refCounts, curCounts] = await Promise.all([countCategories(ctx, reference, text), countCategories(ctx, current, text)]);
+    if (counting) {
+      const [refCounts, curCounts] = await counting;
       for (const name of text) {
         results.set(name, categoricalColumn(name, merge(refCounts.get(name), curCounts.get(name)), null, method, params.threshold));
         step();
