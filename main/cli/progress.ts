@@ -17,10 +17,16 @@ const ICON: Record<Row['state'], string> = {
   cancelled: '■',
 };
 
-export function formatMetrics(m: Record<string, number>): string {
-  return Object.entries(m)
+/** Metrics shown on a node's line; a node with more (a drift report's per-column ones) says how many more. */
+const LINE_METRICS = 8;
+
+export function formatMetrics(m: Record<string, number>, max = Infinity): string {
+  const all = Object.entries(m);
+  const shown = all
+    .slice(0, max)
     .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : Number(v.toPrecision(4))}`)
     .join(' ');
+  return all.length > max ? `${shown} (+${all.length - max} more: pipewright show)` : shown;
 }
 
 export function formatDuration(ms: number): string {
@@ -33,7 +39,7 @@ export function formatDuration(ms: number): string {
 export function nodeLine(id: string, r: NodeResult, width = 0): string {
   const parts = [`${ICON[r.status]} ${id.padEnd(width)}`, r.status, r.cached ? 'cached' : formatDuration(r.durationMs), `(${r.reason})`];
   if (r.error) parts.push(`— ${r.error}`);
-  const m = formatMetrics(r.metrics);
+  const m = formatMetrics(r.metrics, LINE_METRICS);
   if (m) parts.push(m);
   return parts.join('  ');
 }

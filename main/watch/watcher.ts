@@ -347,11 +347,14 @@ export class Watcher {
       this.evaluate();
       await this.drain();
       await new Promise<void>((res) => {
-        const t = setTimeout(res, this.pollMs);
-        signal?.addEventListener('abort', () => {
+        const done = (): void => {
           clearTimeout(t);
+          signal?.removeEventListener('abort', done);
           res();
-        }, { once: true });
+        };
+        const t = setTimeout(done, this.pollMs);
+        // removed again on every pass: a watcher that runs for days adds no listener per pass
+        signal?.addEventListener('abort', done, { once: true });
       });
     }
   }
