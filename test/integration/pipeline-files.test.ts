@@ -35,8 +35,9 @@ function capture(): CliIO & { out: string; err: string } {
 describe('examples', () => {
   const files = [...yamlFiles(RES_EXAMPLES), ...(statSync(SPEC_EXAMPLES, { throwIfNoEntry: false }) ? yamlFiles(SPEC_EXAMPLES) : [])];
 
-  it('includes breast-cancer, penguins, seattle-weather, iris and weather-features in resources/examples', () => {
+  it('includes breast-cancer (and its monitoring loop), penguins, seattle-weather, iris and weather-features in resources/examples', () => {
     expect(yamlFiles(RES_EXAMPLES).map((f) => f.split('/').pop()).sort()).toEqual([
+      'breast-cancer-monitor.pipeline.yaml', 'breast-cancer-register.pipeline.yaml', 'breast-cancer-retrain.pipeline.yaml',
       'breast-cancer.pipeline.yaml', 'iris.pipeline.yaml', 'penguins.pipeline.yaml', 'seattle-weather.pipeline.yaml', 'weather-features.pipeline.yaml',
     ]);
   });

@@ -6,6 +6,7 @@
  * holds exactly what the server answered; windows, limit, labeled, an unknown model, an empty
  * window (drift: "not enough data", never a number) and new traffic on a re-run are checked.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -246,11 +247,33 @@ describe('data.predictions', () => {
     expect(again.nodes.live.cached).toBe(false); // never cached: the log is read on every run
     expect(again.nodes.drift).toMatchObject({ cached: true });
 
+    // new traffic from the bundled shifting-traffic script: mean_radius doubled from the start
     url = (await servers.serve(store, { name: 'cancer', host: '127.0.0.1', port: 0 })).url;
-    await send(60, 90);
+    const script = spawn(process.execPath, [join(ROOT, 'resources', 'scripts', 'shifting-traffic.mjs'), '--url', url, '--model', 'cancer', '--csv', DATA,
+      '--requests', '40', '--rate', '1000', '--shift-after', '0', '--ramp', '0', '--max-scale', '2', '--columns', 'mean_radius'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    script.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    script.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await new Promise((done) => script.once('exit', done)), out).toBe(0);
+    expect(out).toMatch(/done: 40 requests \(40 answered, 0 failed\), 40 labelled/);
     await servers.stopAll();
     const more = await run(doc('1h'));
-    expect(more.nodes.live.metrics.rows).toBe(90);
+    expect(more.nodes.live.metrics).toEqual({ rows: 100, labeledRows: 100 - sent.filter((x) => !x.labeled).length });
     expect(more.nodes.drift.cached).toBe(false);
+    // every scripted row is a CSV row with mean_radius doubled, labelled with that row's diagnosis
+    const engine = await createDataEngine({ tmpDir: join(dir, 'duck3') });
+    try {
+      const path = join(dir, 'more.parquet');
+      store.extractArtifact(more.nodes.live.outputs!.table.hash, path);
+      const rows = await engine.query(`SELECT mean_radius, mean_texture, diagnosis FROM read_parquet(${engine.literal(path)}) WHERE request_id LIKE 'shift-%'`);
+      expect(rows).toHaveLength(40);
+      for (const r of rows) {
+        const source = csv.find((c) => c.inputs.mean_texture === r.mean_texture && c.inputs.mean_radius * 2 === r.mean_radius);
+        expect(source, JSON.stringify(r)).toBeDefined();
+        expect(r.diagnosis).toBe(source!.truth);
+      }
+    } finally {
+      await engine.close();
+    }
   }, 180_000);
 });
