@@ -11,6 +11,7 @@ import type { FeatureStoreRole, MetricNames, ServingReplay } from '../shared/cat
 import type { ArtifactFile } from '../shared/artifacts';
 import type { StartStepHelpers } from './train/cpu-step';
 import type { TrainerConfig } from './train/trainer';
+import type { NodeParams } from './params';
 
 /**
  * What a node gets for each input: the shared artifact with its file on this machine
@@ -322,19 +323,17 @@ export interface RunArgs<P> {
   ctx: RunContext;
 }
 
-export interface NodeDefinition<S extends z.ZodType = z.ZodType> {
-  type: string;
-  version: number;
+/**
+ * A node type. `type`, `version`, `params`, `check` and `migrations` come from its run-free
+ * `<name>.params.ts` (nodes/params.ts), which the editor bundles to validate without main.
+ */
+export interface NodeDefinition<S extends z.ZodType = z.ZodType> extends NodeParams<S> {
   title: string;
   stage: Stage;
   description: string;
   inputs: PortSpec[];
   outputs: PortSpec[];
   variadicInputs?: { kind: PortKind; min: number };
-  /** a zod object schema; defaults fill missing params */
-  params: S;
-  /** Extra checks zod cannot express (exactly one of two params, ...). Places are param names. */
-  check?(params: z.infer<S>): { param: string; message: string }[];
   columnParams?: string[];
   codeParams?: Record<string, 'javascript' | 'sql'>;
   /** Output depends on the compute backend: it joins the cache key. */
@@ -344,12 +343,6 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType> {
    * the worker round trip, which would dominate. Ignored for nodes with `usesCompute`.
    */
   inline?: boolean;
-  /**
-   * Upgrades params written for an older version (a file names it as `type: T@N`): key is the
-   * version migrated from, each step gives the params of the next version. A version bump that
-   * changes no params needs no step. Applied by the loader (`nodes/checker.ts`), before validation.
-   */
-  migrations?: Record<number, (params: Record<string, unknown>) => Record<string, unknown>>;
 
   // ---- Capabilities: what other parts of Pipewright need to know about this type. Declared
   // here, never as a list of type ids elsewhere, so a new type is picked up by adding its file.

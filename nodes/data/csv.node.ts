@@ -1,22 +1,15 @@
-import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, nodeError, tableOutput } from '../features/common';
 import { fileColumns } from '../schema';
+import spec from './csv.params';
 
 export default defineNode({
-  type: 'data.csv',
-  version: 1,
+  ...spec,
   title: 'CSV file',
   stage: 'data',
   description: 'Reads a CSV file. Never guesses silently: a header that is not UTF-8 or has an empty or repeated name, a ragged row, or a value that does not fit its declared type fails with the file and line.',
   inputs: [],
   outputs: [{ name: 'table', kind: 'table' }],
-  params: z.object({
-    path: z.string().min(1).describe('CSV file; relative paths resolve against the pipeline file'),
-    delimiter: z.string().min(1).max(1).optional().describe('field delimiter; detected when omitted'),
-    header: z.boolean().default(true).describe('the first line holds the column names'),
-    types: z.record(z.string(), z.string().min(1)).default({}).describe('column -> DuckDB type, e.g. {b: DOUBLE}'),
-  }).strict(),
   readsFiles: ['path'],
   fileExtensions: ['.csv', '.tsv'],
   schema: ({ params, ctx }) =>

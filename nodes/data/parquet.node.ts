@@ -1,19 +1,15 @@
-import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, nodeError, tableOutput } from '../features/common';
 import { fileColumns } from '../schema';
+import spec from './parquet.params';
 
 export default defineNode({
-  type: 'data.parquet',
-  version: 1,
+  ...spec,
   title: 'Parquet file',
   stage: 'data',
   description: 'Reads a Parquet file.',
   inputs: [],
   outputs: [{ name: 'table', kind: 'table' }],
-  params: z.object({
-    path: z.string().min(1).describe('Parquet file; relative paths resolve against the pipeline file'),
-  }).strict(),
   readsFiles: ['path'],
   fileExtensions: ['.parquet'],
   schema: ({ params, ctx }) => fileColumns(ctx, params.path, (abs) => ctx.data.describeParquet?.(abs)),

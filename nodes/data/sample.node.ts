@@ -1,25 +1,18 @@
-import { z } from 'zod';
 import { defineNode, type ColumnData, type RunContext } from '../types';
 import { normal } from '../../shared/random';
 import { asNodeError, nodeError, tableOutput } from '../features/common';
+import spec from './sample.params';
 
 /** Cells held in memory at once while generating; beyond it, ask for fewer rows or features. */
 const MAX_SYNTHETIC_CELLS = 50_000_000;
 
 export default defineNode({
-  type: 'data.sample',
-  version: 1,
+  ...spec,
   title: 'Sample dataset',
   stage: 'data',
   description: 'A bundled real dataset (iris, breast_cancer, penguins) or a seeded synthetic classification table.',
   inputs: [],
   outputs: [{ name: 'table', kind: 'table' }],
-  params: z.object({
-    name: z.enum(['iris', 'breast_cancer', 'penguins', 'synthetic']).describe('which dataset'),
-    rows: z.number().int().min(1).max(100_000_000).default(1000).describe('rows (synthetic only)'),
-    features: z.number().int().min(1).max(10_000).default(20).describe('feature columns (synthetic only)'),
-    seed: z.number().int().default(0).describe('random seed (synthetic only)'),
-  }).strict(),
   async schema({ params, ctx }) {
     if (params.name === 'synthetic') {
       const features = params.features ?? 20;

@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, input, tableOutput } from '../features/common';
+import spec from './sql.params';
 
 export default defineNode({
-  type: 'data.sql',
-  version: 1,
+  ...spec,
   title: 'SQL transform',
   stage: 'data',
   description:
@@ -13,9 +12,6 @@ export default defineNode({
   inputs: [],
   variadicInputs: { kind: 'table', min: 1 },
   outputs: [{ name: 'table', kind: 'table' }],
-  params: z.object({
-    query: z.string().min(1).describe('one DuckDB query (SELECT, WITH … SELECT or VALUES); each input port is a table of that name'),
-  }).strict(),
   codeParams: { query: 'sql' },
   async run({ inputs, params, ctx }) {
     const tables = Object.fromEntries(Object.keys(inputs).map((port) => [port, input(ctx, inputs, port)]));

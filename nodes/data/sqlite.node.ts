@@ -1,19 +1,14 @@
-import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, nodeError, tableOutput } from '../features/common';
+import spec from './sqlite.params';
 
 export default defineNode({
-  type: 'data.sqlite',
-  version: 1,
+  ...spec,
   title: 'SQLite query',
   stage: 'data',
   description: "Runs a query (SQLite's dialect) against a SQLite database file.",
   inputs: [],
   outputs: [{ name: 'table', kind: 'table' }],
-  params: z.object({
-    path: z.string().min(1).describe('SQLite database file'),
-    query: z.string().min(1).describe('SQL in SQLite dialect'),
-  }).strict(),
   readsFiles: ['path'],
   fileExtensions: ['.sqlite', '.sqlite3', '.db'],
   codeParams: { query: 'sql' },

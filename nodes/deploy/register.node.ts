@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { defineNode, NodeError } from '../types';
+import spec from './register.params';
 
 export default defineNode({
-  type: 'deploy.register',
-  version: 1,
+  ...spec,
   title: 'Register model',
   stage: 'deploy',
   description:
@@ -15,12 +14,6 @@ export default defineNode({
     { name: 'metrics', kind: 'metrics', optional: true },
   ],
   outputs: [{ name: 'model', kind: 'model' }],
-  params: z.object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only').max(100).describe('registered model name'),
-    alias: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and - only, starting with a letter').max(100).optional().describe('alias such as champion or challenger'),
-    approval: z.enum(['none', 'required']).default('none').describe('required: the alias moves only once approved'),
-  }).strict(),
-  check: (p) => (['show', 'alias', 'approve', 'traffic', 'export'].includes(p.name) ? [{ param: 'name', message: `"${p.name}" is a word of the models command, not a model name` }] : []),
   // On the engine's thread: registration writes to the project file the run records into.
   inline: true,
   neverCached: true,

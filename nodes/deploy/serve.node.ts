@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import { defineNode, NodeError } from '../types';
+import spec from './serve.params';
 
 export default defineNode({
-  type: 'deploy.serve',
-  version: 1,
+  ...spec,
   title: 'Serve model',
   stage: 'deploy',
   description:
@@ -11,13 +10,6 @@ export default defineNode({
     'Under pipewright run it answers one real prediction on a free port and stops; in the app the server keeps running and is listed in the Serving page.',
   inputs: [{ name: 'model', kind: 'model' }],
   outputs: [{ name: 'endpoint', kind: 'endpoint' }],
-  params: z
-    .object({
-      name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only').max(100).describe('registered model name (deploy.register upstream)'),
-      port: z.number().int().min(0).max(65_535).default(0).describe('0 = any free port'),
-      host: z.string().min(1).default('127.0.0.1').describe('loopback address to bind'),
-    })
-    .strict(),
   inline: true,
   neverCached: true,
   afterGates: true,

@@ -1,11 +1,10 @@
-import { z } from 'zod';
 import { defineNode } from '../types';
 import { runEvaluate, scoreRegression } from './evaluate';
 import { REGRESSION_METRICS } from '../schema';
+import spec from './regression.params';
 
 export default defineNode({
-  type: 'evaluate.regression',
-  version: 1,
+  ...spec,
   title: 'Evaluate regressor',
   stage: 'evaluate',
   description: 'MSE, RMSE, MAE and R² of a model on a test table (or, with no model connected, of the predictions the table holds).',
@@ -14,10 +13,6 @@ export default defineNode({
     { name: 'test', kind: 'table' },
   ],
   outputs: [{ name: 'metrics', kind: 'metrics' }],
-  params: z.object({
-    label: z.string().min(1).describe('the true target column'),
-    prediction: z.string().min(1).optional().describe('without a model: the column of predictions the table holds (default prediction; data.predictions writes it)'),
-  }).strict(),
   columnParams: ['label', 'prediction'],
   usesCompute: true,
   headlineMetrics: true,

@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import { defineNode, NodeError } from '../types';
 import { asNodeError, describeInput, input, nodeError, tableOutput } from './common';
+import spec from './code.params';
 
 export default defineNode({
-  type: 'features.code',
-  version: 1,
+  ...spec,
   title: 'JavaScript transform',
   stage: 'features',
   description:
@@ -18,10 +17,6 @@ export default defineNode({
     'console.log lines go to the node log. Example: (table) => ({ columns: { ...table.columns, ratio: table.columns.a.map((a, i) => a / table.columns.b[i]) } })',
   inputs: [{ name: 'table', kind: 'table' }],
   outputs: [{ name: 'table', kind: 'table' }],
-  params: z.object({
-    code: z.string().min(1).describe('JavaScript: a function (table) => table'),
-    timeoutMs: z.number().int().min(1).max(3_600_000).default(10_000).describe('time limit in milliseconds (wall clock, async work included)'),
-  }).strict(),
   codeParams: { code: 'javascript' },
   servingReplay: {
     mode: 'transform',

@@ -1,24 +1,17 @@
-import { z } from 'zod';
 import { defineNode, type ArtifactRef, type RunContext, type TableInfo } from '../types';
 import { asNodeError, describeInput, input, isNumericType, nodeError, requireColumns, tableOutput } from './common';
 import { carryScaler } from './scaler';
 import { asDouble, mapColumns } from '../schema';
 import { formatNumber } from '../../shared/format';
+import spec from './impute.params';
 
 export default defineNode({
-  type: 'features.impute',
-  version: 1,
+  ...spec,
   title: 'Impute missing values',
   stage: 'features',
   description: 'Fills missing values with the mean, median, most frequent value or a constant.',
   inputs: [{ name: 'table', kind: 'table' }],
   outputs: [{ name: 'table', kind: 'table' }],
-  params: z.object({
-    strategy: z.enum(['mean', 'median', 'most_frequent', 'constant']).default('mean').describe('how to fill'),
-    value: z.union([z.number(), z.string()]).optional().describe('the fill value, for strategy constant'),
-    columns: z.array(z.string().min(1)).optional().describe('columns to fill; all with missing values when omitted'),
-  }).strict(),
-  check: (p) => (p.strategy === 'constant' && p.value === undefined ? [{ param: 'value', message: 'required when strategy is constant' }] : []),
   columnParams: ['columns'],
   // A mean or median fills with a fraction: a listed numeric column becomes DOUBLE. (Unlisted,
   // only the columns with missing values are filled, which only the data can tell.)

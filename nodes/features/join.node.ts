@@ -1,15 +1,14 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { PortSpec } from '../../shared/catalog';
 import type { ArtifactRef, ColumnInfo, DataEngine, RunContext, TableInfo } from '../types';
 import { defineNode } from '../types';
 import { asNodeError, describeInput, input, nodeError, requireColumns, scratchRef, tableOutput } from './common';
 import { applyJoin, type JoinReplayState } from './join-replay';
 import { keyCast, keyFamily, requireParsableTimes, requireTimeColumn, requireView, utcMicros, type ViewDoc } from './feature-view';
+import spec from './join.params';
 
 /** `view`, then `view2` … `view5`: several views joined onto the same labels. */
 export const VIEW_PORTS = ['view', 'view2', 'view3', 'view4', 'view5'];
-
-const names = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 /** How each joined view's features are named in the output (contract 7: `<view>__<feature>` on a clash). */
 export function outputNames(labelColumns: string[], views: { name: string; features: { name: string }[] }[]): string[][] {
@@ -24,11 +23,7 @@ const I64_SPAN = 9_223_372_036_854_775_808n;
 /** epoch microseconds (BIGINT) shifted into the high 64 bits of a HUGEINT */
 const HUGE = (micros: string): string => `CAST(${micros} AS HUGEINT) * ${I64_SPAN * 2n}`;
 
-const params = z.object({
-  entity: names.optional().describe("labels' entity column(s), in the order of each view's entity columns (default: the views' own names)"),
-  timestamp: z.string().min(1).describe("labels' time column"),
-}).strict();
-type Params = z.infer<typeof params>;
+type Params = z.infer<typeof spec.params>;
 
 interface Joined {
   port: string;
@@ -95,8 +90,7 @@ async function prepare(ctx: RunContext, inputs: Record<string, ArtifactRef>, par
 }
 
 export default defineNode({
-  type: 'features.join',
-  version: 1,
+  ...spec,
   title: 'Point-in-time join',
   stage: 'features',
   description:
@@ -106,7 +100,6 @@ export default defineNode({
     ...VIEW_PORTS.map((name, i): PortSpec => (i === 0 ? { name, kind: 'table' } : { name, kind: 'table', optional: true })),
   ],
   outputs: [{ name: 'table', kind: 'table' }],
-  params,
   columnParams: ['entity', 'timestamp'],
   // The labels' columns, then each view's features named as run() names them.
   schema: ({ inputs }) => {

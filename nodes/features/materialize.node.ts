@@ -1,23 +1,18 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { defineNode } from '../types';
 import { asNodeError, input, tableOutput } from './common';
-import { parseInstant, requireView } from './feature-view';
+import { requireView } from './feature-view';
+import spec from './materialize.params';
 
 export default defineNode({
-  type: 'features.materialize',
-  version: 1,
+  ...spec,
   title: 'Materialize online',
   stage: 'features',
   description:
     'Writes, per entity, the latest row of the view with event time ≤ asOf into the online store in the project file (incremental: only rows newer than the last materialisation are read). Never cached. Its output is the view, unchanged.',
   inputs: [{ name: 'view', kind: 'table' }],
   outputs: [{ name: 'view', kind: 'table' }],
-  params: z.object({
-    asOf: z.string().min(1).optional().describe('ISO 8601 time (no zone: UTC); default: now'),
-  }).strict(),
-  check: (p) => (p.asOf !== undefined && parseInstant(p.asOf) === null ? [{ param: 'asOf', message: `must be an ISO 8601 time such as 2024-01-31 12:00:00 or 2024-01-31T12:00:00Z (got ${JSON.stringify(p.asOf)})` }] : []),
   featureStore: 'materialize',
   schema: ({ inputs }) => ({ outputs: { view: inputs.view ?? {} } }),
   neverCached: true,

@@ -1,23 +1,19 @@
-import { z } from 'zod';
 import { defineNode, type ArtifactRef, type ColumnData, type RunContext } from '../types';
 import { asNodeError, describeInput, input, nodeError, requireColumns, tableOutput } from './common';
 import { carryScaler } from './scaler';
 import { mapColumns } from '../schema';
+import spec from './one-hot.params';
 
 /** More distinct values than this is almost always an id column given by mistake. */
 const MAX_CATEGORIES = 1000;
 
 export default defineNode({
-  type: 'features.one_hot',
-  version: 1,
+  ...spec,
   title: 'One-hot encode',
   stage: 'features',
   description: 'Turns each listed column into numeric 0/1 columns named <column>_<value>; the original is dropped.',
   inputs: [{ name: 'table', kind: 'table' }],
   outputs: [{ name: 'table', kind: 'table' }],
-  params: z.object({
-    columns: z.array(z.string().min(1)).min(1).describe('categorical columns to encode'),
-  }).strict(),
   columnParams: ['columns'],
   // The new columns are named after the values, which only a run sees: said, not guessed.
   schema: ({ inputs, params }) => {

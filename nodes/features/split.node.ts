@@ -1,12 +1,11 @@
-import { z } from 'zod';
 import { defineNode, type RunContext } from '../types';
 import { asNodeError, checkAborted, describeInput, input, nodeError, requireColumns, scratchRef, tableOutput } from './common';
 import { carryScaler } from './scaler';
 import { mapColumns } from '../schema';
+import spec from './split.params';
 
 export default defineNode({
-  type: 'features.split',
-  version: 1,
+  ...spec,
   title: 'Train/test split',
   stage: 'features',
   description: 'Splits rows into a train and a test table, seeded, stratified by a column when asked.',
@@ -15,11 +14,6 @@ export default defineNode({
     { name: 'train', kind: 'table' },
     { name: 'test', kind: 'table' },
   ],
-  params: z.object({
-    testFraction: z.number().gt(0).lt(1).default(0.2).describe('share of rows in the test table'),
-    seed: z.number().int().default(0).describe('random seed'),
-    stratifyBy: z.string().min(1).optional().describe('keep this column’s class shares equal in both tables'),
-  }).strict(),
   columnParams: ['stratifyBy'],
   schema: ({ inputs }) => ({ outputs: { train: mapColumns(inputs.table, (c) => c), test: mapColumns(inputs.table, (c) => c) } }),
   servingReplay: { mode: 'passthrough', ports: { train: 'table', test: 'table' } },

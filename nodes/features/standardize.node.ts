@@ -1,12 +1,11 @@
-import { z } from 'zod';
 import { defineNode, type ColumnInfo } from '../types';
 import { asDouble, mapColumns } from '../schema';
 import { asNodeError, describeInput, input, isNumericType, nodeError, requireColumns, tableOutput } from './common';
 import { readScaler, SCALER_KEY, type ScalerDoc } from './scaler';
+import spec from './standardize.params';
 
 export default defineNode({
-  type: 'features.standardize',
-  version: 1,
+  ...spec,
   title: 'Standardize',
   stage: 'features',
   description: 'Scales numeric columns to zero mean and unit variance, fitted on train only; a zero-variance column keeps scale 1. Yes/no (boolean) columns are left as they are; exclude the label of a trainer downstream.',
@@ -18,9 +17,6 @@ export default defineNode({
     { name: 'train', kind: 'table' },
     { name: 'test', kind: 'table' },
   ],
-  params: z.object({
-    exclude: z.array(z.string().min(1)).default([]).describe('columns left as they are'),
-  }).strict(),
   columnParams: ['exclude'],
   schema: ({ inputs, params }) => {
     const scaled = (cols: ColumnInfo[]) => cols.map((c) => ((params.exclude ?? []).includes(c.name) ? c : asDouble(c)));

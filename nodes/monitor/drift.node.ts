@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import { metricsDoc } from '../artifacts';
-import { DEFAULT_THRESHOLD, DRIFT_METHODS, DRIFT_TESTS, type DriftColumn, type DriftDistribution, type DriftMethod, type DriftReport } from '../../shared/drift';
+import { DEFAULT_THRESHOLD, DRIFT_TESTS, type DriftColumn, type DriftDistribution, type DriftMethod, type DriftReport } from '../../shared/drift';
 import { formatNumber } from '../../shared/format';
 import { asNodeError, checkAborted, describeInput, input, isNumericType, nodeError, requireColumns } from '../features/common';
 import { defineNode, type ArtifactRef, type ColumnInfo, type RunContext } from '../types';
 import { chiSquare, jensenShannon, ks2samp, meanStd, psiFromCounts, psiNumeric, searchSorted, sortedFinite, wasserstein, zTest } from './stats';
+import spec from './drift.params';
 
 /** Fewer non-null values than this in either table: "not enough data", never a number. */
 const MIN_VALUES = 2;
@@ -18,7 +18,6 @@ const CHART_CATEGORIES = 30;
 const BATCH = 8;
 
 const DATASET_METRICS = ['driftedShare', 'driftedColumns', 'datasetDrift'];
-const METHODS = ['auto', ...DRIFT_METHODS, 'chi2'] as const;
 
 interface Counts {
   categories: string[];
@@ -29,8 +28,7 @@ interface Counts {
 type Verdict = Pick<DriftColumn, 'method' | 'statistic' | 'pValue' | 'threshold' | 'drifted' | 'status' | 'reason'>;
 
 export default defineNode({
-  type: 'monitor.drift',
-  version: 1,
+  ...spec,
   title: 'Drift report',
   stage: 'monitor',
   description:
@@ -43,13 +41,6 @@ export default defineNode({
     { name: 'report', kind: 'report' },
     { name: 'metrics', kind: 'metrics' },
   ],
-  params: z.object({
-    columns: z.array(z.string().min(1)).min(1).optional().describe('columns to compare; every column both tables have when omitted'),
-    method: z.enum(METHODS).default('auto').describe('test per column; auto picks by column kind and reference size (chi2 is read as chisquare)'),
-    threshold: z.number().positive().optional().describe('drift bound of an explicit method (p-value for tests, distance otherwise)'),
-    driftShare: z.number().min(0).max(1).default(0.5).describe('the dataset drifts when at least this share of columns drift'),
-  }).strict(),
-  check: (p) => (p.threshold !== undefined && p.method === 'auto' ? [{ param: 'threshold', message: 'needs an explicit method (auto uses each test’s own bound)' }] : []),
   columnParams: ['columns'],
   headlineMetrics: true,
   metrics: { names: DATASET_METRICS, patterns: ['*.statistic', '*.pValue'] },

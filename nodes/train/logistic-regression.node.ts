@@ -1,16 +1,15 @@
 import { defineNode } from '../types';
-import { linearConfig, linearParams } from './common';
+import { linearConfig } from './common';
 import { runTrainer } from './trainer';
+import spec from './logistic-regression.params';
 
 export default defineNode({
-  type: 'train.logistic_regression',
-  version: 1,
+  ...spec,
   title: 'Logistic regression',
   stage: 'train',
   description: 'Binary or multi-class (softmax) logistic regression, trained with Adam.',
   inputs: [{ name: 'train', kind: 'table' }],
   outputs: [{ name: 'model', kind: 'model' }],
-  params: linearParams,
   columnParams: ['label'],
   usesCompute: true,
   trainer: { config: (p) => linearConfig('train.logistic_regression', 'classification', p) },

@@ -1,16 +1,15 @@
 import { defineNode } from '../types';
-import { mlpConfig, mlpParams } from './common';
+import { mlpConfig } from './common';
 import { runTrainer } from './trainer';
+import spec from './mlp.params';
 
 export default defineNode({
-  type: 'train.mlp',
-  version: 1,
+  ...spec,
   title: 'Neural network (MLP)',
   stage: 'train',
   description: 'A multi-layer perceptron for binary, multi-class or regression tasks.',
   inputs: [{ name: 'train', kind: 'table' }],
   outputs: [{ name: 'model', kind: 'model' }],
-  params: mlpParams,
   columnParams: ['label'],
   usesCompute: true,
   trainer: { config: mlpConfig },

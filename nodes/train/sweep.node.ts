@@ -1,19 +1,15 @@
-import { z } from 'zod';
 import { defineNode, type NodeDefinition } from '../types';
 import { runSweep } from './sweep';
+import { sweepParams } from './sweep.params';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS } from '../schema';
-
-const scalar = z.union([z.number(), z.string(), z.boolean(), z.array(z.number())]);
 
 /**
  * train.sweep over the given trainers (every registered type that declares `trainer`: the
  * registry binds it, so a new trainer, a plugin's too, is offered without editing this file).
  */
 export function sweepNode(trainers: readonly NodeDefinition[]): NodeDefinition {
-  const names = trainers.map((t) => t.type);
   const def = defineNode({
-    type: 'train.sweep',
-    version: 1,
+    ...sweepParams(trainers.map((t) => t.type)),
     title: 'Hyper-parameter sweep',
     stage: 'train',
     description: 'Grid or random search over a trainer’s params; keeps the best model and a table of trials.',
@@ -25,17 +21,6 @@ export function sweepNode(trainers: readonly NodeDefinition[]): NodeDefinition {
       { name: 'model', kind: 'model' },
       { name: 'metrics', kind: 'metrics' },
     ],
-    params: z.object({
-      trainer: (names.length ? z.enum(names as [string, ...string[]]) : z.never()).describe('the train.* type to sweep'),
-      space: z.record(z.string(), z.array(scalar).min(1)).describe('trainer param -> values to try'),
-      strategy: z.enum(['grid', 'random']).default('grid').describe('grid tries every combination'),
-      trials: z.number().int().min(1).max(10_000).default(10).describe('trials (random only)'),
-      metric: z.string().min(1).describe('metric to optimise, e.g. accuracy'),
-      goal: z.enum(['max', 'min']).default('max').describe('maximise or minimise the metric'),
-      label: z.string().min(1).optional().describe('label column; taken from space or the trainer when omitted'),
-      seed: z.number().int().default(0).describe('random seed for the random strategy'),
-    }).strict(),
-    check: (p) => (Object.keys(p.space).length === 0 ? [{ param: 'space', message: 'must name at least one param' }] : []),
     usesCompute: true,
     columnParams: ['label'],
     schema: ({ params }) => {

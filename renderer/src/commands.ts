@@ -4,7 +4,8 @@
  */
 import { getViewportForBounds, type ReactFlowInstance } from '@xyflow/react';
 import type { Pipeline, Position } from '../../shared/pipeline/model';
-import { call, useNotices } from './api/client';
+import { useNotices } from './api/client';
+import { validateText } from './local-validate';
 import { useCatalog } from './catalog-store';
 import { addNode, extract, insertFragment, moveNodes, removeNodes } from './doc/ops';
 import { autoLayout } from './canvas/layout';
@@ -96,7 +97,7 @@ export async function pasteText(text?: string): Promise<void> {
   if (!t.trim()) return;
   let fragment: Pipeline | null = null;
   try {
-    fragment = (await call('pipeline.validate', { text: t })).pipeline;
+    fragment = (await validateText(t)).pipeline;
   } catch (e) {
     useNotices.getState().push('error', `paste: ${(e as Error).message}`);
     return;

@@ -12,6 +12,7 @@ import { ApiUnavailable, call, onEvent, tryCall, useNotices } from './api/client
 import { createEditorStore, type EditorStore } from './store/editor-store';
 import { basename, defaultProjectFor, dirname } from './util/paths';
 import { useCatalog } from './catalog-store';
+import { validateText } from './local-validate';
 import { useUi } from './ui-store';
 import { nodeSignatures } from './doc/signature';
 import type { AppCommand } from '../../shared/api/contract';
@@ -96,17 +97,22 @@ export function openDocument(doc: Pipeline, opts: { filePath?: string | null; pr
   if (opts.projectPath) localStorage.setItem(PROJECT_KEY, opts.projectPath);
 }
 
-/** Parses text over the API; loads it when it is a pipeline at all. Returns the problems found. */
+/** Parses and validates text (here: local-validate.ts); loads it when it is a pipeline at all. Returns the problems found. */
 export async function openText(text: string, opts: { filePath?: string | null; projectPath?: string | null } = {}): Promise<Issue[] | null> {
   performance.mark('pw:read');
-  const r = await tryCall('pipeline.validate', { text }, 'could not read the pipeline');
+  let r;
+  try {
+    r = await validateText(text);
+  } catch (e) {
+    notice(e instanceof ApiUnavailable ? 'warn' : 'error', `could not read the pipeline: ${(e as Error).message}`);
+    return null;
+  }
   performance.mark('pw:validated');
-  if (!r) return null;
   if (!r.pipeline) {
     notice('error', `not a pipeline: ${r.errors.map((e) => `${e.place}: ${e.message}`).join('; ')}`);
     return r.errors;
   }
-  // The file's own text and problems are already known: no need to ask main to derive them again.
+  // The file's own text and problems are already known: no need to derive them again.
   skipNextDerive = true;
   openDocument(r.pipeline, opts);
   performance.mark('pw:loaded');
@@ -299,7 +305,7 @@ async function refreshDerived(): Promise<void> {
   if (text === null || store.getState().revision !== revision) return;
   useSession.setState({ text });
   try {
-    const v = await call('pipeline.validate', { text, ...(filePath ? { fileName: basename(filePath) } : {}) });
+    const v = await validateText(text, filePath ? basename(filePath) : undefined);
     if (store.getState().revision === revision) useSession.setState({ issues: v.errors });
   } catch {
     // Validation is advisory here; a failure to reach main already shows as a notice elsewhere.

@@ -123,13 +123,15 @@ export async function useApp(): Promise<{ url: string; home: string; stop(): Pro
   return startServer();
 }
 
-export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+/** `beforeLoad` sees the page before it loads (e.g. to watch its WebSocket from the first frame). */
+export async function openPage(browser: Browser, url: string, beforeLoad?: (page: Page) => void): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
   context.setDefaultTimeout(WAIT_MS);
   context.setDefaultNavigationTimeout(2 * WAIT_MS);
   const page = await context.newPage();
   const errors = watchErrors(page);
+  beforeLoad?.(page);
   await page.goto(url);
   await page.waitForSelector('[data-testid="app"][data-ready="true"]', { timeout: 2 * WAIT_MS });
   return { page, errors };

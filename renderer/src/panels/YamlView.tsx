@@ -1,6 +1,6 @@
 /**
- * The whole pipeline file, editable both ways. Graph -> YAML: the canonical text from
- * pipeline.serialize. YAML -> graph: pipeline.validate; a text that reads as a pipeline becomes the
+ * The whole pipeline file, editable both ways. Graph -> YAML: the canonical text
+ * (shared/pipeline/serialize). YAML -> graph: validated here (local-validate.ts); a text that reads as a pipeline becomes the
  * document (one undo step per burst of typing), problems become markers on their lines, and a text
  * that does not read at all leaves the graph as it was.
  */
@@ -8,7 +8,7 @@ import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { useSession } from '../session';
 import { useEditorStore } from '../store/context';
-import { call } from '../api/client';
+import { validateText } from '../local-validate';
 import type { Issue } from '../../../shared/pipeline/model';
 import { placeNew } from '../doc/ops';
 
@@ -44,7 +44,7 @@ export function YamlView() {
     timer.current = setTimeout(async () => {
       timer.current = null;
       try {
-        const r = await call('pipeline.validate', { text: value });
+        const r = await validateText(value);
         if (n !== asked.current) return; // typed on since: that text is being read now
         setIssues(r.errors);
         if (r.pipeline) {
