@@ -165,19 +165,32 @@ async function copyBounded(c: DuckDBConnection, sql: string): Promise<void> {
   }
 }
 
+type Dialect = ReturnType<typeof csvDialect>;
+
+/** The strict scan a read copies to Parquet: `read_csv` with the dialect, rejected rows kept in a table. */
+function strictScan(path: string, d: Dialect): { scan: string; rejectsTable: string } {
+  const id = randomUUID().replace(/-/g, '');
+  const rejectsScan = `__pw_rs_${id}`;
+  const rejectsTable = `__pw_rt_${id}`;
+  const rejects = `store_rejects = true, rejects_scan = ${q(rejectsScan)}, rejects_table = ${q(rejectsTable)}`;
+  return { scan: `read_csv(${q(path)}, ${d.dialect}, ${rejects}${d.typesArg})`, rejectsTable };
+}
+
+/** The table expression a read of `path` parses (the csv bench times it into nothing: the floor). */
+export function strictCsvScan(path: string, options: CsvReadOptions): string {
+  return strictScan(path, csvDialect(path, options)).scan;
+}
+
 export async function readCsvToParquet(c: DuckDBConnection, path: string, options: CsvReadOptions, out: string): Promise<string> {
-  const { names, empty, layout, typesArg, dialect } = csvDialect(path, options);
+  const d = csvDialect(path, options);
+  const { names, empty, layout } = d;
   if (empty) {
     // Nothing to sniff types from (DuckDB's sniffer refuses a file with no rows): declared or text.
     const columns = structLiteral(names.map((n) => [n, options.types[n] ?? 'VARCHAR']));
     await c.run(`COPY (SELECT * FROM read_csv(${q(path)}, auto_detect = false, ${layout}, columns = ${columns})) TO ${q(out)} (${PARQUET_OPTIONS})`);
     return out;
   }
-  const id = randomUUID().replace(/-/g, '');
-  const rejectsScan = `__pw_rs_${id}`;
-  const rejectsTable = `__pw_rt_${id}`;
-  const rejects = `store_rejects = true, rejects_scan = ${q(rejectsScan)}, rejects_table = ${q(rejectsTable)}`;
-  const scan = `read_csv(${q(path)}, ${dialect}, ${rejects}${typesArg})`;
+  const { scan, rejectsTable } = strictScan(path, d);
   try {
     await copyBounded(c, `COPY (SELECT * FROM ${scan}) TO ${q(out)} (${PARQUET_OPTIONS})`);
   } catch (e) {
