@@ -9,6 +9,7 @@ import { formatNumber, formatValue } from '../../../../shared/format';
 import { parsePipelineText } from '../../../../shared/pipeline/parse';
 import { parseInputRef, type Pipeline } from '../../../../shared/pipeline/model';
 import { tryCall } from '../../api/client';
+import { useCatalog } from '../../catalog-store';
 import { EChart, type ChartOption } from '../../results/EChart';
 import { useHistory } from './history-store';
 import { GraphView, type GraphEdge, type GraphNode } from './GraphView';
@@ -306,7 +307,7 @@ function GraphDiff({ a, b, graph }: { a: string | null; b: string | null; graph:
             {fields?.map((f) => (
               <div key={f} className="small pw-diff-field">
                 {f}
-                {f.startsWith('params.') && before ? `: ${fmtParam(before.params[f.slice(7)])} → ${fmtParam(n.params[f.slice(7)])}` : ''}
+                {f.startsWith('params.') && before ? `: ${fmtParam(before.type, f.slice(7), before.params[f.slice(7)])} → ${fmtParam(n.type, f.slice(7), n.params[f.slice(7)])}` : ''}
               </div>
             ))}
           </div>
@@ -326,6 +327,10 @@ function GraphDiff({ a, b, graph }: { a: string | null; b: string | null; graph:
   );
 }
 
-function fmtParam(v: unknown): string {
-  return v === undefined ? '(default)' : formatValue(v);
+/** A node's param as it ran: a param left out shows the value its type's default gave it. */
+export function fmtParam(type: string, key: string, v: unknown): string {
+  if (v !== undefined) return formatValue(v);
+  const props = useCatalog.getState().byType.get(type)?.paramsSchema.properties as Record<string, { default?: unknown }> | undefined;
+  const d = props?.[key]?.default;
+  return d === undefined ? 'unset' : `${formatValue(d)} (default)`;
 }

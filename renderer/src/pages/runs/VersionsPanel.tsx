@@ -24,6 +24,8 @@ export function VersionsPanel({ project }: { project: string }) {
   const [name, setName] = useState('');
   const [reload, setReload] = useState(0);
 
+  // The list's version counts are as of the project's opening: saves since add versions.
+  useEffect(() => void refreshPipelines(project), [project]);
   useEffect(() => {
     if (!chosen) return;
     let live = true;
