@@ -185,8 +185,11 @@ describe('firing', () => {
     expect(listFirings(store)[0].detail).toEqual({ files: ['inbox/b.csv', 'inbox/c.csv'], count: 2 });
   });
 
+  // A yearly schedule missed since the file was written 400 days ago: it is due once, and its next
+  // slot (next 1 January) cannot come while the test runs, however slow the machine (with a
+  // per-minute schedule, a run crossing a minute boundary made the second --once fire again).
   it('--once: the schedule runs the monitoring pipeline, its drift fires the retraining run; runs --json says what started each', async () => {
-    const file = write('monitor.pipeline.yaml', MONITOR('  - schedule: "0 * * * * *"\n  - metric: { node: drift, name: datasetDrift, above: 0 }\n    pipeline: retrain.pipeline.yaml\n'), 3600);
+    const file = write('monitor.pipeline.yaml', MONITOR('  - schedule: "0 0 0 1 1 *"\n  - metric: { node: drift, name: datasetDrift, above: 0 }\n    pipeline: retrain.pipeline.yaml\n'), 400 * 86400);
     const watcher = new Watcher({ store, files: [file, join(dir, 'retrain.pipeline.yaml')] });
     watcher.load();
     const results = await watcher.once();
