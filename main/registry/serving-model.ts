@@ -80,9 +80,8 @@ function validateTyped(inputs: ServingInput[], columns: ColumnData[], rows: numb
 }
 
 /** JSON values (a request) → typed columns, refusing a value of the wrong type with its column and row. */
-function columnsFromJson(inputs: ServingInput[], columns: Record<string, unknown[]>, rows: number): ColumnData[] {
+function columnsFromJson(inputs: ServingInput[], known: ReadonlySet<string>, columns: Record<string, unknown[]>, rows: number): ColumnData[] {
   if (!columns || typeof columns !== 'object') throw new InputError('the request holds no columns', null, null);
-  const known = new Set(inputs.map((i) => i.name));
   for (const name of Object.keys(columns)) {
     if (!known.has(name)) throw new InputError(`unknown column "${name}" (the model's inputs: ${inputs.map((i) => i.name).join(', ')})`, name, null);
   }
@@ -139,12 +138,21 @@ export async function createServingModel(file: ModelFile, name: string, version:
   });
   const needsCode = steps.some((s) => s.apply && s.step.type === 'features.code');
   const ctx: ReplayContext = { ...(needsCode ? await contextForReplay() : {}), badInput, ...(options.online ? { online: options.online } : {}) };
-  const predictor: Predictor = loadModel(file.model, await tfForServing());
+  // a request's few rows go through the network in plain JavaScript (microseconds, equal to the
+  // backend's answer to float32 rounding); large batches of a big network use TensorFlow.js
+  const predictor: Predictor = loadModel(file.model, await tfForServing(), { plainJsUpTo: 1 << 20 });
+  const known = new Set(file.inputs.map((i) => i.name));
   const classes = file.task === 'classification' ? (file.model.classes ?? []).map((c) => (file.model.labelType === 'numeric' ? Number(c) : c)) : undefined;
 
-  async function predictData(columns: ColumnData[], rows: number): Promise<ModelPrediction> {
-    let table = validateTyped(file.inputs, columns, rows);
-    for (const { apply, step } of steps) if (apply) table = await apply(step.state, table, ctx);
+  /** The chain and the network on validated columns (in the model's input order). */
+  async function predictValid(valid: ColumnData[], rows: number): Promise<ModelPrediction> {
+    let table = valid;
+    for (const { apply, step } of steps) {
+      if (!apply) continue;
+      const next = apply(step.state, table, ctx);
+      // most steps answer at once: no extra turn of the event loop for them
+      table = next instanceof Promise ? await next : next;
+    }
     const byName = new Map(table.map((c) => [c.name, c]));
     const features: Record<string, Float64Array> = {};
     for (const f of file.model.features) {
@@ -157,6 +165,8 @@ export async function createServingModel(file: ModelFile, name: string, version:
     return predictor.predict(features);
   }
 
+  const predictData = async (columns: ColumnData[], rows: number): Promise<ModelPrediction> => predictValid(validateTyped(file.inputs, columns, rows), rows);
+
   const model: LoadedModel = {
     name,
     version,
@@ -165,8 +175,7 @@ export async function createServingModel(file: ModelFile, name: string, version:
     file,
     predictData,
     async predictColumns(columns, rows) {
-      const typed = columnsFromJson(file.inputs, columns, rows);
-      return toPredictions(await predictData(typed, rows));
+      return toPredictions(await predictValid(columnsFromJson(file.inputs, known, columns, rows), rows));
     },
     dispose() {
       // Weights live in the predictor's closure and tensors are freed per call: nothing held.

@@ -57,6 +57,22 @@ export class Loaded {
   constructor(readonly model: ServingModel) {}
 
   predict(columns: Record<string, unknown[]>, rows: number): Promise<Prediction[]> {
+    if (!this.busy && !this.queue.length) {
+      // alone: predicted at once, no queue; requests arriving meanwhile queue behind it
+      this.busy = true;
+      let p: Promise<Prediction[]>;
+      try {
+        p = this.model.predictColumns(columns, rows);
+      } catch (e) {
+        p = Promise.reject(e);
+      }
+      const done = () => {
+        this.busy = false;
+        this.drain();
+      };
+      p.then(done, done);
+      return p;
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ columns, rows, resolve, reject });
       this.drain();

@@ -6,7 +6,7 @@
  */
 import type * as tfNs from '@tensorflow/tfjs';
 import { NodeError } from '../types';
-import { predictRows, type Activation, type NetworkSpec, type OutputKind, type Weights } from './network';
+import { forwardCost, forwardRows, predictRows, type Activation, type NetworkSpec, type OutputKind, type Weights } from './network';
 
 type Tf = typeof tfNs;
 
@@ -110,8 +110,18 @@ export function parseModel(json: unknown): ModelDoc {
   return json;
 }
 
+export interface LoadModelOptions {
+  /**
+   * Predict in plain JavaScript (`forwardRows`) when the rows' multiply-adds are at most this
+   * many, or the network costs at most 1,024 per row; above it, TensorFlow.js. Default 0: always
+   * TensorFlow.js (what a run evaluates with). Serving sets it: a request of a few rows then
+   * costs microseconds instead of a backend call.
+   */
+  plainJsUpTo?: number;
+}
+
 /** Turns a model document back into a predictor on the given TensorFlow.js namespace. */
-export function loadModel(json: unknown, tf: Tf): Predictor {
+export function loadModel(json: unknown, tf: Tf, options: LoadModelOptions = {}): Predictor {
   const model = parseModel(json);
   const net = model.network;
   const spec: NetworkSpec = { inputs: net.inputs, hidden: net.hidden, activation: net.activation, outputs: net.outputs, output: net.output };
@@ -124,11 +134,17 @@ export function loadModel(json: unknown, tf: Tf): Predictor {
   });
   const { mean, std } = model.preprocessing.standardize;
   const f = model.features.length;
+  const perRow = forwardCost(spec);
+  const jsUpTo = options.plainJsUpTo ?? 0;
+  const asLabel = (model.classes ?? []).map((c) => (model.labelType === 'numeric' ? Number(c) : c));
+  const plainJs = (n: number): boolean => jsUpTo > 0 && (perRow <= 1024 || n * perRow <= jsUpTo);
 
   return {
     model,
     predict(columns) {
-      const missing = model.features.filter((name) => !columns[name]);
+      let complete = true;
+      for (const name of model.features) if (!columns[name]) complete = false;
+      const missing = complete ? [] : model.features.filter((name) => !columns[name]);
       if (missing.length) {
         throw new NodeError(`the table lacks the model's feature column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the model was trained on ${model.features.join(', ')})`);
       }
@@ -147,7 +163,7 @@ export function loadModel(json: unknown, tf: Tf): Predictor {
           x[i * f + j] = (v - m) / s;
         }
       }
-      const out = predictRows(tf, spec, weights, x, n);
+      const out = plainJs(n) ? forwardRows(spec, weights, x, n) : predictRows(tf, spec, weights, x, n);
       if (model.task === 'regression') {
         const t = model.target ?? { mean: 0, std: 1 };
         const values = new Float64Array(n);
@@ -175,7 +191,6 @@ export function loadModel(json: unknown, tf: Tf): Predictor {
           predicted[i] = best;
         }
       }
-      const asLabel = classes.map((c) => (model.labelType === 'numeric' ? Number(c) : c));
       const labels = Array.from(predicted, (c) => asLabel[c]);
       return { task: model.task, classes, probabilities, predicted, labels };
     },

@@ -3,7 +3,7 @@ import { makeTestContext } from '../../test/helpers/node-context';
 import { seededRandom } from '../../shared/random';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { chunksFor, CpuTrainer } from './cpu-step';
-import { initWeights, predictRows, stepThreads, trainNetwork, trainNetworkOnThreads, type NetworkSpec } from './network';
+import { forwardRows, initWeights, predictRows, stepThreads, trainNetwork, trainNetworkOnThreads, type NetworkSpec } from './network';
 import { dropoutMask, TensorTrainer } from './tensor-step';
 
 process.env.PIPEWRIGHT_BACKEND ??= 'wasm';
@@ -25,6 +25,32 @@ function xor(n: number, seed: number): { x: Float32Array; y: Float32Array } {
   }
   return { x, y };
 }
+
+describe('forwardRows (the plain-JavaScript forward pass a served request takes)', () => {
+  it('equals the TensorFlow.js forward pass for every activation and output (probabilities to 1e-6)', async () => {
+    const { tf } = await loadCompute();
+    const r = seededRandom(11);
+    const n = 300;
+    const x = Float32Array.from({ length: n * 5 }, () => (r() * 2 - 1) * 3);
+    for (const activation of ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'linear'] as const) {
+      for (const [output, outputs] of [['sigmoid', 1], ['softmax', 4], ['linear', 1]] as const) {
+        for (const hidden of [[], [16], [12, 7]]) {
+          const spec: NetworkSpec = { inputs: 5, hidden, activation, outputs, output };
+          // twice Glorot's weights, so the activations reach their curved parts
+          const weights = initWeights(spec, seededRandom(hidden.length * 7 + outputs)).map((w) => w.map((v) => v * 2 + 0.05));
+          const tfOut = predictRows(tf, spec, weights, x, n);
+          const jsOut = forwardRows(spec, weights, x, n);
+          let worst = 0;
+          for (let i = 0; i < tfOut.length; i++) worst = Math.max(worst, Math.abs(tfOut[i] - jsOut[i]) / Math.max(1, Math.abs(tfOut[i])));
+          // probabilities to 1e-6; a linear output (a standardised regression target) carries
+          // TensorFlow.js's float32 sums through every layer: to 1e-5 of its size
+          expect(worst, `${activation} → ${output} [${hidden.join(', ')}]`).toBeLessThanOrEqual(output === 'linear' ? 1e-5 : 1e-6);
+          if (output === 'softmax') expect(jsOut.slice(0, 4).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+        }
+      }
+    }
+  });
+});
 
 describe('trainNetwork', () => {
   it('learns XOR with a hidden layer (the hand-written backward pass is right)', async () => {
