@@ -12,6 +12,7 @@ const entries = {
   'code-worker': 'main/data/code-worker.ts',
   'trial-worker': 'main/compute/trial-worker.ts',
   'step-worker': 'main/compute/step-worker.ts',
+  'log-writer': 'main/serving/log-writer.ts',
   web: 'main/server/web-main.ts',
   'electron/main': 'main/electron/main.ts',
   'electron/preload': 'main/electron/preload.ts',

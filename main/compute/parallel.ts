@@ -9,14 +9,20 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NodeError, type BackendName, type ParallelRunner, type ParallelTask } from '../../nodes/types';
 
-/** A worker's entry: dist/NAME.cjs beside the bundle, or NAME-dev.mjs (tsx) beside the sources. */
-export function workerEntryFor(name: string): string | null {
+/**
+ * A worker's entry: dist/NAME.cjs beside the bundle (or one folder up, for dist/electron/main.cjs),
+ * or NAME-dev.mjs (tsx) in `devDir` (default: beside this file) when running from the sources.
+ */
+export function workerEntryFor(name: string, devDir = dirname(__filename)): string | null {
   const dir = dirname(__filename);
   if (__filename.endsWith('.cjs') || __filename.endsWith('.js')) {
-    const bundled = join(dir, `${name}.cjs`);
-    return existsSync(bundled) ? bundled : null;
+    for (const d of [dir, join(dir, '..')]) {
+      const bundled = join(d, `${name}.cjs`);
+      if (existsSync(bundled)) return bundled;
+    }
+    return null;
   }
-  const dev = join(dir, `${name}-dev.mjs`);
+  const dev = join(devDir, `${name}-dev.mjs`);
   return existsSync(dev) ? dev : null;
 }
 

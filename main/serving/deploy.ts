@@ -34,7 +34,7 @@ export function probeRow(inputs: readonly ServingInput[]): Record<string, unknow
   return row;
 }
 
-async function open(store: ProjectStore, req: ServeRequest): Promise<{ table: ModelTable; server: ModelServer; log: PredictionLog }> {
+async function open(store: ProjectStore, req: ServeRequest, thread: boolean): Promise<{ table: ModelTable; server: ModelServer; log: PredictionLog }> {
   if (!isLoopback(req.host)) throw new Error(`host ${req.host}: deploy.serve binds a loopback address only; for another host run pipewright serve --host ${req.host} --token T`);
   const only = new Map<string, DefaultRef>([[req.name, { kind: 'default' }]]);
   const table = await ModelTable.open(registrySource(store), { only });
@@ -42,13 +42,13 @@ async function open(store: ProjectStore, req: ServeRequest): Promise<{ table: Mo
     table.close();
     throw new Error(`no registered model "${req.name}": register it first (deploy.register upstream, same name)`);
   }
-  const log = new PredictionLog(store);
+  const log = new PredictionLog(store, { thread });
   try {
     const server = await startModelServer({ table, host: req.host, port: req.port, log, store });
     return { table, server, log };
   } catch (e) {
     table.close();
-    log.close();
+    await log.close();
     throw e;
   }
 }
@@ -75,7 +75,7 @@ function postJson(url: string, path: string, body: unknown): Promise<{ status: n
 
 /** `pipewright run`: one real prediction through the HTTP stack on a free port, then stop. */
 export async function serveOnce(store: ProjectStore, req: ServeRequest): Promise<ServedEndpoint> {
-  const { table, server, log } = await open(store, { ...req, port: 0 });
+  const { table, server, log } = await open(store, { ...req, port: 0 }, false);
   try {
     const target = table.routing.defaultTarget(req.name, () => 0);
     const model = table.routing.loaded.get(`${req.name}:${target.version}`)?.model;
@@ -86,7 +86,7 @@ export async function serveOnce(store: ProjectStore, req: ServeRequest): Promise
     return { url: server.url, name: req.name, version: Number(answer.version.split(':').pop()), longLived: false, prediction: predictions[0] };
   } finally {
     await server.close();
-    log.close();
+    await log.close();
     table.close();
   }
 }
@@ -104,7 +104,7 @@ export class ServerRegistry {
       return { url: have.server.url, name: req.name, version: have.table.routing.defaultTarget(req.name, () => 0).version, longLived: true };
     }
     if (have) await this.stop(id);
-    const s = await open(store, req);
+    const s = await open(store, req, true);
     this.running.set(id, { project: store.path, req, ...s, startedAt: new Date().toISOString() });
     return { url: s.server.url, name: req.name, version: s.table.routing.defaultTarget(req.name, () => 0).version, longLived: true };
   }
@@ -149,7 +149,7 @@ export class ServerRegistry {
     if (!r) return false;
     this.running.delete(id);
     await r.server.close();
-    r.log.close();
+    await r.log.close();
     r.table.close();
     return true;
   }

@@ -109,6 +109,49 @@ describe('prediction log (migration 5)', () => {
     store.close();
   });
 
+  it('writes the same rows from its writer thread, off the server thread, and keeps them while the file is locked', async () => {
+    const file = join(dir, 'e.pwproj');
+    openProject(file, { create: true }).close();
+    const store = openProject(file);
+    const inline = openProject(join(dir, 'e-inline.pwproj'), { create: true });
+    const problems: string[] = [];
+    const log = new PredictionLog(store, { flushMs: 60_000, thread: true, onProblem: (m) => problems.push(m) });
+    const same = new PredictionLog(inline, { flushMs: 60_000 });
+    const odd = entry({ requestId: 'r2', alias: null, inputs: { 'a "quoted" name': ['text, with\nbreak and \x1f\x1e separators'], flag: [true], gone: [undefined as unknown as null] }, rows: 1, predictions: [7.25] });
+    for (const e of [entry(), odd]) {
+      log.record(e);
+      same.record(e);
+    }
+    expect(log.threaded).toBe(true);
+    await log.settle();
+    same.flush();
+    expect(log.written).toBe(3);
+    const strip = (rows: ReturnType<typeof readPredictions>) => rows.map(({ requestId, row, at, alias, shadow, protocol, version, inputs, prediction, latencyMs }) => ({ requestId, row, at, alias, shadow, protocol, version, inputs, prediction, latencyMs }));
+    const written = readPredictions(store, { model: 'cancer' });
+    expect(strip(written)).toEqual(strip(readPredictions(inline, { model: 'cancer' })));
+    expect(written.map((r) => r.alias)).toEqual(['champion', 'champion', null]);
+    expect(written[2].inputs).toEqual({ 'a "quoted" name': 'text, with\nbreak and \x1f\x1e separators', flag: true, gone: null });
+
+    // another process holds the write lock: the thread hands the rows back; they are written after
+    log.record(entry({ requestId: 'r3' }));
+    const lock = await holdWriteLock(file, { ms: 30_000 });
+    try {
+      await log.settle();
+      expect(log.written).toBe(3);
+    } finally {
+      await lock.release();
+    }
+    expect(readPredictions(store, { model: 'cancer' }).filter((r) => r.requestId === 'r3')).toHaveLength(0);
+    expect(log.threaded).toBe(true);
+    await log.close();
+    expect(log.written).toBe(5);
+    expect(readPredictions(store, { model: 'cancer' }).filter((r) => r.requestId === 'r3')).toHaveLength(2);
+    expect(problems).toEqual([]);
+    await same.close();
+    inline.close();
+    store.close();
+  });
+
   it('reads times as ISO 8601 and names a bad one', () => {
     expect(parseInstant('2026-11-29 10:00').toISOString()).toBe('2026-11-29T10:00:00.000Z');
     expect(parseInstant('2026-11-29T10:00:00+01:00').toISOString()).toBe('2026-11-29T09:00:00.000Z');

@@ -7,8 +7,12 @@
  * only for `db` and `transaction`.
  */
 import type { Database } from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import { workerEntryFor } from '../compute/parallel';
 import { ProjectWriteError } from '../store/errors';
 import type { ProjectStore } from '../store/types';
+import { insertRows, rowsText } from './log-rows';
+import type { WriterReply, WriterRequest } from './log-writer';
 import type { Prediction } from './types';
 
 /** Schema of migration 0005. A released migration is never edited: add a new one instead. */
@@ -68,6 +72,8 @@ export interface PredictionLogOptions {
   /** told when rows had to be dropped or a write failed (the server prints it on stderr) */
   onProblem?: (message: string) => void;
   random?: () => number;
+  /** write on a writer thread (the servers do), so no flush ever holds up a request */
+  thread?: boolean;
 }
 
 /** A request id as sent in `x-request-id` (or a new one): at most 200 printable characters. */
@@ -75,16 +81,17 @@ export function isRequestId(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= 200 && /^[\x21-\x7e]+$/.test(v);
 }
 
-const INSERT = `INSERT INTO prediction_log
-  (request_id, row_index, at, model, version, alias, shadow, protocol, inputs, prediction, latency_ms)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
 /**
  * Buffers answered requests and writes them in one transaction per flush. `record` only pushes
- * (a request never waits for SQLite); a locked file keeps the rows for the next flush.
+ * (a request never waits for SQLite); a locked file keeps the rows for the next flush. With
+ * `thread`, the writes run on a writer thread with its own connection (log-writer.ts), so neither
+ * SQLite's work nor the commit's fsync holds up the server's thread; without one (a bundle built
+ * without dist/log-writer.cjs) they run here, between requests.
  */
 export class PredictionLog {
-  private buffer: PredictionLogEntry[] = [];
+  /** recorded requests not yet written, as text (see log-rows.ts), and their row counts */
+  private buffer: string[] = [];
+  private counts: number[] = [];
   private bufferedRows = 0;
   private dropped = 0;
   private readonly timer: NodeJS.Timeout;
@@ -92,19 +99,50 @@ export class PredictionLog {
   private readonly random: () => number;
   private readonly maxRows: number;
   private closed = false;
+  private writer: Worker | null = null;
+  /** the rows the writer thread has, until it answers */
+  private sending: { id: number; text: string; rows: number } | null = null;
+  private nextId = 1;
+  private waiters: (() => void)[] = [];
   /** rows written since the log was opened */
   written = 0;
 
   constructor(
-    private readonly store: Pick<ProjectStore, 'db' | 'transaction' | 'isOpen'>,
+    private readonly store: Pick<ProjectStore, 'db' | 'transaction' | 'isOpen' | 'path'>,
     private readonly options: PredictionLogOptions = {},
   ) {
     const s = options.sample ?? 1;
     this.sample = Number.isFinite(s) ? Math.min(1, Math.max(0, s)) : 1;
     this.random = options.random ?? Math.random;
     this.maxRows = options.maxBufferedRows ?? 100_000;
-    this.timer = setInterval(() => this.flush(), options.flushMs ?? 250);
+    if (options.thread) this.writer = this.startWriter();
+    this.timer = setInterval(() => (this.writer ? this.send() : this.flush()), options.flushMs ?? 250);
     this.timer.unref();
+  }
+
+  private startWriter(): Worker | null {
+    const entry = workerEntryFor('log-writer', __dirname);
+    if (!entry) return null;
+    const w = new Worker(entry, { workerData: { file: this.store.path } });
+    w.unref();
+    w.on('message', (m: WriterReply) => this.answered(m));
+    const lost = (why: string) => {
+      if (this.writer !== w) return;
+      // the thread is gone: write here from now on, starting with what it held
+      this.options.onProblem?.(`prediction log: the writer thread ${why}; writing on the server's thread`);
+      this.writer = null;
+      if (this.sending) this.putBack(this.sending.text, this.sending.rows);
+      this.sending = null;
+      this.wake();
+    };
+    w.on('error', (e) => lost(`failed (${e.message})`));
+    w.on('exit', (code) => lost(`exited (code ${code})`));
+    return w;
+  }
+
+  /** true while a writer thread writes the rows */
+  get threaded(): boolean {
+    return this.writer !== null;
   }
 
   /** Decides once per request whether it is logged (the shadow's copy follows its request). */
@@ -112,65 +150,116 @@ export class PredictionLog {
     return this.sample >= 1 || (this.sample > 0 && this.random() < this.sample);
   }
 
+  /** Turns the request into its rows' text (a few microseconds); written later. */
   record(entry: PredictionLogEntry): void {
-    if (this.closed) return;
-    this.buffer.push(entry);
+    if (this.closed || entry.rows <= 0) return;
+    this.buffer.push(rowsText(entry));
+    this.counts.push(entry.rows);
     this.bufferedRows += entry.rows;
     while (this.bufferedRows > this.maxRows && this.buffer.length > 1) {
-      const old = this.buffer.shift()!;
-      this.bufferedRows -= old.rows;
-      this.dropped += old.rows;
+      this.buffer.shift();
+      const n = this.counts.shift()!;
+      this.bufferedRows -= n;
+      this.dropped += n;
     }
   }
 
-  /** Writes what is buffered; returns the rows written (0 when the file stayed locked). */
-  flush(): number {
-    if (this.dropped) {
-      this.options.onProblem?.(`prediction log: ${this.dropped} rows dropped while the project file was locked`);
-      this.dropped = 0;
-    }
-    if (!this.buffer.length || !this.store.isOpen) return 0;
-    const batch = this.buffer;
+  private reportDropped(): void {
+    if (!this.dropped) return;
+    this.options.onProblem?.(`prediction log: ${this.dropped} rows dropped while the project file was locked`);
+    this.dropped = 0;
+  }
+
+  /** Takes the buffer: the rows to write, as one text. */
+  private take(): { text: string; rows: number } {
+    const taken = { text: this.buffer.join(''), rows: this.bufferedRows };
     this.buffer = [];
-    const rows = this.bufferedRows;
+    this.counts = [];
     this.bufferedRows = 0;
-    let ok = true;
+    return taken;
+  }
+
+  /** Puts rows the file refused back in front of the buffer (newest last). */
+  private putBack(text: string, rows: number): void {
+    this.buffer.unshift(text);
+    this.counts.unshift(rows);
+    this.bufferedRows += rows;
+  }
+
+  /** Hands the buffer to the writer thread (one batch at a time). */
+  private send(): void {
+    this.reportDropped();
+    if (!this.writer || this.sending || !this.buffer.length) return;
+    this.sending = { id: this.nextId++, ...this.take() };
+    this.writer.postMessage({ id: this.sending.id, text: this.sending.text } satisfies WriterRequest);
+  }
+
+  private answered(m: WriterReply): void {
+    const sent = this.sending;
+    if (!sent || sent.id !== m.id) return;
+    this.sending = null;
+    const busy = !m.ok && m.busy;
+    if (m.ok) this.written += m.rows;
+    else if (busy) this.putBack(sent.text, sent.rows);
+    else this.options.onProblem?.(`prediction log: ${sent.rows} rows not written: ${m.message}`);
+    // what arrived meanwhile goes at once when someone waits for it, else with the next tick
+    if (this.waiters.length && !busy) this.send();
+    if (!this.sending) this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /**
+   * Writes what is buffered on this thread; returns the rows written (0 when the file stayed
+   * locked). With a writer thread, rows it holds are left to it: `settle()` waits for both.
+   */
+  flush(): number {
+    this.reportDropped();
+    if (!this.buffer.length || !this.store.isOpen) return 0;
+    const { text, rows } = this.take();
+    let n: number;
     try {
-      const insert = this.store.db.prepare(INSERT);
-      this.store.transaction(() => {
-        for (const e of batch) {
-          const at = new Date(e.at).toISOString();
-          const cols = Object.keys(e.inputs);
-          for (let r = 0; r < e.rows; r++) {
-            const row: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-            for (const c of cols) row[c] = e.inputs[c][r] ?? null;
-            insert.run(e.requestId, r, at, e.model, e.version, e.alias, e.shadow ? 1 : 0, e.protocol, JSON.stringify(row), JSON.stringify(e.predictions[r] ?? null), e.latencyMs);
-          }
-        }
-      }, { waitMs: 50 });
+      n = this.store.transaction(() => insertRows(this.store.db, text), { waitMs: 50 });
     } catch (err) {
-      if (err instanceof ProjectWriteError && err.busy) ok = false;
-      else {
-        this.options.onProblem?.(`prediction log: ${rows} rows not written: ${(err as Error).message}`);
+      if (err instanceof ProjectWriteError && err.busy) {
+        // locked by another process: keep them for the next flush
+        this.putBack(text, rows);
         return 0;
       }
-    }
-    if (!ok) {
-      // locked by another process: keep them for the next flush (newest last)
-      this.buffer = batch.concat(this.buffer);
-      this.bufferedRows += rows;
+      this.options.onProblem?.(`prediction log: ${rows} rows not written: ${(err as Error).message}`);
       return 0;
     }
-    this.written += rows;
-    return rows;
+    this.written += n;
+    return n;
   }
 
-  /** Stops the timer and writes what is left. */
-  close(): void {
+  /** Resolves once every entry recorded so far is written (or refused by a locked file). */
+  async settle(): Promise<void> {
+    if (!this.writer) {
+      this.flush();
+      return;
+    }
+    if (!this.sending && !this.buffer.length) return;
+    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.send();
+    await done;
+  }
+
+  /** Stops the timer, writes what is left and ends the writer thread. */
+  async close(): Promise<void> {
     if (this.closed) return;
     clearInterval(this.timer);
-    this.flush();
+    await this.settle();
     this.closed = true;
+    const w = this.writer;
+    this.writer = null;
+    if (w) await w.terminate();
+    // rows the file refused (locked) get one last try here
+    this.flush();
   }
 }
 

@@ -192,7 +192,7 @@ export const routes: Route[] = [
   {
     method: 'POST',
     path: /^\/v1\/feedback$/,
-    handle({ server, body }) {
+    async handle({ server, body }) {
       if (!server.store) throw new NotFound('no prediction log here: this server serves a model file, not a project');
       const b = body as Record<string, unknown> | null;
       if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new InputError('the body must be { "request_id", "label" }', null, null);
@@ -202,7 +202,7 @@ export const routes: Route[] = [
       const text = JSON.stringify(b.label);
       if (text.length > 65_536) throw new InputError('"label" is larger than 64 KiB', null, null);
       // a batch still in memory is written first, so the answer counts it
-      server.log?.flush();
+      await server.log?.settle();
       const rows = recordFeedback(server.store, b.request_id, b.label);
       return { body: { request_id: b.request_id, rows } };
     },

@@ -173,10 +173,12 @@ export function startModelServer(opts: ModelServerOptions): Promise<ModelServer>
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>, requestId: string, model: string | null): void {
     const text = JSON.stringify(body);
-    const h: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-request-id': requestId, ...headers };
+    // a flat [name, value, …] list: writeHead's cheapest form
+    const h: (string | number)[] = ['content-type', 'application/json', 'content-length', Buffer.byteLength(text), 'x-request-id', requestId];
     const version = model ?? defaultHeader();
-    if (version) h['x-pipewright-model-version'] = version;
-    res.writeHead(status, h);
+    if (version) h.push('x-pipewright-model-version', version);
+    for (const k of Object.keys(headers)) h.push(k, headers[k]);
+    res.writeHead(status, h as string[]);
     res.end(text);
   }
 

@@ -133,13 +133,13 @@ async function serveHere(o: ServeOptions, io: CliIO, announce: boolean): Promise
     }
   }
   const table = await ModelTable.open(source, { only, onProblem: say });
-  const log = store ? new PredictionLog(store, { sample: o.logSample, onProblem: say }) : null;
+  const log = store ? new PredictionLog(store, { sample: o.logSample, onProblem: say, thread: true }) : null;
   let server;
   try {
     server = await startModelServer({ table, host: o.host, port: o.port, token: o.token, log, store, onProblem: say });
   } catch (e) {
     table.close();
-    log?.close();
+    await log?.close();
     store?.close();
     if (e instanceof PortInUse) throw new UsageError(e.message);
     throw e;
@@ -149,7 +149,7 @@ async function serveHere(o: ServeOptions, io: CliIO, announce: boolean): Promise
   say(`${served.length ? `models: ${served.join(', ')}` : 'no registered models yet (new ones are picked up as they are registered)'}${o.token ? '; requests need the bearer token' : ''}`);
   await untilStopped();
   await server.close();
-  log?.close();
+  await log?.close();
   table.close();
   store?.close();
   return 0;

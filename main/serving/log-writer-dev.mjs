@@ -1,0 +1,7 @@
+// Starts the prediction log's writer thread from TypeScript sources (vitest, tsx): tsx's hooks
+// are registered inside the worker thread, since Node 20 does not apply --import hooks to a worker.
+import 'tsx/cjs';
+import { register } from 'tsx/esm/api';
+
+register();
+await import(new URL('./log-writer.ts', import.meta.url).href);
