@@ -20,7 +20,10 @@ const run = promisify(execFile);
 async function registerTwice(dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const example = readFileSync(join(ROOT, 'resources', 'examples', 'breast-cancer.pipeline.yaml'), 'utf8').replace('../data/breast_cancer.csv', join(ROOT, 'resources', 'data', 'breast_cancer.csv'));
-  const register = (approval: string) => `${example.trimEnd()}\n  register:\n    type: deploy.register\n    inputs:\n      model: train.model\n    params:\n      name: cancer\n      alias: champion\n${approval}`;
+  // the example's own register node, named cancer here (and asking for approval the second time)
+  const own = '    params:\n      name: breast-cancer\n      alias: champion\n';
+  if (!example.includes(own)) throw new Error('the breast-cancer example has no register node with name breast-cancer and alias champion');
+  const register = (approval: string) => example.replace(own, `    params:\n      name: cancer\n      alias: champion\n${approval}`);
   const project = join(dir, 'models.pwproj');
   const cli = join(ROOT, 'bin', 'pipewright.cjs');
   writeFileSync(join(dir, 'first.pipeline.yaml'), register(''));

@@ -25,9 +25,13 @@ describe('serving page', () => {
     const examplePath = join(home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml');
     const example = readFileSync(examplePath, 'utf8');
     const file = join(home, 'workspace', 'examples', 'serve-cancer.pipeline.yaml');
+    // the example's own register node (named cancer here), and a deploy.serve after it
+    const own = '    params:\n      name: breast-cancer\n      alias: champion\n';
+    expect(example).toContain(own);
+    expect(example).not.toMatch(/^layout:/m);
     writeFileSync(
       file,
-      `${example.trimEnd()}\n  register:\n    type: deploy.register\n    inputs:\n      model: train.model\n    params:\n      name: cancer\n      alias: champion\n  serve:\n    type: deploy.serve\n    inputs:\n      model: register.model\n    params:\n      name: cancer\n`,
+      `${example.replace(own, '    params:\n      name: cancer\n      alias: champion\n').trimEnd()}\n  serve:\n    type: deploy.serve\n    inputs:\n      model: register.model\n    params:\n      name: cancer\n`,
     );
     await page.getByTestId('page-tab-editor').click().catch(() => undefined);
     await page.getByTestId('project-button').click();

@@ -7,6 +7,7 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import YAML from 'yaml';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline, serializePipeline } from '../../shared/pipeline';
@@ -38,11 +39,16 @@ function load(text: string) {
   return { pipeline: r.pipeline, text: serializePipeline(r.pipeline, text) };
 }
 
-/** The example with a register node appended (nodes is its last key). */
-function withRegister(file: string, name: string, extra = ''): string {
-  const text = readFileSync(join(EXAMPLES, file), 'utf8');
-  expect(text).not.toMatch(/^layout:/m);
-  return `${text.trimEnd()}\n  register:\n    type: deploy.register\n    inputs:\n      model: train.model\n    params:\n      name: ${name}\n      alias: champion\n${extra}`;
+/**
+ * The example with a register node after its trainer: its own (breast-cancer has one) with the
+ * name and params given, else one added.
+ */
+function withRegister(file: string, name: string, params: Record<string, unknown> = {}): string {
+  const doc = YAML.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as { nodes: Record<string, { type: string; inputs?: Record<string, string>; params?: Record<string, unknown> }> };
+  const own = doc.nodes.register;
+  if (own) expect(own).toMatchObject({ type: 'deploy.register', inputs: { model: 'train.model' }, params: { alias: 'champion' } });
+  doc.nodes.register = { ...(own ?? { type: 'deploy.register', inputs: { model: 'train.model' } }), params: { ...own?.params, alias: 'champion', name, ...params } };
+  return YAML.stringify(doc);
 }
 
 function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -276,7 +282,7 @@ describe('registration rules on the breast-cancer example', () => {
       expect(showModel(store, 'cancer').versions).toHaveLength(1);
 
       // approval: required — a new model waits; champion stays until approved.
-      const gated = load(withRegister('breast-cancer.pipeline.yaml', 'cancer', '      approval: required\n'));
+      const gated = load(withRegister('breast-cancer.pipeline.yaml', 'cancer', { approval: 'required' }));
       const third = await runPipeline({ store, pipeline: gated.pipeline, text: gated.text, baseDir: EXAMPLES, pool, overrides: { seed: 5 } });
       expect(third.nodes.register.metrics).toEqual({ version: 2 });
       const shown = showModel(store, 'cancer');
