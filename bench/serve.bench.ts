@@ -6,6 +6,9 @@
  * - the highest sustained requests/s (16 connections): target ≥ 0.5 × the bare server's
  * Latencies are each response's own time (autocannon's per-response hrtime, not its 1 ms
  * histogram). The server logs every request (--log-sample 1, the default), as it would in use.
+ * Each measurement is three rounds alternating between the two servers (a shared machine's load
+ * moves), with the server process's CPU time per request beside it (/proc, Linux), which load
+ * does not inflate the way it does wall-clock rates.
  *
  * Run: npm run bench -- serve
  */
@@ -55,7 +58,7 @@ interface Figures {
   n: number;
 }
 
-async function load(url: string, body: string, opts: { rate?: number; amount: number; connections: number }): Promise<Figures> {
+async function load(url: string, body: string, opts: { rate?: number; amount: number; connections: number }): Promise<Figures & { times: number[] }> {
   const times: number[] = [];
   let errors = 0;
   const instance = autocannon({
@@ -74,12 +77,58 @@ async function load(url: string, body: string, opts: { rate?: number; amount: nu
   const t0 = performance.now();
   const result = await instance;
   const seconds = (performance.now() - t0) / 1000;
-  times.sort((a, b) => a - b);
-  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-  return { rps: times.length / seconds, p50: q(0.5), p99: q(0.99), max: times[times.length - 1], errors: errors + result.errors + result.timeouts + result.non2xx, n: times.length };
+  return { ...figures(times, seconds), errors: errors + result.errors + result.timeouts + result.non2xx, times };
 }
 
-const fmt = (f: Figures) => `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50.toFixed(2)} ms  p99 ${f.p99.toFixed(2)} ms  max ${f.max.toFixed(1)} ms  (${f.n} requests, ${f.errors} errors)`;
+function figures(times: number[], seconds: number): Figures {
+  const sorted = [...times].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  return { rps: times.length / seconds, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1], errors: 0, n: times.length };
+}
+
+/** CPU seconds a process has used (user + system, all its threads), from /proc; null elsewhere. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+interface Round extends Figures {
+  /** each response's latency, ms */
+  times: number[];
+  /** server CPU per request, µs (null off Linux) */
+  cpuUs: number | null;
+  load: number;
+}
+
+/** Rounds alternate between the two servers, so a change in the machine's load hits both alike. */
+async function rounds(servers: { proc: ChildProcess; url: string }[], body: string, opts: { rate?: number; amount: number; connections: number }, n: number): Promise<Round[][]> {
+  const out: Round[][] = servers.map(() => []);
+  for (let r = 0; r < n; r++) {
+    for (const [i, s] of servers.entries()) {
+      const c0 = cpuSeconds(s.proc.pid!);
+      const f = await load(s.url, body, opts);
+      const c1 = cpuSeconds(s.proc.pid!);
+      out[i].push({ ...f, cpuUs: c0 === null || c1 === null ? null : ((c1 - c0) * 1e6) / f.n, load: loadavg()[0] });
+    }
+  }
+  return out;
+}
+
+/** All rounds' responses together (latency quantiles over every response; rate: the median round's). */
+function pooled(rs: Round[]): Figures & { cpuUs: number | null } {
+  const all = rs.flatMap((r) => r.times);
+  const rates = rs.map((r) => r.rps).sort((a, b) => a - b);
+  const cpus = rs.map((r) => r.cpuUs).filter((c): c is number => c !== null).sort((a, b) => a - b);
+  const f = figures(all, 1);
+  return { ...f, rps: rates[Math.floor(rates.length / 2)], errors: rs.reduce((t, r) => t + r.errors, 0), cpuUs: cpus.length ? cpus[Math.floor(cpus.length / 2)] : null };
+}
+
+const fmt = (f: Figures & { cpuUs: number | null }) =>
+  `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50.toFixed(2)} ms  p99 ${f.p99.toFixed(2)} ms  max ${f.max.toFixed(1)} ms  cpu ${f.cpuUs === null ? '?' : f.cpuUs.toFixed(0)} µs/req  (${f.n} requests, ${f.errors} errors)`;
 
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -104,19 +153,24 @@ async function main(): Promise<void> {
   await load(served.url, body, { amount: 3000, connections: 8 });
   await load(bare.url, body, { amount: 3000, connections: 8 });
 
-  console.log(`single-row predict, ${body.length} byte body, 30 input columns, prediction log on\n`);
-  const fixed = { rate: 1000, amount: 10_000, connections: 10 };
-  const pwFixed = await load(served.url, body, fixed);
-  const bareFixed = await load(bare.url, body, fixed);
+  console.log(`single-row predict, ${body.length} byte body, 30 input columns, prediction log on`);
+  console.log('three rounds each, alternating between the servers; rate: the median round; cpu: the server process per request (all threads)\n');
+  const ROUNDS = 3;
+  const fixed = await rounds([served, bare], body, { rate: 1000, amount: 5_000, connections: 10 }, ROUNDS);
+  const pwFixed = pooled(fixed[0]);
+  const bareFixed = pooled(fixed[1]);
   console.log(`at 1,000 req/s   pipewright serve  ${fmt(pwFixed)}`);
   console.log(`at 1,000 req/s   bare node:http    ${fmt(bareFixed)}`);
-  console.log(`  p99 target < 2 ms: ${pwFixed.p99.toFixed(2)} ms, ratio ${(pwFixed.p99 / 2).toFixed(2)} (< 1 is within it)\n`);
-  const max = { amount: 30_000, connections: 16 };
-  const pwMax = await load(served.url, body, max);
-  const bareMax = await load(bare.url, body, max);
+  console.log(`  load average per round: ${fixed[0].map((r, i) => `${r.load.toFixed(1)}/${fixed[1][i].load.toFixed(1)}`).join(', ')}`);
+  console.log(`  p99 target < 2 ms: ${pwFixed.p99.toFixed(2)} ms, ratio ${(pwFixed.p99 / 2).toFixed(2)} (< 1 is within it); bare's p99 ${bareFixed.p99.toFixed(2)} ms is this machine's floor\n`);
+  const max = await rounds([served, bare], body, { amount: 10_000, connections: 16 }, ROUNDS);
+  const pwMax = pooled(max[0]);
+  const bareMax = pooled(max[1]);
   console.log(`max sustained    pipewright serve  ${fmt(pwMax)}`);
   console.log(`max sustained    bare node:http    ${fmt(bareMax)}`);
+  console.log(`  load average per round: ${max[0].map((r, i) => `${r.load.toFixed(1)}/${max[1][i].load.toFixed(1)}`).join(', ')}`);
   console.log(`  throughput ratio pipewright / bare: ${(pwMax.rps / bareMax.rps).toFixed(2)} (target ≥ 0.5)`);
+  if (pwMax.cpuUs !== null && bareMax.cpuUs !== null) console.log(`  cpu per request pipewright / bare: ${(pwMax.cpuUs / bareMax.cpuUs).toFixed(2)} (the ratio a quiet machine's throughput follows)`);
   console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 

@@ -7,12 +7,11 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isBusy } from '../store/errors';
-import { insertRows } from './log-rows';
+import { insertPacked, type PackedRows } from './log-rows';
 
 export interface WriterRequest {
   id: number;
-  /** rows as `rowsText` writes them */
-  text: string;
+  batch: PackedRows;
 }
 
 export type WriterReply = { id: number; ok: true; rows: number } | { id: number; ok: false; busy: boolean; message: string };
@@ -21,12 +20,12 @@ const { file } = workerData as { file: string };
 const db = new Database(file, { fileMustExist: true });
 // a lock held by another process is waited on briefly; the batch then goes back to the server
 db.pragma('busy_timeout = 50');
-const write = db.transaction((text: string) => insertRows(db, text));
+const write = db.transaction((batch: PackedRows) => insertPacked(db, batch));
 
 parentPort!.on('message', (m: WriterRequest) => {
   let reply: WriterReply;
   try {
-    reply = { id: m.id, ok: true, rows: write.immediate(m.text) };
+    reply = { id: m.id, ok: true, rows: write.immediate(m.batch) };
   } catch (e) {
     reply = { id: m.id, ok: false, busy: isBusy(e), message: (e as Error)?.message ?? String(e) };
   }

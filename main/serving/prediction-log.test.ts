@@ -118,18 +118,22 @@ describe('prediction log (migration 5)', () => {
     const log = new PredictionLog(store, { flushMs: 60_000, thread: true, onProblem: (m) => problems.push(m) });
     const same = new PredictionLog(inline, { flushMs: 60_000 });
     const odd = entry({ requestId: 'r2', alias: null, inputs: { 'a "quoted" name': ['text, with\nbreak and \x1f\x1e separators'], flag: [true], gone: [undefined as unknown as null] }, rows: 1, predictions: [7.25] });
-    for (const e of [entry(), odd]) {
+    // the same columns in another order (columnar requests name them as the client likes)
+    const turned = entry({ requestId: 'r4', inputs: { texture: [3], radius: [4] }, rows: 1, predictions: [{ label: 'B', scores: { B: 1, M: 0 } }] });
+    for (const e of [entry(), odd, turned]) {
       log.record(e);
       same.record(e);
     }
     expect(log.threaded).toBe(true);
     await log.settle();
     same.flush();
-    expect(log.written).toBe(3);
+    expect(log.written).toBe(4);
     const strip = (rows: ReturnType<typeof readPredictions>) => rows.map(({ requestId, row, at, alias, shadow, protocol, version, inputs, prediction, latencyMs }) => ({ requestId, row, at, alias, shadow, protocol, version, inputs, prediction, latencyMs }));
     const written = readPredictions(store, { model: 'cancer' });
     expect(strip(written)).toEqual(strip(readPredictions(inline, { model: 'cancer' })));
-    expect(written.map((r) => r.alias)).toEqual(['champion', 'champion', null]);
+    expect(written.map((r) => r.alias)).toEqual(['champion', 'champion', null, 'champion']);
+    expect(written[3].inputs).toEqual({ texture: 3, radius: 4 });
+    expect(written[0].inputs).toEqual({ radius: 12.5, texture: null });
     expect(written[2].inputs).toEqual({ 'a "quoted" name': 'text, with\nbreak and \x1f\x1e separators', flag: true, gone: null });
 
     // another process holds the write lock: the thread hands the rows back; they are written after
@@ -137,14 +141,14 @@ describe('prediction log (migration 5)', () => {
     const lock = await holdWriteLock(file, { ms: 30_000 });
     try {
       await log.settle();
-      expect(log.written).toBe(3);
+      expect(log.written).toBe(4);
     } finally {
       await lock.release();
     }
     expect(readPredictions(store, { model: 'cancer' }).filter((r) => r.requestId === 'r3')).toHaveLength(0);
     expect(log.threaded).toBe(true);
     await log.close();
-    expect(log.written).toBe(5);
+    expect(log.written).toBe(6);
     expect(readPredictions(store, { model: 'cancer' }).filter((r) => r.requestId === 'r3')).toHaveLength(2);
     expect(problems).toEqual([]);
     await same.close();
