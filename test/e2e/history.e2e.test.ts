@@ -70,11 +70,13 @@ describe('run history, comparison, lineage and versions (issue 14)', () => {
     await page.getByTestId(`runs-pick-${runnerUp}`).check();
     await page.getByTestId('runs-compare').click();
     await page.getByTestId('compare-metrics').waitFor();
-    await expect(page.getByTestId('compare-params-same').isVisible()).resolves.toBe(true);
     await expect.poll(() => page.getByTestId('graph-diff-summary').textContent()).toBe('0 added · 0 removed · 1 changed');
     await expect.poll(() => page.getByTestId('diff-node-train').getAttribute('data-state')).toBe('changed');
     // the example leaves l2 out: its run shows the value the default gave it, marked as such
     const l2 = { [ids[0]]: '0 (default)', [ids[1]]: '2', [ids[2]]: '0.01' };
+    // what differed is said at the top: the pipeline params are the same, the train node's l2 is not
+    await expect(page.getByTestId('compare-params').locator('tr').count()).resolves.toBe(1);
+    await expect(page.getByTestId('compare-param-train.l2').allTextContents()).resolves.toEqual([l2[best], l2[runnerUp]]);
     await expect(page.getByTestId('diff-node-train').textContent()).resolves.toContain(`params.l2: ${l2[best]} → ${l2[runnerUp]}`);
     await page.getByTestId('compare-confusion-evaluate').waitFor();
     await screenshot(page, 'history-compare');

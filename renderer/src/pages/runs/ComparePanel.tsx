@@ -68,19 +68,7 @@ export function ComparePanel({ project }: { project: string }) {
       </table>
 
       <h3>Params that differ</h3>
-      {Object.keys(data.params).length === 0 ? (
-        <p className="pw-muted" data-testid="compare-params-same">
-          Every run used the same params.
-        </p>
-      ) : (
-        <table className="pw-cmp" data-testid="compare-params">
-          <tbody>
-            {Object.entries(data.params).map(([k, vals]) => (
-              <Row key={k} label={k} cells={vals.map((v, i) => <span className={i > 0 && JSON.stringify(v) !== JSON.stringify(vals[0]) ? 'pw-changed' : ''}>{v === null ? '—' : formatValue(v)}</span>)} />
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ParamsThatDiffer data={data} />
 
       <h3>Metrics</h3>
       <MetricsTable data={data} />
@@ -145,6 +133,47 @@ export function ComparePanel({ project }: { project: string }) {
         ))}
       </div>
     </div>
+  );
+}
+
+/**
+ * The pipeline's params that differ, then every node param the graph diffs saw change (a
+ * pipeline edited between runs: `train.l2`), one value per run, a defaulted one as its default.
+ */
+function ParamsThatDiffer({ data }: { data: CompareResult }) {
+  const nodeParams = useMemo(() => {
+    const docs = data.texts.map(parse);
+    const changed = new Map<string, { node: string; key: string }>();
+    for (const d of data.diffs) for (const c of d.graph.changed) for (const f of c.fields) if (f.startsWith('params.')) changed.set(`${c.node}.${f.slice(7)}`, { node: c.node, key: f.slice(7) });
+    return [...changed].map(([label, { node, key }]) => ({
+      label,
+      cells: docs.map((doc) => {
+        const n = doc?.nodes.find((x) => x.id === node);
+        return n ? fmtParam(n.type, key, n.params[key]) : '—';
+      }),
+    }));
+  }, [data]);
+  const pipelineParams = Object.entries(data.params);
+  if (!pipelineParams.length && !nodeParams.length) {
+    return (
+      <p className="pw-muted" data-testid="compare-params-same">
+        Every run used the same params.
+      </p>
+    );
+  }
+  const mark = (cells: string[], i: number) => (i > 0 && cells[i] !== cells[0] ? 'pw-changed' : '');
+  return (
+    <table className="pw-cmp" data-testid="compare-params">
+      <tbody>
+        {pipelineParams.map(([k, vals]) => {
+          const cells = vals.map((v) => (v === null ? '—' : formatValue(v)));
+          return <Row key={k} label={k} cells={cells.map((c, i) => <span className={mark(cells, i)}>{c}</span>)} />;
+        })}
+        {nodeParams.map(({ label, cells }) => (
+          <Row key={`node:${label}`} label={label} cells={cells.map((c, i) => <span className={mark(cells, i)} data-testid={`compare-param-${label}`}>{c}</span>)} />
+        ))}
+      </tbody>
+    </table>
   );
 }
 

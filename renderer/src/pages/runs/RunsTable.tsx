@@ -39,7 +39,7 @@ function metricColumn(k: string): Column {
   return {
     key: `m:${k}`,
     title: k,
-    width: Math.max(80, 16 + 7.5 * k.length + 14),
+    width: Math.max(80, 16 + 7.5 * k.length + 30),
     numeric: true,
     value: (t, i) => t.metrics[k]?.[i] ?? null,
     cell: (t, i) => {
@@ -53,7 +53,7 @@ function paramColumn(k: string): Column {
   return {
     key: `p:${k}`,
     title: `${k}`,
-    width: Math.max(80, 16 + 7.5 * k.length + 14),
+    width: Math.max(80, 16 + 7.5 * k.length + 30),
     value: (t, i) => {
       const v = t.params[k]?.[i];
       return typeof v === 'number' ? v : v === undefined || v === null ? null : formatValue(v);
