@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBVector } from '@duckdb/node-api';
+import { DuckDBDoubleVector, DuckDBInstance, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
 import type { ArtifactRef, ColumnData, CsvReadOptions, DataEngine, TableInfo } from '../../nodes/types';
 import { runCodeInWorker } from './code-runner';
 import { ColumnSource } from './column-source';
@@ -222,22 +222,15 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
             : { name: col.name, type: col.type, numeric: false, values: new Array<string | null>(info.rows) },
         );
         const sql = `SELECT ${select} FROM ${scanOf(table.path)}`;
-        // A result of up to MATERIALIZE_VALUES values is made whole on DuckDB's threads and then
-        // copied chunk by chunk without an await: the query runs while this thread does other
-        // work (monitor.drift sorts one batch of columns while the next is read). A bigger one is
-        // streamed, so memory stays bounded.
-        let next: () => DuckDBDataChunk | null | Promise<DuckDBDataChunk | null>;
-        if (info.rows * wanted.length <= MATERIALIZE_VALUES) {
-          const whole = await c.run(sql);
-          let i = 0;
-          next = () => (i < whole.chunkCount ? whole.getChunk(i++) : null);
-        } else {
-          const result = await c.stream(sql);
-          next = () => result.fetchChunk();
-        }
+        // A result of up to MATERIALIZE_VALUES values is made whole on DuckDB's threads, so the
+        // query runs while this thread does other work (monitor.drift sorts one batch of columns
+        // while the next is read); a bigger one is streamed, so memory stays bounded.
+        // (fetchChunk, not getChunk: the C API's result_get_chunk costs this thread about 1 ms a
+        // chunk, fetch_chunk runs on DuckDB's side.)
+        const result = info.rows * wanted.length <= MATERIALIZE_VALUES ? await c.run(sql) : await c.stream(sql);
         let offset = 0;
         for (;;) {
-          const chunk = await next();
+          const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
           const n = chunk.rowCount;
           for (let j = 0; j < out.length; j++) {
