@@ -90,3 +90,31 @@ describe('evaluate.classification', () => {
     await expect(runNode(regression, ctx, { model, test: await table(toy(10)) }, { label: 'y' })).rejects.toThrow(/use evaluate\.classification/);
   });
 });
+
+describe('without a model: the predictions the table holds (data.predictions)', () => {
+  const table = async (cols: ColumnData[]): Promise<ArtifactRef> => ({ kind: 'table', path: await ctx.data.writeColumns(cols), hash: '', meta: {} });
+
+  it('regression: the metrics of the prediction column against the target', async () => {
+    const y = [1, 2, 3, 4, 5];
+    const p = [1.5, 2, 2.5, 4, 6];
+    const out = await runNode(regression, ctx, { test: await table([num('y', y), num('prediction', p)]) }, { label: 'y' });
+    const m = (out.metrics as { json: MetricsDoc }).json.scalars;
+    const mse = y.reduce((s, v, i) => s + (v - p[i]) ** 2, 0) / y.length;
+    expect(m.mse).toBeCloseTo(mse, 12);
+    expect(m.mae).toBeCloseTo(y.reduce((s, v, i) => s + Math.abs(v - p[i]), 0) / y.length, 12);
+  });
+
+  it('classification: score_<class> columns give the probabilities; without them the predicted class counts as certain', async () => {
+    const y = ['hi', 'lo', 'hi', 'lo', 'hi', 'hi'];
+    const pred = ['hi', 'lo', 'lo', 'lo', 'hi', 'lo'];
+    const hi = [0.9, 0.2, 0.4, 0.1, 0.8, 0.3];
+    const scored = await runNode(classification, ctx, { test: await table([txt('y', y), txt('prediction', pred), num('score_hi', hi), num('score_lo', hi.map((v) => 1 - v))]) }, { label: 'y' });
+    const s = (scored.metrics as { json: MetricsDoc }).json.scalars;
+    expect(s.accuracy).toBe(4 / 6);
+    const logLoss = -y.reduce((acc, v, i) => acc + Math.log(v === 'hi' ? hi[i] : 1 - hi[i]), 0) / y.length;
+    expect(s.logLoss).toBeCloseTo(logLoss, 12);
+    const bare = await runNode(classification, ctx, { test: await table([txt('y', y), txt('guess', pred)]) }, { label: 'y', prediction: 'guess' });
+    expect((bare.metrics as { json: MetricsDoc }).json.scalars.accuracy).toBe(4 / 6);
+    await expect(runNode(classification, ctx, { test: await table([txt('y', y)]) }, { label: 'y' })).rejects.toThrow(/no model is connected, so the test table must hold the predictions: column prediction is not in it/);
+  });
+});
