@@ -21,6 +21,8 @@ export interface ViewDoc {
   ttl: string | null;
   ttlSeconds: number | null;
   features: ColumnInfo[];
+  /** with a created timestamp: whether two rows share entity and event time (absent: unknown) */
+  eventTies?: boolean;
 }
 
 export { DURATION_RE, durationSeconds, parseInstant } from './time-text';

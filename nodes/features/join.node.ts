@@ -148,7 +148,8 @@ export default defineNode({
 
     const lkeys = joined.flatMap((j, v) => j.keys.map((k, i) => `CAST(${d.ident(renamed && k.name === 'file_row_number' ? '__pw_frn' : k.name)} AS ${keyCast(j.view.entity[i].type)}) AS "__pw_k${v}_${i}"`));
     const labelTime = `(${utcMicros(d, renamed && ts.name === 'file_row_number' ? { ...ts, name: '__pw_frn' } : ts)})`;
-    const labelOrder = joined.some((j) => j.view.createdTimestamp) ? `, ${HUGE(labelTime)} + ${I64_SPAN * 2n - 1n} AS "__pw_o"` : '';
+    const tieBreak = (view: ViewDoc): boolean => view.createdTimestamp !== null && view.eventTies !== false;
+    const labelOrder = joined.some((j) => tieBreak(j.view)) ? `, ${HUGE(labelTime)} + ${I64_SPAN * 2n - 1n} AS "__pw_o"` : '';
     const ctes = [
       `l AS (SELECT *, file_row_number AS "__pw_row", ${labelTime} AS "__pw_t"${labelOrder}, ${lkeys.join(', ')} FROM read_parquet(${d.literal(labelFile)}, file_row_number = true))`,
     ];
@@ -163,9 +164,10 @@ export default defineNode({
       // Same event time: the latest created time wins, a null one loses. Done inside the ASOF
       // (no window over the whole view): it matches on (event, created) as one HUGEINT,
       // event·2^64 + created + 2^63 (null created: 0), the label side being label·2^64 + 2^64 − 1.
-      const order = view.createdTimestamp ? `, ${HUGE(vt)} + (CAST(coalesce((${utcMicros(d, view.createdTimestamp)}), ${I64_MIN}) AS HUGEINT) + ${I64_SPAN}) AS "__pw_o"` : '';
+      // A view whose rows never share entity and event time needs none of it.
+      const order = tieBreak(view) ? `, ${HUGE(vt)} + (CAST(coalesce((${utcMicros(d, view.createdTimestamp!)}), ${I64_MIN}) AS HUGEINT) + ${I64_SPAN}) AS "__pw_o"` : '';
       ctes.push(`v${v} AS (SELECT ${keyCols.join(', ')}, ${vt} AS "__pw_t"${order}, ${feats.join(', ')} FROM read_parquet(${d.literal(j.ref.path)}) WHERE ${vt} IS NOT NULL)`);
-      const cmp = view.createdTimestamp ? `l."__pw_o" >= v${v}."__pw_o"` : `l."__pw_t" >= v${v}."__pw_t"`;
+      const cmp = tieBreak(view) ? `l."__pw_o" >= v${v}."__pw_o"` : `l."__pw_t" >= v${v}."__pw_t"`;
       const on = [...view.entity.map((_, i) => `l."__pw_k${v}_${i}" = v${v}."__pw_k${v}_${i}"`), cmp];
       from.push(`ASOF LEFT JOIN v${v} ON ${on.join(' AND ')}`);
       // ASOF found the latest row at or before the label time; the TTL bounds how old it may be.

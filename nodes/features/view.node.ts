@@ -49,10 +49,21 @@ export default defineNode({
     const keyCols = entity.map((c) => d.ident(c.name));
     const t = `(${utcMicros(d, ts)})`;
     const c = created ? `(${utcMicros(d, created)})` : null;
+    // Rows sharing entity and event time ("tied"; legal with distinct created times) are found in
+    // one pass; only their rows are grouped again by created time to find repeats. A view without
+    // ties lets the join skip the created-time tie-break.
+    const k = (r: string): string[] => entity.map((_, i) => `${r}."__pw_k${i}"`);
+    const rowsSql = `SELECT ${keyCols.map((col, i) => `${col} AS "__pw_k${i}"`).join(', ')}, ${t} AS "__pw_t"${c ? `, ${c} AS "__pw_c"` : ''} FROM t`;
+    const dupSql = c
+      ? `r AS (${rowsSql}),
+         tied AS (SELECT ${k('r').join(', ')}, r."__pw_t", count(*) AS n FROM r GROUP BY ALL HAVING count(*) > 1),
+         dups AS (SELECT count(*) AS n FROM r SEMI JOIN tied ON ${[...k('r').map((x, i) => `${x} IS NOT DISTINCT FROM ${k('tied')[i]}`), 'r."__pw_t" IS NOT DISTINCT FROM tied."__pw_t"'].join(' AND ')}
+                  GROUP BY ${k('r').join(', ')}, r."__pw_t", r."__pw_c" HAVING count(*) > 1)`
+      : `tied AS (SELECT count(*) AS n FROM t GROUP BY ${[...keyCols, t].join(', ')} HAVING count(*) > 1), dups AS (SELECT n FROM tied)`;
     const stats = await asNodeError(ctx, 'cannot check the view', () =>
       d.query(
-        `WITH g AS (SELECT count(*) AS n FROM t GROUP BY ${[...keyCols, t, ...(c ? [c] : [])].join(', ')} HAVING count(*) > 1)
-         SELECT (SELECT coalesce(sum(n - 1), 0) FROM g) AS dup,
+        `WITH ${dupSql}
+         SELECT (SELECT coalesce(sum(n - 1), 0) FROM dups) AS dup, (SELECT count(*) FROM tied) AS tied,
                 (SELECT count(*) FROM (SELECT DISTINCT ${keyCols.join(', ')} FROM t)) AS entities,
                 (SELECT min(${t}) FROM t) AS tmin, (SELECT max(${t}) FROM t) AS tmax,
                 (SELECT count(*) FROM t WHERE ${t} IS NULL) AS tnull,
@@ -81,6 +92,7 @@ export default defineNode({
       ttlSeconds: params.ttl ? durationSeconds(params.ttl) : null,
       features,
     };
+    if (created) doc.eventTies = Number(s.tied) > 0;
     const cols = [...entity, ts, ...(created ? [created] : []), ...features].map((col) => d.ident(col.name));
     const out = await asNodeError(ctx, 'cannot write the view', () =>
       d.writeTable(`SELECT ${cols.join(', ')} FROM t`, { t: table }, { metadata: { [VIEW_KEY]: JSON.stringify(doc) } }),
