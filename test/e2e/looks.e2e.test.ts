@@ -40,6 +40,12 @@ describe('how the editor looks', () => {
     await page.getByTestId('palette-item-features.split').click();
     const next = (await page.getByTestId('node-split').boundingBox())!;
     expect(Math.abs(next.x - node.x) + Math.abs(next.y - node.y)).toBeGreaterThan(20);
+    // more clicks: each node lands on a free spot in sight (not behind the inspector)
+    for (const type of ['features.standardize', 'train.logistic_regression', 'evaluate.classification', 'gate.metric']) await page.getByTestId(`palette-item-${type}`).click();
+    await page.getByTestId('node-gate').waitFor();
+    const boxes = await Promise.all(['csv', 'split', 'standardize', 'logistic_regression', 'evaluate', 'gate'].map(async (id) => (await page.getByTestId(`node-${id}`).boundingBox())!));
+    for (const b of boxes) expect(b.x >= canvas.x && b.y >= canvas.y && b.x + b.width <= canvas.x + canvas.width && b.y + b.height <= canvas.y + canvas.height).toBe(true);
+    for (const a of boxes) for (const b of boxes) if (a !== b) expect(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y).toBe(true);
     await screenshot(page, 'looks-palette-click');
     expect(errors).toEqual([]);
     await page.context().close();
@@ -48,12 +54,20 @@ describe('how the editor looks', () => {
   it('the example: readable, one message per bad value, a model card, tidy results', async () => {
     const { page, errors } = await openPage(suite.browser, suite.app.url);
     await openExampleInOwnProject(page, suite.app.home, join(suite.app.home, 'looks', 'looks.pwproj'));
+    // the example has no layout block: elk lays it out once it is open (its nodes apart, not stacked)
+    const nodeBox = async (id: string) => (await page.getByTestId(`node-${id}`).boundingBox())!;
+    await expect.poll(async () => Math.abs((await nodeBox('gate')).x - (await nodeBox('load')).x) + Math.abs((await nodeBox('gate')).y - (await nodeBox('load')).y)).toBeGreaterThan(200);
     await page.getByTestId('fit-view').click();
-    // At the default zoom: node ids at 6 px and more on screen (the fit's floor), handles 6 px and
-    // more with a hit area three times that
-    await expect.poll(() => zoom(page)).toBeGreaterThanOrEqual(0.45);
+    // At the default zoom: node ids at 9 px and more on screen (the fit's floor, 0.75), handles 6 px
+    // and more with a hit area three times that; the example (folded into bands) all on the canvas
+    await expect.poll(() => zoom(page)).toBeGreaterThanOrEqual(0.75);
     const idPx = await page.locator('[data-testid="node-train"] .pw-node-id').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
-    expect(idPx * (await zoom(page))).toBeGreaterThanOrEqual(6);
+    expect(idPx * (await zoom(page))).toBeGreaterThanOrEqual(9);
+    const area = (await page.getByTestId('canvas').boundingBox())!;
+    for (const id of ['load', 'split', 'scale', 'train', 'evaluate', 'gate']) {
+      const b = await nodeBox(id);
+      expect(b.x >= area.x && b.y >= area.y && b.x + b.width <= area.x + area.width && b.y + b.height <= area.y + area.height, id).toBe(true);
+    }
     const handle = (await page.getByTestId('handle-train-in-train').boundingBox())!;
     expect(handle.width).toBeGreaterThanOrEqual(6);
     // six nodes: no minimap over them
