@@ -141,7 +141,7 @@ describe('examples', () => {
   it('lists the bundled examples with their description, node count and data', async () => {
     const { examples } = await client.call('examples.list', {});
     const bc = examples.find((e) => e.name === 'breast-cancer')!;
-    expect(bc).toMatchObject({ title: 'Breast cancer', nodes: 6, data: ['breast_cancer.csv'] });
+    expect(bc).toMatchObject({ title: 'Breast cancer', nodes: 7, data: ['breast_cancer.csv'] });
     expect(bc.description).toMatch(/Wisconsin/);
     expect(examples.map((e) => e.name)).toContain('iris');
   });

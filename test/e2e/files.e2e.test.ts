@@ -181,7 +181,8 @@ describe('files, examples and wires', () => {
     const dir = join(suite.app.home, 'files', 'kserve');
     mkdirSync(dir, { recursive: true });
     const example = readFileSync(join(ROOT, 'resources', 'examples', 'breast-cancer.pipeline.yaml'), 'utf8').replace('../data/breast_cancer.csv', join(ROOT, 'resources', 'data', 'breast_cancer.csv'));
-    writeFileSync(join(dir, 'reg.pipeline.yaml'), `${example.trimEnd()}\n  register:\n    type: deploy.register\n    inputs:\n      model: train.model\n    params:\n      name: cancer\n      alias: champion\n`);
+    // the example registers its model as breast-cancer@champion
+    writeFileSync(join(dir, 'reg.pipeline.yaml'), example.replace('name: breast-cancer\n      alias: champion', 'name: cancer\n      alias: champion'));
     const project = join(dir, 'reg.pwproj');
     await run(process.execPath, [CLI, 'run', join(dir, 'reg.pipeline.yaml'), '--project', project]);
 
