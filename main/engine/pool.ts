@@ -44,6 +44,9 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** set while the worker starts its DuckDB engine: terminating it then would abort the process */
+  warming: Promise<void> | null;
+  warmed?: () => void;
   job: Job | null;
   tmpDir: string;
   killTimer: NodeJS.Timeout | null;
@@ -86,7 +89,9 @@ export class WorkerPool {
    */
   warm(plugins: readonly string[]): void {
     if (this.closed || this.slots.length > 0) return;
-    this.spawn().worker.postMessage({ type: 'warm', plugins: [...plugins] });
+    const slot = this.spawn();
+    slot.warming = new Promise<void>((resolve) => (slot.warmed = resolve));
+    slot.worker.postMessage({ type: 'warm', plugins: [...plugins] });
   }
 
   /** Asks a worker to load the compute backend (off the main thread) and name it. */
@@ -103,7 +108,7 @@ export class WorkerPool {
     const tmpDir = scratchDir('worker');
     const init: WorkerInit = { tmpDir };
     const worker = new Worker(this.entry, { workerData: init });
-    const slot: Slot = { worker, job: null, tmpDir, killTimer: null };
+    const slot: Slot = { worker, job: null, tmpDir, killTimer: null, warming: null };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => this.onExit(slot, `the worker failed: ${e.message}`));
     worker.on('exit', (code) => this.onExit(slot, `the worker exited (code ${code})`));
@@ -129,6 +134,11 @@ export class WorkerPool {
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === 'warmed') {
+      slot.warming = null;
+      slot.warmed?.();
+      return;
+    }
     if (m.type === 'backend') {
       const w = this.backendWaiters.get(m.jobId);
       this.backendWaiters.delete(m.jobId);
@@ -166,7 +176,7 @@ export class WorkerPool {
       if (slot.job !== job) return;
       slot.job = null;
       this.remove(slot);
-      void slot.worker.terminate();
+      void this.terminate(slot);
       job.resolve({ ok: false, failure: { kind: 'cancelled', message: 'cancelled (stopped)' }, backend: null });
       this.pump();
     }, ABORT_GRACE_MS);
@@ -179,7 +189,15 @@ export class WorkerPool {
     rmSync(slot.tmpDir, { recursive: true, force: true });
   }
 
+  /** Terminates a worker once its warm-up has ended (or died with it). */
+  private async terminate(slot: Slot): Promise<void> {
+    if (slot.warming) await Promise.race([slot.warming, new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()))]);
+    await slot.worker.terminate();
+  }
+
   private onExit(slot: Slot, why: string): void {
+    slot.warming = null;
+    slot.warmed?.();
     if (!this.slots.includes(slot)) return;
     this.remove(slot);
     const job = slot.job;
@@ -200,7 +218,7 @@ export class WorkerPool {
     await Promise.all(
       slots.map(async (s) => {
         if (s.killTimer) clearTimeout(s.killTimer);
-        await s.worker.terminate();
+        await this.terminate(s);
         rmSync(s.tmpDir, { recursive: true, force: true });
       }),
     );

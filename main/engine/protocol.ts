@@ -26,7 +26,9 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'signal'; jobId: number; signal: NodeSignal }
   | { type: 'result'; jobId: number; result: NodeRunResult }
-  | { type: 'backend'; jobId: number; backend: BackendName | null; error?: string };
+  | { type: 'backend'; jobId: number; backend: BackendName | null; error?: string }
+  /** the warm-up ended (DuckDB's start is native work a terminate must not cut into) */
+  | { type: 'warmed' };
 
 export interface WorkerInit {
   /** where this worker's DuckDB writes its Parquet files */

@@ -79,7 +79,10 @@ port.on('message', (m: ToWorker) => {
   if (m.type === 'run') void run(m);
   else if (m.type === 'abort') controllers.get(m.jobId)?.abort();
   // A failure here is the first node's to report (the same promises are awaited again).
-  else if (m.type === 'warm') void Promise.all([getData(), loadRegistry(m.plugins)]).catch(() => {});
+  else if (m.type === 'warm')
+    void Promise.all([getData(), loadRegistry(m.plugins)])
+      .catch(() => {})
+      .then(() => send({ type: 'warmed' }));
   else if (m.type === 'backend')
     getCompute().then(
       (c) => send({ type: 'backend', jobId: m.jobId, backend: c.backend }),
