@@ -37,7 +37,7 @@ describe('examples', () => {
 
   it('includes breast-cancer (and its monitoring loop), penguins, seattle-weather, iris and weather-features in resources/examples', () => {
     expect(yamlFiles(RES_EXAMPLES).map((f) => f.split('/').pop()).sort()).toEqual([
-      'breast-cancer-monitor.pipeline.yaml', 'breast-cancer-register.pipeline.yaml', 'breast-cancer-retrain.pipeline.yaml',
+      'breast-cancer-monitor.pipeline.yaml', 'breast-cancer-retrain.pipeline.yaml',
       'breast-cancer.pipeline.yaml', 'iris.pipeline.yaml', 'penguins.pipeline.yaml', 'seattle-weather.pipeline.yaml', 'weather-features.pipeline.yaml',
     ]);
   });

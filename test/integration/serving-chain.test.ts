@@ -28,9 +28,11 @@ import { makeTestContext, runNode, type TestContext } from '../helpers/node-cont
 const EXAMPLES = resolve(__dirname, '..', '..', 'resources', 'examples');
 // A model trained on a features.join output looks its features up in the online store, which
 // holds one row per entity: test/integration/feature-serving.test.ts serves it row by row.
+// The monitoring loop's pipelines read live traffic (data.predictions): without a server's log
+// they have nothing to train or score; test/integration/predictions.test.ts serves them.
 const files = readdirSync(EXAMPLES)
   .filter((f) => f.endsWith('.pipeline.yaml'))
-  .filter((f) => !load(readFileSync(join(EXAMPLES, f), 'utf8')).pipeline.nodes.some((n) => registry.get(n.type)?.featureStore === 'join'))
+  .filter((f) => !load(readFileSync(join(EXAMPLES, f), 'utf8')).pipeline.nodes.some((n) => registry.get(n.type)?.featureStore === 'join' || n.type === 'data.predictions'))
   .sort();
 
 function load(text: string) {
