@@ -164,7 +164,7 @@ async function main(): Promise<void> {
     if (summary.rows !== ROWS) throw new Error(`predict wrote ${summary.rows} rows`);
     console.log(`pipewright predict (CSV in, CSV out, child process): ${cliRun.seconds.toFixed(2)} s wall = ${rate(ROWS, cliRun.seconds)}; the command's own time ${(summary.durationMs / 1000).toFixed(2)} s; load ${load()}`);
     const mem = await inProcess(file);
-    console.log(`pipewright in-process predict of 1M rows in memory (validate, chain, network on ${mem.backend}): ${mem.seconds.toFixed(2)} s = ${rate(ROWS, mem.seconds)}; load ${load()}`);
+    console.log(`pipewright in-process predict of 1M rows in memory (validate, chain, network: plain JavaScript for a network this small, else ${mem.backend}): ${mem.seconds.toFixed(2)} s = ${rate(ROWS, mem.seconds)}; load ${load()}`);
     const py = pythonWith('sklearn');
     if (!py) {
       console.log('scikit-learn: not installed (apt-get install -y python3-sklearn); no ratio');

@@ -201,16 +201,18 @@ export function forwardRows(spec: NetworkSpec, weights: Weights, x: Float32Array
   let a = new Float32Array(width);
   let b = new Float32Array(width);
   for (let r = 0; r < n; r++) {
-    a.set(x.subarray(r * sizes[0], (r + 1) * sizes[0]));
     for (let l = 0; l < L; l++) {
       const fin = sizes[l];
       const fout = sizes[l + 1];
       const W = weights[2 * l];
       const bias = weights[2 * l + 1];
       const last = l === L - 1;
+      // the first layer reads the row where it is
+      const src = l === 0 ? x : a;
+      const at = l === 0 ? r * fin : 0;
       for (let c = 0; c < fout; c++) {
         let z = bias[c];
-        for (let j = 0; j < fin; j++) z += a[j] * W[j * fout + c];
+        for (let j = 0; j < fin; j++) z += src[at + j] * W[j * fout + c];
         b[c] = last ? z : activateJs(z, spec.activation);
       }
       const t = a;
