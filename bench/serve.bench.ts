@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   console.log(`max sustained    bare node:http    ${fmt(bareMax)}`);
   console.log(`  load average per round: ${max[0].map((r, i) => `${r.load.toFixed(1)}/${max[1][i].load.toFixed(1)}`).join(', ')}`);
   console.log(`  throughput ratio pipewright / bare: ${(pwMax.rps / bareMax.rps).toFixed(2)} (target ≥ 0.5)`);
-  if (pwMax.cpuUs !== null && bareMax.cpuUs !== null) console.log(`  cpu per request pipewright / bare: ${(pwMax.cpuUs / bareMax.cpuUs).toFixed(2)} (the ratio a quiet machine's throughput follows)`);
+  if (pwMax.cpuUs !== null && bareMax.cpuUs !== null) console.log(`  cpu per request pipewright / bare: ${(pwMax.cpuUs / bareMax.cpuUs).toFixed(2)} (what each request costs the server; load inflates both alike)`);
   console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
