@@ -47,7 +47,7 @@ export async function runProjectEffects(args: EffectArgs): Promise<Record<string
   return extra;
 }
 
-/** The executor's `effects` for one run: each node's effects with the store, its files and the inline engine. */
+/** The host's `settle` for one run (host.ts): each node's effects with the store, its files and the inline engine. */
 export function runEffects(h: { store: ProjectStore; runId: number; files: RunFiles; signal: AbortSignal }) {
   return async (node: PlannedNode, outputs: Record<string, Artifact>, metrics: Record<string, number>, cached: boolean, log: (level: LogLevel, message: string) => void): Promise<string | null> => {
     if (!hasProjectEffect(node.def)) return null;

@@ -13,7 +13,6 @@ import type { ProjectStore } from '../store/types';
 import type { ProjectWriteError } from '../store/errors';
 import { execute, type ExecutionEnd } from './executor';
 import { runHost } from './host';
-import { runEffects } from './effects';
 import { planPipeline, type Plan, type PlannedNode } from './planner';
 import { WorkerPool } from './pool';
 import { RunFiles } from './run-files';
@@ -145,8 +144,7 @@ async function run(opts: RunOptions, plan: Plan, selected: string[], forced: Set
       files,
       pool: () => (pool ??= new WorkerPool(opts.poolSize)),
       signal: ac.signal,
-      effects: runEffects({ store, runId: runNo, files, signal: ac.signal }),
-      host: runHost({ store, plan, runId: runNo, files, baseDir: opts.baseDir, flush: () => recorder.flush(), servers: opts.servers }),
+      host: runHost({ store, plan, runId: runNo, files, baseDir: opts.baseDir, flush: () => recorder.flush(), servers: opts.servers, signal: ac.signal }),
       emit: (e) => {
         recorder.record(e);
         // the caller hears of the end once it is recorded (below)

@@ -46,13 +46,22 @@ export interface Execution {
   pool(): WorkerPool;
   signal: AbortSignal;
   emit(e: RunEvent): void;
-  /** services of the host for inline nodes (registering a model of this run) */
-  host?(nodeId: string, view: RunView): RunHost;
-  /**
-   * A succeeded node's work on the project file (effects.ts), also when it was reused; resolves
-   * with a failure message (its node fails), or null. Adds to `metrics`.
-   */
-  effects?(node: PlannedNode, outputs: Record<string, Artifact>, metrics: Record<string, number>, cached: boolean, log: (level: LogLevel, message: string) => void): Promise<string | null>;
+  /** the run's side effects on the project file and the machine (host.ts) */
+  host?: ExecutionHost;
+}
+
+/**
+ * Every side effect a node has outside its outputs goes through the host, at one of two moments:
+ * - while it runs, asked by the node (`ctx.host`, inline nodes only): deploy.register and
+ *   deploy.serve need the answer (the version) for their own output;
+ * - once it has succeeded, or was reused from the cache, chosen by the capabilities its file
+ *   declares (effects.ts: the feature store): so what a run records does not depend on the cache,
+ *   and a node run in a worker, which never opens the project file, still has its effect.
+ */
+export interface ExecutionHost {
+  services(nodeId: string, view: RunView): RunHost;
+  /** resolves with a failure message (the node fails), or null; adds to `metrics` */
+  settle(node: PlannedNode, outputs: Record<string, Artifact>, metrics: Record<string, number>, cached: boolean, log: (level: LogLevel, message: string) => void): Promise<string | null>;
 }
 
 export interface ExecutionEnd {
@@ -117,7 +126,7 @@ export async function execute(x: Execution): Promise<ExecutionEnd> {
         data: () => files.inlineData(),
         compute: () => Promise.reject(new Error('inline nodes do not load the compute backend')),
         emit: onSignal,
-        host: x.host?.(node.id, view(onSignal)),
+        host: x.host?.services(node.id, view(onSignal)),
       });
     return x
       .pool()
@@ -137,7 +146,7 @@ export async function execute(x: Execution): Promise<ExecutionEnd> {
     const log = (level: LogLevel, message: string): void => emit({ type: 'node.log', runId, nodeId: id, level, message, time: Date.now() });
     if (decision.reuse) {
       const metrics = { ...decision.metrics };
-      const failed = await x.effects?.(node, decision.outputs, metrics, true, log);
+      const failed = await x.host?.settle(node, decision.outputs, metrics, true, log);
       if (failed) return { status: 'failed', cached: true, durationMs: 0, reason: decision.reason, error: failed, metrics: {}, execution: facts };
       outputs.set(id, decision.outputs);
       return {
@@ -162,13 +171,13 @@ export async function execute(x: Execution): Promise<ExecutionEnd> {
     } catch (e) {
       result = { ok: false, failure: { kind: 'failed', message: (e as Error).message }, backend: null };
     }
-    if (result.ok && x.effects) {
+    if (result.ok && x.host) {
       const produced: Record<string, Artifact> = {};
       for (const [port, o] of Object.entries(result.outputs)) {
         produced[port] = files.keep(o);
         o.path = files.producedFile(o.hash);
       }
-      const failed = await x.effects(node, produced, result.metrics, false, log);
+      const failed = await x.host.settle(node, produced, result.metrics, false, log);
       if (failed) result = { ok: false, failure: { kind: failed === 'cancelled' ? 'cancelled' : 'failed', message: failed }, backend: result.backend };
     }
     const durationMs = Math.round(performance.now() - t0);

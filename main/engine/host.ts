@@ -1,14 +1,18 @@
 /**
- * The services the engine offers inline nodes (`ctx.host`): registering a model of this run
- * (deploy.register), serving it (deploy.serve) and reading the prediction log (data.predictions). Registration reads the run so far through the executor's view, and writes
- * the registry's own records once the run's records so far (the model artifact among them) are
- * committed.
+ * The run's host (`ExecutionHost` in executor.ts): every side effect of a node beyond its outputs.
+ * While a node runs, the services it asks for (`ctx.host`): registering a model of this run
+ * (deploy.register), serving it (deploy.serve) and reading the prediction log (data.predictions);
+ * registration reads the run so far through the
+ * executor's view, and writes the registry's own records once the run's records so far (the model
+ * artifact among them) are committed. Once a node has succeeded or was reused: the project-file
+ * effects its capabilities ask for (effects.ts).
  */
 import { join } from 'node:path';
 import type { RunHost } from '../../nodes/types';
 import type { RunGraph } from '../registry/capture';
 import type { ProjectStore } from '../store/types';
-import type { RunView } from './executor';
+import type { ExecutionHost, RunView } from './executor';
+import { runEffects } from './effects';
 import type { Plan } from './planner';
 import type { RunFiles } from './run-files';
 import type { ServerRegistry } from '../serving/deploy';
@@ -23,9 +27,14 @@ export interface HostOf {
   flush(): void;
   /** where deploy.serve keeps long-lived servers (the app); absent: one request, then stop (the CLI) */
   servers?: ServerRegistry;
+  signal: AbortSignal;
 }
 
-export function runHost(h: HostOf): (nodeId: string, view: RunView) => RunHost {
+export function runHost(h: HostOf): ExecutionHost {
+  return { services: services(h), settle: runEffects(h) };
+}
+
+function services(h: HostOf): (nodeId: string, view: RunView) => RunHost {
   return (nodeId, view) => ({
     registerModel: async (req) => {
       const { registerFromRun } = await import('../registry/capture');
