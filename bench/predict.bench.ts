@@ -17,6 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_CSV, generateBenchCsv, ROWS } from './bench-csv';
+import { parseCsv } from '../test/helpers/csv';
 import { pythonWith } from '../test/helpers/python';
 
 const root = join(__dirname, '..');
@@ -35,13 +36,9 @@ function pipewright(args: string[], cwd: string): { out: string; seconds: number
 
 /** Trains, registers and exports the model; returns the model file. */
 function modelFile(work: string): string {
-  const lines = readFileSync(BENCH_CSV, 'utf8').split('\n', TRAIN_ROWS + 1);
-  const header = lines[0];
-  const rows = lines.slice(1).map((l) => {
-    const f = l.split(',');
-    return `${l},${Number(f[1]) + Number(f[2]) > 1000 ? 'yes' : 'no'}`;
-  });
-  writeFileSync(join(work, 'train.csv'), `${header},label\n${rows.join('\n')}\n`);
+  const { header, rows } = parseCsv(readFileSync(BENCH_CSV, 'utf8'), TRAIN_ROWS);
+  const labelled = rows.map((f) => `${f.join(',')},${Number(f[1]) + Number(f[2]) > 1000 ? 'yes' : 'no'}`);
+  writeFileSync(join(work, 'train.csv'), `${header.join(',')},label\n${labelled.join('\n')}\n`);
   writeFileSync(
     join(work, 'model.pipeline.yaml'),
     `apiVersion: pipewright/v1

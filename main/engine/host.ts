@@ -2,10 +2,9 @@
  * The run's host (`ExecutionHost` in executor.ts): every side effect of a node beyond its outputs.
  * While a node runs, the services it asks for (`ctx.host`): registering a model of this run
  * (deploy.register), serving it (deploy.serve) and reading the prediction log (data.predictions);
- * registration reads the run so far through the
- * executor's view, and writes the registry's own records once the run's records so far (the model
- * artifact among them) are committed. Once a node has succeeded or was reused: the project-file
- * effects its capabilities ask for (effects.ts).
+ * registration reads the run so far through the executor's view, and writes the registry's own
+ * records once the run's records so far (the model artifact among them) are committed. Once a
+ * node has succeeded or was reused: the project-file effects its capabilities ask for (effects.ts).
  */
 import { join } from 'node:path';
 import type { RunHost } from '../../nodes/types';

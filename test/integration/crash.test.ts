@@ -8,14 +8,14 @@
  * open, and a final run reuses every node whose result had been recorded.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../shared/random';
 import { openProject } from '../../main/store';
+import { buildCli, ROOT, type CliBundle } from '../helpers/cli-bundle';
 
-const ROOT = resolve(__dirname, '../..');
 const DATA = join(ROOT, 'resources', 'data');
 const KILLS = 20;
 /** kills that must land after the killed run stored results of its own (so the re-run has them to reuse) */
@@ -85,30 +85,16 @@ nodes:
 const NODE_COUNT = 9;
 
 let dir: string;
-let dist: string;
+let cli: CliBundle;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pw-crash-'));
   writeFileSync(join(dir, 'crash.pipeline.yaml'), PIPELINE);
   writeFileSync(join(dir, 'bc.pipeline.yaml'), readFileSync(join(EXAMPLES, 'breast-cancer.pipeline.yaml'), 'utf8').replace('../../data/breast_cancer.csv', join(DATA, 'breast_cancer.csv')));
   // The real CLI as it ships: bundled, run by plain Node.js (inside the repo so packages resolve).
-  dist = join(ROOT, 'test-results', `crash-dist-${process.pid}`);
-  mkdirSync(dist, { recursive: true });
-  const { build } = await import('esbuild');
-  await build({
-    absWorkingDir: ROOT,
-    entryPoints: { cli: 'main/cli/main.ts', worker: 'main/engine/worker.ts', 'code-worker': 'main/data/code-worker.ts' },
-    outdir: dist,
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    logLevel: 'error',
-  });
+  cli = await buildCli('crash');
 });
 afterAll(() => {
-  rmSync(dist, { recursive: true, force: true });
+  cli?.remove();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -117,7 +103,7 @@ const FINISHED_LINE = /^[✓✗\-■] \S+\s+(?:succeeded|failed|skipped|cancelle
 
 function start(file: string, project: string, args: string[]) {
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(join(dist, 'cli.cjs'))}).runCli()`, 'pipewright', 'run', file, '--project', project, ...args], {
+  const child = spawn(process.execPath, ['-e', cli.script, 'pipewright', 'run', file, '--project', project, ...args], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -23,6 +23,7 @@ import { ServerRegistry } from '../../main/serving/deploy';
 import { describeLoggedModel } from '../../main/serving/logged-requests';
 import { createDataEngine } from '../../main/data/duck-engine';
 import { openProject, type ProjectStore } from '../../main/store';
+import { numericInputs, readCsvRecords } from '../helpers/csv';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DATA = resolve(ROOT, '..', 'shared', 'data', 'breast_cancer.csv');
@@ -67,17 +68,8 @@ function post(url: string, path: string, body: unknown, headers: Record<string, 
   });
 }
 
-const lines = readFileSync(DATA, 'utf8').trim().split('\n');
-const header = lines[0].split(',');
 /** CSV rows as raw inputs and their true diagnosis. */
-const csv = lines.slice(1).map((l) => {
-  const v = l.split(',');
-  const inputs: Record<string, number> = {};
-  header.forEach((h, i) => {
-    if (h !== 'diagnosis') inputs[h] = Number(v[i]);
-  });
-  return { inputs, truth: v[header.indexOf('diagnosis')] };
-});
+const csv = readCsvRecords(DATA).map((r) => ({ inputs: numericInputs(r, 'diagnosis'), truth: r.diagnosis }));
 
 interface Sent {
   requestId: string;

@@ -10,9 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, serve, type ApiClient } from '../../shared/api/rpc';
-import { createMemoryPair } from '../../shared/api/transport';
-import { createHandlers, type ApiHandlers } from '../../main/api/handlers';
+import { startMemoryApi, type MemoryApi } from '../helpers/memory-api';
 import type { RunEvent } from '../../shared/run';
 
 const root = resolve(__dirname, '..', '..');
@@ -69,22 +67,19 @@ nodes:
 `;
 
 let dir: string;
-let handlers: ApiHandlers;
-let client: ApiClient;
+let api: MemoryApi;
+let client: MemoryApi['client'];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pw-schema-'));
   mkdirSync(join(dir, 'data'));
   copyFileSync(join(root, 'resources', 'data', 'penguins.csv'), join(dir, 'data', 'my-penguins.csv'));
-  handlers = createHandlers({ mode: 'memory', configDir: join(dir, 'home') });
-  const [a, b] = createMemoryPair();
-  serve(b, handlers);
-  client = createClient(a);
+  api = startMemoryApi({ mode: 'memory', configDir: join(dir, 'home') });
+  client = api.client;
 });
 
 afterAll(async () => {
-  client?.dispose();
-  await handlers?.dispose();
+  await api?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

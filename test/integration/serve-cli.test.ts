@@ -17,6 +17,7 @@ import { openProject } from '../../main/store/project-store';
 import { setAlias } from '../../main/registry/store';
 import { readPredictions } from '../../main/serving/prediction-log';
 import { ServerRegistry } from '../../main/serving/deploy';
+import { numericInputs, readCsvRecords } from '../helpers/csv';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'pipewright.cjs');
@@ -106,16 +107,7 @@ function post(url: string, path: string, body: unknown, headers: Record<string, 
 
 /** The first rows of the CSV as raw input rows (label dropped). */
 function csvRows(n: number): Record<string, number>[] {
-  const lines = readFileSync(DATA, 'utf8').trim().split('\n');
-  const header = lines[0].split(',');
-  return lines.slice(1, n + 1).map((l) => {
-    const v = l.split(',');
-    const row: Record<string, number> = {};
-    header.forEach((h, i) => {
-      if (h !== 'diagnosis') row[h] = Number(v[i]);
-    });
-    return row;
-  });
+  return readCsvRecords(DATA, n).map((r) => numericInputs(r, 'diagnosis'));
 }
 
 const rows = csvRows(5);
