@@ -13,7 +13,7 @@ import { Inspector } from './panels/Inspector';
 import { YamlView } from './panels/YamlView';
 import { LogPanel } from './panels/LogPanel';
 import { Notices } from './panels/Notices';
-import { pages } from './pages/registry';
+import { pages, preloadPages } from './pages/registry';
 import { RunBanner } from './pages/runs/RunBanner';
 import { FilePicker } from './files/FilePicker';
 import { Gallery } from './files/Gallery';
@@ -29,6 +29,7 @@ export function App() {
   useEffect(() => {
     const stop = installShortcuts();
     void boot();
+    preloadPages();
     return stop;
   }, []);
 

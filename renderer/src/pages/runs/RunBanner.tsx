@@ -1,21 +1,10 @@
 /** Over the canvas while a recorded run is drawn on it: which run, and that edits make a new version. */
-import { useEffect } from 'react';
 import { useEditor } from '../../store/context';
 import { useUi } from '../../ui-store';
 import { useHistory } from './history-store';
 import { rerunExactly } from './open-run';
 
-/**
- * The Runs page's code is fetched once the app is idle after it starts, so pressing the Runs tab
- * waits for the runs only (RunBanner is always mounted: the one eager part of the Runs page).
- */
-function prefetchRunsPage(): void {
-  const idle = globalThis.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 2000));
-  idle(() => void import('./RunsPage'), { timeout: 10_000 });
-}
-
 export function RunBanner() {
-  useEffect(prefetchRunsPage, []);
   const opened = useHistory((s) => s.opened);
   const revision = useEditor((s) => s.revision);
   const name = useEditor((s) => s.doc.metadata.name);
