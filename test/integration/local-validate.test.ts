@@ -75,7 +75,7 @@ describe('the editor validates as main does', () => {
   const examples = [
     ...files(join(ROOT, 'resources', 'examples')),
     ...files(join(ROOT, 'test', 'golden')),
-    ...files(join(ROOT, '..', '..', 'shared', 'spec', 'examples')).map((f) => ({ ...f, name: `spec/${f.name}` })),
+    ...files(join(ROOT, '..', 'shared', 'spec', 'examples')).map((f) => ({ ...f, name: `spec/${f.name}` })),
   ];
   it.each(examples.map((e) => [e.name, e.text]))('example %s', async (_name, text) => {
     const expected = await main(text);
