@@ -8,9 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, serve, type ApiClient } from '../../shared/api/rpc';
-import { createMemoryPair } from '../../shared/api/transport';
-import { createHandlers, type ApiHandlers } from './handlers';
+import type { ApiClient } from '../../shared/api/rpc';
+import { startMemoryApi, type MemoryApi } from '../../test/helpers/memory-api';
 import { safeFileName } from './workspace-files';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -19,7 +18,7 @@ const CSV = readFileSync(join(ROOT, 'resources', 'data', 'iris.csv'));
 let dir: string;
 let ws: string;
 let outside: string;
-let handlers: ApiHandlers;
+let api: MemoryApi;
 let client: ApiClient;
 
 const refusal = (p: Promise<unknown>) => p.then(() => null, (e: Error & { code?: string }) => e);
@@ -55,15 +54,12 @@ beforeAll(() => {
   symlinkSync(outside, join(ws, 'out'));
   // and one that stays inside
   symlinkSync(join(ws, 'data', 'iris.csv'), join(ws, 'examples', 'iris-link.csv'));
-  handlers = createHandlers({ mode: 'memory', configDir: join(dir, 'config'), workspaceDir: ws, resourcesDir: join(ROOT, 'resources') });
-  const [a, b] = createMemoryPair();
-  serve(b, handlers);
-  client = createClient(a);
+  api = startMemoryApi({ mode: 'memory', configDir: join(dir, 'config'), workspaceDir: ws, resourcesDir: join(ROOT, 'resources') });
+  client = api.client;
 });
 
 afterAll(async () => {
-  client?.dispose();
-  await handlers?.dispose();
+  await api?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
