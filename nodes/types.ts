@@ -289,6 +289,29 @@ export interface OnlineLookup {
 export interface RowReplay<P> {
   capture?(args: ReplayCaptureArgs<P>): Promise<ReplayCapture>;
   apply?(state: unknown, table: ColumnData[], ctx: ReplayContext): ColumnData[] | Promise<ColumnData[]>;
+  /**
+   * `apply` compiled for one row at a time, once per served model: the model server predicts a
+   * single-row request through these plain functions instead of building columns. Given the
+   * columns that enter (in order), returns the columns that leave and a function that writes one
+   * row's values from `input` into `output` (both indexed by those column lists). It must give
+   * exactly what `apply` gives on that row (test/integration/serving-chain.test.ts compares them
+   * on every bundled example). Absent: such a model's single rows go through `apply`.
+   */
+  compileRow?(state: unknown, columns: readonly RowColumn[]): CompiledRow;
+}
+
+/** A column of one row in a compiled chain: numeric values are numbers (NaN = missing; yes/no 0/1), others strings or null. */
+export interface RowColumn {
+  name: string;
+  numeric: boolean;
+}
+
+/** One row's values, indexed like the RowColumn list they belong to. */
+export type RowValues = (number | string | null)[];
+
+export interface CompiledRow {
+  columns: RowColumn[];
+  run(input: RowValues, output: RowValues): void;
 }
 
 /** What a schema function may use: reading file headers, never rows, never writing. */

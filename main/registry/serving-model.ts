@@ -6,7 +6,7 @@
  */
 import { registry } from '../../nodes/registry';
 import { loadModel, type Prediction as ModelPrediction, type Predictor } from '../../nodes/train/model';
-import type { ColumnData, OnlineLookup, ReplayContext } from '../../nodes/types';
+import type { ColumnData, CompiledRow, OnlineLookup, ReplayContext, RowColumn, RowValues } from '../../nodes/types';
 import { onlineLookup } from '../features/online';
 import { InputError, type Prediction, type ServingInput, type ServingModel } from '../serving/types';
 import type { ProjectStore } from '../store/project-store';
@@ -123,6 +123,77 @@ function columnsFromJson(inputs: ServingInput[], known: ReadonlySet<string>, col
 const badInput = (message: string, column: string | null, row: number | null): Error => new InputError(message, column, row);
 
 /**
+ * The chain and the network compiled for one row (the server's single-row path): each step's
+ * `compileRow` over reused buffers, then the model's features into a Float64Array and
+ * `predictRow`. Null when a step does not compile (features.code, features.join) or the chain's
+ * output lacks a numeric feature (the general path then says what is wrong).
+ */
+function compileRowPath(
+  file: ModelFile,
+  steps: { step: { type: string; state: unknown }; apply?: unknown }[],
+  predictor: Predictor,
+  classes: (string | number | boolean)[] | undefined,
+): ((values: readonly unknown[]) => Prediction) | null {
+  const predictRow = predictor.predictRow;
+  if (!predictRow) return null;
+  const inputs = file.inputs;
+  const kinds = inputs.map((i) => kindOf(i.type));
+  let columns: RowColumn[] = inputs.map((i, n) => ({ name: i.name, numeric: kinds[n] !== 'text' }));
+  const compiled: CompiledRow[] = [];
+  for (const { step, apply } of steps) {
+    if (!apply) continue;
+    const compile = registry.get(step.type)?.servingReplay?.compileRow;
+    if (!compile) return null;
+    const c = compile(step.state, columns);
+    compiled.push(c);
+    columns = c.columns;
+  }
+  const at = new Map(columns.map((c, i) => [c.name, i]));
+  const picks: number[] = [];
+  for (const f of file.model.features) {
+    const i = at.get(f);
+    if (i === undefined || !columns[i].numeric) return null;
+    picks.push(i);
+  }
+  const buffers: RowValues[] = [new Array(inputs.length), ...compiled.map((c) => new Array<number | string | null>(c.columns.length))];
+  const features = new Float64Array(picks.length);
+  const task = file.model.task;
+  const k = task === 'regression' ? 1 : (file.model.classes ?? []).length;
+  const out = new Float64Array(k);
+  const keys = (file.model.classes ?? []).map(String);
+  const bad = (n: number, what: string): InputError => new InputError(`column "${inputs[n].name}", row 0: ${what}`, inputs[n].name, 0);
+  return (values) => {
+    if (values.length !== inputs.length) throw new InputError(`expected ${inputs.length} values (the model's inputs), got ${values.length}`, null, 0);
+    // as columnsFromJson: null is a missing value where the chain handles it
+    const first = buffers[0];
+    for (let n = 0; n < inputs.length; n++) {
+      const x = values[n];
+      const kind = kinds[n];
+      if (x === null || x === undefined) {
+        if (!inputs[n].nullable) throw bad(n, `missing value, and the model does not impute ${inputs[n].name}`);
+        first[n] = kind === 'text' ? null : NaN;
+      } else if (kind === 'text') {
+        if (typeof x !== 'string') throw bad(n, `expected text (${inputs[n].type}), got ${JSON.stringify(x)}`);
+        first[n] = x;
+      } else if (kind === 'boolean') {
+        if (typeof x !== 'boolean') throw bad(n, `expected true or false, got ${JSON.stringify(x)}`);
+        first[n] = x ? 1 : 0;
+      } else if (typeof x !== 'number' || !Number.isFinite(x)) throw bad(n, `expected a number (${inputs[n].type}), got ${JSON.stringify(x)}`);
+      else if (kind === 'integer' && !Number.isInteger(x)) throw bad(n, `${x} is not a whole number (${inputs[n].type})`);
+      else first[n] = x;
+    }
+    for (let s = 0; s < compiled.length; s++) compiled[s].run(buffers[s], buffers[s + 1]);
+    const last = buffers[compiled.length];
+    for (let j = 0; j < picks.length; j++) features[j] = last[picks[j]] as number;
+    const best = predictRow(features, out);
+    if (task === 'regression') return out[0];
+    const scores: Record<string, number> = {};
+    for (let c = 0; c < k; c++) scores[keys[c]] = out[c];
+    return { label: classes![best], scores };
+  };
+}
+
+/**
  * Builds the predictor of a model file; `name` and `version` are what the server reports.
  * `online`: the project's online store, for a model trained on a features.join output.
  */
@@ -143,6 +214,7 @@ export async function createServingModel(file: ModelFile, name: string, version:
   const predictor: Predictor = loadModel(file.model, await tfForServing(), { plainJsUpTo: 1 << 20 });
   const known = new Set(file.inputs.map((i) => i.name));
   const classes = file.task === 'classification' ? (file.model.classes ?? []).map((c) => (file.model.labelType === 'numeric' ? Number(c) : c)) : undefined;
+  const predictRow = compileRowPath(file, steps, predictor, classes);
 
   /** The chain and the network on validated columns (in the model's input order). */
   async function predictValid(valid: ColumnData[], rows: number): Promise<ModelPrediction> {
@@ -182,6 +254,7 @@ export async function createServingModel(file: ModelFile, name: string, version:
     },
   };
   if (classes) model.classes = classes;
+  if (predictRow) model.predictRow = predictRow;
   return model;
 }
 

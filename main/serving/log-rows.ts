@@ -28,7 +28,7 @@ export interface PackedRows {
   text: string;
   numbers: Float64Array;
   /** the column lists of this batch's rows, by id */
-  names: Record<number, string[]>;
+  names: Record<number, readonly string[]>;
   rows: number;
 }
 
@@ -41,16 +41,16 @@ export class LogPacker {
   private parts: string[] = [];
   private numbers = new Float64Array(4096);
   private used = 0;
-  private names: Record<number, string[]> = {};
+  private names: Record<number, readonly string[]> = {};
   private readonly ids = new Map<string, number>();
-  private last: { names: string[]; id: number } | null = null;
+  private last: { names: readonly string[]; id: number } | null = null;
   private nextListId = 0;
   rows = 0;
 
   /** The id of a column list (requests of one model mostly repeat the last one: compared, not joined). */
-  private idOf(names: string[]): number {
+  private idOf(names: readonly string[]): number {
     const last = this.last;
-    if (last && last.names.length === names.length && last.names.every((n, i) => n === names[i])) return last.id;
+    if (last && (last.names === names || (last.names.length === names.length && last.names.every((n, i) => n === names[i])))) return last.id;
     const key = names.join(FIELD);
     let id = this.ids.get(key);
     if (id === undefined) {
@@ -64,7 +64,9 @@ export class LogPacker {
   }
 
   add(e: PredictionLogEntry): void {
-    const names = Object.keys(e.inputs);
+    const one = e.row;
+    const columns = e.inputs ?? {};
+    const names = one ? one.names : Object.keys(columns);
     const id = this.idOf(names);
     this.names[id] = names;
     const need = this.used + names.length * e.rows;
@@ -81,7 +83,7 @@ export class LogPacker {
       let tokens = '';
       let kinds = '';
       for (let c = 0; c < names.length; c++) {
-        const v = e.inputs[names[c]][r];
+        const v = one ? one.values[c] : columns[names[c]][r];
         if (typeof v === 'number' && Number.isFinite(v)) {
           this.numbers[this.used++] = v;
           if (kinds) kinds += 'n';

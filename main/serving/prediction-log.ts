@@ -56,7 +56,9 @@ export interface PredictionLogEntry {
   shadow?: boolean;
   protocol: 'v1' | 'v2';
   /** the request's rows, columnar: input column -> one raw value per row */
-  inputs: Record<string, unknown[]>;
+  inputs?: Record<string, unknown[]>;
+  /** or its one row: the values of the named columns, in that order (the single-row path) */
+  row?: { names: readonly string[]; values: readonly unknown[] };
   rows: number;
   predictions: Prediction[];
   latencyMs: number;

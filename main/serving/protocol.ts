@@ -33,8 +33,37 @@ export const MAX_ROWS = 1_000_000;
 
 export interface ParsedRows {
   /** input column -> one value per row (a null-prototype object) */
-  columns: Record<string, unknown[]>;
+  readonly columns: Record<string, unknown[]>;
   rows: number;
+  /** a one-row request: its values in the model's input order (`names`), checked */
+  row?: readonly unknown[];
+  names?: readonly string[];
+}
+
+/**
+ * A one-row request as its values in the model's input order; the columnar view is built only
+ * when something asks for it (a model without `predictRow`, a batch), so the single-row path
+ * allocates one array.
+ */
+class OneRow implements ParsedRows {
+  readonly rows = 1;
+  private cols: Record<string, unknown[]> | null = null;
+  readonly names: readonly string[];
+  constructor(
+    spec: InputSpec,
+    readonly row: unknown[],
+  ) {
+    this.names = spec.names;
+  }
+
+  get columns(): Record<string, unknown[]> {
+    if (!this.cols) {
+      const out = Object.create(null) as Record<string, unknown[]>;
+      for (let i = 0; i < this.names.length; i++) out[this.names[i]] = [this.row[i]];
+      this.cols = out;
+    }
+    return this.cols;
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -73,13 +102,21 @@ export function checkValue(input: ServingInput, kind: ColumnKind, v: unknown, ro
 
 /** A model's input columns prepared once per model: lookups by name, kinds. */
 export class InputSpec {
-  readonly byName = new Map<string, { input: ServingInput; kind: ColumnKind }>();
+  readonly byName = new Map<string, { input: ServingInput; kind: ColumnKind; index: number }>();
+  /** the input names in order (one array for the model's lifetime) */
+  readonly names: readonly string[];
   constructor(readonly inputs: readonly ServingInput[]) {
-    for (const i of inputs) this.byName.set(i.name, { input: i, kind: columnKind(i.type) });
+    inputs.forEach((i, index) => this.byName.set(i.name, { input: i, kind: columnKind(i.type), index }));
+    this.names = inputs.map((i) => i.name);
   }
 
-  get(name: string): { input: ServingInput; kind: ColumnKind } | undefined {
+  get(name: string): { input: ServingInput; kind: ColumnKind; index: number } | undefined {
     return this.byName.get(name);
+  }
+
+  /** The one row of a columnar request, in input order (the columns are checked and complete). */
+  rowOf(columns: Record<string, unknown[]>): unknown[] {
+    return this.names.map((n) => columns[n][0]);
   }
 
   unknown(name: string, place: string, row: number | null): InputError {
@@ -122,24 +159,12 @@ export function parseV1Predict(body: unknown, spec: InputSpec): ParsedRows & { f
     const list = body.instances;
     if (!Array.isArray(list) || list.length === 0) throw new InputError('"instances" must be a non-empty list of rows', null, null);
     if (list.length > MAX_ROWS) throw new InputError(`"instances" has ${list.length} rows; at most ${MAX_ROWS} per request`, null, null);
+    if (list.length === 1) return Object.assign(new OneRow(spec, instanceRow(spec, list[0], 0)), { format: 'instances' as const });
     const n = list.length;
     const columns = emptyColumns(spec, n);
     for (let r = 0; r < n; r++) {
-      const row: unknown = list[r];
-      if (!isObject(row)) throw new InputError(`row ${r}: a row is an object of column: value, got ${describe(row)}`, null, r);
-      let seen = 0;
-      for (const name of Object.keys(row)) {
-        const col = spec.get(name);
-        if (!col) throw spec.unknown(name, `row ${r}: `, r);
-        const v = row[name];
-        checkValue(col.input, col.kind, v, r);
-        columns[name][r] = v;
-        seen++;
-      }
-      if (seen !== spec.inputs.length) {
-        const missing = spec.inputs.find((i) => !Object.hasOwn(row, i.name))!;
-        throw new InputError(`row ${r}: missing column '${missing.name}'`, missing.name, r);
-      }
+      const values = instanceRow(spec, list[r], r);
+      for (let c = 0; c < values.length; c++) columns[spec.names[c]][r] = values[c];
     }
     return { columns, rows: n, format: 'instances' };
   }
@@ -160,7 +185,27 @@ export function parseV1Predict(body: unknown, spec: InputSpec): ParsedRows & { f
   for (const i of spec.inputs) if (!Object.hasOwn(columns, i.name)) throw new InputError(`missing column '${i.name}'`, i.name, null);
   if (n <= 0) throw new InputError('"inputs" has no rows', null, null);
   if (n > MAX_ROWS) throw new InputError(`"inputs" has ${n} rows; at most ${MAX_ROWS} per request`, null, null);
-  return { columns, rows: n, format: 'columnar' };
+  return { columns, rows: n, format: 'columnar', ...(n === 1 && { row: spec.rowOf(columns), names: spec.names }) };
+}
+
+/** One row object of `instances`, checked, as values in input order. */
+function instanceRow(spec: InputSpec, row: unknown, r: number): unknown[] {
+  if (!isObject(row)) throw new InputError(`row ${r}: a row is an object of column: value, got ${describe(row)}`, null, r);
+  const values = new Array<unknown>(spec.names.length);
+  let seen = 0;
+  for (const name of Object.keys(row)) {
+    const col = spec.get(name);
+    if (!col) throw spec.unknown(name, `row ${r}: `, r);
+    const v = row[name];
+    checkValue(col.input, col.kind, v, r);
+    values[col.index] = v;
+    seen++;
+  }
+  if (seen !== spec.inputs.length) {
+    const missing = spec.inputs.find((i) => !Object.hasOwn(row, i.name))!;
+    throw new InputError(`row ${r}: missing column '${missing.name}'`, missing.name, r);
+  }
+  return values;
 }
 
 /** The classes of a classification model as score keys, in metadata order. */
@@ -274,7 +319,7 @@ export function parseV2Infer(body: unknown, spec: InputSpec, outputNames: readon
   for (const i of spec.inputs) if (!Object.hasOwn(columns, i.name)) throw new InputError(`missing input '${i.name}'`, i.name, null);
   if (n <= 0) throw new InputError('the inputs have no rows', null, null);
   if (n > MAX_ROWS) throw new InputError(`the inputs have ${n} rows; at most ${MAX_ROWS} per request`, null, null);
-  return { columns, rows: n, id: body.id as string | undefined, outputs };
+  return { columns, rows: n, id: body.id as string | undefined, outputs, ...(n === 1 && { row: spec.rowOf(columns), names: spec.names }) };
 }
 
 /** BYTES for text classes, INT64 or FP64 for numeric ones, BOOL for true/false. */

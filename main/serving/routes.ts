@@ -10,7 +10,7 @@
  * `c.server.store` is the project (null under `serve --model-file`); `c.body` is the parsed JSON.
  */
 import type { IncomingMessage } from 'node:http';
-import type { PredictionLog } from './prediction-log';
+import type { PredictionLog, PredictionLogEntry } from './prediction-log';
 import { isRequestId, recordFeedback } from './prediction-log';
 import type { ProjectStore } from '../store/project-store';
 import { key, NotFound, type Loaded, type ModelTable } from './model-table';
@@ -104,16 +104,33 @@ async function target(server: ServerContext, params: RouteCall['params']): Promi
 
 const header = (m: ServingModel) => ({ name: m.name, version: m.version });
 
-/** Predicts with one loaded model, holding it so a swap disposes it only after this request. */
-async function predictWith(loaded: Loaded, parsed: ParsedRows): Promise<Prediction[]> {
+/**
+ * Predicts with one loaded model, holding it so a swap disposes it only after this request. One
+ * row of a model that compiles row by row is predicted at once (synchronously, no columns).
+ */
+function predictWith(loaded: Loaded, parsed: ParsedRows): Prediction[] | Promise<Prediction[]> {
+  const one = parsed.row && loaded.model.predictRow;
+  if (one) {
+    if (loaded.disposed) throw unloaded(loaded);
+    return [one.call(loaded.model, parsed.row!)];
+  }
+  return predictBatched(loaded, parsed);
+}
+
+async function predictBatched(loaded: Loaded, parsed: ParsedRows): Promise<Prediction[]> {
   loaded.acquire();
   try {
-    if (loaded.disposed) throw new NotFound(`${loaded.model.name}:${loaded.model.version} was just unloaded; send the request again`);
+    if (loaded.disposed) throw unloaded(loaded);
     return await loaded.predict(parsed.columns, parsed.rows);
   } finally {
     loaded.release();
   }
 }
+
+const unloaded = (loaded: Loaded) => new NotFound(`${loaded.model.name}:${loaded.model.version} was just unloaded; send the request again`);
+
+/** What the log records of a request's inputs: its one row as it came, else its columns. */
+const loggedInputs = (parsed: ParsedRows) => (parsed.row ? { row: { names: parsed.names!, values: parsed.row } } : { inputs: parsed.columns });
 
 /** Parse, predict, log (sampled) and send a copy to the shadow; the shadow's answer is only logged. */
 async function predictRoute<P extends ParsedRows>(
@@ -126,12 +143,13 @@ async function predictRoute<P extends ParsedRows>(
   const t = await target(server, call.params);
   const model = t.loaded.model;
   const parsed = parse(model);
-  const predictions = await predictWith(t.loaded, parsed);
+  const predicted = predictWith(t.loaded, parsed);
+  const predictions = Array.isArray(predicted) ? predicted : await predicted;
   const logged = server.log?.sampled() ?? false;
   const shadow = t.unpinned ? server.table.routing.shadowVersion(model.name) : null;
   if (logged || shadow) {
     const latencyMs = Number(process.hrtime.bigint() - call.start) / 1e6;
-    const base = { requestId: call.requestId, at: call.readAt, model: model.name, protocol, inputs: parsed.columns, rows: parsed.rows };
+    const base = { requestId: call.requestId, at: call.readAt, model: model.name, protocol, ...loggedInputs(parsed), rows: parsed.rows };
     if (logged) server.log!.record({ ...base, version: model.version, alias: t.alias, predictions, latencyMs });
     if (shadow && shadow.version !== model.version) setImmediate(() => void runShadow(server, model.name, shadow, parsed, logged ? base : null));
   }
@@ -143,7 +161,7 @@ async function runShadow(
   name: string,
   shadow: { version: number; alias: string },
   parsed: ParsedRows,
-  base: { requestId: string; at: number; model: string; protocol: 'v1' | 'v2'; inputs: Record<string, unknown[]>; rows: number } | null,
+  base: Omit<PredictionLogEntry, 'version' | 'alias' | 'predictions' | 'latencyMs'> | null,
 ): Promise<void> {
   const start = process.hrtime.bigint();
   try {

@@ -44,6 +44,13 @@ export interface ServingModel {
    * throws anything else for bad client input. Equal to the run's own evaluation to 1e-6.
    */
   predictColumns(columns: Record<string, unknown[]>, rows: number): Promise<Prediction[]>;
+  /**
+   * One row, its values in `inputs` order: the server's single-row path, present when the model's
+   * chain compiles row by row (`compileRow` in the node files). Synchronous, no columns built;
+   * checks each value as `predictColumns` does (InputError naming the column, row 0) and gives
+   * exactly what it gives for that row.
+   */
+  predictRow?(values: readonly unknown[]): Prediction;
   /** frees backend memory; called when a version is no longer routed to */
   dispose(): void;
 }

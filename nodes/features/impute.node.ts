@@ -43,6 +43,21 @@ export default defineNode({
         return { ...c, values: c.values.map((v) => v ?? String(f)) };
       });
     },
+    compileRow(state, columns) {
+      const fills = (state as { fills: Record<string, number | string | boolean> }).fills;
+      // per column: its fill as apply uses it (a number for a numeric column, else text), or none
+      const plan = columns.map((c) => (Object.prototype.hasOwnProperty.call(fills, c.name) ? (c.numeric ? Number(fills[c.name]) : String(fills[c.name])) : undefined));
+      return {
+        columns: [...columns],
+        run(input, output) {
+          for (let i = 0; i < plan.length; i++) {
+            const v = input[i];
+            const f = plan[i];
+            output[i] = f === undefined ? v : typeof f === 'number' ? (Number.isNaN(v) ? f : v) : (v ?? f);
+          }
+        },
+      };
+    },
   },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');

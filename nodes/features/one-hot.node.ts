@@ -1,4 +1,4 @@
-import { defineNode, type ArtifactRef, type ColumnData, type RunContext } from '../types';
+import { defineNode, type ArtifactRef, type ColumnData, type RowColumn, type RunContext } from '../types';
 import { asNodeError, describeInput, input, nodeError, requireColumns, tableOutput } from './common';
 import { carryScaler } from './scaler';
 import { mapColumns } from '../schema';
@@ -48,6 +48,33 @@ export default defineNode({
           return { name: `${c.name}_${cat.text}`, type: 'DOUBLE', numeric: true, values: out };
         });
       });
+    },
+    compileRow(state, columns) {
+      const encode = (state as { columns: Record<string, Category[]> }).columns;
+      // per output column: the input it copies, or the input and the value that makes it 1
+      const plan: { from: number; want?: number | string }[] = [];
+      const out: RowColumn[] = [];
+      columns.forEach((c, from) => {
+        const cats = Object.prototype.hasOwnProperty.call(encode, c.name) ? encode[c.name] : undefined;
+        if (!cats) {
+          plan.push({ from });
+          out.push(c);
+          return;
+        }
+        for (const cat of cats) {
+          plan.push({ from, want: c.numeric ? Number(cat.value) : cat.text });
+          out.push({ name: `${c.name}_${cat.text}`, numeric: true });
+        }
+      });
+      return {
+        columns: out,
+        run(input, output) {
+          for (let j = 0; j < plan.length; j++) {
+            const p = plan[j];
+            output[j] = p.want === undefined ? input[p.from] : input[p.from] === p.want ? 1 : 0;
+          }
+        },
+      };
     },
   },
   async run({ inputs, params, ctx }) {

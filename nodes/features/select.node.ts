@@ -31,6 +31,17 @@ export default defineNode({
       // A kept column that serving does not carry (the label) is simply not there.
       return (state as { keep: string[] }).keep.flatMap((n) => byName.get(n) ?? []);
     },
+    compileRow(state, columns) {
+      // as apply's Map: a name given twice is its last column
+      const at = new Map(columns.map((c, i) => [c.name, i]));
+      const picks = (state as { keep: string[] }).keep.flatMap((n) => at.get(n) ?? []);
+      return {
+        columns: picks.map((i) => columns[i]),
+        run(input, output) {
+          for (let j = 0; j < picks.length; j++) output[j] = input[picks[j]];
+        },
+      };
+    },
   },
   async run({ inputs, params, ctx }) {
     const table = input(ctx, inputs, 'table');

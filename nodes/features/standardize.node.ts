@@ -41,6 +41,24 @@ export default defineNode({
         return { name: c.name, type: 'DOUBLE', numeric: true, values: c.values.map((x) => (x - s.mean) / s.scale) };
       });
     },
+    compileRow(state, columns) {
+      const doc = state as ScalerDoc;
+      const mean = new Float64Array(columns.length);
+      const scale = new Float64Array(columns.length);
+      const scaled = columns.map((c, i) => {
+        const s = doc.columns[c.name];
+        if (!s || !c.numeric) return false;
+        mean[i] = s.mean;
+        scale[i] = s.scale;
+        return true;
+      });
+      return {
+        columns: [...columns],
+        run(input, output) {
+          for (let i = 0; i < scaled.length; i++) output[i] = scaled[i] ? ((input[i] as number) - mean[i]) / scale[i] : input[i];
+        },
+      };
+    },
   },
   async run({ inputs, params, ctx }) {
     const train = input(ctx, inputs, 'train');

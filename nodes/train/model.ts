@@ -96,6 +96,12 @@ export interface Predictor {
   model: ModelDoc;
   /** Predicts for rows given as columns (by name); every feature of the model must be present. */
   predict(columns: Record<string, Float64Array>): Prediction;
+  /**
+   * One row, its features in `model.features` order: what `predict` gives for that row, written
+   * into `out` (the class probabilities, or the one value); returns the predicted class (-1 for
+   * regression). No allocation but the network's scratch: the server's single-row path.
+   */
+  predictRow?(features: Float64Array, out: Float64Array): number;
 }
 
 function isModelDoc(json: unknown): json is ModelDoc {
@@ -138,9 +144,37 @@ export function loadModel(json: unknown, tf: Tf, options: LoadModelOptions = {})
   const jsUpTo = options.plainJsUpTo ?? 0;
   const asLabel = (model.classes ?? []).map((c) => (model.labelType === 'numeric' ? Number(c) : c));
   const plainJs = (n: number): boolean => jsUpTo > 0 && (perRow <= 1024 || n * perRow <= jsUpTo);
+  const row = new Float32Array(f);
+  const missingValue = (j: number, i: number) => new NodeError(`column ${model.features[j]} has a missing value in row ${i + 1}: impute it first (features.impute)`);
 
   return {
     model,
+    predictRow(features, into) {
+      for (let j = 0; j < f; j++) {
+        const v = features[j];
+        if (Number.isNaN(v)) throw missingValue(j, 0);
+        row[j] = (v - mean[j]) / std[j];
+      }
+      const out = forwardRows(spec, weights, row, 1);
+      if (model.task === 'regression') {
+        const t = model.target ?? { mean: 0, std: 1 };
+        into[0] = out[0] * t.std + t.mean;
+        return -1;
+      }
+      if (model.task === 'binary') {
+        const p = out[0];
+        into[0] = 1 - p;
+        into[1] = p;
+        return p >= 0.5 ? 1 : 0;
+      }
+      const k = model.classes?.length ?? 0;
+      let best = 0;
+      for (let c = 0; c < k; c++) {
+        into[c] = out[c];
+        if (out[c] > out[best]) best = c;
+      }
+      return best;
+    },
     predict(columns) {
       let complete = true;
       for (const name of model.features) if (!columns[name]) complete = false;
@@ -157,9 +191,7 @@ export function loadModel(json: unknown, tf: Tf, options: LoadModelOptions = {})
         const s = std[j];
         for (let i = 0; i < n; i++) {
           const v = col[i];
-          if (Number.isNaN(v)) {
-            throw new NodeError(`column ${model.features[j]} has a missing value in row ${i + 1}: impute it first (features.impute)`);
-          }
+          if (Number.isNaN(v)) throw missingValue(j, i);
           x[i * f + j] = (v - m) / s;
         }
       }

@@ -154,9 +154,14 @@ nodes:
       label: species
 `;
 
+/** Every step that compiles row by row (ALL_STEPS without its code node): select, text one-hot with nulls, impute. */
+const ROW_STEPS = ALL_STEPS.replace(/ {2}ratio:[\s\S]*?(?= {2}impute:)/, '').replace('table: ratio.table', 'table: load.table').replace('name: all-steps', 'name: row-steps');
+const register = (name: string) => `  register:\n    type: deploy.register\n    inputs:\n      model: train.model\n    params:\n      name: ${name}\n      alias: champion\n`;
+
 const CASES: [string, () => string][] = [
   ...files.map((f): [string, () => string] => [f.replace('.pipeline.yaml', ''), () => withRegister(f, f.replace('.pipeline.yaml', ''))]),
-  ['all-steps', () => `${ALL_STEPS}  register:\n    type: deploy.register\n    inputs:\n      model: train.model\n    params:\n      name: all-steps\n      alias: champion\n`],
+  ['all-steps', () => `${ALL_STEPS}${register('all-steps')}`],
+  ['row-steps', () => `${ROW_STEPS}${register('row-steps')}`],
 ];
 
 describe.each(CASES)('%s', (name, pipelineText) => {
@@ -212,7 +217,7 @@ describe.each(CASES)('%s', (name, pipelineText) => {
       const model = await loadServingModelRef(store, name);
       expect(model.inputs.map((i) => i.name)).toEqual(rawInfo.columns.map((c) => c.name).filter((c) => c !== predictor.model.label));
       const rawCols: ColumnData[] = await ctx.data.readColumns(raw);
-      if (name === 'all-steps') {
+      if (name === 'all-steps' || name === 'row-steps') {
         // Nulls are accepted exactly where the chain handles them, and the evaluation rows have some.
         expect(model.inputs.filter((i) => i.nullable).map((i) => i.name).sort()).toEqual(['beak_depth_mm', 'beak_length_mm', 'body_mass_g', 'flipper_length_mm', 'island', 'sex']);
         expect(rawCols.find((c) => c.name === 'sex')!.values).toContain(null);
@@ -234,6 +239,22 @@ describe.each(CASES)('%s', (name, pipelineText) => {
       }
       const viaJson = await model.predictColumns(json, n);
       expect(viaJson).toEqual(toPredictions(got).slice(0, n));
+
+      // The server's single-row path (the chain and network compiled row by row) gives exactly
+      // what the columns path gives, on every evaluation row; a chain with code does not compile.
+      const compiles = !pipeline.nodes.some((node) => node.type === 'features.code');
+      expect(typeof model.predictRow, `${name}: compiled row by row`).toBe(compiles ? 'function' : 'undefined');
+      if (model.predictRow) {
+        const all = toPredictions(got);
+        const cols = model.inputs.map((input) => ({ input, values: rawCols.find((x) => x.name === input.name)!.values as ArrayLike<number | string | null> }));
+        for (let i = 0; i < rawInfo.rows; i++) {
+          const values = cols.map(({ input, values: v }) => {
+            const x = v[i];
+            return typeof x === 'number' ? (Number.isNaN(x) ? null : input.type === 'BOOLEAN' ? x === 1 : x) : x;
+          });
+          expect(model.predictRow(values), `${name}: row ${i}`).toEqual(all[i]);
+        }
+      }
 
       // pipewright predict on the raw rows, and an exported model file without the project.
       const rawCsv = join(dir, `${name}-raw.parquet`);
