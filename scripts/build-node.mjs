@@ -13,6 +13,7 @@ const entries = {
   'trial-worker': 'main/compute/trial-worker.ts',
   'step-worker': 'main/compute/step-worker.ts',
   'log-writer': 'main/serving/log-writer.ts',
+  'lease-writer': 'main/serving/lease-writer.ts',
   web: 'main/server/web-main.ts',
   'electron/main': 'main/electron/main.ts',
   'electron/preload': 'main/electron/preload.ts',

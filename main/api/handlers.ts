@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { RpcError, type Connection, type Handlers } from '../../shared/api/rpc';
-import type { AppInfo, PipelineVersion, ProjectInfo, TablePreview } from '../../shared/api/contract';
+import type { AppInfo, PipelineVersion, ProjectInfo, RunningServer, TablePreview } from '../../shared/api/contract';
 import { APP_VERSION } from '../../shared/version';
 import { formatPipelineText, loadPipeline, parsePipelineText, serializePipeline, type ParamValue, type Pipeline } from '../../shared/pipeline';
 import { registry as coreRegistry, type NodeRegistry } from '../../nodes/registry';
@@ -24,6 +24,7 @@ import { WorkerPool } from '../engine/pool';
 import { tableRows, tableStats, type ColumnStats } from './preview';
 import { batchRunEvents } from './run-events';
 import { ServerRegistry } from '../serving/deploy';
+import { forgetStoppedLeases, leaseAsServer, readLeases } from '../serving/lease';
 import { cachedSchemaContext, inferSchemas } from '../engine/schema';
 import { exportText } from '../cli/commands/export';
 import { ExportError } from '../export/graph';
@@ -192,6 +193,21 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       renameSync(tmp, file);
     }
     return { kind: 'table', path: file, hash, meta: info.meta };
+  }
+
+  /** `pipewright serve` processes on the open projects (their leases); stopped ones a minute old are deleted. */
+  function externalServers(): RunningServer[] {
+    const out: RunningServer[] = [];
+    for (const store of projects.values()) {
+      if (!store.isOpen) continue;
+      try {
+        forgetStoppedLeases(store);
+        out.push(...readLeases(store).map((l) => leaseAsServer(store.path, l)));
+      } catch (e) {
+        process.stderr.write(`pipewright: could not read the model servers of ${store.path}: ${(e as Error).message}\n`);
+      }
+    }
+    return out;
   }
 
   /** The folders the user opened: where the app's projects and launch files are, and recent projects. */
@@ -525,8 +541,12 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       }),
 
     // The model servers deploy.serve started (contract 4b): listed and stopped in the Serving page.
-    'serving.list': () => ({ servers: servers.list() }),
-    'serving.stop': async ({ id: serverId }) => ({ stopped: await servers.stop(serverId) }),
+    // and the `pipewright serve` processes on the open projects, through their leases
+    'serving.list': () => ({ servers: [...servers.list(), ...externalServers()] }),
+    'serving.stop': async ({ id: serverId }) => {
+      if (serverId.startsWith('external|')) throw new RpcError('that server was started outside the app (pipewright serve): stop it where it runs (Ctrl-C, or kill its process)', 'refused');
+      return { stopped: await servers.stop(serverId) };
+    },
     'serving.inputs': ({ id: serverId }) => servers.inputs(serverId),
     'serving.predict': ({ id: serverId, row }) => servers.predict(serverId, row),
 

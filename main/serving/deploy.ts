@@ -12,6 +12,7 @@ import { registrySource } from './registry-source';
 import { isLoopback, startModelServer, type ModelServer } from './server';
 import type { RunningServer, ServingAnswer, ServingInputs } from '../../shared/api/contract';
 import { columnKind } from './protocol';
+import { servedModels } from './lease';
 import type { ServingInput } from './types';
 import type { ServedEndpoint } from '../../nodes/types';
 
@@ -111,13 +112,9 @@ export class ServerRegistry {
 
   list(): RunningServer[] {
     return [...this.running].map(([id, r]) => {
-      let version: number | null;
-      try {
-        version = r.table.routing.defaultTarget(r.req.name, () => 0).version;
-      } catch {
-        version = null;
-      }
-      return { id, project: r.project, name: r.req.name, url: r.server.url, startedAt: r.startedAt, version, stats: r.server.stats.snapshot() };
+      const models = servedModels(r.table.routing).map((m) => ({ name: m.name, version: m.version, alias: m.alias ?? m.traffic ?? null }));
+      const version = models.find((m) => m.name === r.req.name)?.version ?? null;
+      return { id, origin: 'app', state: 'running', project: r.project, name: r.req.name, url: r.server.url, startedAt: r.startedAt, version, models, stats: r.server.stats.snapshot() };
     });
   }
 

@@ -39,14 +39,35 @@ export interface ModelServerOptions {
   exclusive?: boolean;
 }
 
+/** Seconds of requests the live figures cover (the Serving page, a `serve` process's lease). */
+export const STATS_WINDOW_S = 5;
+
 export interface ServerStatsSnapshot {
+  /** since the server started */
   requests: number;
   errors: number;
   /** requests per second over the last 5 s */
   rps: number;
-  /** latency of the last (up to) 2048 requests, ms */
+  /** latency of the requests of the last 5 s (at most the latest 2048), ms; null: none came */
   p50: number | null;
   p99: number | null;
+}
+
+/** The live figures before percentiles: what a `--workers N` primary merges from its workers. */
+export interface ServerStatsWindow {
+  requests: number;
+  errors: number;
+  rps: number;
+  /** the latencies of the window's requests, ms, in no particular order */
+  latencies: number[];
+}
+
+/** p50 and p99 of latencies (sorted in place). */
+export function percentiles(latencies: number[]): { p50: number | null; p99: number | null } {
+  if (!latencies.length) return { p50: null, p99: null };
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  return { p50: q(0.5), p99: q(0.99) };
 }
 
 /** Counts and a ring of recent latencies, cheap enough for every request. */
@@ -70,13 +91,21 @@ export class ServerStats {
     if (this.seconds.size > 8) for (const k of this.seconds.keys()) if (k < s - 6) this.seconds.delete(k);
   }
 
-  snapshot(): ServerStatsSnapshot {
+  /** Off the request path (once a second at most): the last 5 s of requests, latest last in the ring. */
+  window(): ServerStatsWindow {
     const s = Math.floor(Date.now() / 1000);
     let recent = 0;
-    for (let k = s - 5; k < s; k++) recent += this.seconds.get(k) ?? 0;
-    const sorted = Array.from(this.lat.subarray(0, this.filled)).sort((a, b) => a - b);
-    const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null);
-    return { requests: this.requests, errors: this.errors, rps: recent / 5, p50: q(0.5), p99: q(0.99) };
+    for (let k = s - STATS_WINDOW_S; k < s; k++) recent += this.seconds.get(k) ?? 0;
+    // the ring holds requests in order: the window's are the last ones recorded
+    const inWindow = Math.min(this.filled, recent + (this.seconds.get(s) ?? 0));
+    const latencies: number[] = new Array<number>(inWindow);
+    for (let i = 0; i < inWindow; i++) latencies[i] = this.lat[(this.next - 1 - i + this.lat.length) % this.lat.length];
+    return { requests: this.requests, errors: this.errors, rps: recent / STATS_WINDOW_S, latencies };
+  }
+
+  snapshot(): ServerStatsSnapshot {
+    const w = this.window();
+    return { requests: w.requests, errors: w.errors, rps: w.rps, ...percentiles(w.latencies) };
   }
 }
 

@@ -68,16 +68,30 @@ export interface ExampleInfo {
   data: string[];
 }
 
-/** A model server started by deploy.serve in the app (main/serving/deploy.ts). */
+/**
+ * A model server: one deploy.serve started in the app (main/serving/deploy.ts), or a
+ * `pipewright serve` process on an open project, seen through the lease it keeps in the project
+ * file (main/serving/lease.ts).
+ */
 export interface RunningServer {
   id: string;
+  /** 'app': started by this app (it can stop it); 'external': a `pipewright serve` process */
+  origin: 'app' | 'external';
+  /** 'stopped': an external server whose heartbeat stopped or whose process is gone */
+  state: 'running' | 'stopped';
   project: string;
+  /** the model name(s) it answers for */
   name: string;
   url: string;
   startedAt: string;
-  /** the version the model's name resolves to now */
+  /** the version the model's name resolves to now (null: several models, or none yet) */
   version: number | null;
+  /** every model it answers for, the version its name resolves to and the alias (or split) it follows */
+  models: { name: string; version: number | null; alias: string | null }[];
+  /** requests since start; req/s, p50 and p99 over the last 5 s */
   stats: { requests: number; errors: number; rps: number; p50: number | null; p99: number | null };
+  /** an external server's process */
+  process?: { pid: number; host: string; heartbeatAt: string; workers: number; auth: boolean; protocols: string[]; why?: string };
 }
 
 export interface ServingInputs {

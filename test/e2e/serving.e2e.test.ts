@@ -2,10 +2,13 @@
  * The Serving page (issue 11 item 5): empty, it says how to start a server; a pipeline with
  * deploy.register + deploy.serve run in the web app leaves a live server listed with its URL and
  * version; "try it" predicts one real row of breast_cancer.csv through the server's own route
- * (the request counter moves on the next refresh); Stop removes it and the port stops answering.
+ * (the request counter moves on the next refresh); a `pipewright serve` started from a terminal
+ * on the same project is listed beside it (its lease), with its version and live figures, and
+ * shown as stopped once killed with -9; Stop removes the app's server and the port stops answering.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openPage, RUN_MS, screenshot } from './harness';
 import { e2eSuite } from './suite';
@@ -52,7 +55,7 @@ describe('serving page', () => {
     const text = (await row.textContent())!;
     const url = (await row.getByTestId('server-url').textContent())!;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(text).toMatch(/cancer.*serving\.pwproj\s*1/);
+    expect(text).toMatch(/cancer:1\s*champion\s*serving\.pwproj\s*this app/);
     // The server really answers on that URL.
     const status = (await (await fetch(`${url}/v1/models/cancer`)).json()) as { model_version_status: { state: string }[] };
     expect(status.model_version_status[0].state).toBe('AVAILABLE');
@@ -88,8 +91,47 @@ describe('serving page', () => {
     await expect.poll(() => page.getByTestId('try-error').textContent()).toMatch(new RegExp(`400.*${cols[0]}`));
     await screenshot(page, 'serving-bad-input');
 
+    // A server started from a terminal on the same project: listed beside the app's own.
+    const project = join(home, 'serving', 'serving.pwproj');
+    const cli = resolve(__dirname, '..', '..', 'bin', 'pipewright.cjs');
+    const external = spawn(process.execPath, [cli, 'serve', '--project', project, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((done) => external.once('exit', done));
+    try {
+      const extUrl = await new Promise<string>((done, reject) => {
+        let out = '';
+        external.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /^serving at (http:\S+)\n/.exec(out);
+          if (m) done(m[1]);
+        });
+        external.once('exit', (code) => reject(new Error(`pipewright serve exited ${code}`)));
+      });
+      const extRow = page.getByTestId(`external-server-${external.pid}`);
+      await extRow.waitFor();
+      await expect(extRow.getByTestId('server-url').textContent()).resolves.toBe(extUrl);
+      await expect(extRow.getByTestId('server-models').textContent()).resolves.toBe('cancer:1champion');
+      await expect(extRow.getByTestId('server-origin').textContent()).resolves.toBe(`terminal · pid ${external.pid}`);
+      const body = JSON.stringify({ instances: [Object.fromEntries(cols.flatMap((c, i) => (i === labelAt ? [] : [[c, Number(first('benign').split(',')[i])]])))] });
+      for (let i = 0; i < 5; i++) expect((await fetch(`${extUrl}/v1/models/cancer:predict`, { method: 'POST', body })).status).toBe(200);
+      await expect.poll(() => extRow.getByTestId('server-requests').textContent()).toBe('5');
+      // req/s counts whole seconds: the next beat shows the 5 requests spread over 5 s
+      await expect.poll(() => extRow.getByTestId('server-rps').textContent()).toBe('1.0');
+      await expect.poll(() => extRow.textContent()).toMatch(/\d+(\.\d)? ms.*\d+(\.\d)? ms/);
+      await extRow.click();
+      await expect(page.getByTestId('server-curl').textContent()).resolves.toContain(`curl -s ${extUrl}/v1/models/cancer:predict`);
+      await screenshot(page, 'serving-external');
+
+      external.kill('SIGKILL');
+      await exited;
+      await extRow.getByTestId('server-state').waitFor();
+      await expect(page.getByTestId('server-why').textContent()).resolves.toMatch(new RegExp(`process ${external.pid} is gone`));
+      await screenshot(page, 'serving-external-stopped');
+    } finally {
+      if (external.exitCode === null && external.signalCode === null) external.kill('SIGKILL');
+    }
+
     await page.getByTestId('server-stop-cancer').click();
-    await page.getByTestId('serving-empty').waitFor();
+    await page.getByTestId('server-cancer').waitFor({ state: 'detached' });
     await expect(fetch(`${url}/v1/models/cancer`)).rejects.toThrow();
     expect(errors).toEqual([]);
     await page.context().close();

@@ -8,13 +8,15 @@
  */
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseModelRef, resolveModelRef, RegistryError } from '../../registry/store';
 import { loadModelFile } from '../../registry/serving-model';
 import { fixedSource, ModelTable, type DefaultRef, type ModelSource } from '../../serving/model-table';
 import { PredictionLog } from '../../serving/prediction-log';
 import { registrySource } from '../../serving/registry-source';
-import { isLoopback, PortInUse, startModelServer } from '../../serving/server';
+import { BEAT_MS, mergeWindows, servedModels, ServeLease, type LeaseRecord, type LeaseSample } from '../../serving/lease';
+import { isLoopback, PortInUse, startModelServer, type ServerStatsWindow } from '../../serving/server';
 import { openProject, ProjectFileError, type ProjectStore } from '../../store/project-store';
 import { parseCommandArgs } from '../args';
 import { UsageError, type CliIO, type Command } from '../io';
@@ -114,6 +116,18 @@ function untilStopped(): Promise<string> {
   });
 }
 
+/** The protocols every model server speaks (the lease lists them). */
+const PROTOCOLS = ['tf-serving-v1', 'open-inference-v2'];
+
+/** What a `--workers N` worker tells its primary every second, for the primary's lease. */
+interface WorkerFigures {
+  leaseSample: { models: LeaseSample['models']; window: ServerStatsWindow };
+}
+
+function leaseBase(o: ServeOptions, port: number, url: string): Omit<LeaseRecord, 'heartbeatAt' | 'stats' | 'models'> {
+  return { pid: process.pid, host: hostname(), bind: o.host, port, url, protocols: PROTOCOLS, workers: o.workers, auth: o.token !== null, startedAt: new Date().toISOString() };
+}
+
 /** One serving process: opens the models, listens, answers until stopped. */
 async function serveHere(o: ServeOptions, io: CliIO, announce: boolean): Promise<number> {
   const say = (m: string) => io.stderr(`pipewright serve: ${m}\n`);
@@ -144,10 +158,25 @@ async function serveHere(o: ServeOptions, io: CliIO, announce: boolean): Promise
     if (e instanceof PortInUse) throw new UsageError(e.message);
     throw e;
   }
+  // the Serving page lists this process through a lease in the project file (a --workers N
+  // primary keeps one for all its workers, which send it their figures)
+  let lease: ServeLease | null = null;
+  let figures: NodeJS.Timeout | null = null;
+  if (store && !cluster.isWorker) {
+    lease = new ServeLease(store, leaseBase(o, server.port, server.url), () => ({ models: servedModels(table.routing), stats: server.stats.snapshot() }), say);
+  } else if (store && cluster.isWorker) {
+    figures = setInterval(() => {
+      const m: WorkerFigures = { leaseSample: { models: servedModels(table.routing), window: server.stats.window() } };
+      process.send?.(m);
+    }, BEAT_MS);
+    figures.unref();
+  }
   if (announce) io.stdout(`serving at ${server.url}\n`);
   const served = [...table.routing.names.keys()];
   say(`${served.length ? `models: ${served.join(', ')}` : 'no registered models yet (new ones are picked up as they are registered)'}${o.token ? '; requests need the bearer token' : ''}`);
   await untilStopped();
+  if (figures) clearInterval(figures);
+  await lease?.close();
   await server.close();
   await log?.close();
   table.close();
@@ -163,12 +192,35 @@ async function servePrimary(o: ServeOptions, io: CliIO): Promise<number> {
   let stopping = false;
   let failed: string | null = null;
   const shown = o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host;
+  // the workers' latest figures, for the one lease of the whole server
+  const latest = new Map<number, WorkerFigures['leaseSample']>();
+  let lease: ServeLease | null = null;
+  let store: ProjectStore | null = null;
+  const startLease = () => {
+    if (!o.project) return;
+    try {
+      store = openProject(o.project, { onWait: (m) => io.stderr(`pipewright serve: ${m}\n`) });
+      const sample = (): LeaseSample => {
+        const figures = [...latest.values()];
+        return { models: figures[0]?.models ?? [], stats: mergeWindows(figures.map((f) => f.window)) };
+      };
+      lease = new ServeLease(store, leaseBase(o, port, `http://${shown}:${port}`), sample, (m) => io.stderr(`pipewright serve: ${m}\n`));
+    } catch (e) {
+      io.stderr(`pipewright serve: the Serving page's lease could not be started (the server goes on): ${(e as Error).message}\n`);
+    }
+  };
   return new Promise<number>((done) => {
     const finish = (code: number) => {
+      if (stopping) return;
       stopping = true;
+      let leaseClosed = false;
+      void ((lease as ServeLease | null)?.close() ?? Promise.resolve()).finally(() => {
+        (store as ProjectStore | null)?.close();
+        leaseClosed = true;
+      });
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
       const check = setInterval(() => {
-        if (Object.keys(cluster.workers ?? {}).length === 0) {
+        if (leaseClosed && Object.keys(cluster.workers ?? {}).length === 0) {
           clearInterval(check);
           done(code);
         }
@@ -181,13 +233,16 @@ async function servePrimary(o: ServeOptions, io: CliIO): Promise<number> {
         started = true;
         io.stdout(`serving at http://${shown}:${port}\n`);
         io.stderr(`pipewright serve: ${o.workers} workers on port ${port}\n`);
+        startLease();
       }
     });
-    cluster.on('message', (_w, msg: { serveError?: string }) => {
+    cluster.on('message', (w, msg: { serveError?: string } & Partial<WorkerFigures>) => {
       if (msg?.serveError) failed = msg.serveError;
+      if (msg?.leaseSample) latest.set(w.id, msg.leaseSample);
     });
     cluster.on('exit', (worker, code) => {
       listening.delete(worker.id);
+      latest.delete(worker.id);
       if (stopping) return;
       if (!started) {
         io.stderr(`pipewright serve: ${failed ?? `a worker exited with code ${code} before it listened`}\n`);

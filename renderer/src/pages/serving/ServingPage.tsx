@@ -1,8 +1,10 @@
 /**
  * The Serving page (issue 11 item 5, contract section 4b): the model servers deploy.serve keeps
- * running in the app, with requests, req/s and p50/p99 latency refreshed every second while the
- * page is open, a Stop button, and a "try it" form that predicts one row through the server's own
- * predict route from the model's input schema.
+ * running in the app, and the `pipewright serve` processes on the projects open here (through the
+ * lease each keeps in the project file), with the versions they serve, requests, req/s and p50/p99
+ * latency refreshed every second while the page is open. The app's own servers have a Stop button
+ * and a "try it" form that predicts one row through the server's own predict route; an external
+ * one shows how to call it, and is shown as stopped once its heartbeat stops or its process is gone.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { RunningServer, ServingAnswer, ServingInputs } from '../../../../shared/api/contract';
@@ -52,6 +54,49 @@ function Answer({ answer, classes }: { answer: ServingAnswer; classes: ServingIn
         ))}
       </span>
     </div>
+  );
+}
+
+/** The versions a server answers with: `cancer:2 champion`, one per model. */
+function Models({ server }: { server: RunningServer }) {
+  if (!server.models.length) return <span className="pw-muted">no models yet</span>;
+  return (
+    <span className="pw-serving-models" data-testid="server-models">
+      {server.models.map((m) => (
+        <span key={m.name} className="pw-serving-model">
+          <strong>{m.name}</strong>:{m.version ?? '—'}
+          {m.alias && <span className="pw-serving-alias">{m.alias}</span>}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** An external server: how to call it (its token is never stored, so the page cannot). */
+function CallIt({ server }: { server: RunningServer }) {
+  const p = server.process!;
+  const name = server.models[0]?.name ?? 'MODEL';
+  const auth = p.auth ? ' -H "Authorization: Bearer $TOKEN"' : '';
+  return (
+    <section className="pw-serving-try" data-testid="call-it">
+      <h3>
+        pipewright serve, process {p.pid} on {p.host}
+      </h3>
+      {server.state === 'stopped' ? (
+        <p className="pw-serving-error" data-testid="server-why">
+          Stopped: {p.why ?? 'no heartbeat'} (last heartbeat {new Date(p.heartbeatAt).toLocaleTimeString()}). It leaves this list a minute after its last heartbeat.
+        </p>
+      ) : (
+        <>
+          <p className="pw-muted">
+            Started from a terminal{p.workers > 1 ? ` with ${p.workers} workers` : ''}; stop it there (Ctrl-C). It speaks TF Serving REST (v1) and the Open Inference Protocol (v2){p.auth ? ' and needs its bearer token' : ''}:
+          </p>
+          <pre className="pw-serving-curl" data-testid="server-curl">
+            {[`curl -s ${server.url}/v1/models/${name}/metadata${auth}`, `curl -s ${server.url}/v1/models/${name}:predict${auth} -d '{"instances": [{…}]}'`].join('\n')}
+          </pre>
+        </>
+      )}
+    </section>
   );
 }
 
@@ -134,7 +179,7 @@ export default function ServingPage() {
           Add a <code>deploy.serve</code> node after <code>deploy.register</code> and run the pipeline: the server keeps running here while the app is open.
         </p>
         <p>
-          Outside the app (not listed here): <code>pipewright serve --project my.pwproj</code>
+          A server started from a terminal on a project open here is listed too: <code>pipewright serve --project my.pwproj</code>
         </p>
       </div>
     );
@@ -145,8 +190,8 @@ export default function ServingPage() {
       <table className="pw-serving-table" data-testid="serving-list">
         <thead>
           <tr>
-            <th>model</th>
-            <th>version</th>
+            <th>serves</th>
+            <th>started by</th>
             <th>URL</th>
             <th className="num">requests</th>
             <th className="num">req/s</th>
@@ -156,41 +201,62 @@ export default function ServingPage() {
           </tr>
         </thead>
         <tbody>
-          {servers.map((s) => (
-            <tr key={s.id} className={s.id === current.id ? 'active' : ''} onClick={() => setPicked(s.id)} data-testid={`server-${s.name}`}>
-              <td>
-                <strong>{s.name}</strong>
-                <div className="pw-muted small pw-serving-project" title={s.project}>
-                  {s.project.split(/[\\/]/).pop()}
-                </div>
-              </td>
-              <td>{s.version ?? '—'}</td>
-              <td>
-                <code data-testid="server-url">{s.url}</code>
-              </td>
-              <td className="num" data-testid="server-requests">
-                {s.stats.requests}
-                {s.stats.errors > 0 && <span className="pw-serving-errors"> ({s.stats.errors} failed)</span>}
-              </td>
-              <td className="num">{s.stats.rps.toFixed(1)}</td>
-              <td className="num">{ms(s.stats.p50)}</td>
-              <td className="num">{ms(s.stats.p99)}</td>
-              <td>
-                <button
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    void stop(s.id);
-                  }}
-                  data-testid={`server-stop-${s.name}`}
-                >
-                  Stop
-                </button>
-              </td>
-            </tr>
-          ))}
+          {servers.map((s) => {
+            const external = s.origin === 'external';
+            const testId = external ? `external-server-${s.process?.pid ?? 0}` : `server-${s.name}`;
+            return (
+              <tr key={s.id} className={`${s.id === current.id ? 'active' : ''} ${s.state === 'stopped' ? 'stopped' : ''}`} onClick={() => setPicked(s.id)} data-testid={testId}>
+                <td>
+                  <Models server={s} />
+                  <div className="pw-muted small pw-serving-project" title={s.project}>
+                    {s.project.split(/[\\/]/).pop()}
+                  </div>
+                </td>
+                <td data-testid="server-origin">
+                  {external ? (
+                    <>
+                      <span title={`process ${s.process?.pid} on ${s.process?.host}`}>terminal · pid {s.process?.pid}</span>
+                      {s.state === 'stopped' && (
+                        <span className="pw-serving-stopped" data-testid="server-state">
+                          stopped
+                        </span>
+                      )}
+                    </>
+                  ) : (
+                    'this app'
+                  )}
+                </td>
+                <td>
+                  <code data-testid="server-url">{s.url}</code>
+                </td>
+                <td className="num" data-testid="server-requests">
+                  {s.stats.requests}
+                  {s.stats.errors > 0 && <span className="pw-serving-errors"> ({s.stats.errors} failed)</span>}
+                </td>
+                <td className="num" data-testid="server-rps">
+                  {s.stats.rps.toFixed(1)}
+                </td>
+                <td className="num">{ms(s.stats.p50)}</td>
+                <td className="num">{ms(s.stats.p99)}</td>
+                <td>
+                  {!external && (
+                    <button
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        void stop(s.id);
+                      }}
+                      data-testid={`server-stop-${s.name}`}
+                    >
+                      Stop
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
-      <TryIt key={current.id} server={current} />
+      {current.origin === 'external' ? <CallIt key={current.id} server={current} /> : <TryIt key={current.id} server={current} />}
     </div>
   );
 }
