@@ -24,6 +24,13 @@ describe('a long training run', () => {
     // loss, valLoss and valAccuracy for each of the 3,000 epochs: none lost on the way
     await expect.poll(() => points(page)).toBe(9000);
     await expect(page.getByTestId('node-status-train').textContent()).resolves.not.toMatch(/epoch/);
+    // the curve's canvas is drawn: the plot's pixels are not all blank
+    await page.getByTestId('training-curves').scrollIntoViewIfNeeded();
+    await expect.poll(() => page.getByTestId('training-curves').evaluate((c: HTMLCanvasElement) => c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v > 0))).toBe(true);
+    // hovering names the epoch and each curve's value there, rounded
+    const box = (await page.getByTestId('training-curves').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await expect.poll(() => page.locator('.pw-live-curves-tip').textContent()).toMatch(/^epoch \d+ · loss \d+(\.\d{1,3})?(e-?\d+)? · /);
     await screenshot(page, 'long-run-finished');
 
     // Run again: the trainer is reused, and its curve is the one of the execution it reused
@@ -37,6 +44,7 @@ describe('a long training run', () => {
     await page.getByTestId('param-epochs').press('Tab');
     await page.getByTestId('run-all').click();
     await expect.poll(() => points(page), { timeout: 150_000, interval: 500 }).toBeGreaterThan(30_000);
+    await page.getByTestId('training-curves').scrollIntoViewIfNeeded();
     await screenshot(page, 'long-run-live');
     await page.getByTestId('cancel-run').click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 5_000 }).toBe('cancelled');

@@ -85,7 +85,7 @@ function PipelineNodeViewImpl({ id, data, selected }: NodeProps<PwNode>) {
         <div className="pw-node-status" data-testid={`node-status-${id}`} data-status={state.cached ? 'cached' : state.status} data-stale={stale ? 'true' : undefined}>
           {state.status === 'running' && (
             <div className="pw-progress" title={state.message}>
-              <div style={{ width: `${Math.round((state.progress ?? 0) * 100)}%` }} />
+              <div style={{ transform: `scaleX(${Math.round((state.progress ?? 0) * 100) / 100})` }} />
             </div>
           )}
           <span className={`pw-status-label st-${label}`}>

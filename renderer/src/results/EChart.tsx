@@ -9,9 +9,8 @@ echarts.use([BarChart, HeatmapChart, LineChart, GridComponent, LegendComponent, 
 
 export type ChartOption = echarts.EChartsCoreOption;
 
-/** `live`: the option only grows (a training curve): merged in, drawn on ECharts' next frame. */
 /** `onDrawn`: called each time ECharts has finished drawing (the compare benchmark waits on it). */
-export function EChart({ option, height = 200, testId, live = false, onDrawn }: { option: ChartOption; height?: number; testId?: string; live?: boolean; onDrawn?: () => void }) {
+export function EChart({ option, height = 200, testId, onDrawn }: { option: ChartOption; height?: number; testId?: string; onDrawn?: () => void }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const drawn = useRef(onDrawn);
@@ -29,9 +28,7 @@ export function EChart({ option, height = 200, testId, live = false, onDrawn }: 
     };
   }, []);
   useEffect(() => {
-    const t0 = performance.now();
-    chart.current?.setOption({ backgroundColor: 'transparent', animation: false, ...option }, live ? { lazyUpdate: true } : { notMerge: true });
-    if (live) performance.measure('pw:chart', { start: t0, end: performance.now() });
-  }, [option, live]);
+    chart.current?.setOption({ backgroundColor: 'transparent', animation: false, ...option }, { notMerge: true });
+  }, [option]);
   return <div ref={host} style={{ height, width: '100%' }} data-testid={testId} />;
 }

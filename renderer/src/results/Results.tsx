@@ -1,9 +1,9 @@
 /** What a finished (or running) node produced: metrics, live training curves, previews, matrices. */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { useEditor } from '../store/context';
-import { isInteracting, useSession } from '../session';
+import { useSession } from '../session';
 import { useCatalog } from '../catalog-store';
 import { useUi } from '../ui-store';
 import { artifactProblem, callArtifact } from './artifact-call';
@@ -14,7 +14,7 @@ import { asMetricsDoc, type Curve, type Matrix, type MetricsDoc } from '../../..
 import { defaultProjectFor } from '../util/paths';
 import type { TrialRecord } from '../../../shared/run';
 import { formatDuration, trialTable, type Goal } from './trials';
-import { curvePoints, type Curve as LiveCurve } from './curve';
+import { LiveCurves } from './LiveCurves';
 import { formatNumber } from '../../../shared/format';
 import { isStale } from '../store/stale';
 import { asModelDoc, ModelCard } from './ModelCard';
@@ -30,7 +30,8 @@ export function Results({ id }: { id: string }) {
     }),
   );
   const stale = useEditor((s) => isStale(s, id));
-  const series = useEditor((s) => s.series[id]);
+  // Whether the node has step curves, not the curves: LiveCurves follows those without a render per batch.
+  const curveKeys = useEditor(useShallow((s) => Object.keys(s.series[id] ?? {})));
   const trials = useEditor((s) => s.trials[id]);
   const node = useEditor((s) => s.doc.nodes.find((n) => n.id === id));
   const sweepParams = useCatalog((c) => (node ? c.byType.get(node.type)?.capabilities?.sweep : undefined));
@@ -38,7 +39,7 @@ export function Results({ id }: { id: string }) {
   const sweep = sweepParams && node ? node : undefined;
   const showTrials = !!sweep || (trials?.length ?? 0) > 0;
   // A sweep also streams its metric per trial as a `trial.*` series; the trials chart draws that, not an epoch curve.
-  const curves = useMemo(() => (showTrials && series ? Object.fromEntries(Object.entries(series).filter(([k]) => !k.startsWith('trial.'))) : series), [series, showTrials]);
+  const hasCurves = curveKeys.some((k) => !showTrials || !k.startsWith('trial.'));
   const project = useStore(useSession, (s) => s.projectPath ?? (s.filePath ? defaultProjectFor(s.filePath) : null));
   const showLog = useUi((s) => s.showLog);
   const outputs = Object.entries(state?.outputs ?? {});
@@ -67,7 +68,7 @@ export function Results({ id }: { id: string }) {
       )}
       {featureRole && node && Object.keys(state.metrics).length > 0 && <FeatureSummary role={featureRole} params={node.params} metrics={state.metrics} />}
       {!featureRole && Object.keys(state.metrics).length > 0 && <MetricsTable metrics={state.metrics} />}
-      {curves && Object.keys(curves).length > 0 && <LiveCurves series={curves} />}
+      {hasCurves && <LiveCurves id={id} skipTrials={showTrials} />}
       {showTrials && (
         <Trials
           trials={trials ?? []}
@@ -216,53 +217,6 @@ function Trials({ trials, metric, goal, space, running }: { trials: TrialRecord[
           {table.rows.length > MAX_TRIAL_ROWS && <div className="pw-muted small">first {MAX_TRIAL_ROWS} of {table.rows.length} trials shown</div>}
         </>
       )}
-    </div>
-  );
-}
-
-/**
- * Redraws at most every `ms` while `value` keeps changing (a live curve need not redraw 60 times a
- * second), and not while a node is being dragged: the drag's frames come first.
- */
-function useThrottled<T>(value: T, ms: number): T {
-  const [shown, setShown] = useState(value);
-  const last = useRef(0);
-  useEffect(() => {
-    let t: ReturnType<typeof setTimeout> | undefined;
-    const show = () => {
-      if (isInteracting()) {
-        t = setTimeout(show, 100);
-        return;
-      }
-      last.current = performance.now();
-      setShown(value);
-    };
-    const wait = last.current + ms - performance.now();
-    if (wait <= 0 && !isInteracting()) show();
-    else t = setTimeout(show, Math.max(wait, 0));
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return shown;
-}
-
-function LiveCurves({ series }: { series: Record<string, LiveCurve> }) {
-  const shown = useThrottled(series, 1000);
-  const points = Object.values(series).reduce((n, c) => n + c.count, 0);
-  const option = useMemo<ChartOption>(
-    () => ({
-      grid: { left: 48, right: 12, top: 28, bottom: 30 },
-      legend: { top: 0, textStyle: { fontSize: 10 } },
-      tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? formatNumber(v) : String(v)) },
-      xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 20, nameTextStyle: { fontSize: 10 }, minInterval: 1 },
-      yAxis: { type: 'value', scale: true, axisLabel: { formatter: (v: number) => formatNumber(v) } },
-      // Each curve keeps about 1,000 points whatever the epoch count (see curve.ts).
-      series: Object.entries(shown).map(([key, c]) => ({ name: key, type: 'line', showSymbol: false, data: curvePoints(c) })),
-    }),
-    [shown],
-  );
-  return (
-    <div data-testid="training-curves-box" data-points={points}>
-      <EChart option={option} height={180} testId="training-curves" live />
     </div>
   );
 }
