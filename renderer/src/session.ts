@@ -68,13 +68,21 @@ interface Draft {
 
 let unsubscribeStore: (() => void) | null = null;
 
-/** Bumped whenever another document is opened: a notice about the one before is not shown. */
+/** Bumped whenever another document is opened: answers still on their way for the one before are not applied to it. */
 let docGeneration = 0;
 
-/** A notice about the open document; `gen` (taken before an await) drops it when another was opened since. */
-function notice(level: 'error' | 'warn' | 'info', text: string, gen = docGeneration) {
-  if (gen !== docGeneration) return;
-  useNotices.getState().push(level, text);
+/** The pipeline notices are about: its project and its name as it was opened (a rename keeps its notices). */
+function noticeScope(): string | null {
+  return useNotices.getState().scope;
+}
+
+/**
+ * A notice about the open document; `scope` (taken before an await) files it under the pipeline it
+ * is about when another was opened since: shown again once that one is open. `topic`: a later
+ * success of the same kind settles it.
+ */
+function notice(level: 'error' | 'warn' | 'info', text: string, scope = noticeScope(), topic?: string) {
+  useNotices.getState().push(level, text, { scope, topic });
 }
 
 /** Makes `doc` the open pipeline (never an undo step). */
@@ -83,13 +91,15 @@ export function openDocument(doc: Pipeline, opts: { filePath?: string | null; pr
   const store = s.store;
   store.getState().clearRun();
   store.getState().load(doc);
-  // Notices were about the pipeline that was open (its run, its save); not about this one, nor
-  // are the answers still on their way for it.
+  // Notices were about the pipeline that was open (its run, its save): they wait for it, and the
+  // answers still on their way for it are not about this one.
   docGeneration++;
-  useNotices.setState({ notices: [] });
+  const project = opts.projectPath === undefined ? s.projectPath : opts.projectPath;
+  const filePath = opts.filePath === undefined ? s.filePath : opts.filePath;
+  useNotices.getState().setScope(`${project ?? filePath ?? ''}|${doc.metadata.name}`);
   useSession.setState({
-    filePath: opts.filePath === undefined ? s.filePath : opts.filePath,
-    projectPath: opts.projectPath === undefined ? s.projectPath : opts.projectPath,
+    filePath,
+    projectPath: project,
     issues: [],
     schemas: {},
     saveState: 'saved',
@@ -129,13 +139,13 @@ export async function openPath(path: string): Promise<void> {
   const s = useSession.getState();
   const project = s.projectPath ?? defaultProjectFor(r.path);
   await openText(r.text, { filePath: r.path, projectPath: project });
-  const gen = docGeneration;
+  const scope = noticeScope();
   // Edits made here were saved as versions in the project, not into the file: say so, and where.
   const name = useSession.getState().store.getState().doc.metadata.name;
   try {
     const latest = (await call('pipeline.latest', { project, pipeline: name })).version;
     if (latest && latest.text !== r.text)
-      notice('info', `This project also has a saved version of "${name}" that differs from the file (${new Date(latest.createdAt).toLocaleString()}): open it from Project ▸ Pipelines.`, gen);
+      notice('info', `This project also has a saved version of "${name}" that differs from the file (${new Date(latest.createdAt).toLocaleString()}): open it from Project ▸ Pipelines.`, scope);
   } catch {
     // A project that does not exist yet has no versions.
   }
@@ -241,7 +251,7 @@ export async function save(explicit = true): Promise<boolean> {
     return false;
   }
   const revision = s.store.getState().revision;
-  const gen = docGeneration;
+  const scope = noticeScope();
   const text = await serialize(s.store.getState().doc);
   if (text === null) return false;
   useSession.setState({ saveState: 'saving' });
@@ -250,12 +260,13 @@ export async function save(explicit = true): Promise<boolean> {
     const still = useSession.getState().store.getState().revision === revision;
     useSession.setState({ saveState: still ? 'saved' : 'dirty', lastVersion: r.version.id, projectPath: project });
     if (r.created) void refreshPipelines();
-    if (explicit) notice('info', r.created ? `Saved version ${r.version.id.slice(0, 8)}` : 'No changes since the last version', gen);
+    useNotices.getState().settle('save', scope);
+    if (explicit) notice('info', r.created ? `Saved version ${r.version.id.slice(0, 8)}` : 'No changes since the last version', scope);
     return true;
   } catch (e) {
     useSession.setState({ saveState: 'error' });
-    if (explicit) notice('error', `save failed: ${(e as Error).message}`, gen);
-    else notice('warn', `autosave failed: ${(e as Error).message}`, gen);
+    if (explicit) notice('error', `save failed: ${(e as Error).message}`, scope, 'save');
+    else notice('warn', `autosave failed: ${(e as Error).message}`, scope, 'save');
     return false;
   }
 }
@@ -419,6 +430,7 @@ export async function startRun(
   const doc = store.getState().doc;
   const { exact, ...runOpts } = opts;
   const gen = docGeneration;
+  const scope = noticeScope();
   const text = exact ? exact.text : await serialize(doc);
   if (text === null) return null;
   if (exact) {
@@ -433,15 +445,16 @@ export async function startRun(
     r = await call('run.start', { ...target, text, ...runOpts });
   } catch (e) {
     const err = e as Error & { issues?: Issue[] };
-    if (gen !== docGeneration) return null;
     if (err.issues?.length) {
       // An invalid pipeline: the problems go where the user looks (nodes, inspector, YAML markers).
-      useSession.setState({ issues: err.issues });
+      if (gen === docGeneration) useSession.setState({ issues: err.issues });
       const head = err.issues.slice(0, 3).map((i) => `${i.place}: ${i.message}`).join('; ');
-      notice('error', `could not start the run: ${head}${err.issues.length > 3 ? ` (and ${err.issues.length - 3} more)` : ''}`);
-    } else notice(e instanceof ApiUnavailable ? 'warn' : 'error', `could not start the run: ${err.message}`);
+      notice('error', `could not start the run: ${head}${err.issues.length > 3 ? ` (and ${err.issues.length - 3} more)` : ''}`, scope, 'run');
+    } else notice(e instanceof ApiUnavailable ? 'warn' : 'error', `could not start the run: ${err.message}`, scope, 'run');
     return null;
   }
+  // A run of this pipeline started: why the last one could not is no longer news.
+  useNotices.getState().settle('run', scope);
   store.getState().startRun(r.runId);
   // The whole log for a new run: a filter set on the last run's failed node is not about this one.
   if (useUi.getState().logFilter) useUi.setState({ logFilter: null });

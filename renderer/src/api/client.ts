@@ -11,28 +11,55 @@ export interface Notice {
   id: number;
   level: 'error' | 'warn' | 'info';
   text: string;
+  /** the pipeline it is about (see `scope` below); null: about the app, shown whatever is open */
+  scope: string | null;
+  /** what it reports on ('run', 'save'): a later success of the same kind settles it */
+  topic?: string;
 }
 
 interface NoticeState {
   notices: Notice[];
   connection: ConnectionStatus;
-  push(level: Notice['level'], text: string): void;
+  /**
+   * The open pipeline (its project and name): a notice is about the pipeline open when it was
+   * raised, shows only while that one is open, and is there again when the user comes back to it.
+   */
+  scope: string | null;
+  push(level: Notice['level'], text: string, opts?: { scope?: string | null; topic?: string }): void;
   dismiss(id: number): void;
+  /** What `topic` notices of `scope` reported is over (the run started, the save went through). */
+  settle(topic: string, scope: string | null): void;
+  setScope(scope: string | null): void;
 }
+
+/** Per pipeline, the latest notices kept; all pipelines together at most MAX_KEPT. */
+const PER_SCOPE = 5;
+const MAX_KEPT = 50;
 
 let nextNotice = 1;
 export const useNotices = create<NoticeState>((set) => ({
   notices: [],
   connection: 'connecting',
-  push(level, text) {
+  scope: null,
+  push(level, text, opts = {}) {
     set((s) => {
-      // The same message twice in a row is one notice: a failing autosave must not flood the bar.
-      if (s.notices.some((n) => n.text === text)) return s;
-      return { notices: [...s.notices.slice(-4), { id: nextNotice++, level, text }] };
+      const scope = opts.scope === undefined ? s.scope : opts.scope;
+      // The same message twice is one notice: a failing autosave must not flood the bar.
+      if (s.notices.some((n) => n.text === text && n.scope === scope)) return s;
+      const same = s.notices.filter((n) => n.scope === scope);
+      const drop = new Set(same.slice(0, Math.max(0, same.length - PER_SCOPE + 1)).map((n) => n.id));
+      const kept = s.notices.filter((n) => !drop.has(n.id)).slice(-(MAX_KEPT - 1));
+      return { notices: [...kept, { id: nextNotice++, level, text, scope, ...(opts.topic ? { topic: opts.topic } : {}) }] };
     });
   },
   dismiss(id) {
     set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+  },
+  settle(topic, scope) {
+    set((s) => (s.notices.some((n) => n.topic === topic && n.scope === scope) ? { notices: s.notices.filter((n) => n.topic !== topic || n.scope !== scope) } : s));
+  },
+  setScope(scope) {
+    set({ scope });
   },
 }));
 

@@ -1,7 +1,10 @@
 import { useNotices } from '../api/client';
 
 export function Notices() {
-  const notices = useNotices((s) => s.notices);
+  const all = useNotices((s) => s.notices);
+  const scope = useNotices((s) => s.scope);
+  // Another pipeline's notices wait for it to be open again.
+  const notices = all.filter((n) => n.scope === null || n.scope === scope);
   const connection = useNotices((s) => s.connection);
   const dismiss = useNotices((s) => s.dismiss);
   return (
@@ -12,7 +15,7 @@ export function Notices() {
         </div>
       )}
       {notices.map((n) => (
-        <div key={n.id} className={`pw-notice ${n.level}`} data-testid="banner" data-level={n.level}>
+        <div key={n.id} className={`pw-notice ${n.level}`} data-testid="banner" data-level={n.level} data-notice-scope={n.scope ?? undefined}>
           <span>{n.text}</span>
           <button onClick={() => dismiss(n.id)} aria-label="dismiss">
             ✕
