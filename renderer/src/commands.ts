@@ -207,6 +207,11 @@ export function rememberViewport(): void {
   }
 }
 
+/** The minimap appears above this many nodes (a small graph is all on screen, and the map would cover it). */
+export const MINIMAP_FROM = 15;
+/** The minimap's height with its margins. */
+const MINIMAP_ROOM = 130;
+
 export function viewOpened(all = false): void {
   if (!flow) return;
   const s = store().getState();
@@ -241,9 +246,11 @@ export function viewOpened(all = false): void {
   // A small graph is not shrunk below READABLE_ZOOM: it may then reach past the edges (the start
   // of the graph is shown). Big graphs zoom out further.
   const minZoom = s.doc.nodes.length <= READABLE_UP_TO ? READABLE_ZOOM : all ? 0.02 : 0.3;
-  const vp = getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, r.width, r.height, minZoom, 1, 0.15);
+  // The minimap sits in the bottom-right corner: the fitted graph ends above it.
+  const height = s.doc.nodes.length > MINIMAP_FROM ? r.height - MINIMAP_ROOM : r.height;
+  const vp = getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, r.width, height, minZoom, 1, 0.15);
   // Held at the readable zoom and still too big: show where the graph starts (its data), not its middle.
   if ((x1 - x0) * vp.zoom > r.width) vp.x = 24 - x0 * vp.zoom;
-  if ((y1 - y0) * vp.zoom > r.height) vp.y = 24 - y0 * vp.zoom;
+  if ((y1 - y0) * vp.zoom > height) vp.y = 24 - y0 * vp.zoom;
   flow.setViewport(vp);
 }

@@ -24,7 +24,8 @@ import { addNode, connect, disconnect, moveNodes, removeNodes } from '../doc/ops
 import { dropFiles } from '../files/files';
 import { FlowCache, nodesNear, parseEdgeId, type PwNode } from './to-flow';
 import { nodeTypes } from './PipelineNodeView';
-import { addNodeAt, BIG_GRAPH, rememberViewport, setFlowInstance } from '../commands';
+import { edgeTypes } from './WireEdge';
+import { addNodeAt, BIG_GRAPH, MINIMAP_FROM, rememberViewport, setFlowInstance } from '../commands';
 import { setInteracting } from '../session';
 import { useUi } from '../ui-store';
 import { QuickAdd } from './QuickAdd';
@@ -37,8 +38,6 @@ function toLink(c: Connection | Edge): Link | null {
   return { source: c.source, sourcePort: c.sourceHandle, target: c.target, targetPort: c.targetHandle };
 }
 
-/** The minimap appears above this many nodes. */
-const MINIMAP_FROM = 15;
 
 export function Canvas() {
   const store = useEditorStore();
@@ -213,6 +212,7 @@ export function Canvas() {
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}

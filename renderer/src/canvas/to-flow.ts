@@ -65,7 +65,7 @@ export class FlowCache {
         if (!e || e.selected !== selected) {
           const kind = inputKind(types.get(n.type), n, port);
           const color = kind ? PORT_COLORS[kind] : '#888';
-          e = { id, source: r.node, sourceHandle: r.port, target: n.id, targetHandle: port, selected, style: { stroke: color, strokeWidth: 2 } };
+          e = { id, type: 'wire', source: r.node, sourceHandle: r.port, target: n.id, targetHandle: port, selected, style: { stroke: color, strokeWidth: 2 } };
         }
         next.set(id, e);
         out.push(e);
