@@ -20,6 +20,7 @@ import type { ColumnData } from '../nodes/types';
 import { memoryLimitFor } from '../main/data/code-runner';
 import { loadQuickJS, runInSandbox, type CodeMessage, type CodeRequest, type CodeResponse } from '../main/data/code-worker';
 import { runInSandbox as runInNodeVm } from './legacy/node-vm-code-worker';
+import { NODE_BUNDLE, NODE_ENTRIES } from '../scripts/node-bundle.mjs';
 
 const ROWS = 1_000_000;
 const REPS = 5;
@@ -102,14 +103,9 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await build({
     absWorkingDir: root,
-    entryPoints: { 'code-worker-quickjs': 'main/data/code-worker.ts', 'code-worker-node-vm': 'bench/legacy/node-vm-code-worker.ts' },
+    entryPoints: { 'code-worker-quickjs': NODE_ENTRIES['code-worker'], 'code-worker-node-vm': 'bench/legacy/node-vm-code-worker.ts' },
     outdir: dir,
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
+    ...NODE_BUNDLE,
     logLevel: 'warning',
   });
   const e = { q: [] as number[], o: [] as number[], cq: [] as number[], co: [] as number[] };

@@ -3,22 +3,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { NODE_BUNDLE, NODE_ENTRIES } from './node-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const entries = {
-  cli: 'main/cli/main.ts',
-  worker: 'main/engine/worker.ts',
-  'code-worker': 'main/data/code-worker.ts',
-  'trial-worker': 'main/compute/trial-worker.ts',
-  'step-worker': 'main/compute/step-worker.ts',
-  'log-writer': 'main/serving/log-writer.ts',
-  'lease-writer': 'main/serving/lease-writer.ts',
-  web: 'main/server/web-main.ts',
-  'electron/main': 'main/electron/main.ts',
-  'electron/preload': 'main/electron/preload.ts',
-};
-const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, src]) => existsSync(join(root, src))));
+const entryPoints = Object.fromEntries(Object.entries(NODE_ENTRIES).filter(([, src]) => existsSync(join(root, src))));
 let build;
 try {
   ({ build } = await import('esbuild'));
@@ -33,12 +22,7 @@ await build({
   absWorkingDir: root,
   entryPoints,
   outdir: 'dist',
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  packages: 'external',
+  ...NODE_BUNDLE,
   sourcemap: true,
   logLevel: 'warning',
   define: { __PIPEWRIGHT_VERSION__: JSON.stringify(pkg.version) },

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { holdWriteLock } from '../../test/helpers/sqlite-lock';
+import { NODE_BUNDLE } from '../../scripts/node-bundle.mjs';
 import { backupProject, LATEST_VERSION, openProject, ProjectFileError, ProjectWriteError } from './index';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -186,7 +187,7 @@ describe('creating one project from many processes at once', () => {
     const dir = tmp();
     const bundle = join(dir, 'store.cjs');
     const { build } = await import('esbuild');
-    await build({ absWorkingDir: ROOT, entryPoints: ['main/store/index.ts'], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', packages: 'external', logLevel: 'error' });
+    await build({ ...NODE_BUNDLE, absWorkingDir: ROOT, entryPoints: ['main/store/index.ts'], outfile: bundle, logLevel: 'error' });
     const file = join(dir, 'new', 'together.pwproj');
     const n = 24;
     // Each process sleeps until the same moment, so they really open at once.

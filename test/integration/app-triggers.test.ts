@@ -6,7 +6,6 @@
  * headless `pipewright watch` on the same project at the same time, every firing is completed
  * once, by one of the two (the queue's lease).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,29 +13,19 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { RpcError } from '../../shared/api/rpc';
 import { openProject } from '../../main/store';
 import { enqueue, listFirings } from '../../main/watch/queue';
-import { buildCli, ROOT, type CliBundle } from '../helpers/cli-bundle';
+import { buildCli, spawnCli, type CliBundle } from '../helpers/cli-bundle';
 import { startMemoryApi, type MemoryApi } from '../helpers/memory-api';
+import { weatherJob } from '../helpers/weather-job';
 
-const DATA = join(ROOT, 'resources', 'data');
-
-const job = (name: string, triggers: string): string => `apiVersion: pipewright/v1
-kind: Pipeline
-metadata:
-  name: ${name}
-nodes:
-  weather:
-    type: data.csv
-    params:
-      path: ${join(DATA, 'seattle-weather.csv')}
-    cache: false
-  wet:
+const WET = `  wet:
     type: data.sql
     inputs:
       days: weather.table
     params:
       query: SELECT weather, count(*) AS days, avg(precipitation) AS rain FROM days GROUP BY weather
     cache: false
-${triggers}`;
+`;
+const job = (name: string, triggers: string): string => weatherJob(name, WET, triggers);
 
 let dir: string;
 let api: MemoryApi;
@@ -150,18 +139,15 @@ describe('triggers in the app', () => {
     // The app watches files with triggers; give it one that never fires on its own.
     writeFileSync(file, job('job', 'triggers:\n  - files: never/*.csv\n'));
 
-    const child = spawn(process.execPath, ['-e', cli.script, 'pipewright', 'watch', '--project', project, file, '--once'], {
+    const headless = spawnCli(cli, ['watch', '--project', project, file, '--once'], {
       cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PIPEWRIGHT_WATCH_BACKOFF_MS: '1' },
+      progress: (stderr) => (stderr.match(/running job\.pipeline\.yaml/g) ?? []).length,
     });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     // The headless watcher has taken its first firing: now the app opens the project too.
-    await until('the headless watcher to start a run', () => /running job\.pipeline\.yaml/.test(stderr));
+    await Promise.race([headless.progressed(1), headless.exited.then((code) => Promise.reject(new Error(`pipewright watch exited (${code}) before it ran a firing:\n${headless.stderr()}`)))]);
     await api.client.call('project.open', { path: project });
-    expect(await exited).toBe(0);
+    expect(await headless.exited).toBe(0);
     await until('every firing done', async () => {
       const o = await api.client.call('triggers.list', { project });
       return o.firings.length === FIRINGS && o.firings.every((f) => f.status === 'done');
@@ -180,7 +166,7 @@ describe('triggers in the app', () => {
       expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
       // both took part: the headless watcher's process and this one (the app)
       const pids = new Set(runs.map((r) => r.pid));
-      expect(pids).toContain(child.pid);
+      expect(pids).toContain(headless.child.pid);
       expect(pids).toContain(process.pid);
     } finally {
       check.close();

@@ -7,14 +7,13 @@
  * every run that had finished is complete, the killed run is marked `interrupted` on the next
  * open, and a final run reuses every node whose result had been recorded.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../shared/random';
 import { openProject } from '../../main/store';
-import { buildCli, ROOT, type CliBundle } from '../helpers/cli-bundle';
+import { buildCli, ROOT, spawnCli, type CliBundle } from '../helpers/cli-bundle';
 
 const DATA = join(ROOT, 'resources', 'data');
 const KILLS = 20;
@@ -103,42 +102,24 @@ const FINISHED_LINE = /^[✓✗\-■] \S+\s+(?:succeeded|failed|skipped|cancelle
 
 function start(file: string, project: string, args: string[]) {
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, ['-e', cli.script, 'pipewright', 'run', file, '--project', project, ...args], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
   /** when the run was recorded (the CLI prints 'run N of P' right after creating it) */
   let startedAt: number | null = null;
   /** when each node's finished line appeared, in order */
   const finishedAt: number[] = [];
-  const waiters: { n: number; resolve: () => void }[] = [];
-  const wake = (): void => {
-    const seen = startedAt === null ? -1 : finishedAt.length;
-    for (const w of waiters.filter((x) => x.n <= seen)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve();
-    }
-  };
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (startedAt === null && /^run \d+ of /m.test(stderr)) startedAt = Date.now();
-    const n = startedAt === null ? 0 : (stderr.match(FINISHED_LINE) ?? []).length;
-    while (finishedAt.length < n) finishedAt.push(Date.now());
-    wake();
-  });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return {
-    child,
-    exited,
-    stderr: () => stderr,
-    /** Resolves once the run is recorded and `n` of its nodes have reported finishing (0: the run is recorded). */
-    finished(n: number): Promise<void> {
-      return new Promise<void>((resolve) => {
-        waiters.push({ n, resolve });
-        wake();
-      });
+  // The progress count: -1 until the run is recorded, then the nodes finished so far.
+  const run = spawnCli(cli, ['run', file, '--project', project, ...args], {
+    cwd: dir,
+    progress: (stderr) => {
+      if (startedAt === null && /^run \d+ of /m.test(stderr)) startedAt = Date.now();
+      const n = startedAt === null ? 0 : (stderr.match(FINISHED_LINE) ?? []).length;
+      while (finishedAt.length < n) finishedAt.push(Date.now());
+      return startedAt === null ? -1 : finishedAt.length;
     },
+  });
+  return {
+    ...run,
+    /** Resolves once the run is recorded and `n` of its nodes have reported finishing (0: the run is recorded). */
+    finished: run.progressed,
     /**
      * This run's own pace so far: the mean time per finished node, or (before any node has
      * finished) the process's time to record its run. Slow on a loaded machine, fast on an idle one.
@@ -250,7 +231,7 @@ describe('kill -9 during pipewright run', () => {
     s0.close();
     const last = start('crash.pipeline.yaml', project, ['--param', 'seed=1', '--json']);
     let stdout = '';
-    last.child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    last.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     expect(await last.exited).toBe(0);
     const summary = JSON.parse(stdout) as { run: { id: string }; nodes: Record<string, { cached: boolean; reason: string }> };
     const s = openProject(project);

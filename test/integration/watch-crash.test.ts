@@ -7,7 +7,6 @@
  * exactly one completed run, or gave up after 3 retries with none. Then two watchers at once on
  * one project: each firing completed once, by one of them.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,22 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../shared/random';
 import { openProject } from '../../main/store';
 import { enqueue, listFirings, MAX_RETRIES } from '../../main/watch/queue';
-import { buildCli, ROOT, type CliBundle } from '../helpers/cli-bundle';
+import { buildCli, spawnCli, type CliBundle, type CliProcess } from '../helpers/cli-bundle';
+import { weatherJob } from '../helpers/weather-job';
 
-const DATA = join(ROOT, 'resources', 'data');
 const KILLS = 20;
 
-const PIPELINE = `apiVersion: pipewright/v1
-kind: Pipeline
-metadata:
-  name: job
-nodes:
-  weather:
-    type: data.csv
-    params:
-      path: ${join(DATA, 'seattle-weather.csv')}
-    cache: false
-  features:
+const PIPELINE = weatherJob(
+  'job',
+  `  features:
     type: data.sql
     inputs:
       days: weather.table
@@ -50,7 +41,8 @@ nodes:
       reference: split.train
       current: split.test
     cache: false
-`;
+`,
+);
 
 let dir: string;
 let cli: CliBundle;
@@ -67,35 +59,12 @@ afterAll(() => {
 /** A progress line: the watcher's own, or a node's finished line. */
 const PROGRESS = /^(pipewright watch: |[✓✗\-■] \S+\s+(?:succeeded|failed|skipped|cancelled)\b)/gmu;
 
-function watch(project: string) {
-  const child = spawn(process.execPath, ['-e', cli.script, 'pipewright', 'watch', '--project', project, join(dir, 'job.pipeline.yaml'), '--once'], {
+function watch(project: string): CliProcess {
+  return spawnCli(cli, ['watch', '--project', project, join(dir, 'job.pipeline.yaml'), '--once'], {
     cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PIPEWRIGHT_WATCH_BACKOFF_MS: '1' },
+    progress: (stderr) => (stderr.match(PROGRESS) ?? []).length,
   });
-  let stderr = '';
-  const waiters: { n: number; resolve: () => void }[] = [];
-  const wake = (): void => {
-    const seen = (stderr.match(PROGRESS) ?? []).length;
-    for (const w of waiters.filter((x) => x.n <= seen)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve();
-    }
-  };
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    wake();
-  });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return {
-    child,
-    exited,
-    stderr: () => stderr,
-    progressed: (n: number) => new Promise<void>((r) => {
-      waiters.push({ n, resolve: r });
-      wake();
-    }),
-  };
 }
 
 function addFirings(project: string, from: number, count: number): void {
