@@ -9,8 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli/main';
-import type { CliIO } from '../../main/cli/io';
+import { cli } from '../helpers/cli-main';
 import { openProject, type ProjectStore } from '../../main/store/project-store';
 import { getOnlineFeatures, OnlineRequestError } from '../../main/features/online';
 import { materializations } from '../../main/features/store';
@@ -19,14 +18,6 @@ import type { RunSummary } from '../../shared/run';
 import { ModelTable } from '../../main/serving/model-table';
 import { registrySource } from '../../main/serving/registry-source';
 import { startModelServer } from '../../main/serving/server';
-
-async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, cwd };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 const H = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);

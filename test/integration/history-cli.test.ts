@@ -12,8 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli/main';
-import type { CliIO } from '../../main/cli/io';
+import { cli } from '../helpers/cli-main';
 import type { Lineage, RunDiff, RunShow } from '../../main/store/history';
 import type { GcResult } from '../../main/cli/commands/gc';
 import type { RunListItem, RunSummary } from '../../shared/run';
@@ -22,14 +21,6 @@ const ROOT = resolve(__dirname, '../..');
 const TSX = pathToFileURL(createRequire(__filename).resolve('tsx')).href;
 const DATA = join(ROOT, 'resources', 'data', 'breast_cancer.csv');
 const EXAMPLE = readFileSync(resolve(ROOT, '..', 'shared', 'spec', 'examples', 'breast-cancer.pipeline.yaml'), 'utf8');
-
-async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, cwd };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 

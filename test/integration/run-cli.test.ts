@@ -10,22 +10,13 @@ import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli/main';
-import type { CliIO } from '../../main/cli/io';
+import { cli } from '../helpers/cli-main';
 import type { RunListItem, RunSummary } from '../../shared/run';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = pathToFileURL(createRequire(__filename).resolve('tsx')).href;
 const DATA = join(ROOT, 'resources', 'data', 'breast_cancer.csv');
 const EXAMPLE = readFileSync(resolve(__dirname, '..', '..', '..', 'shared', 'spec', 'examples', 'breast-cancer.pipeline.yaml'), 'utf8').replace('../../data/breast_cancer.csv', DATA);
-
-async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, cwd };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 let dir: string;
 beforeAll(() => {

@@ -5,7 +5,6 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { spawn } from 'node:child_process';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { createHandlers, type ApiHandlers } from '../../main/api/handlers';
 import { startWebServer, type WebServer } from '../../main/server/web-server';
 import { wsTransport } from '../../main/server/ws-transport';
 import { parseWebArgs } from '../../main/server/web-main';
+import { openWsClient, startWebProcess } from '../helpers/web-process';
 
 let dir: string;
 let server: WebServer;
@@ -74,18 +74,10 @@ function statusOf(response: string): number {
   return Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
 }
 
-function openClient(url: string, origin: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { origin });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-  });
-}
 
 describe('WebSocket API', () => {
   it('serves the API to a client with the right token and Origin', async () => {
-    const ws = await openClient(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, `http://127.0.0.1:${server.port}`);
+    const ws = await openWsClient(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, `http://127.0.0.1:${server.port}`);
     const client = createClient(wsTransport(ws));
     try {
       const { nodes } = await client.call('catalog.list', {});
@@ -106,7 +98,7 @@ describe('WebSocket API', () => {
   });
 
   it('accepts the localhost spelling of the page origin too', async () => {
-    const ws = await openClient(`ws://localhost:${server.port}/api?token=${server.token}`, `http://localhost:${server.port}`);
+    const ws = await openWsClient(`ws://localhost:${server.port}/api?token=${server.token}`, `http://localhost:${server.port}`);
     ws.close();
   });
 
@@ -142,7 +134,7 @@ describe('WebSocket API', () => {
   });
 
   it('closes a connection that sends a message over 8 MiB', async () => {
-    const ws = await openClient(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, `http://127.0.0.1:${server.port}`);
+    const ws = await openWsClient(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, `http://127.0.0.1:${server.port}`);
     const code = await new Promise<number>((resolve) => {
       ws.on('close', (c) => resolve(c));
       ws.send(JSON.stringify({ t: 'req', id: 1, method: 'pipeline.validate', params: { text: 'x'.repeat(9 * 1024 * 1024) } }));
@@ -230,42 +222,18 @@ describe('the web launcher (main/server/web-main.ts)', () => {
 
   it('prints the URL with its token, prepares the workspace example, serves, and stops on SIGTERM', async () => {
     const home = join(dir, 'launcher-home');
-    const root = join(__dirname, '..', '..');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'main', 'server', 'web-main.ts'), '--port', '0', '--renderer', join(dir, 'renderer')], {
-      cwd: root,
-      env: { ...process.env, PIPEWRIGHT_HOME: home, PIPEWRIGHT_PORT: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const web = await startWebProcess({ home, renderer: join(dir, 'renderer') });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL printed:\n${out}`)), 30_000);
-        child.stdout.on('data', () => {
-          const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[0]);
-          }
-        });
-      });
-      expect((await fetch(url)).status).toBe(200);
-      const { port } = new URL(url);
-      const token = new URL(url).searchParams.get('token')!;
-      const ws = await openClient(`ws://127.0.0.1:${port}/api?token=${token}`, `http://127.0.0.1:${port}`);
-      const client = createClient(wsTransport(ws));
+      expect((await fetch(web.url)).status).toBe(200);
+      const { client, close } = await web.connect();
       const info = await client.call('app.info', {});
       expect(info.examplePath).toBe(join(home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml'));
       expect(info.projectPath).toBe(join(home, 'workspace', 'examples', 'breast-cancer.pwproj'));
       const latest = await client.call('pipeline.latest', { project: info.projectPath! });
       expect(latest.version?.pipeline).toBe('breast-cancer');
-      client.dispose();
-      ws.close();
+      close();
     } finally {
-      child.kill('SIGTERM');
+      expect(await web.stop()).toBe(0);
     }
-    expect(await exited).toBe(0);
   });
 });
