@@ -44,8 +44,9 @@ export interface TriggersOverview {
   /** the folder whose pipeline files the app watches */
   folder: string;
   /**
-   * `on`: this app fires and runs the project's triggers while it is open; `paused`: the app
-   * does not (a `pipewright watch` elsewhere still may); `off`: no window has the project open.
+   * `on`: this app fires and runs the project's triggers while it is open; `paused`: the
+   * project's triggers are paused, kept in the project file (neither this app, after a restart
+   * too, nor a `pipewright watch` fires or runs them); `off`: no window has the project open.
    */
   app: 'on' | 'paused' | 'off';
   triggers: TriggerInfo[];

@@ -33,6 +33,7 @@ import { applyGc, HistoryNotFound, lineageOf, showRun } from '../store/history';
 import { compactProject, compareRuns, currentVersion, markSaved, gcOverview, modelVersions, pipelineVersion, pipelineVersions, renamePipeline, runsTable } from '../store/history-views';
 import { modelHandlers } from './models';
 import { appTriggers } from './triggers';
+import { ActiveRuns } from './active-runs';
 import { listWorkspace, Uploads } from './workspace-files';
 import { listExamples, openExample } from './examples';
 import { isWelcomed, markWelcomed } from './recent';
@@ -115,7 +116,8 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
   let data: Promise<DuckDataEngine> | null = null;
   /** one pool for every run of this app: runs from several tabs share the cores fairly */
   let pool: WorkerPool | null = null;
-  const active = new Map<string, { run: StartedRun; project: string }>();
+  /** the runs under way, the editor's and the triggers' alike: Cancel finds both */
+  const active = new ActiveRuns();
   const attached = new Set<Connection>();
   /** long-lived model servers of deploy.serve, for as long as the app runs */
   const servers = new ServerRegistry();
@@ -125,6 +127,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     project: (path) => project(path),
     pool: sharedPool,
     servers,
+    started: (path, run) => active.add(path, run),
     openPath: deps.openPath,
     changed: (event) => {
       for (const c of attached) c.emit('triggers.changed', event);
@@ -419,28 +422,13 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
         // the version or the run could not be recorded: nothing runs, and the UI says why
         throw projectWriteError(e, store.path);
       }
-      const key = `${store.path}\0${run.runId}`;
-      active.set(key, { run, project: store.path });
+      active.add(store.path, run);
       // The summary is recorded in the project file by the engine; the caller follows the events.
-      void run.done
-        .catch(() => undefined)
-        .finally(() => {
-          events.flush();
-          active.delete(key);
-        });
+      void run.done.catch(() => undefined).finally(() => events.flush());
       return { runId: run.runId };
     },
 
-    'run.cancel': ({ runId }) => {
-      let cancelled = false;
-      for (const { run } of active.values()) {
-        if (run.runId === runId) {
-          run.cancel();
-          cancelled = true;
-        }
-      }
-      return { cancelled };
-    },
+    'run.cancel': ({ runId, project: path }) => ({ cancelled: active.cancel(runId, path) }),
 
     'run.list': ({ project: path }) => ({ runs: project(path).listRuns() }),
 
@@ -522,8 +510,8 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     'history.gc': ({ project: path, keepLast }) =>
       history(() => {
         const store = project(path);
-        const mine = [...active.values()].filter((a) => a.project === store.path);
-        if (mine.length) throw new RpcError(`run ${mine[0].run.runId} is running: nothing is deleted while a run is running; try again when it has finished`, 'refused');
+        const mine = active.ofProject(store.path);
+        if (mine.length) throw new RpcError(`run ${mine[0].runId} is running: nothing is deleted while a run is running; try again when it has finished`, 'refused');
         const size = () => [store.path, `${store.path}-wal`].reduce((t, f) => t + (existsSync(f) ? statSync(f).size : 0), 0);
         const before = size();
         let plan;
@@ -562,12 +550,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       await triggers.dispose();
       uploads.dispose();
       await servers.stopAll();
-      const running = [...active.values()].map(({ run }) => {
-        run.cancel();
-        return run.done.catch(() => undefined);
-      });
-      await Promise.all(running);
-      active.clear();
+      await active.cancelAll();
       await pool?.close();
       pool = null;
       if (data) await (await data).close().catch(() => undefined);

@@ -3,7 +3,9 @@
  * `pipewright watch`, in-process, over the project's pipeline files, for as long as a window
  * (an attached connection) has that project open. The firings go through the same durable
  * queue with its lease, so a headless `pipewright watch` on the same project and the app never
- * both complete one firing. Also the Triggers page's methods (triggers.*).
+ * both complete one firing. The Triggers page's switch pauses the project's triggers in the
+ * project file (queue.ts `triggersPaused`), for this app, a restarted one and `pipewright watch`
+ * alike. Also the Triggers page's methods (triggers.*).
  *
  * The project's pipeline files: `*.pipeline.yaml` in the project's folder whose pipeline is in
  * the project (a saved version or a run) or whose default project (`x.pwproj` beside
@@ -14,10 +16,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { RpcError, type Connection, type Handlers } from '../../shared/api/rpc';
 import { parsePipelineText } from '../../shared/pipeline';
 import type { FiringInfo, TriggerInfo, TriggersOverview } from '../../shared/triggers';
+import type { StartedRun } from '../engine/engine';
 import type { WorkerPool } from '../engine/pool';
 import type { ServerRegistry } from '../serving/deploy';
 import type { ProjectStore } from '../store';
-import { listFirings, loadState, pausedKeys, setPaused } from '../watch/queue';
+import { listFirings, loadState, pausedKeys, setPaused, setTriggersPaused, triggersPaused } from '../watch/queue';
 import { loadTriggers, nextScheduled, TriggerFileError, Watcher, type WatchedTrigger } from '../watch/watcher';
 import { projectPathFor } from './workspace';
 
@@ -30,6 +33,8 @@ export interface AppTriggersDeps {
   project(path: string): ProjectStore;
   pool(): WorkerPool;
   servers: ServerRegistry;
+  /** a trigger's run has begun (in project file `project`): the app keeps it with the editor's runs, so Cancel reaches it */
+  started(project: string, run: StartedRun): void;
   /** tells every window: a trigger fired, or one of its runs began or ended */
   changed(event: { project: string; runId: string | null }): void;
   /** the pipeline file the app was launched with */
@@ -48,7 +53,6 @@ interface FileEntry {
 /** One project's in-process watcher. */
 class ProjectWatch {
   readonly holders = new Set<Connection>();
-  enabled = true;
   private readonly files = new Map<string, FileEntry>();
   private watcher: Watcher | null = null;
   private watcherFiles = '';
@@ -158,6 +162,7 @@ class ProjectWatch {
         signal: this.abort.signal,
         pool: this.deps.pool(),
         servers: this.deps.servers,
+        onStarted: (run) => this.deps.started(project, run),
         log: (line) => this.deps.log?.(`${basename(project)}: ${line}`),
         onEvent: (e) => {
           if (e.type === 'run.started' || e.type === 'run.finished') this.deps.changed({ project, runId: e.runId });
@@ -174,7 +179,8 @@ class ProjectWatch {
     let lastError = '';
     while (!this.stopping && this.store.isOpen) {
       try {
-        if (this.enabled) {
+        // The project's switch, read each pass: another app or a restart may have moved it.
+        if (!triggersPaused(this.store)) {
           const { triggers } = this.refresh();
           if (triggers.length) {
             const watcher = this.watcherFor(triggers);
@@ -203,6 +209,12 @@ class ProjectWatch {
       });
     }
   }
+}
+
+/** paused: the project's switch (for every watcher); else on while a window has the project open */
+function appState(w: ProjectWatch): TriggersOverview['app'] {
+  if (triggersPaused(w.store)) return 'paused';
+  return w.running ? 'on' : 'off';
 }
 
 function specOf(t: WatchedTrigger): string {
@@ -279,7 +291,7 @@ export function appTriggers(deps: AppTriggersDeps): AppTriggers {
       error: f.error,
       detail: f.detail,
     }));
-    return { project: store.path, folder: dirname(store.path), app: !w.running ? 'off' : w.enabled ? 'on' : 'paused', triggers: infos, firings: firingInfos, problems };
+    return { project: store.path, folder: dirname(store.path), app: appState(w), triggers: infos, firings: firingInfos, problems };
   }
 
   return {
@@ -296,10 +308,10 @@ export function appTriggers(deps: AppTriggersDeps): AppTriggers {
       },
       'triggers.app': ({ project, on }) => {
         const w = watchOf(project);
-        w.enabled = on;
+        setTriggersPaused(w.store, !on);
         w.poke();
         deps.changed({ project: w.store.path, runId: null });
-        return { app: !w.running ? 'off' : on ? 'on' : 'paused' };
+        return { app: appState(w) };
       },
     },
     follow(conn, store) {

@@ -161,6 +161,22 @@ export function setPaused(store: ProjectStore, key: string, paused: boolean): vo
   });
 }
 
+/** project_meta's key for the project's triggers switch (the editor's "triggers: on / paused"). */
+const TRIGGERS_PAUSED = 'triggers.paused';
+
+/**
+ * Whether the project's triggers are paused as a whole: none fires and no queued firing is taken,
+ * by the app or any `pipewright watch`, until they are resumed; kept in the project file, so a
+ * restart keeps it. A run under way finishes.
+ */
+export function triggersPaused(store: ProjectStore): boolean {
+  return store.getMeta(TRIGGERS_PAUSED) === '1';
+}
+
+export function setTriggersPaused(store: ProjectStore, paused: boolean): void {
+  store.setMeta(TRIGGERS_PAUSED, paused ? '1' : '0');
+}
+
 export function pausedKeys(store: ProjectStore): Set<string> {
   return new Set((store.db.prepare('SELECT trigger_key FROM trigger_state WHERE paused = 1').all() as { trigger_key: string }[]).map((r) => r.trigger_key));
 }
@@ -180,6 +196,7 @@ export interface ClaimOptions {
  * Takes the next due firing under a lease, in one transaction. A running firing whose lease
  * expired (or whose owner died on this host) is looked at first: its finished run settles it;
  * an interrupted run sends it back to the queue with backoff, or gives up after MAX_RETRIES.
+ * Nothing is taken while the project's triggers are paused.
  */
 export function claimNext(store: ProjectStore, opts: ClaimOptions): Firing | null {
   store.markInterruptedRuns();
@@ -193,6 +210,8 @@ export function claimNext(store: ProjectStore, opts: ClaimOptions): Firing | nul
       if ((r.lease_until ?? 0) > now && !ownerDead(r.lease_owner)) continue;
       recover(store, r, opts);
     }
+    // read in the claim's own transaction: no firing is taken once the pause is committed
+    if (triggersPaused(store)) return null;
     const row = store.db
       .prepare(`SELECT * FROM trigger_firings WHERE status = 'queued' AND due_at <= ?${src} ORDER BY due_at, id LIMIT 1`)
       .get(now, ...args) as FiringRow | undefined;

@@ -13,12 +13,12 @@ import { createChecker } from '../../nodes/checker';
 import { registry as coreRegistry } from '../../nodes/registry';
 import { formatIssue, loadPipeline, triggerKind, type Issue, type Pipeline, type Trigger } from '../../shared/pipeline';
 import type { RunEvent } from '../../shared/run';
-import { startRun } from '../engine/engine';
+import { startRun, type StartedRun } from '../engine/engine';
 import { planPipeline } from '../engine/planner';
 import type { WorkerPool } from '../engine/pool';
 import type { ServerRegistry } from '../serving/deploy';
 import type { ProjectStore } from '../store/project-store';
-import { claimNext, enqueue, linkRun, loadState, ownerId, pausedKeys, renewLease, saveState, settle, type Firing, type NewFiring } from './queue';
+import { claimNext, enqueue, linkRun, loadState, ownerId, pausedKeys, renewLease, saveState, settle, triggersPaused, type Firing, type NewFiring } from './queue';
 
 export interface WatchedTrigger {
   /** stable identity: the file, the trigger's kind and its spec (editing the spec makes a new one) */
@@ -84,6 +84,8 @@ export function nextScheduled(store: ProjectStore, t: WatchedTrigger): Date | nu
 
 /** Writes what each trigger fired since it was last looked at; returns the keys that fired. */
 export function evaluateTriggers(store: ProjectStore, triggers: WatchedTrigger[], now = Date.now()): string[] {
+  // Paused as a whole: nothing fires, and no trigger's state moves (a schedule's missed slots fire once on resume).
+  if (triggersPaused(store)) return [];
   const paused = pausedKeys(store);
   const fired: string[] = [];
   for (const t of triggers) {
@@ -201,6 +203,9 @@ export function matchingFiles(dir: string, glob: string): Record<string, string>
   return out;
 }
 
+/** What a watcher says while the project's triggers are paused (queue.ts `triggersPaused`). */
+export const PAUSED_NOTE = "the project's triggers are paused (the switch on the editor's Triggers page)";
+
 export interface WatchOptions {
   store: ProjectStore;
   files: string[];
@@ -211,6 +216,8 @@ export interface WatchOptions {
   /** stderr lines */
   log?: (line: string) => void;
   onEvent?: (e: RunEvent) => void;
+  /** a firing's run has begun (the app keeps it, so its Cancel reaches the run) */
+  onStarted?: (run: StartedRun) => void;
   signal?: AbortSignal;
   /** the app's shared worker pool and model servers (the CLI's runs make their own) */
   pool?: WorkerPool;
@@ -307,6 +314,7 @@ export class Watcher {
           linkRun(store, f, id);
         },
       });
+      this.opts.onStarted?.(started);
       const summary = await started.done;
       settle(store, f.id, this.owner, summary.run.status);
       log(`${describe}: run ${summary.run.id} ${summary.run.status}`);
@@ -338,12 +346,17 @@ export class Watcher {
   /** Watches until the signal aborts. */
   async watch(): Promise<void> {
     const signal = this.opts.signal;
+    const log = this.opts.log ?? (() => {});
+    let wasPaused = false;
     while (!signal?.aborted) {
       try {
         this.load();
       } catch (e) {
-        (this.opts.log ?? (() => {}))(`keeping the triggers read before: ${(e as Error).message}`);
+        log(`keeping the triggers read before: ${(e as Error).message}`);
       }
+      const paused = triggersPaused(this.opts.store);
+      if (paused !== wasPaused) log(paused ? `${PAUSED_NOTE}; waiting until they are resumed` : "the project's triggers were resumed");
+      wasPaused = paused;
       this.evaluate();
       await this.drain();
       await new Promise<void>((res) => {

@@ -199,7 +199,11 @@ export const methods = {
       from: id.optional(),
     }),
   ),
-  'run.cancel': method<z.ZodObject<{ runId: typeof id }>, { cancelled: boolean }>(z.object({ runId: id })),
+  /**
+   * Cancels a run this app has under way, started in the editor or by a trigger; `project` picks
+   * the project (run ids count per project; without it, that run of any open project).
+   */
+  'run.cancel': method<z.ZodObject<{ runId: typeof id; project: z.ZodOptional<typeof path> }>, { cancelled: boolean }>(z.object({ runId: id, project: path.optional() })),
   'run.list': method<z.ZodObject<{ project: typeof path }>, { runs: RunListItem[] }>(z.object({ project: path })),
   /** `trials`: node id -> its child executions (sweep trials), for a cached node those of the execution it reused */
   'run.get': method<z.ZodObject<{ project: typeof path; runId: typeof id }>, { summary: RunSummary; events: RunEvent[]; trials?: Record<string, TrialRecord[]> }>(

@@ -4,9 +4,10 @@
  * trigger and its firings (triggers.list), pauses a trigger and the app's watching, refuses a
  * trigger it does not know, and stops when no window has the project open any more. With a
  * headless `pipewright watch` on the same project at the same time, every firing is completed
- * once, by one of the two (the queue's lease).
+ * once, by one of the two (the queue's lease). A run a trigger started is cancelled as the
+ * editor's runs are (run.cancel): recorded as cancelled, its firing settled, its thread gone.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -172,4 +173,69 @@ describe('triggers in the app', () => {
       check.close();
     }
   }, 300_000);
+
+  it('cancels a run a files trigger started: the run and its firing end cancelled, and the thread running its node is gone', async () => {
+    const TASKS = '/proc/self/task';
+    if (!existsSync(TASKS)) return; // the thread check reads Linux's /proc
+    // features.code that never returns: only cancelling stops it before its 10-minute limit
+    const spin = `  spin:
+    type: features.code
+    inputs:
+      table: weather.table
+    params:
+      code: "(t) => { for (;;) {} }"
+      timeoutMs: 600000
+`;
+    const file = join(dir, 'spin.pipeline.yaml');
+    writeFileSync(file, weatherJob('spin', spin, 'triggers:\n  - files: incoming/*.csv\n'));
+    mkdirSync(join(dir, 'incoming'));
+    writeFileSync(join(dir, 'incoming', 'day.csv'), 'a\n1\n');
+    const project = join(dir, 'spin.pwproj');
+    await api.client.call('project.open', { path: project, create: true });
+
+    const running = await until('the file trigger to start its run', async () => {
+      const o = await api.client.call('triggers.list', { project });
+      return o.firings.find((f) => f.status === 'running' && f.runId !== null);
+    });
+    expect(running.kind).toBe('files');
+    const runId = running.runId!;
+
+    // The thread spinning the node: the one of this process that gains 2 s of CPU from here on.
+    const cpu = (): Map<string, number> => {
+      const out = new Map<string, number>();
+      for (const t of readdirSync(TASKS)) {
+        try {
+          const stat = readFileSync(join(TASKS, t, 'stat'), 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          out.set(t, Number(f[11]) + Number(f[12])); // utime + stime, in clock ticks (1/100 s)
+        } catch {
+          // a thread that ended meanwhile
+        }
+      }
+      return out;
+    };
+    const base = cpu();
+    const spinner = await until('a thread spinning the node', () => [...cpu()].find(([t, ticks]) => ticks - (base.get(t) ?? 0) >= 200)?.[0]);
+
+    // Run ids count per project: the same id in another project is not this run.
+    await expect(api.client.call('run.cancel', { project: join(dir, 'other.pwproj'), runId })).resolves.toEqual({ cancelled: false });
+    expect(existsSync(join(TASKS, spinner))).toBe(true);
+
+    await expect(api.client.call('run.cancel', { project, runId })).resolves.toEqual({ cancelled: true });
+    const settled = await until('the firing to be settled', async () => (await api.client.call('triggers.list', { project })).firings.find((f) => f.id === running.id && f.status !== 'running'));
+    expect(settled).toMatchObject({ status: 'done', outcome: 'cancelled', attempts: 1, runId });
+    const summary = (await api.client.call('run.get', { project, runId })).summary;
+    expect(summary.run.status).toBe('cancelled');
+    expect(summary.nodes.spin.status).toBe('cancelled');
+    await until('the spinning thread to end', () => !existsSync(join(TASKS, spinner)), 30_000);
+
+    // A cancelled firing is not retried: the queue holds that one firing, settled, and no run is under way.
+    const s = openProject(project);
+    try {
+      expect(listFirings(s).map((f) => [f.id, f.status, f.outcome])).toEqual([[running.id, 'done', 'cancelled']]);
+      expect(s.db.prepare("SELECT count(*) AS n FROM runs WHERE status = 'running'").get()).toEqual({ n: 0 });
+    } finally {
+      s.close();
+    }
+  }, 180_000);
 });

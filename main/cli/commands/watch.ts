@@ -2,12 +2,14 @@
  * `pipewright watch --project P FILE... [--once]` (contract sections 2b, 8): runs the triggers of
  * the given pipeline files until stopped (SIGINT/SIGTERM), each fired trigger written to the
  * project's durable queue before its run starts. `--once` runs each due trigger once, waits for
- * those runs, and exits 0 (1 when one of them did not succeed).
+ * those runs, and exits 0 (1 when one of them did not succeed). While the project's triggers are
+ * paused (the editor's switch, kept in the project file) nothing fires and nothing is taken.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openProject, ProjectFileError, ProjectWriteError } from '../../store/project-store';
-import { TriggerFileError, Watcher } from '../../watch/watcher';
+import { triggersPaused } from '../../watch/queue';
+import { PAUSED_NOTE, TriggerFileError, Watcher } from '../../watch/watcher';
 import { parseCommandArgs } from '../args';
 import { createProgress } from '../progress';
 import { UsageError, type Command } from '../io';
@@ -63,6 +65,7 @@ const command: Command = async (argv, io) => {
     }
     if (triggers.length === 0) say('the files declare no triggers');
     if (values.once) {
+      if (triggersPaused(store)) say(`${PAUSED_NOTE}: nothing runs`);
       const results = await watcher.once();
       for (const r of results) io.stdout(`${r.firing.kind}\t${r.runId ?? '-'}\t${r.status}\t${r.firing.pipelineFile}\n`);
       return results.every((r) => r.status === 'succeeded') ? 0 : 1;

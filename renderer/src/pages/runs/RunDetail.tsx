@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { RunShow } from '../../../../shared/history';
 import { formatNumber, formatValue } from '../../../../shared/format';
-import { tryCall } from '../../api/client';
+import { onEvent, tryCall, useNotices } from '../../api/client';
 import { useHistory } from './history-store';
 import { openRunOnCanvas, rerunExactly } from './open-run';
 import { fmtDuration, fmtTime } from './format';
@@ -10,14 +10,27 @@ import { fmtDuration, fmtTime } from './format';
 export function RunDetail({ project, runId }: { project: string; runId: string }) {
   const [show, setShow] = useState<RunShow | null>(null);
   const [busy, setBusy] = useState(false);
+  /** bumped when this run ends (a run the editor or a trigger started): the details are read again */
+  const [ended, setEnded] = useState(0);
   useEffect(() => {
     let live = true;
-    setShow(null);
+    if (!ended) setShow(null);
     void tryCall('history.show', { project, runId }, `could not read run ${runId}`).then((r) => live && r && setShow(r.show));
     return () => {
       live = false;
     };
-  }, [project, runId]);
+  }, [project, runId, ended]);
+  const running = show?.run.status === 'running';
+  useEffect(() => {
+    if (!running) return;
+    const bump = () => setEnded((n) => n + 1);
+    const offTrigger = onEvent('triggers.changed', (e) => e.project === project && e.runId === runId && bump());
+    const offRun = onEvent('run.events', (batch) => batch.some((e) => e.type === 'run.finished' && e.runId === runId) && bump());
+    return () => {
+      offTrigger();
+      offRun();
+    };
+  }, [project, runId, running]);
   const lineage = (ref: string) => useHistory.setState({ lineageRef: ref, view: 'lineage' });
   return (
     <aside className="pw-run-detail" data-testid="run-detail" data-run={runId}>
@@ -32,12 +45,30 @@ export function RunDetail({ project, runId }: { project: string; runId: string }
       ) : (
         <>
           <div className="pw-run-facts">
-            <span className={`pw-run-status st-${show.run.status}`}>{show.run.status}</span> {show.run.pipeline} · version <code>{show.pipelineVersion?.hash.slice(0, 8) ?? '—'}</code>
+            <span className={`pw-run-status st-${show.run.status}`} data-testid="run-detail-status">
+              {show.run.status}
+            </span>{' '}
+            {show.run.pipeline} · version <code>{show.pipelineVersion?.hash.slice(0, 8) ?? '—'}</code>
             <div className="pw-muted small">
               {fmtTime(show.run.startedAt)} · {fmtDuration(show.run.durationMs)} · {show.run.backend ?? ''}
             </div>
           </div>
           <div className="row">
+            {running && (
+              <button
+                disabled={busy}
+                onClick={async () => {
+                  setBusy(true);
+                  const r = await tryCall('run.cancel', { project, runId }, `could not cancel run ${runId}`);
+                  if (r && !r.cancelled) useNotices.getState().push('warn', `run ${runId} is not running in this app: another process runs it`);
+                  setBusy(false);
+                }}
+                title="Stops the run, whether the editor or a trigger started it"
+                data-testid="run-cancel"
+              >
+                ■ Cancel
+              </button>
+            )}
             <button className="primary" disabled={busy || !show.pipelineVersion} onClick={() => void openRunOnCanvas(runId)} data-testid="run-open-canvas">
               Open on canvas
             </button>

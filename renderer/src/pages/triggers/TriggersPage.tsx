@@ -3,13 +3,14 @@
  * files with its kind, when it fires (a schedule's next time), a Pause/Resume toggle each, and
  * the firings of the project's durable queue (status, attempts, the run it started, linked to
  * the Runs page). The app fires them itself while the project is open ("triggers: on"); the
- * switch pauses only this app, never a `pipewright watch` elsewhere.
+ * switch pauses the project's triggers in its project file, for this app (after a restart too)
+ * and every `pipewright watch` on it.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import type { FiringInfo, TriggerInfo, TriggersOverview } from '../../../../shared/triggers';
 import { formatNumber } from '../../../../shared/format';
-import { onEvent, tryCall } from '../../api/client';
+import { onEvent, tryCall, useNotices } from '../../api/client';
 import { useSession } from '../../session';
 import { useUi } from '../../ui-store';
 import { basename } from '../../util/paths';
@@ -90,7 +91,24 @@ function TriggerRow({ t, project, now, onChange }: { t: TriggerInfo; project: st
   );
 }
 
-function Firings({ o }: { o: TriggersOverview }) {
+/** Cancels a firing's run under way (in this app, as the editor's Cancel does); the firing then ends as cancelled. */
+function CancelRun({ project, runId, onChange }: { project: string; runId: string; onChange: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const cancel = async () => {
+    setBusy(true);
+    const r = await tryCall('run.cancel', { project, runId }, `could not cancel run ${runId}`);
+    if (r && !r.cancelled) useNotices.getState().push('warn', `run ${runId} is not running in this app: a pipewright watch elsewhere runs it (stop that watcher to stop it)`);
+    setBusy(false);
+    onChange();
+  };
+  return (
+    <button className="pw-trigger-cancel" disabled={busy} onClick={() => void cancel()} data-testid={`firing-cancel-${runId}`} title={`Cancel run ${runId}`}>
+      ■ Cancel
+    </button>
+  );
+}
+
+function Firings({ o, onChange }: { o: TriggersOverview; onChange: () => void }) {
   const byKey = new Map(o.triggers.map((t) => [t.key, t]));
   if (o.firings.length === 0) return <p className="pw-muted">No trigger of this project has fired yet.</p>;
   return (
@@ -123,9 +141,12 @@ function Firings({ o }: { o: TriggersOverview }) {
               <td className="num">{f.attempts}</td>
               <td>
                 {f.runId ? (
-                  <button className="pw-link" onClick={() => openRun(f.runId!)} data-testid={`firing-run-${f.runId}`}>
-                    run {f.runId}
-                  </button>
+                  <>
+                    <button className="pw-link" onClick={() => openRun(f.runId!)} data-testid={`firing-run-${f.runId}`}>
+                      run {f.runId}
+                    </button>
+                    {f.status === 'running' && <CancelRun project={o.project} runId={f.runId} onChange={onChange} />}
+                  </>
                 ) : (
                   <span className="pw-muted">—</span>
                 )}
@@ -178,7 +199,11 @@ export default function TriggersPage() {
           className={`pw-triggers-app ${o.app}`}
           onClick={() => void setApp(o.app !== 'on')}
           disabled={o.app === 'off'}
-          title={o.app === 'on' ? 'This app fires and runs these triggers while the project is open. Click to pause (a pipewright watch elsewhere keeps running).' : 'Click to let this app fire and run the triggers while the project is open.'}
+          title={
+            o.app === 'on'
+              ? 'This app fires and runs these triggers while the project is open. Click to pause them: kept in the project file, for this app after a restart and for pipewright watch too.'
+              : 'Paused for this project (this app and pipewright watch). Click to resume: schedules missed meanwhile fire once.'
+          }
           data-testid="triggers-app"
           data-state={o.app}
         >
@@ -223,7 +248,7 @@ export default function TriggersPage() {
         </table>
       )}
       <h3>Firings</h3>
-      <Firings o={o} />
+      <Firings o={o} onChange={() => void load()} />
     </div>
   );
 }
