@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openProject } from '../store/project-store';
 import { holdWriteLock } from '../../test/helpers/sqlite-lock';
-import { parseInstant, PredictionLog, readPredictions, recordFeedback, type PredictionLogEntry } from './prediction-log';
+import { isRequestId, newRequestId, parseInstant, PredictionLog, readPredictions, recordFeedback, type PredictionLogEntry } from './prediction-log';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-predlog-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -154,6 +154,33 @@ describe('prediction log (migration 5)', () => {
     await same.close();
     inline.close();
     store.close();
+  });
+
+  it('logs a one-row request given as its values in input order exactly as the same row given as columns', () => {
+    const store = openProject(join(dir, 'f.pwproj'), { create: true });
+    const log = new PredictionLog(store, { flushMs: 60_000 });
+    const names = ['radius', 'texture', 'island'];
+    log.record(entry({ requestId: 'cols', inputs: { radius: [12.5], texture: [null], island: ['Biscoe'] }, rows: 1, predictions: [{ label: 'B', scores: { B: 0.9, M: 0.1 } }] }));
+    log.record(entry({ requestId: 'row', inputs: undefined, row: { names, values: [12.5, null, 'Biscoe'] }, rows: 1, predictions: [{ label: 'B', scores: { B: 0.9, M: 0.1 } }] }));
+    expect(log.flush()).toBe(2);
+    const [a, b] = readPredictions(store, { model: 'cancer' });
+    expect(b.inputs).toEqual({ radius: 12.5, texture: null, island: 'Biscoe' });
+    expect({ ...b, requestId: 'cols' }).toEqual(a);
+    log.close();
+    store.close();
+  });
+
+  it('makes time-ordered request ids (UUID version 7), unique and increasing', () => {
+    const ids = Array.from({ length: 20_000 }, newRequestId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let i = 1; i < ids.length; i++) expect(ids[i] > ids[i - 1]).toBe(true);
+    for (const id of ids.slice(0, 50)) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(isRequestId(id)).toBe(true);
+    }
+    // the first 48 bits are the time in milliseconds
+    const ms = parseInt(ids[0].slice(0, 8) + ids[0].slice(9, 13), 16);
+    expect(Math.abs(ms - Date.now())).toBeLessThan(60_000);
   });
 
   it('reads times as ISO 8601 and names a bad one', () => {

@@ -7,6 +7,7 @@
  * only for `db` and `transaction`.
  */
 import type { Database } from 'better-sqlite3';
+import { randomFillSync } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { workerEntryFor } from '../compute/parallel';
 import { ProjectWriteError } from '../store/errors';
@@ -81,6 +82,45 @@ export interface PredictionLogOptions {
 /** A request id as sent in `x-request-id` (or a new one): at most 200 printable characters. */
 export function isRequestId(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= 200 && /^[\x21-\x7e]+$/.test(v);
+}
+
+/** New request ids: the current millisecond's prefix, a 12-bit sequence, this process's random 30 bits, 32 random bits per id. */
+const ids = { ms: -1, seq: 0, prefix: '', random: new Uint8Array(4096), used: 4096, process: '' };
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX3 = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
+
+/**
+ * A new request id: a UUID version 7 (RFC 9562), time-ordered, so the log's request-id index
+ * grows at its end instead of splitting pages all over (a random UUID made each logged row cost
+ * the writer about 2.5 times as much). Unique within a process (the sequence; past 4,096 in one
+ * millisecond the time steps on) and between processes (`--workers`: their random part).
+ */
+export function newRequestId(): string {
+  const now = Date.now();
+  if (now > ids.ms) {
+    ids.ms = now;
+    ids.seq = 0;
+    ids.prefix = '';
+  } else if (++ids.seq > 0xfff) {
+    ids.ms++;
+    ids.seq = 0;
+    ids.prefix = '';
+  }
+  const r = ids.random;
+  if (ids.used === r.length) {
+    randomFillSync(r);
+    ids.used = 0;
+    // drawn once: the variant (binary 10) with 14 random bits, and 16 more
+    ids.process ||= `${HEX2[0x80 | (r[0] & 0x3f)]}${HEX2[r[1]]}-${HEX2[r[2]]}${HEX2[r[3]]}`;
+    ids.used = 4;
+  }
+  if (!ids.prefix) {
+    const time = ids.ms.toString(16).padStart(12, '0');
+    ids.prefix = `${time.slice(0, 8)}-${time.slice(8)}-7`;
+  }
+  const u = ids.used;
+  ids.used = u + 4;
+  return `${ids.prefix}${HEX3[ids.seq]}-${ids.process}${HEX2[r[u]]}${HEX2[r[u + 1]]}${HEX2[r[u + 2]]}${HEX2[r[u + 3]]}`;
 }
 
 /**

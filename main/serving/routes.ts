@@ -44,7 +44,7 @@ export interface ServerContext {
 export interface RouteCall {
   req: IncomingMessage;
   /** the path's named groups, URL-decoded */
-  params: Record<string, string | undefined>;
+  params: Readonly<Record<string, string | undefined>>;
   /** the parsed JSON body (POST), else undefined */
   body: unknown;
   requestId: string;

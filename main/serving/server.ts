@@ -4,12 +4,11 @@
  * `x-request-id` headers, and live statistics. Nothing a client sends can stop it: every failure
  * of a request ends as that request's own 4xx/5xx answer.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tokenMatches } from '../server/web-server';
 import { NotFound, type ModelTable } from './model-table';
-import { isRequestId, type PredictionLog } from './prediction-log';
+import { isRequestId, newRequestId, type PredictionLog } from './prediction-log';
 import { routes as defaultRoutes, type Reply, type Route, type ServerContext } from './routes';
 import { InputError } from './types';
 import { RegistryError } from '../registry/store';
@@ -177,12 +176,42 @@ function decodeParams(groups: Record<string, string | undefined> | undefined): R
   return out;
 }
 
+/** A method and path matched against the route table: the route and its decoded path params, or the methods the path allows. */
+type Matched = { route: Route; params: Readonly<Record<string, string | undefined>> } | { route: null; allowed: string[] };
+
+function matchRoute(routes: readonly Route[], method: string | undefined, path: string): Matched {
+  const allowed: string[] = [];
+  for (const r of routes) {
+    const m = r.path.exec(path);
+    if (!m) continue;
+    if (r.method === method || (method === 'HEAD' && r.method === 'GET')) return { route: r, params: Object.freeze(decodeParams(m.groups)) };
+    allowed.push(r.method);
+  }
+  return { route: null, allowed };
+}
+
+/** Paths longer than this are matched every time, not remembered. */
+const CACHED_PATH_CHARS = 256;
+
 export function startModelServer(opts: ModelServerOptions): Promise<ModelServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? null;
   const table = opts.table;
   const routes = opts.routes ?? defaultRoutes;
   const stats = new ServerStats();
+  // a client repeats a few paths: each is matched (regexes, percent-decoding) once
+  const matched = new Map<string, Matched>();
+  const route = (method: string | undefined, path: string): Matched => {
+    if (path.length > CACHED_PATH_CHARS) return matchRoute(routes, method, path);
+    const k = `${method} ${path}`;
+    let m = matched.get(k);
+    if (!m) {
+      m = matchRoute(routes, method, path);
+      if (matched.size >= 1000) matched.clear();
+      matched.set(k, m);
+    }
+    return m;
+  };
   const context: ServerContext = { table, log: opts.log ?? null, store: opts.store ?? null, random: opts.random ?? Math.random, onProblem: opts.onProblem };
   const loopback = isLoopback(host);
   let port = 0;
@@ -214,38 +243,27 @@ export function startModelServer(opts: ModelServerOptions): Promise<ModelServer>
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const start = process.hrtime.bigint();
     const given = req.headers['x-request-id'];
-    const requestId = isRequestId(given) ? given : randomUUID();
+    const requestId = isRequestId(given) ? given : newRequestId();
     let status = 200;
     try {
       if (loopback && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) throw new HttpError(403, `the Host header must be 127.0.0.1:${port} or localhost:${port}`);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
-      let route: Route | undefined;
-      let match: RegExpExecArray | null = null;
-      const allowed: string[] = [];
-      for (const r of routes) {
-        const m = r.path.exec(path);
-        if (!m) continue;
-        if (r.method === req.method || (req.method === 'HEAD' && r.method === 'GET')) {
-          route = r;
-          match = m;
-          break;
-        }
-        allowed.push(r.method);
-      }
-      if (!route) {
+      const found = route(req.method, path);
+      if (!found.route) {
+        const { allowed } = found;
         if (allowed.length) throw new HttpError(405, `${req.method} is not allowed on ${path.slice(0, 200)} (use ${allowed.join(', ')})`, { allow: allowed.join(', ') });
         throw new HttpError(404, `no endpoint ${req.method} ${path.slice(0, 200)}`);
       }
-      if (token && !route.public) {
+      const { route: r, params } = found;
+      if (token && !r.public) {
         const auth = req.headers.authorization ?? '';
         const m = /^Bearer\s+(.+)$/i.exec(auth);
         if (!tokenMatches(m ? m[1].trim() : null, token)) throw new HttpError(401, 'this server needs Authorization: Bearer <token>', { 'www-authenticate': 'Bearer' });
       }
-      const params = decodeParams(match!.groups);
-      const body = route.method === 'POST' ? parseJson(await readBody(req, MAX_BODY_BYTES)) : undefined;
-      const reply: Reply = await route.handle({ req, params, body, requestId, readAt: Date.now(), start, server: context });
+      const body = r.method === 'POST' ? parseJson(await readBody(req, MAX_BODY_BYTES)) : undefined;
+      const reply: Reply = await r.handle({ req, params, body, requestId, readAt: Date.now(), start, server: context });
       status = reply.status ?? 200;
       send(res, status, reply.body, {}, requestId, reply.model ? `${reply.model.name}:${reply.model.version}` : null);
     } catch (e) {
