@@ -1,30 +1,68 @@
-import { DuckDBInstance } from '@duckdb/node-api';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { readCsvToParquet } from './csv-reader';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCsvLocatingErrors, readCsvToParquet } from './csv-reader';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-csv-reader-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const penguins = join(__dirname, '../../../shared/data/penguins.csv');
+const sha = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
 
 describe('readCsvToParquet', () => {
+  let inst: DuckDBInstance;
+  let c: DuckDBConnection;
+  beforeAll(async () => {
+    inst = await DuckDBInstance.create(':memory:', { threads: '2' });
+    c = await inst.connect();
+  });
+  afterAll(() => {
+    c.closeSync();
+    inst.closeSync();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("bounds DuckDB memory only while it copies: the engine's limit is back after a read and after a refused file", async () => {
-    const inst = await DuckDBInstance.create(':memory:', { threads: '2' });
-    const c = await inst.connect();
     const limit = async (): Promise<string> => String((await c.runAndReadAll("SELECT current_setting('memory_limit') AS m")).getRowObjectsJS()[0].m);
-    try {
-      const before = await limit();
-      const out = join(dir, 'penguins.parquet');
-      await readCsvToParquet(c, join(__dirname, '../../../shared/data/penguins.csv'), { header: true, types: {} }, out);
-      const rows = await c.runAndReadAll(`SELECT count(*) AS n FROM read_parquet('${out}')`);
-      expect(Number(rows.getRowObjectsJS()[0].n)).toBe(344);
-      expect(await limit()).toBe(before);
-      await expect(readCsvToParquet(c, join(__dirname, '../../../shared/data/penguins.csv'), { header: true, types: { bill_length_mm: 'INTEGER' } }, join(dir, 'bad.parquet'))).rejects.toThrow(/penguins\.csv/);
-      expect(await limit()).toBe(before);
-    } finally {
-      c.closeSync();
-      inst.closeSync();
+    const before = await limit();
+    const out = join(dir, 'penguins.parquet');
+    await readCsvToParquet(c, penguins, { header: true, types: {} }, out);
+    const rows = await c.runAndReadAll(`SELECT count(*) AS n FROM read_parquet('${out}')`);
+    expect(Number(rows.getRowObjectsJS()[0].n)).toBe(344);
+    expect(await limit()).toBe(before);
+    await expect(readCsvToParquet(c, penguins, { header: true, types: { bill_length_mm: 'INTEGER' } }, join(dir, 'bad.parquet'))).rejects.toThrow(/penguins\.csv/);
+    expect(await limit()).toBe(before);
+  });
+
+  it('writes the same bytes as the locating read (rejects stored) for good files, across read buffers', async () => {
+    // 12 MB of mixed columns: three of DuckDB's 4 MiB read buffers, several row groups.
+    const body = Array.from({ length: 300_000 }, (_, i) => `${i},${(i * 0.37).toFixed(4)},label-${i % 7},${i % 3 === 0 ? '' : i % 11}`);
+    const big = join(dir, 'big.csv');
+    writeFileSync(big, `i,x,s,n\n${body.join('\n')}\n`);
+    for (const [file, types] of [[penguins, {}], [big, {}], [big, { n: 'DOUBLE', i: 'VARCHAR' }]] as const) {
+      const fast = join(dir, 'fast.parquet');
+      const slow = join(dir, 'slow.parquet');
+      await readCsvToParquet(c, file, { header: true, types }, fast);
+      await readCsvLocatingErrors(c, file, { header: true, types }, slow);
+      expect(sha(fast)).toBe(sha(slow));
+      rmSync(fast);
+      rmSync(slow);
+    }
+  });
+
+  it('leaves no Parquet file behind when it refuses a file, and still names the line and column', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['ragged.csv', 'a,b\n1,2\n3\n4,5\n', /ragged\.csv, line 3: ragged row: expected 2 fields, found 1/],
+      ['text.csv', `a,b\n${Array.from({ length: 30_000 }, (_, i) => `${i},${i}`).join('\n')}\n30000,x\n`, /text\.csv, line 30002: .*column "b".*"x"/],
+      ['quote.csv', 'a,b\n1,2\n3,"4\n5,6\n', /quote\.csv, line 3: mis-quoted value/],
+    ];
+    for (const [name, text, message] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const out = join(dir, `${name}.parquet`);
+      await expect(readCsvToParquet(c, file, { header: true, types: {} }, out)).rejects.toThrow(message);
+      expect(existsSync(out)).toBe(false);
     }
   });
 });

@@ -1,10 +1,12 @@
 /**
  * data.csv on DuckDB's read_csv, made strict: the header is read and checked here
  * (csv-header.ts) and DuckDB gets its names and skips it, the dialect is fixed (delimiter from the
- * header line, RFC 4180 quotes), strict_mode is on, and rejected rows are stored instead of skipped
- * silently, so a ragged or mis-quoted row or a value that does not fit its type fails with the
- * file and line. When DuckDB's sniffer itself gives up (a broken quote throws before any row is
- * read), a second all-VARCHAR scan without sniffing finds the line.
+ * header line, RFC 4180 quotes) and strict_mode is on, so a ragged or mis-quoted row or a value
+ * that does not fit its type fails with the file and line. A read is first copied to Parquet with
+ * no rejects table (DuckDB throws at the first bad row; storing rejects costs the good files CPU);
+ * only a failed read is read again with rejected rows stored, to name the first bad row's line,
+ * column and value. When DuckDB's sniffer itself gives up (a broken quote throws before any row
+ * is read), a second all-VARCHAR scan without sniffing finds the line.
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
@@ -139,13 +141,19 @@ export async function describeCsvColumns(c: DuckDBConnection, path: string, opti
 /**
  * DuckDB's order-preserving parallel COPY keeps read batches in memory until they can be written
  * in order, up to its memory limit (80% of RAM by default): a 176 MB CSV took about 350 MB.
- * Bounded while the CSV is copied it writes the same bytes in about 270 MB. A table too wide to
- * copy within the bound (DuckDB's "Out of Memory Error") is copied again without it. The limit is
- * the instance's (restored after): a worker runs one node at a time.
+ * Bounded while the CSV is copied it writes the same bytes in less. The bound must leave room for
+ * a second writer thread: DuckDB's batch COPY lets one more thread encode row groups only while its
+ * reservation holds 4 MiB per column for it, and under 256 MiB it gave the 21-column bench table
+ * one thread, so the whole Parquet write (about 60% of the node's CPU) ran on one core. 256 MiB
+ * plus 6 MiB a column (382 MiB for 21) gives it two. A table too wide to copy within the bound
+ * (DuckDB's "Out of Memory Error") is copied again without it. The limit is the instance's
+ * (restored after): a worker runs one node at a time.
  */
-const CSV_COPY_MEMORY = '256MB';
+export function csvCopyMemoryMiB(columns: number): number {
+  return 256 + 6 * columns;
+}
 
-async function copyBounded(c: DuckDBConnection, sql: string): Promise<void> {
+async function copyBounded(c: DuckDBConnection, sql: string, columns: number): Promise<void> {
   const limit = async (): Promise<string> => String((await c.runAndReadAll("SELECT current_setting('memory_limit') AS m")).getRowObjectsJS()[0].m);
   const own = await limit();
   // The default (what the engine runs with) comes back exactly; a limit of its own as DuckDB shows it (to 0.1 GiB).
@@ -153,7 +161,7 @@ async function copyBounded(c: DuckDBConnection, sql: string): Promise<void> {
     await c.run('RESET memory_limit');
     if ((await limit()) !== own) await c.run(`SET memory_limit = ${q(own)}`);
   };
-  await c.run(`SET memory_limit = ${q(CSV_COPY_MEMORY)}`);
+  await c.run(`SET memory_limit = '${csvCopyMemoryMiB(columns)}MiB'`);
   try {
     await c.run(sql);
   } catch (e) {
@@ -190,9 +198,38 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
     await c.run(`COPY (SELECT * FROM read_csv(${q(path)}, auto_detect = false, ${layout}, columns = ${columns})) TO ${q(out)} (${PARQUET_OPTIONS})`);
     return out;
   }
+  // The fast path: the same strict read with no rejects table, so that DuckDB throws at the first
+  // bad row instead of storing it. Any failure (a bad row, or one the sniffer stumbles on) reads
+  // the file again the slow way below, which finds and locates the first bad row.
+  try {
+    await copyBounded(c, `COPY (SELECT * FROM read_csv(${q(path)}, ${d.dialect}${d.typesArg})) TO ${q(out)} (${PARQUET_OPTIONS})`, names.length);
+    return out;
+  } catch (e) {
+    removeFile(out);
+    if (isInterrupt(e)) throw e;
+  }
+  return readCsvLocatingErrors(c, path, options, out, d);
+}
+
+const isInterrupt = (e: unknown): boolean => /INTERRUPT/i.test((e as Error)?.message ?? '');
+
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // never written, or already gone: nothing to clean
+  }
+}
+
+/**
+ * The slow, locating read: rejected rows are stored, and the first one becomes the error. Also
+ * writes a good file's Parquet (with the same bytes as the fast read: csv-reader.test.ts).
+ */
+export async function readCsvLocatingErrors(c: DuckDBConnection, path: string, options: CsvReadOptions, out: string, d: Dialect = csvDialect(path, options)): Promise<string> {
+  const { names, layout } = d;
   const { scan, rejectsTable } = strictScan(path, d);
   try {
-    await copyBounded(c, `COPY (SELECT * FROM ${scan}) TO ${q(out)} (${PARQUET_OPTIONS})`);
+    await copyBounded(c, `COPY (SELECT * FROM ${scan}) TO ${q(out)} (${PARQUET_OPTIONS})`, names.length);
   } catch (e) {
     const diagnosed = await diagnose(c, path, names, layout).catch(() => null);
     if (diagnosed) throw rejectError(path, diagnosed, options.types, new Map());
@@ -201,13 +238,9 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
   const bad = await firstReject(c, rejectsTable, path);
   if (bad) {
     const detected = new Map<string, string>();
-    const d = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${q(out)})`);
-    for (const row of d.getRowObjectsJS()) detected.set(String(row.column_name), String(row.column_type));
-    try {
-      unlinkSync(out);
-    } catch {
-      // already gone: nothing to clean
-    }
+    const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${q(out)})`);
+    for (const row of described.getRowObjectsJS()) detected.set(String(row.column_name), String(row.column_type));
+    removeFile(out);
     throw rejectError(path, bad, options.types, detected);
   }
   return out;
