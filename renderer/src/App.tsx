@@ -66,8 +66,8 @@ export function App() {
               <div className="pw-work">
                 <Canvas />
                 {yamlOpen && <YamlView />}
-                <Gallery />
               </div>
+              <Gallery />
               {logOpen && <LogPanel />}
             </div>
             <Inspector />

@@ -228,7 +228,29 @@ describe('files, examples and wires', () => {
       await expect.poll(async () => (await x('gate')) - (await x('load'))).toBeGreaterThan(300);
       expect(await page.getByTestId('run-all').isEnabled()).toBe(true);
       await expect(gallery.getByTestId('example-iris').textContent()).resolves.toMatch(/Iris.*Three iris species.*6 nodes · iris\.csv/);
+      // the example that is open comes first, then the others
+      await expect.poll(() => gallery.locator('.pw-gallery-item').first().getAttribute('data-testid')).toBe('example-breast-cancer');
+      // docked under the canvas: it covers none of the open example's nodes, at either window size
+      const covered = () =>
+        page.evaluate(() => {
+          const g = document.querySelector('[data-testid="gallery"]')!.getBoundingClientRect();
+          const c = document.querySelector('[data-testid="canvas"]')!.getBoundingClientRect();
+          return [...document.querySelectorAll<HTMLElement>('.react-flow__node')]
+            .filter((n) => {
+              const r = n.getBoundingClientRect();
+              const overGallery = r.right > g.left && r.left < g.right && r.bottom > g.top && r.top < g.bottom;
+              const offCanvas = r.left < c.left || r.right > c.right || r.top < c.top || r.bottom > c.bottom;
+              return overGallery || offCanvas;
+            })
+            .map((n) => n.dataset.id);
+        });
+      await expect.poll(covered).toEqual([]);
       await screenshot(page, 'files-welcome-gallery');
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.getByTestId('fit-view').click();
+      await expect.poll(covered).toEqual([]);
+      await screenshot(page, 'files-welcome-gallery-1280');
+      await page.setViewportSize({ width: 1440, height: 900 });
       // it blocks nothing: the example's nodes take clicks while it is open
       await selectNode(page, 'load');
       await gallery.getByTestId('example-iris').click();

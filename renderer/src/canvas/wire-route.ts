@@ -24,8 +24,12 @@ export function isBackward(sx: number, tx: number): boolean {
   return tx < sx + STUB;
 }
 
+/** Wires from different outputs of one node keep apart this far (a lane per output row). */
+const LANE = 8;
+
 export function wrapRoute(s: { x: number; y: number }, t: { x: number; y: number }, source: Box, boxes: readonly Box[]): Pt[] {
-  const x1 = s.x + STUB;
+  const lane = Math.max(0, Math.round((s.y - source.y) / 22)) % 3;
+  const x1 = s.x + STUB + lane * LANE;
   const x2 = t.x - STUB;
   const lo = Math.min(x1, x2) - CLEAR;
   const hi = Math.max(x1, x2) + CLEAR;
@@ -35,7 +39,7 @@ export function wrapRoute(s: { x: number; y: number }, t: { x: number; y: number
     .map((b) => [b.y - CLEAR, b.y + b.height + CLEAR] as const)
     .sort((a, b) => a[0] - b[0]);
   const down = t.y >= s.y;
-  const y = down ? freeBelow(source.y + source.height + CLEAR, blocks) : freeAbove(source.y - CLEAR, blocks);
+  const y = (down ? freeBelow(source.y + source.height + CLEAR, blocks) : freeAbove(source.y - CLEAR, blocks)) + (down ? lane : -lane) * LANE;
   return [
     [s.x, s.y],
     [x1, s.y],

@@ -1,8 +1,9 @@
 /**
  * The example gallery: every bundled example with what it does, its node count and data. Opening
  * one opens a workspace copy that is never the user's edited work (main picks a free name), after
- * unsaved edits are saved or the user agreed to drop them. On a first start it shows as a panel
- * beside the example that is already open and ready to run; it blocks nothing.
+ * unsaved edits are saved or the user agreed to drop them. On a first start it is a strip docked
+ * under the canvas (the canvas shrinks and is fitted again: nothing of the open example is covered),
+ * the example that is open and ready to run first; it blocks nothing.
  */
 import { useEffect, useRef, useState } from 'react';
 import { create } from 'zustand';
@@ -11,6 +12,8 @@ import { call, onEvent, tryCall } from '../api/client';
 import { openPath, settleUnsaved, useSession } from '../session';
 import { useDismiss } from '../panels/use-dismiss';
 import { useUi } from '../ui-store';
+import { fitView } from '../commands';
+import { basename } from '../util/paths';
 import './files.css';
 
 export const useGallery = create<{ open: boolean; welcome: boolean; show(welcome?: boolean): void; close(): void }>((set) => ({
@@ -54,7 +57,16 @@ export function Gallery() {
   useEffect(() => {
     if (open && !examples) void call('examples.list', {}).then((r) => setExamples(r.examples), () => setExamples([]));
   }, [open, examples]);
+  // The docked strip takes height from the canvas: fit the open example again into what is left.
+  useEffect(() => {
+    if (!welcome) return;
+    const f = requestAnimationFrame(() => fitView());
+    return () => cancelAnimationFrame(f);
+  }, [welcome, examples]);
+  const first = useSession((s) => (s.info?.examplePath ? basename(s.info.examplePath).replace(/\.pipeline\.ya?ml$/, '') : null));
   if (!open) return null;
+  // the example a first start opened (ready to run) leads; the others keep main's order
+  const ordered = examples && [...examples].sort((a, b) => Number(b.name === first) - Number(a.name === first));
   return (
     <aside className={`pw-gallery${welcome ? ' welcome' : ''}`} ref={box} data-testid="gallery" aria-label="Examples">
       <div className="pw-gallery-head">
@@ -65,13 +77,13 @@ export function Gallery() {
       </div>
       {welcome && (
         <p className="pw-muted small">
-          The breast-cancer example is open and ready: press <b>▶ Run all</b>. Or start from another example (a copy in your workspace; your own work is never replaced):
+          The {first ?? 'breast-cancer'} example is open and ready: press <b>▶ Run all</b>. Or start from another example (a copy in your workspace; your own work is never replaced):
         </p>
       )}
       <ul>
-        {examples?.map((e) => (
+        {ordered?.map((e) => (
           <li key={e.name}>
-            <button className="pw-gallery-item" data-testid={`example-${e.name}`} onClick={async () => (await openExample(e.name)) && close()}>
+            <button className={`pw-gallery-item${e.name === first ? ' current' : ''}`} data-testid={`example-${e.name}`} title={e.description} onClick={async () => (await openExample(e.name)) && close()}>
               <span className="title">{e.title}</span>
               <span className="desc">{e.description}</span>
               <span className="meta">
