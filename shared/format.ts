@@ -27,3 +27,22 @@ export function formatValue(v: unknown): string {
   if (typeof v === 'string') return v;
   return JSON.stringify(v) ?? String(v);
 }
+
+/**
+ * The change between two metric values, the one rule for deltas wherever they are shown: signed,
+ * at the precision the values themselves are shown (formatNumber's rule, taken from the larger of
+ * `compared` and the change) and with fixed decimals, so a column of changes lines up: "+0.012",
+ * "-0.004", "+0.000" (a change below that precision), "+1.5" beside values of 100 and more, "+31"
+ * between whole numbers, "+3.2e-5" between tiny values, "0" for none.
+ */
+export function formatDelta(d: number, ...compared: number[]): string {
+  if (!Number.isFinite(d)) return String(d);
+  if (d === 0) return '0';
+  const sign = d > 0 ? '+' : '-';
+  const a = Math.abs(d);
+  const values = compared.filter(Number.isFinite);
+  if (Number.isInteger(d) && values.every(Number.isInteger)) return sign + String(a);
+  const ref = Math.max(a, ...values.map(Math.abs));
+  if (ref < 1e-3 || ref >= 1e9) return sign + trimExp(a.toExponential(1));
+  return sign + a.toFixed(ref >= 100 ? 1 : 3);
+}

@@ -70,6 +70,8 @@ describe('run history, comparison, lineage and versions (issue 14)', () => {
     await page.getByTestId(`runs-pick-${runnerUp}`).check();
     await page.getByTestId('runs-compare').click();
     await page.getByTestId('compare-metrics').waitFor();
+    // every change in one format: signed, the decimals of the values it compares (issue 15)
+    for (const d of await page.getByTestId('compare-metrics').locator('.pw-delta').allTextContents()) expect(d.trim()).toMatch(/^[+-](\d+\.\d{3}|\d+|\d+\.\d{1}|\d(\.\d)?e-\d+)$/);
     await expect.poll(() => page.getByTestId('graph-diff-summary').textContent()).toBe('0 added · 0 removed · 1 changed');
     await expect.poll(() => page.getByTestId('diff-node-train').getAttribute('data-state')).toBe('changed');
     // the example leaves l2 out: its run shows the value the default gave it, marked as such

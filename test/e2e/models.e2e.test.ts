@@ -51,6 +51,10 @@ describe('models page', () => {
     await expect(pending.textContent()).resolves.toMatch(/champion: version 1 → version 2/);
     // Both versions' metrics side by side: a row per metric with two numbers and the change.
     await expect(pending.getByTestId('pending-compare').locator('tbody tr').count()).resolves.toBeGreaterThanOrEqual(6);
+    // every change in one format: signed, with the three decimals its metrics are shown with
+    const changes = await pending.locator('td[data-change]').allTextContents();
+    expect(changes.length).toBeGreaterThanOrEqual(6);
+    for (const c of changes) expect(c.trim()).toMatch(/^([+-]\d+\.\d{3}|[+-]\d+|0)$/);
     await screenshot(page, 'models-pending');
 
     await pending.getByTestId('approve-reason').fill('recall is what the clinic asked for');

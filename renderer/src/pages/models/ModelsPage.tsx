@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { ModelDetails, ModelSummary, PendingMove, VersionInfo } from '../../../../shared/registry';
-import { formatNumber } from '../../../../shared/format';
+import { formatDelta, formatNumber } from '../../../../shared/format';
 import { tryCall } from '../../api/client';
 import { openProjectPath, openRecordedRun } from '../../session';
 import './models.css';
@@ -61,7 +61,9 @@ function Compare({ from, to }: { from: VersionInfo | undefined; to: VersionInfo 
               <td>{k}</td>
               <td>{a === undefined ? '—' : formatNumber(a)}</td>
               <td>{b === undefined ? '—' : formatNumber(b)}</td>
-              <td className={d === undefined || d === 0 ? 'pw-muted' : ''}>{d === undefined ? '' : `${d > 0 ? '+' : ''}${formatNumber(d)}`}</td>
+              <td className={d === undefined || d === 0 ? 'pw-muted' : ''} data-change={d === undefined ? undefined : k}>
+                {d === undefined ? '' : formatDelta(d, a!, b!)}
+              </td>
             </tr>
           );
         })}

@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CompareResult } from '../../../../shared/history';
-import { formatNumber, formatValue } from '../../../../shared/format';
+import { formatDelta, formatNumber, formatValue } from '../../../../shared/format';
 import { parsePipelineText } from '../../../../shared/pipeline/parse';
 import { parseInputRef, type Pipeline } from '../../../../shared/pipeline/model';
 import { tryCall } from '../../api/client';
@@ -210,7 +210,7 @@ function MetricsTable({ data }: { data: CompareResult }) {
                 return (
                   <span className={v === best && present.some((x) => x !== best) ? 'pw-best' : ''} data-metric={k} data-run-index={i}>
                     {formatNumber(v)}
-                    {d !== null && d !== 0 && <span className={`pw-delta ${good ? 'up' : 'down'}`}> {d > 0 ? '+' : '−'}{formatNumber(Math.abs(d))}</span>}
+                    {d !== null && d !== 0 && <span className={`pw-delta ${good ? 'up' : 'down'}`}> {formatDelta(d, v, base!)}</span>}
                   </span>
                 );
               })}
