@@ -1,6 +1,7 @@
 /** The keyboard shortcuts people expect; ignored while typing in a field or in Monaco. */
 import { useSession, save } from './session';
 import { copySelection, deleteSelection, duplicateSelection, pasteText, selectAll } from './commands';
+import { groupSelection, ungroupSelection } from './canvas/group-commands';
 
 function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -34,6 +35,10 @@ export function installShortcuts(): () => void {
     } else if (mod && key === 'd') {
       e.preventDefault();
       duplicateSelection();
+    } else if (mod && key === 'g') {
+      e.preventDefault();
+      if (e.shiftKey) ungroupSelection();
+      else groupSelection();
     } else if (mod && key === 'a') {
       e.preventDefault();
       selectAll();

@@ -23,8 +23,11 @@ import { checkConnection, compatibleTypes, inputKind, outputKind, type Link } fr
 import { addNode, connect, disconnect, moveNodes, removeNodes } from '../doc/ops';
 import { dropFiles } from '../files/files';
 import { FlowCache, nodesNear, parseEdgeId, type PwNode } from './to-flow';
-import { nodeTypes } from './PipelineNodeView';
 import { edgeTypes } from './WireEdge';
+import { canvasNodeTypes } from './GroupViews';
+import { groupDrag, groupFlowNodes, hiddenMembers, reroutedEdges, visibleSet } from './group-flow';
+import { GroupMenu, useGroupMenu } from './GroupMenu';
+import { groupIdOf } from '../doc/groups';
 import { addNodeAt, BIG_GRAPH, MINIMAP_FROM, rememberViewport, setFlowInstance } from '../commands';
 import { setInteracting } from '../session';
 import { useUi } from '../ui-store';
@@ -72,11 +75,26 @@ export function Canvas() {
   }, [keep]);
 
   const selectionSet = useMemo(() => new Set(selection), [selection]);
-  const nodes = useMemo(() => cache.current.toNodes(doc, byType, selectionSet, measured, stableKeep), [doc, byType, selectionSet, measured, stableKeep]);
+  // Groups: members of a collapsed group are not drawn; frames and compact nodes are added.
+  const docNodes = doc.nodes;
+  const groupsExt = doc.extensions;
+  // (these read only the document's nodes and groups: a drag, which changes the layout, keeps them)
+  const hidden = useMemo(() => hiddenMembers(doc), [docNodes, groupsExt]);
+  const visible = useMemo(() => visibleSet(doc, stableKeep, hidden), [docNodes, stableKeep, hidden]);
+  const groupNodes = useMemo(() => groupFlowNodes(doc, measured), [doc, measured]);
+  const groupAt = useRef(new Map<string, Position>());
+  groupAt.current = new Map(groupNodes.map((g) => [g.id, g.position]));
+  const nodes = useMemo(() => {
+    const pw = cache.current.toNodes(doc, byType, selectionSet, measured, visible);
+    return groupNodes.length ? [...(groupNodes as unknown as PwNode[]), ...pw] : pw;
+  }, [doc, byType, selectionSet, measured, visible, groupNodes]);
   // Edges depend on `nodes` only: a drag (layout) keeps the same array, so React Flow does not
   // rebuild its connection lookup on every frame.
-  const docNodes = doc.nodes;
-  const edges = useMemo(() => cache.current.toEdges(docNodes, byType, selectedEdges, stableKeep), [docNodes, byType, selectedEdges, stableKeep]);
+  const edges = useMemo(() => {
+    const plain = cache.current.toEdges(docNodes, byType, selectedEdges, visible);
+    return hidden ? [...plain, ...reroutedEdges(doc, byType, stableKeep)] : plain;
+  }, [docNodes, groupsExt, byType, selectedEdges, visible, hidden, stableKeep]);
+  const menu = useGroupMenu();
 
   const onNodesChange = useCallback(
     (changes: NodeChange<PwNode>[]) => {
@@ -84,8 +102,11 @@ export function Canvas() {
       const sizes: Record<string, { width: number; height: number }> = {};
       let sel: Set<string> | null = null;
       const removed: string[] = [];
+      const groupMoves: [string, Position][] = [];
       for (const c of changes) {
-        if (c.type === 'position' && c.position) positions[c.id] = c.position;
+        if (c.type !== 'add' && groupIdOf(c.id)) {
+          if (c.type === 'position' && c.position) groupMoves.push([c.id, c.position]);
+        } else if (c.type === 'position' && c.position) positions[c.id] = c.position;
         else if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
         else if (c.type === 'select') {
           sel ??= new Set(store.getState().selection);
@@ -94,7 +115,12 @@ export function Canvas() {
         } else if (c.type === 'remove') removed.push(c.id);
       }
       const s = store.getState();
-      const moved = Object.keys(positions);
+      // A frame or a collapsed group dragged: its members move with it.
+      for (const [id, to] of groupMoves) {
+        const from = groupAt.current.get(id);
+        if (from) Object.assign(positions, groupDrag(s.doc, id, from, to, new Set(Object.keys(positions))));
+      }
+      const moved = groupMoves.length ? groupMoves.map(([id]) => id) : Object.keys(positions);
       // One drag of one selection is one undo step: the merge key names what is being dragged.
       if (moved.length) s.edit(`move:${moved.sort().join(',')}`, (d) => moveNodes(d, positions));
       if (Object.keys(sizes).length) s.setMeasured(sizes);
@@ -211,7 +237,7 @@ export function Canvas() {
       <ReactFlow<PwNode>
         nodes={nodes}
         edges={edges}
-        nodeTypes={nodeTypes}
+        nodeTypes={canvasNodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
@@ -222,6 +248,12 @@ export function Canvas() {
         onSelectionDragStart={onDragStart}
         onSelectionDragStop={onDragStop}
         onConnectEnd={onConnectEnd}
+        onNodeContextMenu={(e, n) => {
+          if (groupIdOf(n.id)) return;
+          if (!store.getState().selection.includes(n.id)) store.getState().select([n.id]);
+          menu.open(e);
+        }}
+        onSelectionContextMenu={menu.open}
         isValidConnection={isValidConnection}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
@@ -247,6 +279,7 @@ export function Canvas() {
           Wire an output (right) to an input (left); the inspector on the right sets its params.
         </div>
       )}
+      <GroupMenu at={menu.at} onClose={menu.close} />
       {quickAdd && (
         <QuickAdd
           at={quickAdd.screen}

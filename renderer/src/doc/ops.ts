@@ -5,6 +5,7 @@
 import { NODE_ID_RE, parseInputRef, type ParamValue, type Pipeline, type PipelineNode, type Position } from '../../../shared/pipeline/model';
 import type { NodeTypeInfo } from '../../../shared/catalog';
 import { NEW_INPUT, type Link } from './graph';
+import { forgetNodes, groupsWithin, renameInGroups } from './groups';
 
 /**
  * A fresh id that says what the node does: the type's last segment (`features.split` -> split,
@@ -49,7 +50,7 @@ export function removeNodes(doc: Pipeline, ids: Iterable<string>): Pipeline {
       return entries.length === Object.keys(n.inputs).length ? n : { ...n, inputs: Object.fromEntries(entries) };
     });
   const layout = Object.fromEntries(Object.entries(doc.layout).filter(([id]) => !gone.has(id)));
-  return { ...doc, nodes, layout };
+  return forgetNodes({ ...doc, nodes, layout }, gone);
 }
 
 function updateNode(doc: Pipeline, id: string, fn: (n: PipelineNode) => PipelineNode): Pipeline {
@@ -129,7 +130,7 @@ export function renameNode(doc: Pipeline, from: string, to: string): Pipeline {
   // Keep layout in node order so the written `layout` block does not reshuffle.
   const layout: Record<string, Position> = {};
   for (const [id, p] of Object.entries(doc.layout)) layout[id === from ? to : id] = p;
-  return { ...doc, nodes, layout };
+  return renameInGroups({ ...doc, nodes, layout }, from, to);
 }
 
 /** The selected nodes as a standalone pipeline (edges to outside nodes dropped): what copy puts on the clipboard. */
@@ -139,7 +140,7 @@ export function extract(doc: Pipeline, ids: Iterable<string>): Pipeline {
     .filter((n) => keep.has(n.id))
     .map((n) => ({ ...n, inputs: Object.fromEntries(Object.entries(n.inputs).filter(([, ref]) => keep.has(parseInputRef(ref)?.node ?? ''))) }));
   const layout = Object.fromEntries(Object.entries(doc.layout).filter(([id]) => keep.has(id)));
-  return { ...doc, nodes, layout, params: { ...doc.params } };
+  return groupsWithin(doc, { ...doc, nodes, layout, params: { ...doc.params } });
 }
 
 /**

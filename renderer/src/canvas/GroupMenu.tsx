@@ -1,0 +1,63 @@
+/** Group commands where people look for them: a toolbar button and a right-click menu on the canvas. */
+import { useCallback, useRef, useState } from 'react';
+import { useEditor } from '../store/context';
+import { useDismiss } from '../panels/use-dismiss';
+import { groupOfNode, readGroups } from '../doc/groups';
+import { collapseSelection, groupSelection, ungroupSelection } from './group-commands';
+
+export function GroupButton() {
+  const count = useEditor((s) => s.selection.length);
+  return (
+    <button onClick={() => groupSelection()} disabled={count === 0} title="Group the selected nodes (Ctrl+G)" data-testid="group-selection">
+      Group
+    </button>
+  );
+}
+
+export interface MenuAt {
+  x: number;
+  y: number;
+}
+
+/** The right-click menu for the selection; `at` in screen pixels, null when closed. */
+export function GroupMenu({ at, onClose }: { at: MenuAt | null; onClose: () => void }) {
+  const box = useRef<HTMLDivElement>(null);
+  useDismiss(!!at, box, onClose);
+  const selection = useEditor((s) => s.selection);
+  const doc = useEditor((s) => s.doc);
+  if (!at) return null;
+  const groups = readGroups(doc);
+  const grouped = selection.map((n) => groupOfNode(groups, n)).filter((g) => !!g);
+  const act = (fn: () => void) => () => {
+    fn();
+    onClose();
+  };
+  return (
+    <div className="pw-group-menu" ref={box} style={{ left: at.x, top: at.y }} role="menu" data-testid="group-menu">
+      <button role="menuitem" disabled={selection.length === 0} onClick={act(() => groupSelection())} data-testid="menu-group">
+        Group {selection.length} node{selection.length === 1 ? '' : 's'} <kbd>Ctrl+G</kbd>
+      </button>
+      {grouped.length > 0 && (
+        <>
+          <button role="menuitem" onClick={act(() => collapseSelection(true))} data-testid="menu-collapse">
+            Collapse group
+          </button>
+          <button role="menuitem" onClick={act(ungroupSelection)} data-testid="menu-ungroup">
+            Ungroup <kbd>Shift+Ctrl+G</kbd>
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** State and handler for the menu: React Flow calls `open` on a right-click of a node or of the selection. */
+export function useGroupMenu(): { at: MenuAt | null; open: (e: React.MouseEvent | MouseEvent) => void; close: () => void } {
+  const [at, setAt] = useState<MenuAt | null>(null);
+  const open = useCallback((e: React.MouseEvent | MouseEvent) => {
+    e.preventDefault();
+    setAt({ x: e.clientX, y: e.clientY });
+  }, []);
+  const close = useCallback(() => setAt(null), []);
+  return { at, open, close };
+}

@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { parsePipelineText } from '../../../shared/pipeline/parse';
+import { serializePipeline } from '../../../shared/pipeline/serialize';
+import type { Pipeline } from '../../../shared/pipeline/model';
+import { createEditorStore } from '../store/editor-store';
+import { extract, removeNodes, renameNode } from './ops';
+import {
+  boundary,
+  frameBox,
+  groupMoves,
+  groupNodes,
+  GROUPS_KEY,
+  membersBox,
+  readGroups,
+  rerouted,
+  setCollapsed,
+  setGroupColor,
+  setGroupTitle,
+  summarize,
+  ungroup,
+} from './groups';
+import EXAMPLE from '../../../resources/examples/breast-cancer.pipeline.yaml?raw';
+
+
+function load(text: string): Pipeline {
+  const r = parsePipelineText(text);
+  if (!r.pipeline) throw new Error(r.errors.map((e) => `${e.place}: ${e.message}`).join('\n'));
+  return r.pipeline;
+}
+
+/** breast-cancer with a layout: the chain load -> split -> scale -> train -> evaluate -> gate, register under train. */
+function example(): Pipeline {
+  const p = load(EXAMPLE);
+  const xs: Record<string, [number, number]> = { load: [0, 0], split: [300, 0], scale: [600, 0], train: [900, 0], evaluate: [1200, 0], gate: [1500, 0], register: [1200, 300] };
+  return { ...p, layout: Object.fromEntries(Object.entries(xs).map(([id, [x, y]]) => [id, { x, y }])) };
+}
+
+describe('groups in the pipeline file', () => {
+  it('a file without groups has none, and grouping writes x-groups that reads back the same', () => {
+    const doc = example();
+    expect(readGroups(doc)).toEqual([]);
+    const { doc: g, id } = groupNodes(doc, ['split', 'scale', 'nope'], 'Prepare');
+    expect(id).toBe('g1');
+    expect(readGroups(g)).toEqual([{ id: 'g1', title: 'Prepare', nodes: ['split', 'scale'], color: '#3b82f6', collapsed: false }]);
+    const text = serializePipeline(setCollapsed(g, 'g1', true));
+    expect(text).toContain('x-groups:\n  g1:\n    title: Prepare\n    nodes: [split, scale]\n    color: "#3b82f6"\n    collapsed: true\n');
+    // x- keys come before layout, which stays last; the layout lines are untouched
+    expect(text.indexOf('x-groups:')).toBeLessThan(text.indexOf('layout:'));
+    const back = load(text);
+    expect(readGroups(back)).toEqual([{ id: 'g1', title: 'Prepare', nodes: ['split', 'scale'], color: '#3b82f6', collapsed: true }]);
+    // canonical: load and save gives the same bytes
+    expect(serializePipeline(back, text)).toBe(text);
+  });
+
+  it('ungrouping the last group gives back the file byte for byte', () => {
+    const doc = example();
+    const before = serializePipeline(doc);
+    const g = groupNodes(doc, ['load', 'split']).doc;
+    expect(serializePipeline(g)).not.toBe(before);
+    expect(serializePipeline(ungroup(g, ['g1']))).toBe(before);
+  });
+
+  it('reads hand-edited groups leniently: bad entries are skipped, a node belongs to one group', () => {
+    const doc = example();
+    const raw = {
+      a: { title: 'A', nodes: ['load', 'split', 'ghost', 7] },
+      b: { title: '', nodes: ['split', 'scale'], color: 'red', collapsed: 'yes' },
+      c: { nodes: ['ghost'] },
+      'bad id': { nodes: ['train'] },
+      d: 'not a group',
+      e: { title: 'E' },
+    };
+    const g = readGroups({ ...doc, extensions: { [GROUPS_KEY]: raw } });
+    expect(g).toEqual([
+      { id: 'a', title: 'A', nodes: ['load', 'split'], collapsed: false },
+      { id: 'b', title: 'b', nodes: ['scale'], collapsed: false },
+    ]);
+    expect(readGroups({ ...doc, extensions: { [GROUPS_KEY]: [1, 2] } })).toEqual([]);
+  });
+
+  it('grouping nodes takes them out of their old group; an emptied group goes', () => {
+    let doc = groupNodes(example(), ['load', 'split']).doc;
+    doc = groupNodes(doc, ['split', 'scale']).doc;
+    expect(readGroups(doc).map((g) => [g.id, g.nodes])).toEqual([
+      ['g1', ['load']],
+      ['g2', ['split', 'scale']],
+    ]);
+    doc = groupNodes(doc, ['load']).doc;
+    expect(readGroups(doc).map((g) => [g.id, g.nodes])).toEqual([
+      ['g2', ['split', 'scale']],
+      ['g3', ['load']],
+    ]);
+  });
+
+  it('title and colour edits refuse what makes no sense', () => {
+    const doc = groupNodes(example(), ['load']).doc;
+    expect(setGroupTitle(doc, 'g1', '   ')).toBe(doc);
+    expect(readGroups(setGroupTitle(doc, 'g1', '  Inputs  '))[0].title).toBe('Inputs');
+    expect(setGroupColor(doc, 'g1', 'javascript:alert(1)')).toBe(doc);
+    expect(readGroups(setGroupColor(doc, 'g1', '#112233'))[0].color).toBe('#112233');
+    expect(setCollapsed(doc, 'nope', true)).toBe(doc);
+  });
+
+  it('removing, renaming and copying nodes keep groups right', () => {
+    const doc = groupNodes(example(), ['split', 'scale']).doc;
+    expect(readGroups(removeNodes(doc, ['split']))[0].nodes).toEqual(['scale']);
+    const gone = removeNodes(doc, ['split', 'scale']);
+    expect(gone.extensions[GROUPS_KEY]).toBeUndefined();
+    const renamed = renameNode(doc, 'scale', 'standardize');
+    expect(readGroups(renamed)[0].nodes).toEqual(['split', 'standardize']);
+    expect(serializePipeline(renamed)).toContain('nodes: [split, standardize]');
+    // copy takes the groups wholly inside the selection only
+    expect(readGroups(extract(doc, ['split', 'scale', 'train'])).map((g) => g.nodes)).toEqual([['split', 'scale']]);
+    expect(extract(doc, ['split', 'train']).extensions[GROUPS_KEY]).toBeUndefined();
+  });
+});
+
+describe('collapsed groups on the canvas', () => {
+  it('the boundary has a handle per edge into the group and per member output leaving it, ordered by the outside end', () => {
+    const doc = groupNodes(example(), ['split', 'scale', 'train']).doc;
+    const [g] = readGroups(doc);
+    const b = boundary(doc, g);
+    expect(b.inputs.map((c) => [c.handle, `${c.link.source}.${c.link.sourcePort}`])).toEqual([['in:split.table', 'load.table']]);
+    // scale.test feeds evaluate; train.model feeds evaluate and register: one handle for train.model
+    // (both outside ends are evaluate here: a tie goes by name)
+    expect(b.outputs.map((c) => c.inner)).toEqual(['scale.test', 'train.model']);
+    // handles follow the outside ends top to bottom: move evaluate below register
+    const moved = { ...doc, layout: { ...doc.layout, evaluate: { x: 1200, y: 600 }, register: { x: 1200, y: -300 } } };
+    const b2 = boundary(moved, g);
+    expect(b2.outputs.map((c) => c.handle)).toEqual(['out:train.model', 'out:scale.test']);
+  });
+
+  it('wires into and out of a collapsed group end at its node; wires inside it are hidden', () => {
+    let doc = groupNodes(example(), ['split', 'scale', 'train']).doc;
+    expect(rerouted(doc, readGroups(doc)).moved).toEqual([]);
+    doc = setCollapsed(doc, 'g1', true);
+    const r = rerouted(doc, readGroups(doc));
+    expect(r.moved.map((m) => `${m.source}/${m.sourceHandle} -> ${m.target}/${m.targetHandle}`).sort()).toEqual([
+      'group:g1/out:scale.test -> evaluate/test',
+      'group:g1/out:train.model -> evaluate/model',
+      'group:g1/out:train.model -> register/model',
+      'load/table -> group:g1/in:split.table',
+    ]);
+    expect([...r.hidden].sort()).toEqual(['scale', 'train']);
+  });
+
+  it('a wire between two collapsed groups joins their nodes', () => {
+    let doc = groupNodes(example(), ['load', 'split']).doc;
+    doc = groupNodes(doc, ['scale', 'train']).doc;
+    doc = setCollapsed(setCollapsed(doc, 'g1', true), 'g2', true);
+    const r = rerouted(doc, readGroups(doc));
+    expect(r.moved.filter((m) => m.source.startsWith('group:') && m.target.startsWith('group:')).map((m) => `${m.sourceHandle} -> ${m.targetHandle}`)).toEqual([
+      'out:split.train -> in:scale.train',
+      'out:split.test -> in:scale.test',
+    ]);
+  });
+
+  it('the frame surrounds the members; moving a group moves every member by the same amount', () => {
+    const doc = groupNodes(example(), ['split', 'register']).doc;
+    const [g] = readGroups(doc);
+    const box = membersBox(doc, g, { split: { width: 220, height: 100 } });
+    expect(box).toEqual({ x: 300, y: 0, width: 1120, height: 420 });
+    expect(frameBox(box!)).toEqual({ x: 280, y: -54, width: 1160, height: 494 });
+    expect(groupMoves(doc, g, { x: 10, y: -5 })).toEqual({ split: { x: 310, y: -5 }, register: { x: 1210, y: 295 } });
+  });
+
+  it('collapsing and expanding never touches the layout', () => {
+    const doc = groupNodes(example(), ['split', 'scale']).doc;
+    const c = setCollapsed(doc, 'g1', true);
+    expect(c.layout).toBe(doc.layout);
+    expect(setCollapsed(c, 'g1', false).layout).toBe(doc.layout);
+  });
+});
+
+describe('a group status', () => {
+  const ids = ['a', 'b', 'c'];
+  it('is the most urgent of its members', () => {
+    expect(summarize(ids, {}).status).toBeNull();
+    expect(summarize(ids, { a: { status: 'succeeded' }, b: { status: 'running' } })).toMatchObject({ status: 'running', finished: 1, total: 3 });
+    expect(summarize(ids, { a: { status: 'succeeded' }, b: { status: 'failed' }, c: { status: 'failed' } })).toMatchObject({ status: 'failed', failed: 'b', failedCount: 2 });
+    expect(summarize(ids, { a: { status: 'succeeded' }, b: { status: 'skipped' }, c: { status: 'failed' } })).toMatchObject({ status: 'failed', failed: 'c' });
+    expect(summarize(ids, { a: { status: 'succeeded', stale: true }, b: { status: 'succeeded' }, c: { status: 'succeeded' } }).status).toBe('stale');
+    expect(summarize(ids, { a: { status: 'succeeded', cached: true }, b: { status: 'succeeded', cached: true }, c: { status: 'succeeded', cached: true } }).status).toBe('cached');
+    expect(summarize(ids, { a: { status: 'succeeded', cached: true }, b: { status: 'succeeded' }, c: { status: 'succeeded' } })).toMatchObject({ status: 'done', finished: 3 });
+    expect(summarize(ids, { a: { status: 'succeeded' }, b: { status: 'cancelled' } }).status).toBe('cancelled');
+  });
+});
+
+describe('undo covers groups', () => {
+  it('group, collapse, rename and ungroup are each one step', () => {
+    let t = 0;
+    const store = createEditorStore(example(), () => t);
+    const s = () => store.getState();
+    s().edit(null, (d) => groupNodes(d, ['split', 'scale']).doc);
+    s().edit(null, (d) => setCollapsed(d, 'g1', true));
+    for (const title of ['P', 'Pr', 'Pre']) {
+      t += 100;
+      s().edit('group-title:g1', (d) => setGroupTitle(d, 'g1', title));
+    }
+    s().edit(null, (d) => ungroup(d, ['g1']));
+    expect(readGroups(s().doc)).toEqual([]);
+    s().undo();
+    expect(readGroups(s().doc)[0]).toMatchObject({ title: 'Pre', collapsed: true });
+    s().undo();
+    expect(readGroups(s().doc)[0]).toMatchObject({ title: 'Group 1', collapsed: true });
+    s().undo();
+    expect(readGroups(s().doc)[0].collapsed).toBe(false);
+    s().undo();
+    expect(readGroups(s().doc)).toEqual([]);
+    expect(s().doc.extensions).toEqual({});
+    s().redo();
+    s().redo();
+    expect(readGroups(s().doc)[0]).toMatchObject({ nodes: ['split', 'scale'], collapsed: true });
+  });
+});
