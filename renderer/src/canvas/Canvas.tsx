@@ -25,7 +25,7 @@ import { dropFiles } from '../files/files';
 import { FlowCache, nodesNear, parseEdgeId, type PwNode } from './to-flow';
 import { edgeTypes } from './WireEdge';
 import { canvasNodeTypes } from './GroupViews';
-import { groupDrag, groupFlowNodes, hiddenMembers, reroutedEdges, visibleSet } from './group-flow';
+import { cullingLayout, groupDrag, groupFlowNodes, hiddenMembers, reroutedEdges, visibleSet } from './group-flow';
 import { GroupMenu, useGroupMenu } from './GroupMenu';
 import { groupIdOf } from '../doc/groups';
 import { addNodeAt, BIG_GRAPH, MINIMAP_FROM, rememberViewport, setFlowInstance } from '../commands';
@@ -64,7 +64,7 @@ export function Canvas() {
   // Changes only when the view moves by half a screen or zooms by a quarter octave.
   const cullKey = useFlowStore(useCallback((s: ReactFlowState) => (big ? viewKey(s) : ''), [big]));
   const cullRect = useMemo(() => (cullKey ? expandedView(flowStore.getState()) : null), [cullKey, flowStore]);
-  const keep = useMemo(() => (cullRect ? nodesNear(doc, cullRect, measured, selection) : null), [cullRect, doc, measured, selection]);
+  const keep = useMemo(() => (cullRect ? nodesNear(cullingLayout(doc), cullRect, measured, selection) : null), [cullRect, doc, measured, selection]);
   // The kept set keeps its identity while its content is the same, so a drag does not rebuild edges.
   const keepRef = useRef<Set<string> | null>(null);
   const stableKeep = useMemo(() => {

@@ -5,12 +5,28 @@ import { useDismiss } from '../panels/use-dismiss';
 import { groupOfNode, readGroups } from '../doc/groups';
 import { collapseSelection, groupSelection, ungroupSelection } from './group-commands';
 
-export function GroupButton() {
-  const count = useEditor((s) => s.selection.length);
+/** What the inspector offers for a selection of several nodes: group them, or collapse / ungroup their group. */
+export function SelectionGroupActions() {
+  const selection = useEditor((s) => s.selection);
+  const doc = useEditor((s) => s.doc);
+  const grouped = selection.some((n) => groupOfNode(readGroups(doc), n));
   return (
-    <button onClick={() => groupSelection()} disabled={count === 0} title="Group the selected nodes (Ctrl+G)" data-testid="group-selection">
-      Group
-    </button>
+    <div className="pw-section pw-group-actions" data-testid="selection-group-actions">
+      <button onClick={() => groupSelection()} title="A named frame around them, which can be collapsed into one node (Ctrl+G)" data-testid="group-selection">
+        Group {selection.length} nodes
+      </button>
+      {grouped && (
+        <>
+          <button onClick={() => collapseSelection(true)} data-testid="collapse-selection">
+            Collapse group
+          </button>
+          <button onClick={ungroupSelection} title="Shift+Ctrl+G" data-testid="ungroup-selection">
+            Ungroup
+          </button>
+        </>
+      )}
+      <div className="pw-help">Ctrl+G groups, Shift+Ctrl+G ungroups; right-click the selection for the same.</div>
+    </div>
   );
 }
 

@@ -88,7 +88,7 @@ function usePortColor(): (c: Crossing, side: 'in' | 'out') => CSSProperties | un
   };
 }
 
-const LABEL: Record<string, string> = { running: 'running', failed: 'failed', stale: 'stale', cached: 'cached', done: 'done', cancelled: 'cancelled' };
+const LABEL: Record<string, string> = { running: 'running', failed: 'failed', stale: 'stale', cached: 'cached', done: 'done', skipped: 'skipped', cancelled: 'cancelled' };
 
 function GroupNodeImpl({ data }: NodeProps<CollapsedNode>) {
   const { group: g, boundary: b } = data;

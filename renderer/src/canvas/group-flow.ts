@@ -39,6 +39,21 @@ export function visibleSet(doc: Pipeline, keep: ReadonlySet<string> | null, hidd
   return out;
 }
 
+/**
+ * The document as culling sees it: a collapsed group's members sit where its node is drawn, so
+ * the nodes wired to the group are kept whenever the group node is near the view.
+ */
+export function cullingLayout(doc: Pipeline): Pipeline {
+  const collapsed = readGroups(doc).filter((g) => g.collapsed);
+  if (collapsed.length === 0) return doc;
+  const layout = { ...doc.layout };
+  for (const g of collapsed) {
+    const box = membersBox(doc, g, {});
+    if (box) for (const id of g.nodes) layout[id] = { x: box.x, y: box.y };
+  }
+  return { ...doc, layout };
+}
+
 export function groupFlowNodes(doc: Pipeline, measured: Record<string, { width: number; height: number }>): GroupFlowNode[] {
   const groups = readGroups(doc);
   if (groups.length === 0) return [];

@@ -183,6 +183,7 @@ describe('a group status', () => {
     expect(summarize(ids, { a: { status: 'succeeded', cached: true }, b: { status: 'succeeded', cached: true }, c: { status: 'succeeded', cached: true } }).status).toBe('cached');
     expect(summarize(ids, { a: { status: 'succeeded', cached: true }, b: { status: 'succeeded' }, c: { status: 'succeeded' } })).toMatchObject({ status: 'done', finished: 3 });
     expect(summarize(ids, { a: { status: 'succeeded' }, b: { status: 'cancelled' } }).status).toBe('cancelled');
+    expect(summarize(ids, { a: { status: 'skipped' }, b: { status: 'skipped' } }).status).toBe('skipped');
   });
 });
 

@@ -328,7 +328,7 @@ export function rerouted(doc: Pipeline, groups: readonly Group[]): { moved: { li
 export const groupNodeId = (id: string): string => `group:${id}`;
 export const groupIdOf = (flowId: string): string | null => (flowId.startsWith('group:') ? flowId.slice(6) : null);
 
-export type GroupStatus = 'running' | 'failed' | 'stale' | 'cached' | 'done' | 'cancelled';
+export type GroupStatus = 'running' | 'failed' | 'stale' | 'cached' | 'done' | 'skipped' | 'cancelled';
 
 export interface MemberState {
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -349,7 +349,8 @@ export interface GroupSummary {
 /**
  * One status for a whole group, most urgent first: running (any member queued or running), failed
  * (any failed), stale (any result out of date), cached (every member reused), done (every member
- * finished, some re-computed), cancelled; null while no member has a result.
+ * finished, some re-computed), cancelled, skipped (an upstream node outside failed); null while no
+ * member has a result.
  */
 export function summarize(members: readonly string[], states: Record<string, MemberState | undefined>): GroupSummary {
   let running = 0;
@@ -358,6 +359,7 @@ export function summarize(members: readonly string[], states: Record<string, Mem
   let stale = 0;
   let cached = 0;
   let succeeded = 0;
+  let skipped = 0;
   let cancelled = 0;
   let any = 0;
   for (const id of members) {
@@ -372,7 +374,8 @@ export function summarize(members: readonly string[], states: Record<string, Mem
     else if (s.status === 'succeeded') {
       if (s.cached) cached++;
       succeeded++;
-    } else cancelled++;
+    } else if (s.status === 'skipped') skipped++;
+    else cancelled++;
   }
   const total = members.length;
   const finished = succeeded + failedCount + stale;
@@ -381,6 +384,7 @@ export function summarize(members: readonly string[], states: Record<string, Mem
   else if (failedCount) status = 'failed';
   else if (stale) status = 'stale';
   else if (cancelled) status = 'cancelled';
+  else if (skipped) status = 'skipped';
   else if (any && cached === total) status = 'cached';
   else if (any) status = 'done';
   return { status, finished, total, failed, failedCount };

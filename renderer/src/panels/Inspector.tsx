@@ -12,6 +12,7 @@ import { useSession, startRun } from '../session';
 import { call } from '../api/client';
 import { isStale } from '../store/stale';
 import type { NodeSchema } from '../../../shared/catalog';
+import { SelectionGroupActions } from '../canvas/GroupMenu';
 const Results = lazy(() => import('../results/Results').then((m) => ({ default: m.Results })));
 
 export function Inspector() {
@@ -21,6 +22,7 @@ export function Inspector() {
     return (
       <aside className="pw-inspector" data-testid="inspector">
         <div className="pw-muted pad">{selection.length > 1 ? `${selection.length} nodes selected` : 'Select a node to edit its params. Double-click the canvas to add one.'}</div>
+        {selection.length > 1 && <SelectionGroupActions />}
         <PipelineIssues />
       </aside>
     );

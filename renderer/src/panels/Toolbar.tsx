@@ -10,7 +10,6 @@ import { useUi } from '../ui-store';
 import { basename } from '../util/paths';
 import { pages } from '../pages/registry';
 import { useGallery } from '../files/Gallery';
-import { GroupButton } from '../canvas/GroupMenu';
 
 export function Toolbar() {
   const s = useStore(
@@ -231,7 +230,6 @@ export function Toolbar() {
         <button onClick={fitView} title="Fit view" data-testid="fit-view">
           Fit
         </button>
-        <GroupButton />
       </div>
       <div className="pw-group">
         <button className="primary" onClick={() => startRun()} disabled={running} data-testid="run-all">
