@@ -202,7 +202,8 @@ describe('groups on a 201-node graph', () => {
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: RUN_MS }).toBe('failed');
     await expect.poll(() => page.getByTestId('group-status-g1').getAttribute('data-status')).toBe('failed');
     await expect.poll(() => page.getByTestId('group-status-g2').getAttribute('data-status')).toBe('done');
-    expect(await page.getByTestId('group-status-g2').textContent()).toContain('done · 50 of 50');
+    expect(await page.getByTestId('group-status-g2').textContent()).toBe('done · 50 of 50');
+    await expect.poll(() => page.getByTestId('group-status-g1').locator('.pw-status-label').textContent()).toBe('failed · 1 failed, 48 done, 1 skipped');
     await expect.poll(() => page.getByTestId('group-failed-g1').textContent()).toContain('c3n3 failed');
     await screenshot(page, 'groups-run-failed');
     await zoomInAt(page, page.getByTestId('group-node-g1'));
@@ -224,8 +225,11 @@ describe('groups on a 201-node graph', () => {
     expect(shown.x + shown.width).toBeLessThan(canvas.x + canvas.width);
     await screenshot(page, 'groups-failure-revealed');
 
-    // expanded: every member where it was before grouping
+    // expanded: every member where it was before grouping (all drawn again once the whole graph is in view)
+    await page.getByTestId('fit-view').click();
+    await page.getByTestId('node-c9n4').waitFor();
     expect(await flowPositions(page, probe)).toEqual(before);
+    await screenshot(page, 'groups-expanded');
     expect(errors).toEqual([]);
   });
 });

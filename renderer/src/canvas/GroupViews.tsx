@@ -88,6 +88,19 @@ function usePortColor(): (c: Crossing, side: 'in' | 'out') => CSSProperties | un
   };
 }
 
+/** What the members did, in words: "50 of 50", "1 failed, 48 done, 1 skipped". */
+function counts(s: GroupSummary): string {
+  if (s.status === 'running') return `${s.finished} of ${s.total} finished`;
+  if (!s.failedCount && !s.staleCount && !s.skipped) return `${s.ok} of ${s.total}`;
+  const parts = [
+    s.failedCount ? `${s.failedCount} failed` : '',
+    s.staleCount ? `${s.staleCount} stale` : '',
+    s.ok ? `${s.ok} ${s.status === 'cached' ? 'cached' : 'done'}` : '',
+    s.skipped ? `${s.skipped} skipped` : '',
+  ].filter(Boolean);
+  return parts.join(', ');
+}
+
 const LABEL: Record<string, string> = { running: 'running', failed: 'failed', stale: 'stale', cached: 'cached', done: 'done', skipped: 'skipped', cancelled: 'cancelled' };
 
 function GroupNodeImpl({ data }: NodeProps<CollapsedNode>) {
@@ -133,7 +146,7 @@ function GroupNodeImpl({ data }: NodeProps<CollapsedNode>) {
       {sum.status && (
         <div className="pw-node-status" data-testid={`group-status-${g.id}`} data-status={sum.status}>
           <span className={`pw-status-label st-${sum.status === 'done' ? 'succeeded' : sum.status}`}>
-            {LABEL[sum.status]} · {sum.status === 'running' ? `${sum.finished} of ${sum.total} finished` : `${sum.finished} of ${sum.total}`}
+            {LABEL[sum.status]} · {counts(sum)}
           </span>
           {sum.failed && (
             <button className="pw-link nodrag" onClick={() => revealNode(sum.failed!)} data-testid={`group-failed-${g.id}`} title="Open the group and show the node that failed">

@@ -178,7 +178,7 @@ describe('a group status', () => {
     expect(summarize(ids, {}).status).toBeNull();
     expect(summarize(ids, { a: { status: 'succeeded' }, b: { status: 'running' } })).toMatchObject({ status: 'running', finished: 1, total: 3 });
     expect(summarize(ids, { a: { status: 'succeeded' }, b: { status: 'failed' }, c: { status: 'failed' } })).toMatchObject({ status: 'failed', failed: 'b', failedCount: 2 });
-    expect(summarize(ids, { a: { status: 'succeeded' }, b: { status: 'skipped' }, c: { status: 'failed' } })).toMatchObject({ status: 'failed', failed: 'c' });
+    expect(summarize(ids, { a: { status: 'succeeded' }, b: { status: 'skipped' }, c: { status: 'failed' } })).toMatchObject({ status: 'failed', failed: 'c', ok: 1, skipped: 1, failedCount: 1 });
     expect(summarize(ids, { a: { status: 'succeeded', stale: true }, b: { status: 'succeeded' }, c: { status: 'succeeded' } }).status).toBe('stale');
     expect(summarize(ids, { a: { status: 'succeeded', cached: true }, b: { status: 'succeeded', cached: true }, c: { status: 'succeeded', cached: true } }).status).toBe('cached');
     expect(summarize(ids, { a: { status: 'succeeded', cached: true }, b: { status: 'succeeded' }, c: { status: 'succeeded' } })).toMatchObject({ status: 'done', finished: 3 });

@@ -344,6 +344,10 @@ export interface GroupSummary {
   /** the first failed member, in document order */
   failed: string | null;
   failedCount: number;
+  /** members succeeded (computed or reused), out of date, skipped */
+  ok: number;
+  staleCount: number;
+  skipped: number;
 }
 
 /**
@@ -387,5 +391,5 @@ export function summarize(members: readonly string[], states: Record<string, Mem
   else if (skipped) status = 'skipped';
   else if (any && cached === total) status = 'cached';
   else if (any) status = 'done';
-  return { status, finished, total, failed, failedCount };
+  return { status, finished, total, failed, failedCount, ok: succeeded, staleCount: stale, skipped };
 }
