@@ -13,6 +13,8 @@ function WireEdgeImpl(p: EdgeProps) {
     const boxes: Box[] = [];
     let source: Box | null = null;
     for (const n of flow.getState().nodeLookup.values()) {
+      // a group's frame is no obstacle: the nodes in it are
+      if (n.type === 'pwframe') continue;
       const { x, y } = n.internals.positionAbsolute;
       const b = { x, y, width: n.measured.width ?? 220, height: n.measured.height ?? 110 };
       boxes.push(b);

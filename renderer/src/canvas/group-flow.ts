@@ -98,6 +98,7 @@ export function reroutedEdges(doc: Pipeline, types: Map<string, NodeTypeInfo>, k
     const kind = inputKind(target && types.get(target.type), target, m.link.targetPort);
     out.push({
       id: edgeId(m.link.source, m.link.sourcePort, m.link.target, m.link.targetPort),
+      type: 'wire',
       source: m.source,
       sourceHandle: m.sourceHandle,
       target: m.target,
