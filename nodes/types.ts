@@ -401,6 +401,13 @@ export interface NodeDefinition<S extends z.ZodType = z.ZodType> extends NodePar
   /** Never cached: runs again on every run (deploy.register, deploy.serve). */
   neverCached?: boolean;
   /**
+   * Works on the project file the run records into (the model registry, the prediction log),
+   * which a lone `run-node` task has not got: the Argo export leaves such a node out when it runs
+   * after the gates (with what depends on it, named in the file and on stderr), and refuses a
+   * pipeline whose other nodes need its output.
+   */
+  needsProject?: boolean;
+  /**
    * Runs after every other node of the run has finished, and only when every gate passed (else
    * skipped, naming the gate): the deploy nodes (contract section 4b).
    */

@@ -5,6 +5,13 @@
  * artifacts come from the upstream tasks' output artifacts through the cluster's default
  * artifact repository (no credentials in the file), and the pipeline file itself travels inline
  * as a raw input artifact, so the workflow is self-contained.
+ *
+ * A node that works on the project file (`needsProject`: deploy.register, deploy.serve,
+ * data.predictions) cannot run in a pod, which has no project file. One that runs after the
+ * gates (the deploy nodes) is left out with whatever depends on it, named in the file's header
+ * (and by the CLI on stderr): the workflow trains, evaluates and gates; registering happens where
+ * the project file lives (`pipewright run`, or the GitHub Actions export). One whose output other
+ * nodes need (data.predictions feeding a drift check) makes the export fail with its place.
  */
 import { posix } from 'node:path';
 import type { ParamValue, Pipeline, PipelineNode } from '../../shared/pipeline/model';
@@ -115,6 +122,51 @@ function nodePlans(plan: Plan, opts: ArgoExportOptions): NodePlan[] {
   return plan.order.map((id) => plans.get(id)!);
 }
 
+/** A node the Argo Workflow leaves out (see the header). */
+export interface LeftOut {
+  id: string;
+  type: string;
+  /** the node needing the project file that it is, or that it depends on */
+  needs: string;
+}
+
+/**
+ * The nodes an Argo Workflow cannot run: every `needsProject` node and every node downstream of
+ * one. They must all run after the gates (deploy nodes); otherwise the export fails naming the
+ * first that does not, since the workflow could not do the pipeline's work without it.
+ */
+export function leftOutOfArgo(plan: Plan): LeftOut[] {
+  const out = new Map<string, LeftOut>();
+  for (const id of plan.order) {
+    const n = plan.nodes.get(id)!;
+    const up = Object.values(n.inputs).find((r) => out.has(r.node));
+    if (n.def.needsProject) out.set(id, { id, type: n.type, needs: id });
+    else if (up) out.set(id, { id, type: n.type, needs: out.get(up.node)!.needs });
+  }
+  for (const l of out.values()) {
+    if (plan.nodes.get(l.id)!.def.afterGates) continue;
+    const needs = plan.nodes.get(l.needs)!;
+    const why = `${needs.type} works on the project file (the model registry or the prediction log), which an Argo pod has not got`;
+    throw new ExportError(
+      `nodes.${l.id}`,
+      `${l.id === l.needs ? why : `needs the output of ${l.needs}: ${why}`}; run this pipeline with pipewright run where the project file is (or export it --to github-actions)`,
+    );
+  }
+  if (out.size && out.size === plan.order.length) throw new ExportError('nodes', 'every node works on the project file, which an Argo pod has not got: nothing is left to run in the workflow');
+  return [...out.values()];
+}
+
+/** The header lines (and the CLI's warning) naming what was left out and where to do it instead. */
+export function leftOutNote(left: LeftOut[]): string[] {
+  if (!left.length) return [];
+  return [
+    `Left out: ${left.map((l) => `${l.id} (${l.type})`).join(', ')}: ${left.length === 1 ? 'it writes' : 'they write'} to the project file`,
+    '(the model registry), which an Argo pod has not got. Register the trained model where the project',
+    'file lives, with `pipewright run` on the pipeline file (or in CI with `pipewright export --to',
+    'github-actions`, which keeps the project file); `pipewright models --project P` then lists it.',
+  ];
+}
+
 export function memoKey(p: Pick<NodePlan, 'staticKey' | 'paramClosure'>): string {
   if (!p.paramClosure.length) return `pw-${p.staticKey}`;
   const values = p.paramClosure.map((k) => `workflow.parameters['${k}']`).join(', ');
@@ -188,7 +240,8 @@ export function argoWorkflow(plan: Plan, options: ArgoExportOptions): { [key: st
   };
   if (!DNS_LABEL_RE.test(opts.cacheConfigMap)) throw new ExportError('cacheConfigMap', `"${opts.cacheConfigMap}" is not a valid ConfigMap name`);
   refuseArgoTemplates(pipeline, opts.pipelineText);
-  const plans = nodePlans(plan, opts);
+  const leftOut = new Set(leftOutOfArgo(plan).map((l) => l.id));
+  const plans = nodePlans(plan, opts).filter((p) => !leftOut.has(p.node.id));
   const byId = new Map(plans.map((p) => [p.node.id, p]));
 
   const tasks: Json[] = plans.map((p) => {
@@ -233,6 +286,7 @@ export function exportArgo(plan: Plan, options: ArgoExportOptions): string {
     `a ConfigMap "${options.cacheConfigMap ?? 'pipewright-cache'}" labelled workflows.argoproj.io/configmap-type: Cache`,
     `for memoization, and the runner image (Dockerfile) with the data the pipeline reads, relative to ${workdir}:`,
     ...(dataFiles.length ? dataFiles : ['  (none: no node reads a file)']),
+    ...leftOutNote(leftOutOfArgo(plan)),
   ].join('\n');
   return toYamlText(argoWorkflow(plan, options), header);
 }

@@ -114,6 +114,7 @@ export default defineNode({
   // On the engine's thread: the prediction log is in the project file the run records into.
   inline: true,
   neverCached: true,
+  needsProject: true,
   metrics: { names: ['rows', 'labeledRows'] },
   async schema({ params, ctx }) {
     if (!ctx.model || typeof params.model !== 'string' || !MODEL_REF.test(params.model)) return { outputs: { table: {} } };

@@ -18,6 +18,7 @@ export default defineNode({
   inline: true,
   neverCached: true,
   afterGates: true,
+  needsProject: true,
   async run({ inputs, params, ctx }) {
     const register = ctx.host?.registerModel;
     if (!register) throw new NodeError(`${ctx.nodeId}: registering needs the project file: run the pipeline with pipewright run or in the app (not run-node)`);

@@ -13,6 +13,7 @@ export default defineNode({
   inline: true,
   neverCached: true,
   afterGates: true,
+  needsProject: true,
   async run({ inputs, params, ctx }) {
     const serve = ctx.host?.serveModel;
     if (!serve) throw new NodeError(`${ctx.nodeId}: serving needs the project file: run the pipeline with pipewright run or in the app (not run-node)`);

@@ -3,8 +3,13 @@
  * (the Workflow definition) and passes the checks the schema cannot make (names, `depends`,
  * unknown keys); every GitHub Actions export validates against SchemaStore's schema, also when
  * read by a YAML 1.1 reader; the golden exports match byte for byte (UPDATE_GOLDEN=1 rewrites).
+ * A pipeline ending in deploy.register: the Argo Workflow leaves the register node out (named in
+ * its header and on stderr, since a pod has no project file) and still validates; the GitHub
+ * Actions workflow of the same file, its steps run here, registers the model into the project
+ * file it uploads. A pipeline that reads the prediction log (data.predictions) is refused for Argo.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv from 'ajv';
@@ -135,6 +140,14 @@ describe('Argo export of every example', () => {
   const files = examples();
   it('finds the examples', () => expect(files.length).toBeGreaterThanOrEqual(3));
   for (const file of files) {
+    // the prediction log is in the project file, which a pod has not got: such a pipeline is refused
+    const readsLog = /\n {4}type: data\.predictions\n/.test(readFileSync(file, 'utf8'));
+    if (readsLog) {
+      it(`${file.slice(file.lastIndexOf('/') + 1)}: refused, naming the node that reads the prediction log`, async () => {
+        await expect(exportFile(file, 'argo')).rejects.toThrow(/^nodes\.\w+: data\.predictions works on the project file .*pipewright run/);
+      });
+      continue;
+    }
     for (const gpu of [false, true]) {
       it(`${file.slice(file.lastIndexOf('/') + 1)}${gpu ? ' --gpu' : ''}: valid against the schema and our checks`, async () => {
         const wf = readBoth(await exportFile(file, 'argo', { gpu }));
@@ -308,4 +321,78 @@ describe('pipewright export (command)', () => {
     expect(r.stderr).toContain('nodes.setosa.params.query');
     expect((await run(['export', file, '--to', 'github-actions'])).code).toBe(0);
   });
+});
+
+describe('a pipeline ending in deploy.register (the bundled breast-cancer example)', () => {
+  const file = join(root, 'resources', 'examples', 'breast-cancer.pipeline.yaml');
+  const cli = async (argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false, cwd: root });
+    return { code, stdout, stderr };
+  };
+
+  it('Argo: the register task is left out, named in the file and on stderr; the rest validates', async () => {
+    expect(readFileSync(file, 'utf8')).toMatch(/\n {2}register:\n {4}type: deploy\.register\n/);
+    const r = await cli(['export', file, '--to', 'argo']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: Left out: register \(deploy\.register\): it writes to the project file .*pipewright run.*github-actions/);
+    const wf = readBoth(r.stdout) as Obj & { spec: { entrypoint: string; templates: { name: string; dag?: { tasks: Task[] } }[] } };
+    expect(validateArgo(wf), JSON.stringify(validateArgo.errors?.slice(0, 5))).toBe(true);
+    argoChecks(wf);
+    const tasks = wf.spec.templates.find((t) => t.name === wf.spec.entrypoint)!.dag!.tasks.map((t) => t.name);
+    expect(tasks).toEqual(['load', 'split-node', 'scale', 'train', 'evaluate', 'gate']);
+    expect(wf.spec.templates.map((t) => t.name)).not.toContain('register');
+    const header = r.stdout.slice(0, r.stdout.indexOf('\napiVersion:'));
+    expect(header).toMatch(/^# Left out: register \(deploy\.register\)/m);
+    // a deploy.serve after it goes too, as one that depends on a left-out node
+    const dir = mkdtempSync(join(tmpdir(), 'pw-export-deploy-'));
+    try {
+      const served = join(dir, 'served.pipeline.yaml');
+      writeFileSync(served, `${readFileSync(file, 'utf8').replace('../data/', `${join(root, 'resources', 'data')}/`).trimEnd()}\n  serve:\n    type: deploy.serve\n    inputs:\n      model: register.model\n    params:\n      name: breast-cancer\n`);
+      const s2 = await cli(['export', served, '--to', 'argo']);
+      expect(s2.code, s2.stderr).toBe(0);
+      expect(s2.stderr).toMatch(/Left out: register \(deploy\.register\), serve \(deploy\.serve\): they write/);
+      expect(validateArgo(readBoth(s2.stdout))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("GitHub Actions: the workflow's own steps run the pipeline, register the model and keep the project file", async () => {
+    const text = await exportFile(file, 'github-actions');
+    const wf = readBoth(text) as { jobs: { pipeline: { steps: { name: string; run?: string; with?: { path?: string } }[] } } };
+    expect(validateGithub(wf)).toBe(true);
+    const steps = wf.jobs.pipeline.steps;
+    const step = (name: string) => steps.find((x) => x.name === name)!;
+    // a checkout of the repository (the files the workflow names), where `npm ci` installed pipewright
+    const repo = mkdtempSync(join(tmpdir(), 'pw-gha-'));
+    try {
+      for (const f of ['resources/examples/breast-cancer.pipeline.yaml', 'resources/data/breast_cancer.csv']) {
+        mkdirSync(join(repo, f, '..'), { recursive: true });
+        cpSync(join(root, f), join(repo, f));
+      }
+      const bin = join(repo, '.bin');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'npx'), `#!/bin/sh\n[ "$1" = pipewright ] || exit 127\nshift\nexec "${process.execPath}" "${join(root, 'bin', 'pipewright.cjs')}" "$@"\n`);
+      chmodSync(join(bin, 'npx'), 0o755);
+      const summary = join(repo, 'summary.md');
+      const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: summary };
+      const run = spawnSync('bash', ['-e', '-c', step('Run the pipeline').run!], { cwd: repo, env, encoding: 'utf8', timeout: 240_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const sum = spawnSync('bash', ['-e', '-c', step('Summarise the run').run!], { cwd: repo, env, encoding: 'utf8' });
+      expect(sum.status, sum.stderr).toBe(0);
+      expect(readFileSync(summary, 'utf8')).toMatch(/\| register \| succeeded \| false \| version = 1 \|/);
+      // what the upload step keeps is there, and the project file holds version 1 as champion
+      const kept = step('Upload the project file and the reports').with!.path!.trim().split('\n');
+      expect(kept).toEqual(['resources/examples/breast-cancer.pwproj', 'report.xml', 'pipewright-run.json']);
+      for (const k of kept) expect(existsSync(join(repo, k)), k).toBe(true);
+      expect(readFileSync(join(repo, 'report.xml'), 'utf8')).toMatch(/<testcase [^>]*name="register"/);
+      const models = spawnSync(process.execPath, [join(root, 'bin', 'pipewright.cjs'), 'models', 'show', 'breast-cancer', '--project', join(repo, kept[0]), '--json'], { encoding: 'utf8' });
+      expect(models.status, models.stderr).toBe(0);
+      expect(JSON.parse(models.stdout)).toMatchObject({ name: 'breast-cancer', aliases: { champion: 1 }, versions: [{ version: 1 }] });
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

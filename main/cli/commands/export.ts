@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { formatIssue, serializePipeline } from '../../../shared/pipeline';
 import { InvalidPipelineError, planText, type Plan } from '../../engine/planner';
-import { exportArgo } from '../../export/argo';
+import { exportArgo, leftOutNote, leftOutOfArgo } from '../../export/argo';
 import { dataFiles, findUp, insideRoot, sourceHashes } from '../../export/files';
 import { exportGithubActions } from '../../export/github-actions';
 import { ExportError } from '../../export/graph';
@@ -128,6 +128,10 @@ const command: Command = async (argv, io) => {
       return 2;
     }
     throw e;
+  }
+  if (args.to === 'argo') {
+    const note = leftOutNote(leftOutOfArgo(plan));
+    if (note.length) io.stderr(`${args.file}: warning: ${note.join(' ')}\n`);
   }
   if (args.out) {
     const out = resolve(io.cwd, args.out);
