@@ -12,7 +12,7 @@ import { findResourcesDir } from './resources';
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
-export function lazyDataEngine(get: () => Promise<DataEngine>, resourcesDir: string = findResourcesDir()): DataEngine {
+export function lazyDataEngine(get: () => Promise<DataEngine>, resourcesDir?: string): DataEngine {
   let started: Promise<DataEngine> | null = null;
   /** the engine once it is up: an interrupt must reach it synchronously */
   let running: DataEngine | null = null;
@@ -28,7 +28,10 @@ export function lazyDataEngine(get: () => Promise<DataEngine>, resourcesDir: str
     return f.bind(d) as NonNullable<DataEngine[K]>;
   };
   return {
-    resourcesDir,
+    // Found when a node first asks (a walk of existsSync calls: most nodes never do).
+    get resourcesDir() {
+      return (resourcesDir ??= findResourcesDir());
+    },
     ident,
     literal,
     query: async (sql, tables) => (await e()).query(sql, tables),

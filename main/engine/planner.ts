@@ -102,10 +102,24 @@ export async function planPipeline(pipeline: Pipeline, opts: PlanOptions & { tex
       issues.push(...problems.map((p) => ({ place: [`nodes.${n.id}.params`, ...p.path.map(String)].join('.'), message: p.message })));
       continue;
     }
-    const params = applyDefaults(def, raw);
-    const staticKey = sha256Hex(canonicalJson({ type: def.type, version: def.version, params }));
+    const params = deepFreeze(applyDefaults(def, raw));
+    let staticKey: string | undefined;
     // (the definition holds zod schemas, which cache into themselves: never frozen)
-    nodes.set(n.id, Object.freeze({ id: n.id, type: n.type, def, params: deepFreeze(params), inputs: deepFreeze(inputsOf(n.inputs)), cache: n.cache !== false, staticKey }));
+    nodes.set(
+      n.id,
+      Object.freeze({
+        id: n.id,
+        type: n.type,
+        def,
+        params,
+        inputs: deepFreeze(inputsOf(n.inputs)),
+        cache: n.cache !== false,
+        // hashed when first asked for (the exports ask; a run keys its nodes by their inputs too)
+        get staticKey() {
+          return (staticKey ??= sha256Hex(canonicalJson({ type: def.type, version: def.version, params })));
+        },
+      }),
+    );
   }
   if (issues.length) throw new InvalidPipelineError(issues);
   const frozen = deepFreeze(structuredClone(pipeline));

@@ -8,7 +8,6 @@ import type { RunEvent, RunStatus } from '../../shared/run';
 import type { ParamValue } from '../../shared/pipeline';
 import type { ProjectStore, StoreEvent } from '../store/types';
 import type { ProjectWriteError } from '../store/errors';
-import { recordDataFiles } from '../store/history';
 import { META_BACKEND } from './backend';
 import { runEnvironment } from './environment';
 import type { Plan } from './planner';
@@ -152,16 +151,9 @@ export class RunRecorder {
     return [{ type: 'execution.finished', runId, nodeId: e.nodeId, finish }];
   }
 
-  /** The sha256 of the data files a node read, for lineage; a write that fails is said in the node's log. */
+  /** The sha256 of the data files a node read, for lineage (written with the run's batch). */
   private dataFiles(nodeId: string, files: Record<string, string> | undefined): void {
-    if (!files || !Object.keys(files).length) return;
-    try {
-      recordDataFiles(this.store, this.runNo, nodeId, files);
-    } catch (e) {
-      const log = { type: 'node.log', runId: String(this.runNo), nodeId, level: 'warn', message: `the data files' sha256 were not recorded: ${(e as Error).message}`, time: Date.now() } as const;
-      this.opts.notice?.(log);
-      this.record(log);
-    }
+    if (files && Object.keys(files).length) this.writer.add({ type: 'run.dataFiles', runId: this.runNo, nodeId, files });
   }
 
   /** Writes what is pending now (a node about to read the project file needs the run's records in it). */

@@ -424,19 +424,6 @@ class LineageWalker {
   }
 }
 
-/**
- * Records the sha256 of the data files a node read (path as written -> hash) in its run's options
- * (`dataFiles.<node>`), so lineage shows the bytes the run read even after the file changed.
- */
-export function recordDataFiles(store: ProjectStore, runId: number, node: string, files: Record<string, string>): void {
-  if (!Object.keys(files).length) return;
-  store.transaction(() =>
-    store.db
-      .prepare("UPDATE runs SET options = json_set(options, '$.dataFiles', json(json_patch(coalesce(json_extract(options, '$.dataFiles'), '{}'), ?))) WHERE id = ?")
-      .run(JSON.stringify({ [node]: files }), runId),
-  );
-}
-
 // ---------------------------------------------------------------- gc
 
 export interface GcPlan {

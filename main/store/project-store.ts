@@ -134,6 +134,12 @@ export function migrate(db: Database.Database, file = db.name, lock: LockWait = 
 }
 
 /** One series point per row, many rows per statement: the per-statement cost dominates 100,000 single-row inserts. */
+const LINK_COLUMNS = ['execution_id', 'port', 'artifact_hash'];
+/** lineage inserts (plain, and replacing a port's artifact), written once */
+const LINK_SQL = {
+  execution_inputs: [insertSql('execution_inputs', LINK_COLUMNS), insertSql('execution_inputs', LINK_COLUMNS, 'INSERT OR REPLACE')],
+  execution_outputs: [insertSql('execution_outputs', LINK_COLUMNS), insertSql('execution_outputs', LINK_COLUMNS, 'INSERT OR REPLACE')],
+} as const;
 const METRIC_CHUNK = 250;
 const METRIC_ONE = 'INSERT INTO metrics (execution_id, key, step, value) VALUES (?, ?, ?, ?)';
 const METRIC_MANY = `INSERT INTO metrics (execution_id, key, step, value) VALUES ${Array(METRIC_CHUNK).fill('(?, ?, ?, ?)').join(', ')}`;
@@ -218,15 +224,24 @@ export class SqliteProjectStore implements ProjectStore {
     if (events.length === 0) return;
     this.transaction(() => {
       const ids = new Map<string, number>();
+      // A batch of series points mostly comes from one node: its list is found without a lookup.
       const points = new Map<number, MetricPoint[]>();
+      let lastRun = -1;
+      let lastNode = '';
+      let list: MetricPoint[] = [];
       for (const e of events) {
-        if (e.type === 'metric') {
+        if (e.type !== 'metric') {
+          this.apply(e, ids);
+          continue;
+        }
+        if (e.runId !== lastRun || e.nodeId !== lastNode) {
           const id = this.execId(ids, e.runId, e.nodeId, 'a metric');
-          const list = points.get(id);
-          const p = { key: e.key, value: e.value, step: e.step };
-          if (list) list.push(p);
-          else points.set(id, [p]);
-        } else this.apply(e, ids);
+          list = points.get(id) ?? [];
+          points.set(id, list);
+          lastRun = e.runId;
+          lastNode = e.nodeId;
+        }
+        list.push(e); // the event is a point (key, value, step)
       }
       for (const [id, list] of points) this.insertMetrics(id, list);
     }, opts);
@@ -297,6 +312,12 @@ export class SqliteProjectStore implements ProjectStore {
       case 'trial':
         this.insertTrial(this.execId(ids, e.runId, e.nodeId, 'a trial'), e.trial);
         return;
+      case 'run.dataFiles':
+        this.st("UPDATE runs SET options = json_set(options, '$.dataFiles', json(json_patch(coalesce(json_extract(options, '$.dataFiles'), '{}'), ?))) WHERE id = ?").run(
+          JSON.stringify({ [e.nodeId]: e.files }),
+          e.runId,
+        );
+        return;
       case 'run.heartbeat':
         this.st("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(Date.now(), e.runId);
         return;
@@ -325,7 +346,7 @@ export class SqliteProjectStore implements ProjectStore {
 
   /** Lineage: which artifact went into (or came out of) each port of an execution. */
   private link(table: 'execution_inputs' | 'execution_outputs', executionId: number, ports: Record<string, string>, replace = false): void {
-    const ins = this.st(insertSql(table, ['execution_id', 'port', 'artifact_hash'], replace ? 'INSERT OR REPLACE' : 'INSERT'));
+    const ins = this.st(LINK_SQL[table][replace ? 1 : 0]);
     for (const [port, hash] of Object.entries(ports)) ins.run(executionId, port, hash);
   }
 

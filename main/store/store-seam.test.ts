@@ -112,6 +112,27 @@ describe('getRun replays a stored run', () => {
       s.close();
     }
   });
+
+  it('series points of two nodes interleaved in one batch land on their own executions; data-file hashes of two nodes merge into the run', () => {
+    const s = openProject(file('interleaved.pwproj'), { create: true });
+    try {
+      const run = s.createRun({ pipeline: 'p', options: { baseDir: '/x' } });
+      const events: StoreEvent[] = ['a', 'b'].map((nodeId) => ({ type: 'execution.started', execution: { runId: run.id, nodeId, type: 't', typeVersion: 1, status: 'running' } }));
+      for (let step = 0; step < 6; step++) events.push({ type: 'metric', runId: run.id, nodeId: step % 3 === 0 ? 'a' : 'b', key: 'loss', value: step, step });
+      events.push({ type: 'run.dataFiles', runId: run.id, nodeId: 'a', files: { 'a.csv': 'f'.repeat(64) } });
+      events.push({ type: 'run.dataFiles', runId: run.id, nodeId: 'b', files: { '../b.csv': 'e'.repeat(64) } });
+      s.append(events);
+      const series = (nodeId: string) =>
+        s.db
+          .prepare('SELECT m.step, m.value FROM metrics m JOIN node_executions e ON e.id = m.execution_id WHERE e.run_id = ? AND e.node_id = ? ORDER BY m.rowid')
+          .all(run.id, nodeId);
+      expect(series('a')).toEqual([0, 3].map((v) => ({ step: v, value: v })));
+      expect(series('b')).toEqual([1, 2, 4, 5].map((v) => ({ step: v, value: v })));
+      expect(s.getRunRow(run.id)?.options).toEqual({ baseDir: '/x', dataFiles: { a: { 'a.csv': 'f'.repeat(64) }, b: { '../b.csv': 'e'.repeat(64) } } });
+    } finally {
+      s.close();
+    }
+  });
 });
 
 describe('artifacts in chunks', () => {
@@ -139,6 +160,44 @@ describe('artifacts in chunks', () => {
       writeFileSync(empty, '');
       const e = s.putArtifact(empty, 'report');
       expect(s.artifactBytes(e)?.length).toBe(0);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('stores a file of one chunk or less as one chunk, once per content, and refuses a small file that does not match its hash', () => {
+    const s = openProject(file('small.pwproj'), { create: true });
+    try {
+      const small = Buffer.from('{"scalars":{"value":42}}');
+      const src = file('small.json');
+      writeFileSync(src, small);
+      const hash = s.putArtifact(src, 'metrics', { scalars: { value: 42 } }, sha(small));
+      expect(hash).toBe(sha(small));
+      const count = () => s.db.prepare('SELECT (SELECT count(*) FROM artifacts) AS a, (SELECT count(*) FROM artifact_chunks) AS c').get();
+      expect(count()).toEqual({ a: 1, c: 1 });
+      expect(s.artifactBytes(hash)?.equals(small)).toBe(true);
+      // The same content from another file or from bytes: no new row, no new chunk.
+      const again = file('again.json');
+      writeFileSync(again, small);
+      expect(s.putArtifact(again, 'metrics', {})).toBe(hash);
+      expect(s.putArtifactBytes(Buffer.from(small), 'metrics', {})).toBe(hash);
+      expect(count()).toEqual({ a: 1, c: 1 });
+      // Exactly one chunk, from a file and from bytes.
+      const whole = randomBytes(CHUNK_BYTES);
+      const wholeFile = file('whole.bin');
+      writeFileSync(wholeFile, whole);
+      expect(s.putArtifact(wholeFile, 'table', {})).toBe(sha(whole));
+      expect(s.putArtifactBytes(whole, 'table', {})).toBe(sha(whole));
+      expect(count()).toEqual({ a: 2, c: 2 });
+      const out = file('whole.out');
+      s.extractArtifact(sha(whole), out);
+      expect(readFileSync(out).equals(whole)).toBe(true);
+      // A small file whose bytes changed after they were hashed: refused, nothing stored.
+      const changed = file('changed.json');
+      writeFileSync(changed, '{"scalars":{"value":43}}');
+      const claimed = sha(Buffer.from('{"scalars":{"value":44}}'));
+      expect(() => s.putArtifact(changed, 'metrics', {}, claimed)).toThrow(new RegExp(`${changed}: its bytes hash to [0-9a-f]{64}, not the ${claimed}`));
+      expect(count()).toEqual({ a: 2, c: 2 });
     } finally {
       s.close();
     }

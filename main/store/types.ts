@@ -146,6 +146,8 @@ export type StoreEvent =
   | { type: 'metric'; runId: number; nodeId: string; key: string; value: number; step: number }
   /** a child execution (a sweep trial); the same index again replaces the first */
   | { type: 'trial'; runId: number; nodeId: string; trial: TrialRecord }
+  /** the sha256 of the data files a node read (path as written -> hash), kept in the run's options for lineage */
+  | { type: 'run.dataFiles'; runId: number; nodeId: string; files: Record<string, string> }
   /** the run's owner is alive */
   | { type: 'run.heartbeat'; runId: number }
   | { type: 'run.environment'; runId: number; environment: Record<string, unknown> }
