@@ -10,18 +10,20 @@ import type { NodeDefinition } from './types';
 
 export { migrateParams } from './params';
 
+/**
+ * A type's info by its definition, made on first use (z.toJSONSchema of every type would cost each
+ * CLI start) and kept for the process: a run makes two checkers (load, plan), and remaking the
+ * JSON schemas each time was most of a cached re-run's CPU.
+ */
+const infos = new WeakMap<NodeDefinition, NodeTypeInfo>();
+
 /** A checker over a registry (the core catalogue, plus plugins). */
 export function createChecker(registry: NodeRegistry): NodeTypeChecker & NodeTypeLister {
-  // Infos are made on first use: z.toJSONSchema of every type would cost each CLI start.
-  const infos = new Map<string, NodeTypeInfo>();
   const infoOf = (type: string): NodeTypeInfo | undefined => {
-    let info = infos.get(type);
-    if (!info) {
-      const def = registry.get(type);
-      if (!def) return undefined;
-      info = toInfo(def);
-      infos.set(type, info);
-    }
+    const def = registry.get(type);
+    if (!def) return undefined;
+    let info = infos.get(def);
+    if (!info) infos.set(def, (info = toInfo(def)));
     return info;
   };
   return checkerOver(infoOf, (type) => registry.get(type), () => registry.list().map((d) => d.type));

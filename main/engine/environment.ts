@@ -29,16 +29,23 @@ export function runEnvironment(types: string[], registry: NodeRegistry, backend:
     const d = registry.get(t);
     if (d) nodeVersions[t] = d.version;
   }
-  const cpu = cpus();
-  return {
-    appVersion: APP_VERSION,
-    nodeVersions,
-    backend,
-    os: { platform: platform(), release: release(), arch: arch() },
-    cpu: { model: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryBytes: totalmem() },
-    gpu: gpuName(),
-    nodejs: process.version,
-  };
+  const m = machine();
+  return { appVersion: APP_VERSION, nodeVersions, backend, os: { ...m.os }, cpu: { ...m.cpu }, gpu: m.gpu, nodejs: process.version };
+}
+
+let described: { os: Record<string, string>; cpu: { model: string; cores: number; memoryBytes: number }; gpu: string | null } | null = null;
+
+/** The machine, read once per process (`os.cpus()` reads /proc/cpuinfo: a run records it twice). */
+function machine(): NonNullable<typeof described> {
+  if (!described) {
+    const cpu = cpus();
+    described = {
+      os: { platform: platform(), release: release(), arch: arch() },
+      cpu: { model: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryBytes: totalmem() },
+      gpu: gpuName(),
+    };
+  }
+  return described;
 }
 
 /**

@@ -33,23 +33,36 @@ export function lockTimeout(file: string, waitMs: number): ProjectWriteError {
   return new ProjectWriteError(file, `another process kept it locked for more than ${seconds(waitMs)} (SQLITE_BUSY)`, true);
 }
 
+/** `PRAGMA busy_timeout` statements by connection and value: a write sets it twice, and `db.pragma` prepares anew each time. */
+const busyStatements = new WeakMap<Database.Database, Map<number, Database.Statement>>();
+
+/** Sets how long SQLite itself waits for another connection's lock on `db`. */
+export function setBusyTimeout(db: Database.Database, ms: number): void {
+  let byValue = busyStatements.get(db);
+  if (!byValue) busyStatements.set(db, (byValue = new Map()));
+  let st = byValue.get(ms);
+  if (!st) byValue.set(ms, (st = db.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.round(ms))}`)));
+  st.run();
+}
+
 /**
  * Runs a write that may find the file locked by another process: a short quiet try, then one
  * message and a wait up to `lock.waitMs` in all, then a ProjectWriteError naming the file.
  * The write must take the lock at its start (`BEGIN IMMEDIATE`), so a busy try wrote nothing.
+ * Afterwards the connection waits `restoreMs` again (its usual wait; default `lock.waitMs`).
  */
-export function withLockWait<T>(db: Database.Database, file: string, lock: LockWait, write: () => T): T {
+export function withLockWait<T>(db: Database.Database, file: string, lock: LockWait, write: () => T, restoreMs = lock.waitMs): T {
   if (db.inTransaction) return write();
   const first = Math.min(QUIET_WAIT_MS, lock.waitMs);
   const attempt = (timeoutMs: number): { ok: true; value: T } | { ok: false } => {
-    db.pragma(`busy_timeout = ${timeoutMs}`);
+    setBusyTimeout(db, timeoutMs);
     try {
       return { ok: true, value: write() };
     } catch (e) {
       if (isBusy(e)) return { ok: false };
       throw e;
     } finally {
-      db.pragma(`busy_timeout = ${lock.waitMs}`);
+      if (db.open) setBusyTimeout(db, restoreMs);
     }
   };
   const quick = attempt(first);

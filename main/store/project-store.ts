@@ -16,7 +16,7 @@ import { registry } from '../../nodes/registry';
 import { LATEST_VERSION, migrations } from './migrations';
 import { pidAlive } from '../pid';
 import { asWriteError, ProjectFileError } from './errors';
-import { lockWaitFromEnv, withLockWait, type LockWait } from './lock-wait';
+import { lockWaitFromEnv, setBusyTimeout, withLockWait, type LockWait } from './lock-wait';
 import { APPLICATION_ID, asFileError, checkSchema, connect, preflight, verifyFile, walHasFrames } from './preflight';
 import { ArtifactChunks } from './artifact-chunks';
 import { EXEC_INSERT, EXEC_SELECT, execValues, insertSql, now, parseJson, RUN_INSERT, RUN_SELECT, toExec, toRun, type ExecDbRow, type RunDbRow } from './rows';
@@ -76,7 +76,7 @@ export function openProject(path: string, opts: OpenOptions = {}): ProjectStore 
   if (apart) {
     const ro = connect(file, true);
     try {
-      ro.pragma(`busy_timeout = ${lock.waitMs}`);
+      setBusyTimeout(ro, lock.waitMs);
       verifyFile(ro, file);
     } catch (e) {
       throw asFileError(e, file);
@@ -86,7 +86,7 @@ export function openProject(path: string, opts: OpenOptions = {}): ProjectStore 
   }
   const db = connect(file, readonly, opts.trace);
   try {
-    db.pragma(`busy_timeout = ${lock.waitMs}`);
+    setBusyTimeout(db, lock.waitMs);
     if (!apart) verifyFile(db, file);
     if (!readonly) {
       if (db.pragma('journal_mode', { simple: true }) !== 'wal') withLockWait(db, file, lock, () => db.pragma('journal_mode = WAL'));
@@ -212,11 +212,9 @@ export class SqliteProjectStore implements ProjectStore {
     if (this.db.inTransaction) return fn();
     const lock = opts.waitMs === undefined ? this.lock : { waitMs: opts.waitMs };
     try {
-      return withLockWait(this.db, this.path, lock, () => this.txn.immediate(fn) as T);
+      return withLockWait(this.db, this.path, lock, () => this.txn.immediate(fn) as T, this.lock.waitMs);
     } catch (e) {
       throw asWriteError(e, this.path);
-    } finally {
-      if (lock !== this.lock && this.db.open) this.db.pragma(`busy_timeout = ${this.lock.waitMs}`);
     }
   }
 
@@ -651,7 +649,7 @@ export class SqliteProjectStore implements ProjectStore {
   lastExecutionOfNode(pipeline: string, nodeId: string, beforeRunId?: number): (ExecutionRow & { inputs: Record<string, string> }) | null {
     const r = this.st(
       `SELECT e.* FROM node_executions e JOIN runs r ON r.id = e.run_id JOIN pipelines p ON p.id = r.pipeline_id
-       WHERE p.name = ? AND e.node_id = ? AND e.cache_key IS NOT NULL AND e.run_id < ? ORDER BY e.id DESC LIMIT 1`,
+       WHERE p.name = ? AND e.node_id = ? AND e.cache_key IS NOT NULL AND e.run_id < ? ORDER BY e.run_id DESC, e.id DESC LIMIT 1`,
     ).get(pipeline, nodeId, beforeRunId ?? Number.MAX_SAFE_INTEGER) as ExecDbRow | undefined;
     if (!r) return null;
     return { ...toExec(r), inputs: this.executionInputs(r.id) };

@@ -242,7 +242,7 @@ export interface ProjectStore {
   runScalars(runId: number): Map<string, Record<string, number>>;
   /** The newest succeeded, really-run execution with this cache key, with its outputs. */
   findReusableExecution(cacheKey: string): ReusableExecution | null;
-  /** The newest execution of a node id in a pipeline that got as far as a cache key (before `beforeRunId`). */
+  /** The execution of a node id in the newest run of a pipeline (before `beforeRunId`) where it got as far as a cache key. */
   lastExecutionOfNode(pipeline: string, nodeId: string, beforeRunId?: number): (ExecutionRow & { inputs: Record<string, string> }) | null;
   /** The trials an execution ran itself, in index order. */
   listTrials(parentExecutionId: number): TrialRecord[];
