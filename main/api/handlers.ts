@@ -23,6 +23,7 @@ import { InvalidPipelineError, planPipeline, planText, type Plan } from '../engi
 import { WorkerPool } from '../engine/pool';
 import { tableRows, tableStats, type ColumnStats } from './preview';
 import { batchRunEvents } from './run-events';
+import { checkDataFile } from './data-file';
 import { ServerRegistry } from '../serving/deploy';
 import { forgetStoppedLeases, leaseAsServer, readLeases } from '../serving/lease';
 import { cachedSchemaContext, inferSchemas } from '../engine/schema';
@@ -249,7 +250,13 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     'file.pickData': async ({ type }) => {
       const exts = extensionsOf(type);
       if (!deps.pickFile) throw new RpcError('no native file dialog here: choose from the workspace folder', 'unavailable');
-      return { path: await deps.pickFile({ title: `Choose a file for ${registry.get(type)?.title ?? type}`, extensions: exts }) };
+      const picked = await deps.pickFile({ title: `Choose a file for ${registry.get(type)?.title ?? type}`, extensions: exts });
+      return { path: picked === null ? null : checkDataFile(picked, exts) };
+    },
+
+    'file.dropped': ({ type, path }) => {
+      if (deps.mode !== 'electron') throw new RpcError('a dropped file has a path only in the desktop app: here it is uploaded into the workspace', 'unavailable');
+      return { path: checkDataFile(path, extensionsOf(type)) };
     },
 
     'examples.list': () => ({ examples: listExamples(deps.resourcesDir ?? null, registry) }),

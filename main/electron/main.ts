@@ -20,6 +20,7 @@ import { launchTarget, prepareWorkspace } from '../api/workspace';
 import { rendererCsp } from '../server/csp';
 import { mimeOf, realDir, resolveStatic } from '../server/static-files';
 import { ipcTransport } from './ipc-transport';
+import { nativeDataPicker } from './data-files';
 
 const SCHEME = 'pipewright';
 const APP_ORIGIN = `${SCHEME}://app`;
@@ -94,7 +95,7 @@ async function start(): Promise<void> {
   const workspace = resources ? await prepareWorkspace({ resourcesDir: resources }).catch(() => null) : null;
   // The example is a convenience: if it cannot be filed, the app still opens.
   const target = launchTarget(pendingOpen, workspace, () => undefined);
-  api = createHandlers({ mode: 'electron', ...target, workspaceDir: workspace?.dir ?? null, resourcesDir: resources, pickFile: pickDataFile });
+  api = createHandlers({ mode: 'electron', ...target, workspaceDir: workspace?.dir ?? null, resourcesDir: resources, pickFile: nativeDataPicker(dialog, () => mainWindow) });
   pendingOpen = null;
 
   mainWindow = new BrowserWindow({
@@ -196,17 +197,6 @@ async function pick(kind: 'project' | 'pipeline', mode: 'open' | 'new'): Promise
     return r.canceled || !r.filePath ? null : r.filePath;
   }
   const r = await dialog.showOpenDialog(mainWindow, { properties: ['openFile'], filters });
-  return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
-}
-
-/** The native open dialog for a data file (the inspector's Browse… in the desktop app). */
-async function pickDataFile(opts: { title: string; extensions: string[] }): Promise<string | null> {
-  if (!mainWindow) return null;
-  const r = await dialog.showOpenDialog(mainWindow, {
-    title: opts.title,
-    properties: ['openFile'],
-    filters: [{ name: 'Data files', extensions: opts.extensions.map((e) => e.replace(/^\./, '')) }],
-  });
   return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
 }
 

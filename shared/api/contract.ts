@@ -256,6 +256,11 @@ export const methods = {
   ),
   /** the desktop app's native open dialog for a file `type` reads; `path` null when cancelled (unavailable in the browser) */
   'file.pickData': method<z.ZodObject<{ type: typeof id }>, { path: string | null }>(z.object({ type: id })),
+  /**
+   * The desktop app's path of a file dropped on the window, checked before a node reads it: an
+   * existing regular file `type` reads, outside the system's folders; its real path (unavailable in the browser).
+   */
+  'file.dropped': method<z.ZodObject<{ type: typeof id; path: z.ZodString }>, { path: string }>(z.object({ type: id, path: z.string().min(1).max(4096) })),
   'examples.list': method<typeof empty, { examples: ExampleInfo[] }>(empty),
   /**
    * Example `name` as a pipeline file in the workspace: the workspace copy while it is unchanged,

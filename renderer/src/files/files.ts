@@ -109,7 +109,9 @@ export async function dropFiles(files: File[], at: Position): Promise<void> {
     }
     let abs: string;
     try {
-      abs = bridge?.pathForFile?.(file) || (await uploadFile(file, match.type));
+      // the desktop app knows the dropped file's path (main checks it); the browser uploads it
+      const dropped = bridge?.pathForFile?.(file);
+      abs = dropped ? (await call('file.dropped', { type: match.type, path: dropped })).path : await uploadFile(file, match.type);
     } catch (e) {
       notices.push('error', `could not add ${file.name}: ${(e as Error).message}`);
       continue;
