@@ -25,7 +25,7 @@ import { dropFiles } from '../files/files';
 import { FlowCache, nodesNear, parseEdgeId, type PwNode } from './to-flow';
 import { edgeTypes } from './WireEdge';
 import { canvasNodeTypes } from './GroupViews';
-import { cullingLayout, groupDrag, groupFlowNodes, hiddenMembers, reroutedEdges, visibleSet } from './group-flow';
+import { cullingLayout, GROUP_MAP_COLOR, groupDrag, groupFlowNodes, hiddenMembers, reroutedEdges, visibleSet } from './group-flow';
 import { GroupMenu, useGroupMenu } from './GroupMenu';
 import { groupIdOf } from '../doc/groups';
 import { addNodeAt, BIG_GRAPH, MINIMAP_FROM, rememberViewport, setFlowInstance } from '../commands';
@@ -268,7 +268,7 @@ export function Canvas() {
         <Controls showInteractive={false} />
         {/* Only where it helps: a small graph is all on screen, and the map would cover its nodes. */}
         {doc.nodes.length > MINIMAP_FROM && (
-          <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => STAGE_COLORS[(n as PwNode).data.info?.stage ?? 'data'] ?? '#666'} />
+          <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => (n.type === 'pwframe' ? 'transparent' : n.type === 'pwgroup' ? GROUP_MAP_COLOR : (STAGE_COLORS[(n as PwNode).data.info?.stage ?? 'data'] ?? '#666'))} />
         )}
         <ConnectionHint />
       </ReactFlow>

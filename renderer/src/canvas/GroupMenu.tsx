@@ -9,12 +9,17 @@ import { collapseSelection, groupSelection, ungroupSelection } from './group-com
 export function SelectionGroupActions() {
   const selection = useEditor((s) => s.selection);
   const doc = useEditor((s) => s.doc);
-  const grouped = selection.some((n) => groupOfNode(readGroups(doc), n));
+  const groups = readGroups(doc);
+  const grouped = selection.some((n) => groupOfNode(groups, n));
+  // a selection that is exactly one group needs no "Group" again
+  const whole = groups.some((g) => g.nodes.length === selection.length && selection.every((n) => g.nodes.includes(n)));
   return (
     <div className="pw-section pw-group-actions" data-testid="selection-group-actions">
-      <button onClick={() => groupSelection()} title="A named frame around them, which can be collapsed into one node (Ctrl+G)" data-testid="group-selection">
-        Group {selection.length} nodes
-      </button>
+      {!whole && (
+        <button onClick={() => groupSelection()} title="A named frame around them, which can be collapsed into one node (Ctrl+G)" data-testid="group-selection">
+          Group {selection.length} nodes
+        </button>
+      )}
       {grouped && (
         <>
           <button onClick={() => collapseSelection(true)} data-testid="collapse-selection">

@@ -1,6 +1,6 @@
 /** The two faces of a group on the canvas: a frame around its members, and the compact node it collapses to. */
 import { memo, useState, type CSSProperties } from 'react';
-import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore as useFlowStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
 import { useEditor } from '../store/context';
 import { isStale } from '../store/stale';
@@ -14,12 +14,32 @@ import './groups.css';
 
 const NEUTRAL = '#64748b';
 
+/** Below this zoom a group's name is also shown at a readable size above it (a big graph seen whole). */
+const LABEL_BELOW = 0.6;
+// quantised, so a zoom gesture re-renders the few group views a few times, not every frame
+const labelScale = (s: ReactFlowState): number => {
+  const z = s.transform[2];
+  return z >= LABEL_BELOW ? 0 : Math.round((1 / z) * 4) / 4;
+};
+
+/** The group's name (and status) at screen size, standing on top of the frame or node. */
+function ZoomLabel({ text, className }: { text: string; className?: string }) {
+  const scale = useFlowStore(labelScale);
+  if (!scale) return null;
+  return (
+    <div className={`pw-zoom-label${className ? ` ${className}` : ''}`} style={{ transform: `scale(${scale})` }}>
+      {text}
+    </div>
+  );
+}
+
 function GroupFrameImpl({ data }: NodeProps<FrameNode>) {
   const g = data.group;
   const color = g.color ?? NEUTRAL;
   const [editing, setEditing] = useState(false);
   return (
     <div className="pw-frame" style={{ borderColor: color, background: `${color}14` }} data-testid={`group-frame-${g.id}`}>
+      <ZoomLabel text={`${g.title} · ${g.nodes.length} nodes`} />
       <div className="pw-frame-title" style={{ background: `${color}40` }} onDoubleClick={() => setEditing(true)} title="Drag to move the group; double-click to rename">
         {editing ? (
           <TitleField value={g.title} onDone={(t) => (setEditing(false), t !== null && renameGroup(g.id, t))} />
@@ -120,6 +140,7 @@ function GroupNodeImpl({ data }: NodeProps<CollapsedNode>) {
       }}
       title="A collapsed group: double-click to open it"
     >
+      <ZoomLabel text={sum.status ? `${g.title} · ${LABEL[sum.status]}` : g.title} className={sum.status ? `st-${sum.status === 'done' ? 'succeeded' : sum.status}` : undefined} />
       <div className="pw-node-header" style={{ background: frame }}>
         <span className="pw-node-id">{g.title}</span>
         <button className="pw-group-open nodrag" onClick={() => collapseGroup(g.id, false)} title="Expand: show its nodes where they were" data-testid={`group-expand-${g.id}`}>

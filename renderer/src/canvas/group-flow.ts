@@ -22,6 +22,9 @@ export type FrameNode = Node<FrameData, 'pwframe'>;
 export type CollapsedNode = Node<CollapsedData, 'pwgroup'>;
 export type GroupFlowNode = FrameNode | CollapsedNode;
 
+/** A collapsed group on the minimap (a frame is drawn there as its nodes only). */
+export const GROUP_MAP_COLOR = '#94a3b8';
+
 /** Node ids React Flow must not draw: the members of collapsed groups. */
 export function hiddenMembers(doc: Pipeline): ReadonlySet<string> | null {
   const groups = readGroups(doc);
