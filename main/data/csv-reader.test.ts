@@ -51,6 +51,25 @@ describe('readCsvToParquet', () => {
     }
   });
 
+  it('writes an all-number table plain and uncompressed, a table with text compressed (parquet-options.ts)', async () => {
+    const codecs = async (file: string): Promise<string[]> =>
+      (await c.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${file}') ORDER BY 1`)).getRowObjectsJS().map((r) => String(r.compression));
+    const numbers = join(dir, 'numbers.csv');
+    writeFileSync(numbers, `a,b,c\n${Array.from({ length: 1000 }, (_, i) => `${i},${i / 7},${i % 2 === 0}`).join('\n')}\n`);
+    const out = join(dir, 'numbers.parquet');
+    await readCsvToParquet(c, numbers, { header: true, types: {} }, out);
+    expect(await codecs(out)).toEqual(['UNCOMPRESSED']);
+    const [sums] = (await c.runAndReadAll(`SELECT sum(a)::BIGINT AS a, count(*) FILTER (WHERE c) AS t FROM read_parquet('${out}')`)).getRowObjectsJS();
+    expect(sums).toEqual({ a: 499500n, t: 500n });
+    // one column declared text: the whole table is compressed
+    const mixed = join(dir, 'mixed.parquet');
+    await readCsvToParquet(c, numbers, { header: true, types: { b: 'VARCHAR' } }, mixed);
+    expect(await codecs(mixed)).toEqual(['SNAPPY']);
+    const withText = join(dir, 'penguins-codec.parquet');
+    await readCsvToParquet(c, penguins, { header: true, types: {} }, withText);
+    expect(await codecs(withText)).toEqual(['SNAPPY']);
+  });
+
   it('leaves no Parquet file behind when it refuses a file, and still names the line and column', async () => {
     const cases: [string, string, RegExp][] = [
       ['ragged.csv', 'a,b\n1,2\n3\n4,5\n', /ragged\.csv, line 3: ragged row: expected 2 fields, found 1/],

@@ -13,7 +13,8 @@ import { closeSync, existsSync, openSync, readSync, statSync, unlinkSync } from 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { NodeError, type CsvReadOptions } from '../../nodes/types';
 import { readCsvHeader } from './csv-header';
-import { PARQUET_OPTIONS } from './parquet-options';
+import { isNumericType } from '../../nodes/features/common';
+import { PARQUET_OPTIONS, parquetOptionsFor } from './parquet-options';
 
 const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
@@ -128,14 +129,24 @@ function csvDialect(path: string, options: CsvReadOptions) {
  * the same read_csv (its sniffer looks at a sample of rows, as the full read does).
  */
 export async function describeCsvColumns(c: DuckDBConnection, path: string, options: CsvReadOptions): Promise<{ name: string; type: string }[]> {
-  const { names, empty, dialect, typesArg } = csvDialect(path, options);
-  if (empty) return names.map((n) => ({ name: n, type: options.types[n] ?? 'VARCHAR' }));
+  const d = csvDialect(path, options);
+  if (d.empty) return d.names.map((n) => ({ name: n, type: options.types[n] ?? 'VARCHAR' }));
   try {
-    const r = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_csv(${q(path)}, ${dialect}${typesArg})`);
-    return r.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    return await sniffedColumns(c, path, d);
   } catch (e) {
     throw new NodeError(`${path}: ${(e as Error).message.split('\n')[0]}`, { file: path });
   }
+}
+
+/** DuckDB's DESCRIBE of the strict read (its sniffer reads a sample of rows; throws what it throws). */
+async function sniffedColumns(c: DuckDBConnection, path: string, d: Dialect): Promise<{ name: string; type: string }[]> {
+  const r = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_csv(${q(path)}, ${d.dialect}${d.typesArg})`);
+  return r.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+}
+
+/** The artifact's writer options, from the column types DuckDB's sniffer gives the read (parquet-options.ts). */
+async function csvParquetOptions(c: DuckDBConnection, path: string, d: Dialect): Promise<string> {
+  return parquetOptionsFor((await sniffedColumns(c, path, d)).map((col) => col.type), isNumericType);
 }
 
 /**
@@ -194,15 +205,17 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
   const { names, empty, layout } = d;
   if (empty) {
     // Nothing to sniff types from (DuckDB's sniffer refuses a file with no rows): declared or text.
-    const columns = structLiteral(names.map((n) => [n, options.types[n] ?? 'VARCHAR']));
-    await c.run(`COPY (SELECT * FROM read_csv(${q(path)}, auto_detect = false, ${layout}, columns = ${columns})) TO ${q(out)} (${PARQUET_OPTIONS})`);
+    const types = names.map((n) => options.types[n] ?? 'VARCHAR');
+    const columns = structLiteral(names.map((n, i) => [n, types[i]]));
+    await c.run(`COPY (SELECT * FROM read_csv(${q(path)}, auto_detect = false, ${layout}, columns = ${columns})) TO ${q(out)} (${parquetOptionsFor(types, isNumericType)})`);
     return out;
   }
   // The fast path: the same strict read with no rejects table, so that DuckDB throws at the first
   // bad row instead of storing it. Any failure (a bad row, or one the sniffer stumbles on) reads
   // the file again the slow way below, which finds and locates the first bad row.
   try {
-    await copyBounded(c, `COPY (SELECT * FROM read_csv(${q(path)}, ${d.dialect}${d.typesArg})) TO ${q(out)} (${PARQUET_OPTIONS})`, names.length);
+    const parquet = await csvParquetOptions(c, path, d);
+    await copyBounded(c, `COPY (SELECT * FROM read_csv(${q(path)}, ${d.dialect}${d.typesArg})) TO ${q(out)} (${parquet})`, names.length);
     return out;
   } catch (e) {
     removeFile(out);
@@ -228,8 +241,10 @@ function removeFile(path: string): void {
 export async function readCsvLocatingErrors(c: DuckDBConnection, path: string, options: CsvReadOptions, out: string, d: Dialect = csvDialect(path, options)): Promise<string> {
   const { names, layout } = d;
   const { scan, rejectsTable } = strictScan(path, d);
+  // A file the strict sniffer refuses (a bad row in its sample) has rows to reject: it fails, whatever the options.
+  const parquet = await csvParquetOptions(c, path, d).catch(() => PARQUET_OPTIONS);
   try {
-    await copyBounded(c, `COPY (SELECT * FROM ${scan}) TO ${q(out)} (${PARQUET_OPTIONS})`, names.length);
+    await copyBounded(c, `COPY (SELECT * FROM ${scan}) TO ${q(out)} (${parquet})`, names.length);
   } catch (e) {
     const diagnosed = await diagnose(c, path, names, layout).catch(() => null);
     if (diagnosed) throw rejectError(path, diagnosed, options.types, new Map());

@@ -116,6 +116,32 @@ describe('DuckDB data engine', () => {
     expect(new Set(hashes).size).toBe(1);
   });
 
+  it('writes number-only columns plain and uncompressed, NaN as null, the same bytes whatever the thread count', async () => {
+    const n = 300_000;
+    const columns = [
+      { name: 'x', type: 'DOUBLE', numeric: true as const, values: new Float64Array(n).map((_, i) => (i % 7 === 0 ? NaN : i / 3)) },
+      { name: 'i', type: 'INTEGER', numeric: true as const, values: new Float64Array(n).map((_, i) => i) },
+    ];
+    const hashes: string[] = [];
+    for (const threads of [1, 3]) {
+      const other = await makeTestContext({ threads });
+      try {
+        hashes.push(sha(await other.data.writeColumns(columns)));
+      } finally {
+        await other.cleanup();
+      }
+    }
+    const path = await ctx.data.writeColumns(columns);
+    hashes.push(sha(path));
+    expect(new Set(hashes).size).toBe(1);
+    const meta = await ctx.data.query(`SELECT DISTINCT compression, encodings FROM parquet_metadata('${path}') ORDER BY 1, 2`);
+    expect(meta).toEqual([{ compression: 'UNCOMPRESSED', encodings: 'PLAIN' }]);
+    const t: ArtifactRef = { kind: 'table', path, hash: '', meta: {} };
+    expect(await ctx.data.query('SELECT count(*) - count(x) AS nulls, sum(i) AS si, typeof(any_value(i)) AS ti FROM t', { t })).toEqual([
+      { nulls: Math.ceil(n / 7), si: (n * (n - 1)) / 2, ti: 'INTEGER' },
+    ]);
+  });
+
   it('writes columns to the same bytes whatever the thread count, nulls and text included', async () => {
     const n = 300_000; // more than two row groups
     const x = new Float64Array(n).map((_, i) => (i % 7 === 0 ? NaN : i / 3));

@@ -17,7 +17,7 @@ import { ColumnSource } from './column-source';
 import { describeCsvColumns, readCsvToParquet } from './csv-reader';
 import { checkDataFile } from './data-file';
 import { writeUserQuery as runUserQuery } from './sql-sandbox';
-import { PARQUET_OPTIONS } from './parquet-options';
+import { NUMERIC_PARQUET_OPTIONS, PARQUET_OPTIONS } from './parquet-options';
 import { findResourcesDir } from './resources';
 import { readSqliteColumns } from './sqlite-reader';
 
@@ -130,11 +130,11 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
     }
   }
 
-  async function copyTo(c: DuckDBConnection, sql: string, metadata?: Record<string, string>): Promise<string> {
+  async function copyTo(c: DuckDBConnection, sql: string, metadata?: Record<string, string>, options = PARQUET_OPTIONS): Promise<string> {
     const out = newPath();
     const entries = Object.entries(metadata ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const kv = entries.length ? `, KV_METADATA {${entries.map(([k, v]) => `${ident(k)}: ${literal(v)}`).join(', ')}}` : '';
-    await c.run(`COPY (${stripSemicolon(sql)}) TO ${literal(out)} (${PARQUET_OPTIONS}${kv})`);
+    await c.run(`COPY (${stripSemicolon(sql)}) TO ${literal(out)} (${options}${kv})`);
     return out;
   }
 
@@ -267,11 +267,13 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
         if (columns.length === 0) throw new Error('a table needs at least one column');
         return columnSource.with(c, columns, async (from) => {
           const select = columns.map((col) => `${castBack(col)} AS ${ident(col.name)}`).join(', ');
+          // Numbers only (castBack keeps a number column a number): plain and uncompressed (parquet-options.ts).
+          const options = columns.every((col) => col.numeric) ? NUMERIC_PARQUET_OPTIONS : PARQUET_OPTIONS;
           try {
-            return await copyTo(c, `SELECT ${select} FROM ${from}`);
+            return await copyTo(c, `SELECT ${select} FROM ${from}`, undefined, options);
           } catch {
             // A declared type the values no longer fit (text in a DATE column): keep the values.
-            return await copyTo(c, `SELECT * FROM ${from}`);
+            return await copyTo(c, `SELECT * FROM ${from}`, undefined, options);
           }
         });
       }),
