@@ -172,6 +172,12 @@ describe('groups on a 201-node graph', () => {
     await expect.poll(() => node.count()).toBe(0);
     await page.keyboard.press('Control+Shift+z');
     await node.waitFor();
+    // a double-click opens it; undo closes it again
+    await node.locator('.pw-node-type').dblclick();
+    await page.getByTestId('node-c0n0').waitFor();
+    await expect.poll(() => node.count()).toBe(0);
+    await page.keyboard.press('Control+z');
+    await node.waitFor();
 
     // read at a readable zoom: wheel in over the group node
     await zoomInAt(page, node);
