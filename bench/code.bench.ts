@@ -21,6 +21,7 @@ import { memoryLimitFor } from '../main/data/code-runner';
 import { loadQuickJS, runInSandbox, type CodeMessage, type CodeRequest, type CodeResponse } from '../main/data/code-worker';
 import { runInSandbox as runInNodeVm } from './legacy/node-vm-code-worker';
 import { NODE_BUNDLE, NODE_ENTRIES } from '../scripts/node-bundle.mjs';
+import { measureAsync } from './measure';
 
 const ROWS = 1_000_000;
 const REPS = 5;
@@ -48,15 +49,6 @@ function check(res: CodeResponse, what: string): void {
 }
 
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-
-async function timeIt(f: () => Promise<void> | void): Promise<{ wall: number; cpu: number }> {
-  const c = process.cpuUsage();
-  const t = performance.now();
-  await f();
-  const wall = performance.now() - t;
-  const u = process.cpuUsage(c);
-  return { wall, cpu: (u.user + u.system) / 1000 };
-}
 
 async function inWorker(script: string): Promise<CodeResponse> {
   const w = new Worker(script, { env: {}, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: 2048, stackSizeMb: 8 } });
@@ -91,12 +83,12 @@ async function main(): Promise<void> {
   check(runInNodeVm(request()), 'node:vm warm-up');
   const t = { q: [] as number[], o: [] as number[], cq: [] as number[], co: [] as number[] };
   for (let i = 0; i < REPS; i++) {
-    const q = await timeIt(async () => check(await runInSandbox(request()), 'quickjs'));
-    const o = await timeIt(() => check(runInNodeVm(request()), 'node:vm'));
-    t.q.push(q.wall);
-    t.cq.push(q.cpu);
-    t.o.push(o.wall);
-    t.co.push(o.cpu);
+    const q = await measureAsync(async () => check(await runInSandbox(request()), 'quickjs'));
+    const o = await measureAsync(() => check(runInNodeVm(request()), 'node:vm'));
+    t.q.push(q.ms);
+    t.cq.push(q.cpuMs);
+    t.o.push(o.ms);
+    t.co.push(o.cpuMs);
   }
   line('sandbox (in this thread)', t.q, t.o, t.cq, t.co);
 
@@ -110,12 +102,12 @@ async function main(): Promise<void> {
   });
   const e = { q: [] as number[], o: [] as number[], cq: [] as number[], co: [] as number[] };
   for (let i = 0; i < REPS; i++) {
-    const q = await timeIt(async () => check(await inWorker(join(dir, 'code-worker-quickjs.cjs')), 'quickjs worker'));
-    const o = await timeIt(async () => check(await inWorker(join(dir, 'code-worker-node-vm.cjs')), 'node:vm worker'));
-    e.q.push(q.wall);
-    e.cq.push(q.cpu);
-    e.o.push(o.wall);
-    e.co.push(o.cpu);
+    const q = await measureAsync(async () => check(await inWorker(join(dir, 'code-worker-quickjs.cjs')), 'quickjs worker'));
+    const o = await measureAsync(async () => check(await inWorker(join(dir, 'code-worker-node-vm.cjs')), 'node:vm worker'));
+    e.q.push(q.ms);
+    e.cq.push(q.cpuMs);
+    e.o.push(o.ms);
+    e.co.push(o.cpuMs);
   }
   line('end to end (fresh worker each run)', e.q, e.o, e.cq, e.co);
   console.log(`load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);

@@ -27,26 +27,10 @@ import { diffRuns, lineageOf } from '../main/store/history';
 import { openProject, type ProjectStore } from '../main/store';
 import { compareRuns, runsTable } from '../main/store/history-views';
 import { launchBrowser, ROOT, startServer } from '../test/e2e/harness';
+import { measure, measureAsync, type Sample } from './measure';
 
 const dir = mkdtempSync(join(tmpdir(), 'pw-bench-history-'));
 
-type Sample = { ms: number; cpuMs: number };
-function measure(fn: () => unknown): Sample {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  fn();
-  const ms = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { ms, cpuMs: (c.user + c.system) / 1000 };
-}
-async function measureAsync(fn: () => Promise<unknown>): Promise<Sample> {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  await fn();
-  const ms = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { ms, cpuMs: (c.user + c.system) / 1000 };
-}
 const median = (xs: Sample[]): Sample => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)];
 function report(name: string, r: Sample, targetMs: number): void {
   console.log(`${name.padEnd(52)} ${r.ms.toFixed(1).padStart(7)} ms (cpu ${r.cpuMs.toFixed(1).padStart(6)} ms)   target ${String(targetMs).padStart(4)} ms   ratio ${(r.ms / targetMs).toFixed(2)}`);

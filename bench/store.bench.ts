@@ -17,18 +17,10 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'n
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProject } from '../main/store';
+import { measure } from './measure';
 
 const MB = 256;
 const dir = mkdtempSync(join(tmpdir(), 'pw-bench-store-'));
-
-function measure(fn: () => void): { ms: number; cpuMs: number } {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  fn();
-  const ms = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { ms, cpuMs: (c.user + c.system) / 1000 };
-}
 
 function report(name: string, r: { ms: number; cpuMs: number }, targetMs: number): void {
   console.log(`${name.padEnd(52)} ${r.ms.toFixed(0).padStart(7)} ms (cpu ${r.cpuMs.toFixed(0).padStart(6)} ms)   target ${String(targetMs).padStart(5)} ms   ratio ${(r.ms / targetMs).toFixed(2)}`);

@@ -7,9 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, serve, type ApiClient } from '../../shared/api/rpc';
-import { createMemoryPair } from '../../shared/api/transport';
-import { createHandlers, type ApiHandlers } from './handlers';
+import type { ApiClient } from '../../shared/api/rpc';
+import { startMemoryApi, type MemoryApi } from '../../test/helpers/memory-api';
 import { isInside, openedFileTarget } from './paths';
 
 const SECRET = 'oauth_token: gho_NOT_A_REAL_TOKEN_but_secret';
@@ -17,7 +16,7 @@ const SECRET = 'oauth_token: gho_NOT_A_REAL_TOKEN_but_secret';
 let dir: string;
 let repo: string;
 let outside: string;
-let handlers: ApiHandlers;
+let api: MemoryApi;
 let client: ApiClient;
 
 beforeAll(() => {
@@ -35,15 +34,12 @@ beforeAll(() => {
   symlinkSync(join(repo, 'demo.pipeline.yaml'), join(repo, 'chain.yaml'));
   symlinkSync('pipelines/real.pipeline.yaml', join(repo, 'current.pipeline.yaml'));
   symlinkSync('../real.pipeline.yaml', join(repo, 'pipelines', 'up.pipeline.yaml'));
-  handlers = createHandlers({ mode: 'memory', configDir: join(dir, 'config'), projectPath: join(repo, 'demo.pwproj') });
-  const [a, b] = createMemoryPair();
-  serve(b, handlers);
-  client = createClient(a);
+  api = startMemoryApi({ mode: 'memory', configDir: join(dir, 'config'), projectPath: join(repo, 'demo.pwproj') });
+  client = api.client;
 });
 
 afterAll(async () => {
-  client?.dispose();
-  await handlers?.dispose();
+  await api?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

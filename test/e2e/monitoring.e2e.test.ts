@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openPage, ROOT, RUN_MS, screenshot, selectNode } from './harness';
 import { e2eSuite } from './suite';
+import { SPIN_NODE, weatherJob } from '../helpers/weather-job';
 
 const suite = e2eSuite();
 
@@ -126,24 +127,17 @@ describe('monitoring in the editor', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'every-2s.pipeline.yaml'),
-      `apiVersion: pipewright/v1
-kind: Pipeline
-metadata:
-  name: every-2s
-nodes:
-  weather:
-    type: data.csv
-    params:
-      path: ${join(ROOT, 'resources', 'data', 'seattle-weather.csv')}
-  wet:
+      weatherJob(
+        'every-2s',
+        `  wet:
     type: data.sql
     inputs:
       days: weather.table
     params:
       query: SELECT weather, count(*) AS days FROM days GROUP BY weather
-triggers:
-  - schedule: "*/2 * * * * *"
 `,
+        'triggers:\n  - schedule: "*/2 * * * * *"\n',
+      ),
     );
     const { page, errors } = await openPage(suite.browser, suite.app.url);
     await page.getByTestId('project-button').click();
@@ -189,6 +183,51 @@ triggers:
     const runId = (await link.getAttribute('data-testid'))!.slice('firing-run-'.length);
     await link.click();
     await expect.poll(() => page.getByTestId('run-detail').getAttribute('data-run')).toBe(runId);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('cancels runs a files trigger started: from the Triggers page, and from the run details on the Runs page', async () => {
+    const dir = join(suite.app.home, 'cancel-e2e');
+    mkdirSync(join(dir, 'incoming'), { recursive: true });
+    // A node that never returns on its own (its limit is 10 minutes): only Cancel ends the run.
+    writeFileSync(join(dir, 'spin.pipeline.yaml'), weatherJob('spin', SPIN_NODE, 'triggers:\n  - files: incoming/*.csv\n'));
+    writeFileSync(join(dir, 'incoming', 'monday.csv'), 'a\n1\n');
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('project-path-input').fill(join(dir, 'spin.pwproj'));
+    await page.getByTestId('project-create').click();
+    await page.getByTestId('project-button').filter({ hasText: 'spin.pwproj' }).waitFor();
+
+    // The Triggers page: the running firing's run has a Cancel button; pressed, the firing ends cancelled.
+    await page.getByTestId('page-tab-triggers').click();
+    const first = page.locator('[data-testid^="firing-"][data-status="running"]').first();
+    const cancel = first.locator('[data-testid^="firing-cancel-"]');
+    await cancel.waitFor({ timeout: RUN_MS });
+    await screenshot(page, 'triggers-firing-running-cancel');
+    const firstRun = (await cancel.getAttribute('data-testid'))!.slice('firing-cancel-'.length);
+    await cancel.click();
+    const cancelled = page.getByTestId(`firing-run-${firstRun}`).locator('xpath=ancestor::tr');
+    await expect.poll(() => cancelled.getAttribute('data-status'), { timeout: RUN_MS }).toBe('done');
+    await expect(cancelled.textContent()).resolves.toMatch(/cancelled/);
+    await expect(cancelled.locator('[data-testid^="firing-cancel-"]').count()).resolves.toBe(0);
+    await screenshot(page, 'triggers-firing-cancelled');
+
+    // A second file fires again: this run is cancelled from its details on the Runs page.
+    writeFileSync(join(dir, 'incoming', 'tuesday.csv'), 'a\n2\n');
+    const second = page.locator('[data-testid^="firing-"][data-status="running"]').first();
+    const link = second.locator('[data-testid^="firing-run-"]');
+    await link.waitFor({ timeout: RUN_MS });
+    const secondRun = (await link.getAttribute('data-testid'))!.slice('firing-run-'.length);
+    expect(secondRun).not.toBe(firstRun);
+    await link.click();
+    await expect.poll(() => page.getByTestId('run-detail').getAttribute('data-run')).toBe(secondRun);
+    await expect.poll(() => page.getByTestId('run-detail-status').textContent()).toBe('running');
+    await screenshot(page, 'run-detail-running-cancel');
+    await page.getByTestId('run-cancel').click();
+    await expect.poll(() => page.getByTestId('run-detail-status').textContent(), { timeout: RUN_MS }).toBe('cancelled');
+    await expect(page.getByTestId('run-cancel').count()).resolves.toBe(0);
+    await screenshot(page, 'run-detail-cancelled');
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -4,9 +4,8 @@
  * the caller's nodes and anything after them (`triggers:`).
  */
 import { join } from 'node:path';
-import { ROOT } from './cli-bundle';
 
-export const WEATHER_CSV = join(ROOT, 'resources', 'data', 'seattle-weather.csv');
+export const WEATHER_CSV = join(__dirname, '..', '..', 'resources', 'data', 'seattle-weather.csv');
 
 /** `nodes`: further entries under `nodes:`, indented by two spaces, reading `weather.table`. */
 export function weatherJob(name: string, nodes: string, tail = ''): string {
@@ -22,3 +21,13 @@ nodes:
     cache: false
 ${nodes}${tail}`;
 }
+
+/** A features.code node on `weather.table` that never returns: only cancelling ends it before its 10-minute limit. */
+export const SPIN_NODE = `  spin:
+    type: features.code
+    inputs:
+      table: weather.table
+    params:
+      code: "(t) => { for (;;) {} }"
+      timeoutMs: 600000
+`;

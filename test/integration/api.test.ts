@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, serve, type ApiClient } from '../../shared/api/rpc';
 import { createMemoryPair } from '../../shared/api/transport';
 import { registry } from '../../nodes/registry';
-import { createHandlers, type ApiHandlers } from '../../main/api/handlers';
+import { startMemoryApi, type MemoryApi } from '../helpers/memory-api';
 import { openProject } from '../../main/store';
 import { createDataEngine } from '../../main/data/duck-engine';
 import type { RunEvent } from '../../shared/run';
@@ -20,22 +20,20 @@ const dataDir = join(root, 'resources', 'data');
 const exampleFile = join(root, 'resources', 'examples', 'breast-cancer.pipeline.yaml');
 
 let dir: string;
-let handlers: ApiHandlers;
+let api: MemoryApi;
+let handlers: MemoryApi['handlers'];
 let client: ApiClient;
 let projectPath: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pw-api-'));
   projectPath = join(dir, 'demo.pwproj');
-  handlers = createHandlers({ mode: 'memory', configDir: join(dir, 'home'), projectPath, examplePath: exampleFile });
-  const [a, b] = createMemoryPair();
-  serve(b, handlers);
-  client = createClient(a);
+  api = startMemoryApi({ mode: 'memory', configDir: join(dir, 'home'), projectPath, examplePath: exampleFile });
+  ({ handlers, client } = api);
 });
 
 afterAll(async () => {
-  client?.dispose();
-  await handlers?.dispose();
+  await api?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

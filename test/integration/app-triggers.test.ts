@@ -16,7 +16,7 @@ import { openProject } from '../../main/store';
 import { enqueue, listFirings } from '../../main/watch/queue';
 import { buildCli, spawnCli, type CliBundle } from '../helpers/cli-bundle';
 import { startMemoryApi, type MemoryApi } from '../helpers/memory-api';
-import { weatherJob } from '../helpers/weather-job';
+import { SPIN_NODE, weatherJob } from '../helpers/weather-job';
 
 const WET = `  wet:
     type: data.sql
@@ -177,17 +177,8 @@ describe('triggers in the app', () => {
   it('cancels a run a files trigger started: the run and its firing end cancelled, and the thread running its node is gone', async () => {
     const TASKS = '/proc/self/task';
     if (!existsSync(TASKS)) return; // the thread check reads Linux's /proc
-    // features.code that never returns: only cancelling stops it before its 10-minute limit
-    const spin = `  spin:
-    type: features.code
-    inputs:
-      table: weather.table
-    params:
-      code: "(t) => { for (;;) {} }"
-      timeoutMs: 600000
-`;
     const file = join(dir, 'spin.pipeline.yaml');
-    writeFileSync(file, weatherJob('spin', spin, 'triggers:\n  - files: incoming/*.csv\n'));
+    writeFileSync(file, weatherJob('spin', SPIN_NODE, 'triggers:\n  - files: incoming/*.csv\n'));
     mkdirSync(join(dir, 'incoming'));
     writeFileSync(join(dir, 'incoming', 'day.csv'), 'a\n1\n');
     const project = join(dir, 'spin.pwproj');

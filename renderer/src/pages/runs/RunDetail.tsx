@@ -49,13 +49,9 @@ export function RunDetail({ project, runId }: { project: string; runId: string }
               {show.run.status}
             </span>{' '}
             {show.run.pipeline} · version <code>{show.pipelineVersion?.hash.slice(0, 8) ?? '—'}</code>
-            <div className="pw-muted small">
-              {fmtTime(show.run.startedAt)} · {fmtDuration(show.run.durationMs)} · {show.run.backend ?? ''}
-            </div>
-          </div>
-          <div className="row">
             {running && (
               <button
+                className="pw-run-cancel"
                 disabled={busy}
                 onClick={async () => {
                   setBusy(true);
@@ -69,6 +65,11 @@ export function RunDetail({ project, runId }: { project: string; runId: string }
                 ■ Cancel
               </button>
             )}
+            <div className="pw-muted small">
+              {fmtTime(show.run.startedAt)} · {fmtDuration(show.run.durationMs)} · {show.run.backend ?? ''}
+            </div>
+          </div>
+          <div className="row">
             <button className="primary" disabled={busy || !show.pipelineVersion} onClick={() => void openRunOnCanvas(runId)} data-testid="run-open-canvas">
               Open on canvas
             </button>

@@ -139,7 +139,7 @@ function Firings({ o, onChange }: { o: TriggersOverview; onChange: () => void })
                 <FiringStatus f={f} />
               </td>
               <td className="num">{f.attempts}</td>
-              <td>
+              <td className="pw-firing-run">
                 {f.runId ? (
                   <>
                     <button className="pw-link" onClick={() => openRun(f.runId!)} data-testid={`firing-run-${f.runId}`}>
