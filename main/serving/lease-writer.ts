@@ -7,8 +7,12 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isBusy } from '../store/errors';
+import type { LeaseRecord } from './lease';
+import { percentiles } from './percentiles';
+import type { ServerStatsWindow } from './server';
 
-export type LeaseWriterRequest = { op: 'beat'; key: string; value: string } | { op: 'remove'; key: string };
+/** A beat carries the record but its figures, and the window they come from (sorted here, not on the server's thread). */
+export type LeaseWriterRequest = { op: 'beat'; key: string; record: Omit<LeaseRecord, 'stats'>; window: ServerStatsWindow } | { op: 'remove'; key: string };
 
 export type LeaseWriterReply = { op: LeaseWriterRequest['op']; ok: true } | { op: LeaseWriterRequest['op']; ok: false; busy: boolean; message: string };
 
@@ -23,7 +27,11 @@ const remove = db.prepare('DELETE FROM project_meta WHERE key = ?');
 parentPort!.on('message', (m: LeaseWriterRequest) => {
   let reply: LeaseWriterReply;
   try {
-    if (m.op === 'beat') upsert.run(m.key, m.value);
+    if (m.op === 'beat') {
+      const w = m.window;
+      const record: LeaseRecord = { ...m.record, stats: { requests: w.requests, errors: w.errors, rps: w.rps, ...percentiles(w.latencies) } };
+      upsert.run(m.key, JSON.stringify(record));
+    }
     else {
       // the last write: wait longer for a lock, so a clean stop leaves no row behind
       db.pragma('busy_timeout = 2000');

@@ -21,7 +21,8 @@ import { isBusy } from '../store/errors';
 import type { ProjectStore } from '../store/types';
 import type { Routing } from './model-table';
 import type { LeaseWriterReply, LeaseWriterRequest } from './lease-writer';
-import { percentiles, type ServerStatsSnapshot, type ServerStatsWindow } from './server';
+import { percentiles } from './percentiles';
+import type { ServerStatsSnapshot, ServerStatsWindow } from './server';
 
 export const LEASE_PREFIX = 'serving:';
 /** A heartbeat older than this: the server is shown as stopped. */
@@ -195,14 +196,24 @@ export function servedModels(routing: Routing): ServedModelInfo[] {
 }
 
 /** The figures of several processes on one port as one server's (`--workers N`). */
-export function mergeWindows(windows: ServerStatsWindow[]): ServerStatsSnapshot {
-  const latencies = windows.flatMap((w) => w.latencies);
+export function mergeWindows(windows: ServerStatsWindow[]): ServerStatsWindow {
+  const latencies = new Float64Array(windows.reduce((n, w) => n + w.latencies.length, 0));
+  let at = 0;
+  for (const w of windows) {
+    latencies.set(w.latencies, at);
+    at += w.latencies.length;
+  }
   return {
     requests: windows.reduce((s, w) => s + w.requests, 0),
     errors: windows.reduce((s, w) => s + w.errors, 0),
     rps: windows.reduce((s, w) => s + w.rps, 0),
-    ...percentiles(latencies),
+    latencies,
   };
+}
+
+/** A window's figures as the lease keeps them (sorts its latencies). */
+export function windowStats(w: ServerStatsWindow): ServerStatsSnapshot {
+  return { requests: w.requests, errors: w.errors, rps: w.rps, ...percentiles(w.latencies) };
 }
 
 /** An external server as the Serving page lists it. */
@@ -225,7 +236,8 @@ export function leaseAsServer(project: string, l: LeaseView): RunningServer {
 
 export interface LeaseSample {
   models: ServedModelInfo[];
-  stats: ServerStatsSnapshot;
+  /** the figures before percentiles: the writer thread sorts the latencies, not the server's */
+  window: ServerStatsWindow;
 }
 
 /**
@@ -276,25 +288,22 @@ export class ServeLease {
     this.onProblem?.(`the Serving page's lease in ${this.store.path} could not be written (the server goes on): ${(e as Error)?.message ?? String(e)}`);
   }
 
-  private record(): LeaseRecord {
-    const s = this.sample();
-    return { ...this.base, models: s.models, stats: s.stats, heartbeatAt: new Date().toISOString() };
-  }
-
   beat(): void {
     if (this.closed) return;
-    let record: LeaseRecord;
+    let sample: LeaseSample;
     try {
-      record = this.record();
+      sample = this.sample();
     } catch (e) {
       this.problem(e);
       return;
     }
+    const partial = { ...this.base, models: sample.models, heartbeatAt: new Date().toISOString() };
     if (this.writer) {
-      const m: LeaseWriterRequest = { op: 'beat', key: this.key, value: JSON.stringify(record) };
-      this.writer.postMessage(m);
+      const m: LeaseWriterRequest = { op: 'beat', key: this.key, record: partial, window: sample.window };
+      this.writer.postMessage(m, [sample.window.latencies.buffer as ArrayBuffer]);
       return;
     }
+    const record: LeaseRecord = { ...partial, stats: windowStats(sample.window) };
     try {
       this.store.transaction(() => writeLeaseRow(this.store.db, this.key, record), { waitMs: 0 });
     } catch (e) {

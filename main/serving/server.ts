@@ -10,6 +10,7 @@ import { tokenMatches } from '../server/web-server';
 import { NotFound, type ModelTable } from './model-table';
 import { isRequestId, newRequestId, type PredictionLog } from './prediction-log';
 import { routes as defaultRoutes, type Reply, type Route, type ServerContext } from './routes';
+import { percentiles } from './percentiles';
 import { InputError } from './types';
 import { RegistryError } from '../registry/store';
 import type { ProjectStore } from '../store/project-store';
@@ -57,16 +58,8 @@ export interface ServerStatsWindow {
   requests: number;
   errors: number;
   rps: number;
-  /** the latencies of the window's requests, ms, in no particular order */
-  latencies: number[];
-}
-
-/** p50 and p99 of latencies (sorted in place). */
-export function percentiles(latencies: number[]): { p50: number | null; p99: number | null } {
-  if (!latencies.length) return { p50: null, p99: null };
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  return { p50: q(0.5), p99: q(0.99) };
+  /** the latencies of the window's requests, ms, in no particular order (a copy) */
+  latencies: Float64Array;
 }
 
 /** Counts and a ring of recent latencies, cheap enough for every request. */
@@ -90,15 +83,21 @@ export class ServerStats {
     if (this.seconds.size > 8) for (const k of this.seconds.keys()) if (k < s - 6) this.seconds.delete(k);
   }
 
-  /** Off the request path (once a second at most): the last 5 s of requests, latest last in the ring. */
+  /** Once a second at most (a copy of up to 2048 numbers; no sorting): the last 5 s of requests. */
   window(): ServerStatsWindow {
     const s = Math.floor(Date.now() / 1000);
     let recent = 0;
     for (let k = s - STATS_WINDOW_S; k < s; k++) recent += this.seconds.get(k) ?? 0;
     // the ring holds requests in order: the window's are the last ones recorded
     const inWindow = Math.min(this.filled, recent + (this.seconds.get(s) ?? 0));
-    const latencies: number[] = new Array<number>(inWindow);
-    for (let i = 0; i < inWindow; i++) latencies[i] = this.lat[(this.next - 1 - i + this.lat.length) % this.lat.length];
+    const latencies = new Float64Array(inWindow);
+    const size = this.lat.length;
+    const start = (this.next - inWindow + size) % size;
+    if (start + inWindow <= size) latencies.set(this.lat.subarray(start, start + inWindow));
+    else {
+      latencies.set(this.lat.subarray(start));
+      latencies.set(this.lat.subarray(0, this.next), size - start);
+    }
     return { requests: this.requests, errors: this.errors, rps: recent / STATS_WINDOW_S, latencies };
   }
 

@@ -119,9 +119,9 @@ function untilStopped(): Promise<string> {
 /** The protocols every model server speaks (the lease lists them). */
 const PROTOCOLS = ['tf-serving-v1', 'open-inference-v2'];
 
-/** What a `--workers N` worker tells its primary every second, for the primary's lease. */
+/** What a `--workers N` worker tells its primary every second, for the primary's lease (JSON over IPC: latencies as a list). */
 interface WorkerFigures {
-  leaseSample: { models: LeaseSample['models']; window: ServerStatsWindow };
+  leaseSample: { models: LeaseSample['models']; window: Omit<ServerStatsWindow, 'latencies'> & { latencies: number[] } };
 }
 
 function leaseBase(o: ServeOptions, port: number, url: string): Omit<LeaseRecord, 'heartbeatAt' | 'stats' | 'models'> {
@@ -163,10 +163,11 @@ async function serveHere(o: ServeOptions, io: CliIO, announce: boolean): Promise
   let lease: ServeLease | null = null;
   let figures: NodeJS.Timeout | null = null;
   if (store && !cluster.isWorker) {
-    lease = new ServeLease(store, leaseBase(o, server.port, server.url), () => ({ models: servedModels(table.routing), stats: server.stats.snapshot() }), say);
+    lease = new ServeLease(store, leaseBase(o, server.port, server.url), () => ({ models: servedModels(table.routing), window: server.stats.window() }), say);
   } else if (store && cluster.isWorker) {
     figures = setInterval(() => {
-      const m: WorkerFigures = { leaseSample: { models: servedModels(table.routing), window: server.stats.window() } };
+      const w = server.stats.window();
+      const m: WorkerFigures = { leaseSample: { models: servedModels(table.routing), window: { ...w, latencies: Array.from(w.latencies) } } };
       process.send?.(m);
     }, BEAT_MS);
     figures.unref();
@@ -202,7 +203,7 @@ async function servePrimary(o: ServeOptions, io: CliIO): Promise<number> {
       store = openProject(o.project, { onWait: (m) => io.stderr(`pipewright serve: ${m}\n`) });
       const sample = (): LeaseSample => {
         const figures = [...latest.values()];
-        return { models: figures[0]?.models ?? [], stats: mergeWindows(figures.map((f) => f.window)) };
+        return { models: figures[0]?.models ?? [], window: mergeWindows(figures.map((f) => ({ ...f.window, latencies: Float64Array.from(f.window.latencies) }))) };
       };
       lease = new ServeLease(store, leaseBase(o, port, `http://${shown}:${port}`), sample, (m) => io.stderr(`pipewright serve: ${m}\n`));
     } catch (e) {
