@@ -94,6 +94,8 @@ describe('how the editor looks', () => {
     const after = (await page.getByTestId('canvas').boundingBox())!;
     expect(after.width).toBeLessThan(before.width - 200);
     expect(after.x + after.width).toBeLessThanOrEqual(yaml.x + 1);
+    // the photo shows the text, not "Loading editor…"
+    await page.locator('[data-testid="yaml-view"] .view-line', { hasText: 'apiVersion' }).waitFor();
     await screenshot(page, 'looks-yaml-beside-canvas');
     await page.getByTestId('toggle-yaml').click();
 
