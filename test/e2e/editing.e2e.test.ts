@@ -138,6 +138,7 @@ describe('editing and running the example', () => {
     await page.getByTestId('training-curves').waitFor();
     // the label's column picker (a list, not free text) offers the upstream table's columns
     await expect.poll(() => page.getByTestId('param-label').locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).toContain('diagnosis');
+    await page.getByTestId('training-curves').scrollIntoViewIfNeeded();
     await screenshot(page, 'run-training-curves');
 
     // The evaluate node: metrics table, confusion matrix, ROC curve
