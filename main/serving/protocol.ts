@@ -254,17 +254,24 @@ function fits(kind: ColumnKind, datatype: string): boolean {
 }
 
 /** Row-major flattening of nested tensor data, at most `depth` levels deep. */
-function flatten(data: unknown[], depth: number, place: string): unknown[] {
-  if (depth <= 1 || !data.some(Array.isArray)) {
-    if (data.some(Array.isArray)) throw new InputError(`${place}: data is nested deeper than its shape`, null, null);
-    return data;
-  }
+function flatten(data: unknown[], depth: number, name: string): unknown[] {
+  let nested = false;
+  for (let i = 0; i < data.length && !nested; i++) nested = Array.isArray(data[i]);
+  if (!nested) return data;
+  if (depth <= 1) throw new InputError(`input '${name}': data is nested deeper than its shape`, null, null);
   const out: unknown[] = [];
   for (const d of data) {
-    if (Array.isArray(d)) for (const x of flatten(d, depth - 1, place)) out.push(x);
+    if (Array.isArray(d)) for (const x of flatten(d, depth - 1, name)) out.push(x);
     else out.push(d);
   }
   return out;
+}
+
+/** `[n]` or `[n, 1]` with n a whole number ≥ 0. */
+function isRowShape(shape: unknown): shape is [number] | [number, 1] {
+  if (!Array.isArray(shape) || shape.length < 1 || shape.length > 2) return false;
+  const n = shape[0] as unknown;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && (shape.length === 1 || shape[1] === 1);
 }
 
 export interface ParsedV2 extends ParsedRows {
@@ -305,11 +312,10 @@ export function parseV2Infer(body: unknown, spec: InputSpec, outputNames: readon
     if (typeof datatype !== 'string' || !DATATYPES.has(datatype))
       throw new InputError(`input '${name}': datatype ${describe(datatype)} is not one of FP64, FP32, INT64, BOOL, BYTES`, name, null);
     if (!fits(col.kind, datatype)) throw new InputError(`input '${name}': datatype ${datatype} does not fit the column's type ${col.input.type} (send ${v2Datatype(col.input.type)})`, name, null);
-    if (!Array.isArray(shape) || shape.length < 1 || shape.length > 2 || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0) || (shape.length === 2 && shape[1] !== 1))
-      throw new InputError(`input '${name}': shape must be [n] (or [n, 1]), got ${describe(shape)}`, name, null);
-    const rows = shape[0] as number;
+    if (!isRowShape(shape)) throw new InputError(`input '${name}': shape must be [n] (or [n, 1]), got ${describe(shape)}`, name, null);
+    const rows = shape[0];
     if (!Array.isArray(data)) throw new InputError(`input '${name}': "data" must be a list`, name, null);
-    const flat = flatten(data, shape.length, `input '${name}'`);
+    const flat = flatten(data, shape.length, name);
     if (flat.length !== rows) throw new InputError(`input '${name}': shape [${shape.join(', ')}] needs ${rows} values, "data" has ${flat.length}`, name, null);
     if (n === -1) n = rows;
     else if (rows !== n) throw new InputError(`input '${name}': ${rows} rows where the other inputs have ${n}`, name, null);

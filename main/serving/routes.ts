@@ -85,21 +85,21 @@ function parseVersion(name: string, v: string): number {
   return Number(v);
 }
 
-/** The model a request names: a version, an alias, or NAME alone (split, champion, latest). */
-async function target(server: ServerContext, params: RouteCall['params']): Promise<Target> {
+/**
+ * The model a request names: a version, an alias, or NAME alone (split, champion, latest). Read
+ * from the routing snapshot at once; only a version not loaded yet is waited for.
+ */
+function target(server: ServerContext, params: RouteCall['params']): Target | Promise<Target> {
   const name = params.name!;
   const routing = server.table.routing;
   if (params.version !== undefined) {
-    return { loaded: await server.table.version(name, parseVersion(name, params.version)), alias: null, unpinned: false };
+    return server.table.version(name, parseVersion(name, params.version)).then((loaded) => ({ loaded, alias: null, unpinned: false }));
   }
-  if (params.label !== undefined) {
-    const v = routing.aliasVersion(name, params.label);
-    const loaded = routing.loaded.get(key(name, v)) ?? (await server.table.version(name, v));
-    return { loaded, alias: params.label, unpinned: false };
-  }
-  const t = routing.defaultTarget(name, server.random);
-  const loaded = routing.loaded.get(key(name, t.version)) ?? (await server.table.version(name, t.version));
-  return { loaded, alias: t.alias, unpinned: true };
+  const pinned = params.label !== undefined;
+  const t = pinned ? { version: routing.aliasVersion(name, params.label!), alias: params.label! } : routing.defaultTarget(name, server.random);
+  const have = routing.loaded.get(key(name, t.version));
+  if (have) return { loaded: have, alias: t.alias, unpinned: !pinned };
+  return server.table.version(name, t.version).then((loaded) => ({ loaded, alias: t.alias, unpinned: !pinned }));
 }
 
 const header = (m: ServingModel) => ({ name: m.name, version: m.version });
@@ -140,7 +140,8 @@ async function predictRoute<P extends ParsedRows>(
   format: (model: ServingModel, parsed: P, predictions: Prediction[]) => unknown,
 ): Promise<Reply> {
   const { server } = call;
-  const t = await target(server, call.params);
+  const found = target(server, call.params);
+  const t = found instanceof Promise ? await found : found;
   const model = t.loaded.model;
   const parsed = parse(model);
   const predicted = predictWith(t.loaded, parsed);
@@ -150,7 +151,7 @@ async function predictRoute<P extends ParsedRows>(
   if (logged || shadow) {
     const latencyMs = Number(process.hrtime.bigint() - call.start) / 1e6;
     const base = { requestId: call.requestId, at: call.readAt, model: model.name, protocol, ...loggedInputs(parsed), rows: parsed.rows };
-    if (logged) server.log!.record({ ...base, version: model.version, alias: t.alias, predictions, latencyMs });
+    if (logged) server.log!.record(Object.assign(base, { version: model.version, alias: t.alias, predictions, latencyMs }));
     if (shadow && shadow.version !== model.version) setImmediate(() => void runShadow(server, model.name, shadow, parsed, logged ? base : null));
   }
   return { body: format(model, parsed, predictions), model: header(model) };
