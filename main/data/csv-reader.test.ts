@@ -40,7 +40,11 @@ describe('readCsvToParquet', () => {
     const body = Array.from({ length: 300_000 }, (_, i) => `${i},${(i * 0.37).toFixed(4)},label-${i % 7},${i % 3 === 0 ? '' : i % 11}`);
     const big = join(dir, 'big.csv');
     writeFileSync(big, `i,x,s,n\n${body.join('\n')}\n`);
-    for (const [file, types] of [[penguins, {}], [big, {}], [big, { n: 'DOUBLE', i: 'VARCHAR' }]] as const) {
+    // numbers only (nulls and booleans too): the fast read takes the sniffed types and does not sniff again
+    const numbers = join(dir, 'big-numbers.csv');
+    writeFileSync(numbers, `i,x,n,b\n${Array.from({ length: 300_000 }, (_, i) => `${i},${(i * 0.37).toFixed(4)},${i % 3 === 0 ? '' : i % 11},${i % 2 === 0}`).join('\n')}\n`);
+    const cases: [string, Record<string, string>][] = [[penguins, {}], [big, {}], [big, { n: 'DOUBLE', i: 'VARCHAR' }], [numbers, {}], [numbers, { i: 'DOUBLE', n: 'INTEGER' }]];
+    for (const [file, types] of cases) {
       const fast = join(dir, 'fast.parquet');
       const slow = join(dir, 'slow.parquet');
       await readCsvToParquet(c, file, { header: true, types }, fast);
@@ -75,6 +79,9 @@ describe('readCsvToParquet', () => {
       ['ragged.csv', 'a,b\n1,2\n3\n4,5\n', /ragged\.csv, line 3: ragged row: expected 2 fields, found 1/],
       ['text.csv', `a,b\n${Array.from({ length: 30_000 }, (_, i) => `${i},${i}`).join('\n')}\n30000,x\n`, /text\.csv, line 30002: .*column "b".*"x"/],
       ['quote.csv', 'a,b\n1,2\n3,"4\n5,6\n', /quote\.csv, line 3: mis-quoted value/],
+      // numbers only, the bad row past the sniffer's sample: the read without a second sniff is as strict
+      ['late-ragged.csv', `a,b\n${Array.from({ length: 30_000 }, (_, i) => `${i},${i / 4}`).join('\n')}\n1,2,3\n`, /late-ragged\.csv, line 30002: ragged row: expected 2 fields, found 3/],
+      ['late-text.csv', `a,b\n${Array.from({ length: 30_000 }, (_, i) => `${i},${i / 4}`).join('\n')}\n7,\n8,x\n`, /late-text\.csv, line 30003: .*column "b".*"x"/],
     ];
     for (const [name, text, message] of cases) {
       const file = join(dir, name);

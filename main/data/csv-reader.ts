@@ -150,6 +150,22 @@ async function csvParquetOptions(c: DuckDBConnection, path: string, d: Dialect):
 }
 
 /**
+ * The fast read's table expression and writer options. Its columns are sniffed once: a table of
+ * numbers only is then read with those types and no second sniff (numbers have no format to
+ * detect; the same bytes as the sniffing read, csv-reader.test.ts); any other keeps the sniffing
+ * read, which also detects date and time formats.
+ */
+async function fastScan(c: DuckDBConnection, path: string, d: Dialect): Promise<{ scan: string; parquet: string }> {
+  const columns = await sniffedColumns(c, path, d);
+  const types = columns.map((col) => col.type);
+  const parquet = parquetOptionsFor(types, isNumericType);
+  if (types.length > 0 && types.every(isNumericType)) {
+    return { scan: `read_csv(${q(path)}, auto_detect = false, ${d.layout}, columns = ${structLiteral(columns.map((col) => [col.name, col.type]))})`, parquet };
+  }
+  return { scan: `read_csv(${q(path)}, ${d.dialect}${d.typesArg})`, parquet };
+}
+
+/**
  * DuckDB's order-preserving parallel COPY keeps read batches in memory until they can be written
  * in order, up to its memory limit (80% of RAM by default): a 176 MB CSV took about 350 MB.
  * Bounded while the CSV is copied it writes the same bytes in less. The bound must leave room for
@@ -214,8 +230,8 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
   // bad row instead of storing it. Any failure (a bad row, or one the sniffer stumbles on) reads
   // the file again the slow way below, which finds and locates the first bad row.
   try {
-    const parquet = await csvParquetOptions(c, path, d);
-    await copyBounded(c, `COPY (SELECT * FROM read_csv(${q(path)}, ${d.dialect}${d.typesArg})) TO ${q(out)} (${parquet})`, names.length);
+    const { scan, parquet } = await fastScan(c, path, d);
+    await copyBounded(c, `COPY (SELECT * FROM ${scan}) TO ${q(out)} (${parquet})`, names.length);
     return out;
   } catch (e) {
     removeFile(out);
