@@ -9,6 +9,7 @@ import { validateText } from './local-validate';
 import { useCatalog } from './catalog-store';
 import { addNode, extract, insertFragment, moveNodes, removeNodes } from './doc/ops';
 import { autoLayout } from './canvas/layout';
+import { layoutWithGroups } from './canvas/group-layout';
 import { serialize, useSession } from './session';
 import type { PwNode } from './canvas/to-flow';
 
@@ -156,7 +157,8 @@ function foldWidth(nodes: number): number | undefined {
 
 export async function layoutAll(): Promise<void> {
   const s = store().getState();
-  const positions = await autoLayout(s.doc, s.measured, undefined, foldWidth(s.doc.nodes.length));
+  // groups stay whole: each is placed as one block
+  const positions = await layoutWithGroups(s.doc, s.measured, foldWidth(s.doc.nodes.length));
   store().getState().edit(null, (d) => moveNodes(d, positions));
   requestAnimationFrame(() => viewOpened(true));
 }

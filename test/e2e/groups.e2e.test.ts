@@ -243,6 +243,15 @@ describe('groups on a 201-node graph', () => {
     await page.getByTestId('node-c9n4').waitFor();
     expect(await flowPositions(page, probe)).toEqual(before);
     await screenshot(page, 'groups-expanded');
+
+    // auto-layout places each group as one block: its members keep their arrangement
+    await page.getByTestId('auto-layout').click();
+    await expect.poll(async () => JSON.stringify(await flowPositions(page, ['load']))).not.toBe(JSON.stringify({ load: [0, 600] }));
+    await page.getByTestId('fit-view').click();
+    await page.getByTestId('node-c9n4').waitFor();
+    const laid = await flowPositions(page, probe);
+    for (const id of probe) expect([laid[id][0] - laid.c0n0[0], laid[id][1] - laid.c0n0[1]]).toEqual([before[id][0] - before.c0n0[0], before[id][1] - before.c0n0[1]]);
+    await screenshot(page, 'groups-auto-layout');
     expect(errors).toEqual([]);
   });
 });

@@ -106,6 +106,8 @@ export function Canvas() {
       for (const c of changes) {
         if (c.type !== 'add' && groupIdOf(c.id)) {
           if (c.type === 'position' && c.position) groupMoves.push([c.id, c.position]);
+          // a collapsed group's size: what auto-layout gives its block
+          else if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
         } else if (c.type === 'position' && c.position) positions[c.id] = c.position;
         else if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
         else if (c.type === 'select') {

@@ -66,7 +66,9 @@ export function groupFlowNodes(doc: Pipeline, measured: Record<string, { width: 
     const box = membersBox(doc, g, measured);
     if (!box) continue;
     if (g.collapsed) {
-      out.push({ id: groupNodeId(g.id), type: 'pwgroup', position: { x: box.x, y: box.y }, data: { group: g, boundary: boundary(doc, g, all) }, selectable: false, zIndex: 1 });
+      const id = groupNodeId(g.id);
+      // handing back what React Flow measured keeps the node shown (a node object without it is hidden until measured again)
+      out.push({ id, type: 'pwgroup', position: { x: box.x, y: box.y }, data: { group: g, boundary: boundary(doc, g, all) }, selectable: false, zIndex: 1, measured: measured[id] });
     } else {
       const f = frameBox(box);
       out.push({
