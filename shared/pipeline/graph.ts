@@ -34,10 +34,10 @@ function upstreamMap(p: Pipeline): Map<string, string[]> {
   return m;
 }
 
-function downstreamMap(p: Pipeline): Map<string, string[]> {
+function downstreamMap(p: Pipeline, up: Map<string, string[]> = upstreamMap(p)): Map<string, string[]> {
   const m = new Map<string, string[]>();
   for (const n of p.nodes) m.set(n.id, []);
-  for (const [to, froms] of upstreamMap(p)) {
+  for (const [to, froms] of up) {
     for (const f of froms) m.get(f)?.push(to);
   }
   return m;
@@ -51,7 +51,7 @@ function downstreamMap(p: Pipeline): Map<string, string[]> {
 export function topologicalOrder(p: Pipeline): string[] {
   const index = new Map(p.nodes.map((n, i) => [n.id, i]));
   const up = upstreamMap(p);
-  const down = downstreamMap(p);
+  const down = downstreamMap(p, up);
   const remaining = p.nodes.map((n) => up.get(n.id)?.length ?? 0);
   // Ready nodes in a min-heap of file positions: file order wins, in O((n + e) log n).
   const heap: number[] = [];
