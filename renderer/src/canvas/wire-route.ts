@@ -39,7 +39,8 @@ export function wrapRoute(s: { x: number; y: number }, t: { x: number; y: number
     .map((b) => [b.y - CLEAR, b.y + b.height + CLEAR] as const)
     .sort((a, b) => a[0] - b[0]);
   const down = t.y >= s.y;
-  const y = (down ? freeBelow(source.y + source.height + CLEAR, blocks) : freeAbove(source.y - CLEAR, blocks)) + (down ? lane : -lane) * LANE;
+  const dir = down ? 1 : -1;
+  const y = freeLine(down ? source.y + source.height + CLEAR : source.y - CLEAR, blocks, dir) + dir * lane * LANE;
   return [
     [s.x, s.y],
     [x1, s.y],
@@ -50,33 +51,25 @@ export function wrapRoute(s: { x: number; y: number }, t: { x: number; y: number
   ];
 }
 
-/** The middle of the first gap at or below `from` that no block covers (capped at 40 px below its top). */
-function freeBelow(from: number, blocks: readonly (readonly [number, number])[]): number {
+/**
+ * The middle of the first gap at or past `from` (downwards for `dir` 1, upwards for -1) that no
+ * block covers, at most 40 px into it.
+ */
+function freeLine(from: number, blocks: readonly (readonly [number, number])[], dir: 1 | -1): number {
   let y = from;
   for (let moved = true; moved; ) {
     moved = false;
     for (const [a, b] of blocks)
       if (y > a && y < b) {
-        y = b;
+        y = dir === 1 ? b : a;
         moved = true;
       }
   }
-  const next = Math.min(...blocks.map(([a]) => a).filter((a) => a >= y));
-  return Number.isFinite(next) ? y + Math.min((next - y) / 2, 40) : y + CLEAR;
-}
-
-function freeAbove(from: number, blocks: readonly (readonly [number, number])[]): number {
-  let y = from;
-  for (let moved = true; moved; ) {
-    moved = false;
-    for (const [a, b] of blocks)
-      if (y > a && y < b) {
-        y = a;
-        moved = true;
-      }
-  }
-  const prev = Math.max(...blocks.map(([, b]) => b).filter((b) => b <= y));
-  return Number.isFinite(prev) ? y - Math.min((y - prev) / 2, 40) : y - CLEAR;
+  // the gap's far edge: the nearest block edge beyond y
+  const edges = blocks.map(([a, b]) => (dir === 1 ? a : b)).filter((e) => (e - y) * dir >= 0);
+  if (!edges.length) return y + dir * CLEAR;
+  const far = dir === 1 ? Math.min(...edges) : Math.max(...edges);
+  return y + dir * Math.min(Math.abs(far - y) / 2, 40);
 }
 
 /** An SVG path through `pts` with its corners rounded (radius at most half of either segment). */
