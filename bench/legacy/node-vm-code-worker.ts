@@ -15,12 +15,9 @@
 import { parentPort } from 'node:worker_threads';
 import { types } from 'node:util';
 import vm from 'node:vm';
+import type { CodeColumn } from '../../main/data/code-worker';
 
-export interface CodeColumn {
-  name: string;
-  numeric: boolean;
-  values: Float64Array | (string | null)[];
-}
+export type { CodeColumn };
 
 export interface CodeRequest {
   code: string;

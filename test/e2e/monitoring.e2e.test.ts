@@ -6,7 +6,7 @@
  * next firing, its firings with their runs, and pauses it.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openPage, ROOT, RUN_MS, screenshot, selectNode } from './harness';
@@ -31,6 +31,14 @@ function shiftedPenguins(csv: string): string {
     return v.join(',');
   });
   return [head, ...out].join('\n') + '\n';
+}
+
+/** Creates and opens the project file `path` from the top bar, as a person does. */
+async function createProject(page: Page, path: string): Promise<void> {
+  await page.getByTestId('project-button').click();
+  await page.getByTestId('project-path-input').fill(path);
+  await page.getByTestId('project-create').click();
+  await page.getByTestId('project-button').filter({ hasText: basename(path) }).waitFor();
 }
 
 /** The toolbar, with the Triggers tab, fits one line at 1440 px: every visible item on one middle line. */
@@ -77,10 +85,7 @@ describe('monitoring in the editor', () => {
     writeFileSync(file, DRIFT_PIPELINE);
 
     const { page, errors } = await openPage(suite.browser, suite.app.url);
-    await page.getByTestId('project-button').click();
-    await page.getByTestId('project-path-input').fill(join(dir, 'penguin-drift.pwproj'));
-    await page.getByTestId('project-create').click();
-    await page.getByTestId('project-button').filter({ hasText: 'penguin-drift.pwproj' }).waitFor();
+    await createProject(page, join(dir, 'penguin-drift.pwproj'));
     await page.getByTestId('project-button').click();
     await page.getByTestId('open-path-input').fill(file);
     await page.getByTestId('open-path').click();
@@ -140,10 +145,7 @@ describe('monitoring in the editor', () => {
       ),
     );
     const { page, errors } = await openPage(suite.browser, suite.app.url);
-    await page.getByTestId('project-button').click();
-    await page.getByTestId('project-path-input').fill(join(dir, 'every-2s.pwproj'));
-    await page.getByTestId('project-create').click();
-    await page.getByTestId('project-button').filter({ hasText: 'every-2s.pwproj' }).waitFor();
+    await createProject(page, join(dir, 'every-2s.pwproj'));
 
     // Nobody clicks Run: the schedule's run shows up on the Runs page, started by the schedule.
     await page.getByTestId('page-tab-runs').click();
@@ -194,10 +196,7 @@ describe('monitoring in the editor', () => {
     writeFileSync(join(dir, 'spin.pipeline.yaml'), weatherJob('spin', SPIN_NODE, 'triggers:\n  - files: incoming/*.csv\n'));
     writeFileSync(join(dir, 'incoming', 'monday.csv'), 'a\n1\n');
     const { page, errors } = await openPage(suite.browser, suite.app.url);
-    await page.getByTestId('project-button').click();
-    await page.getByTestId('project-path-input').fill(join(dir, 'spin.pwproj'));
-    await page.getByTestId('project-create').click();
-    await page.getByTestId('project-button').filter({ hasText: 'spin.pwproj' }).waitFor();
+    await createProject(page, join(dir, 'spin.pwproj'));
 
     // The Triggers page: the running firing's run has a Cancel button; pressed, the firing ends cancelled.
     await page.getByTestId('page-tab-triggers').click();
