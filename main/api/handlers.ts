@@ -24,8 +24,9 @@ import { WorkerPool } from '../engine/pool';
 import { tableRows, tableStats, type ColumnStats } from './preview';
 import { batchRunEvents } from './run-events';
 import { checkDataFile } from './data-file';
-import { ServerRegistry } from '../serving/deploy';
-import { forgetStoppedLeases, leaseAsServer, readLeases } from '../serving/lease';
+import { postJson, ServerRegistry } from '../serving/deploy';
+import { showModel } from '../registry/store';
+import { forgetStoppedLeases, leaseAsServer, readLeases, tryableUrl, type LeaseView } from '../serving/lease';
 import { cachedSchemaContext, inferSchemas } from '../engine/schema';
 import { exportText } from '../cli/commands/export';
 import { ExportError } from '../export/graph';
@@ -212,6 +213,20 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       }
     }
     return out;
+  }
+
+  /** An external server's lease by its Serving-page id (`external|<project>|<key>`), on a project open here. */
+  function externalLease(serverId: string): { store: ProjectStore; lease: LeaseView } {
+    const at = serverId.lastIndexOf('|');
+    const store = projects.get(serverId.slice('external|'.length, at));
+    const lease = store?.isOpen ? readLeases(store).find((l) => l.key === serverId.slice(at + 1)) : undefined;
+    if (!store || !lease) throw new RpcError('that server is no longer listed (it stopped)', 'not_found');
+    try {
+      tryableUrl(lease);
+    } catch (e) {
+      throw new RpcError((e as Error).message, 'refused');
+    }
+    return { store, lease };
   }
 
   /** The folders the user opened: where the app's projects and launch files are, and recent projects. */
@@ -542,8 +557,23 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
       if (serverId.startsWith('external|')) throw new RpcError('that server was started outside the app (pipewright serve): stop it where it runs (Ctrl-C, or kill its process)', 'refused');
       return { stopped: await servers.stop(serverId) };
     },
-    'serving.inputs': ({ id: serverId }) => servers.inputs(serverId),
-    'serving.predict': ({ id: serverId, row }) => servers.predict(serverId, row),
+    'serving.inputs': ({ id: serverId }) => {
+      if (!serverId.startsWith('external|')) return servers.inputs(serverId);
+      const { store, lease } = externalLease(serverId);
+      const m = lease.models[0];
+      const v = m?.version == null ? undefined : showModel(store, m.name).versions.find((x) => x.version === m.version);
+      if (!m || !v) throw new RpcError(`process ${lease.pid} serves no version yet`, 'not_found');
+      return { name: m.name, version: v.version, task: v.task, classes: v.classes ?? [], inputs: v.inputs.map((i) => ({ ...i })) };
+    },
+    'serving.predict': async ({ id: serverId, row }) => {
+      if (!serverId.startsWith('external|')) return servers.predict(serverId, row);
+      const { lease } = externalLease(serverId);
+      const name = lease.models[0]?.name;
+      if (!name) throw new RpcError(`process ${lease.pid} serves no model yet`, 'not_found');
+      const answer = await postJson(tryableUrl(lease), `/v1/models/${encodeURIComponent(name)}:predict`, { instances: [row] });
+      const v = Number(answer.version.split(':').pop());
+      return { status: answer.status, version: answer.version && Number.isInteger(v) ? v : null, body: answer.body };
+    },
 
     attach(conn) {
       attached.add(conn);

@@ -54,7 +54,8 @@ async function open(store: ProjectStore, req: ServeRequest, thread: boolean): Pr
   }
 }
 
-function postJson(url: string, path: string, body: unknown): Promise<{ status: number; version: string; body: unknown }> {
+/** POSTs JSON to a model server; resolves with its status, version header and JSON body. */
+export function postJson(url: string, path: string, body: unknown): Promise<{ status: number; version: string; body: unknown }> {
   return new Promise((resolve, reject) => {
     const u = new URL(path, url);
     const text = JSON.stringify(body);

@@ -216,6 +216,29 @@ export function windowStats(w: ServerStatsWindow): ServerStatsSnapshot {
   return { requests: w.requests, errors: w.errors, rps: w.rps, ...percentiles(w.latencies) };
 }
 
+/**
+ * The URL the app may call for an external server's "try it": a running lease of a process on
+ * this host, listening on loopback without a token. The row comes from the project file, so
+ * anything else (another host, a token, an address that is not loopback) is refused, naming why.
+ */
+export function tryableUrl(l: LeaseView): string {
+  if (l.state !== 'running') throw new Error(`process ${l.pid} has stopped: ${l.why ?? 'no heartbeat'}`);
+  if (l.host !== hostname()) throw new Error(`process ${l.pid} runs on ${l.host}, not on this machine`);
+  if (l.auth) throw new Error(`process ${l.pid} needs its bearer token, which is never stored: call it with curl`);
+  const m = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})$/.exec(l.url);
+  if (!m || Number(m[2]) !== l.port) throw new Error(`process ${l.pid} does not listen on loopback (${l.url.slice(0, 100)})`);
+  return l.url;
+}
+
+function isTryable(l: LeaseView): boolean {
+  try {
+    tryableUrl(l);
+    return l.models.length > 0 && l.models[0].version !== null;
+  } catch {
+    return false;
+  }
+}
+
 /** An external server as the Serving page lists it. */
 export function leaseAsServer(project: string, l: LeaseView): RunningServer {
   const first = l.models[0];
@@ -230,7 +253,7 @@ export function leaseAsServer(project: string, l: LeaseView): RunningServer {
     version: l.models.length === 1 ? (first.version ?? null) : null,
     models: l.models.map((m) => ({ name: m.name, version: m.version, alias: m.alias ?? m.traffic ?? null })),
     stats: l.state === 'running' ? l.stats : { ...l.stats, rps: 0 },
-    process: { pid: l.pid, host: l.host, heartbeatAt: l.heartbeatAt, workers: l.workers, auth: l.auth, protocols: l.protocols, ...(l.why ? { why: l.why } : {}) },
+    process: { pid: l.pid, host: l.host, heartbeatAt: l.heartbeatAt, workers: l.workers, auth: l.auth, protocols: l.protocols, tryable: isTryable(l), ...(l.why ? { why: l.why } : {}) },
   };
 }
 

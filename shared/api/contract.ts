@@ -91,7 +91,7 @@ export interface RunningServer {
   /** requests since start; req/s, p50 and p99 over the last 5 s */
   stats: { requests: number; errors: number; rps: number; p50: number | null; p99: number | null };
   /** an external server's process */
-  process?: { pid: number; host: string; heartbeatAt: string; workers: number; auth: boolean; protocols: string[]; why?: string };
+  process?: { pid: number; host: string; heartbeatAt: string; workers: number; auth: boolean; protocols: string[]; why?: string; /** the app can call it (this host, loopback, no token) */ tryable: boolean };
 }
 
 export interface ServingInputs {

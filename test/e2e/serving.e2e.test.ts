@@ -119,12 +119,20 @@ describe('serving page', () => {
       await expect.poll(() => extRow.textContent()).toMatch(/\d+(\.\d)? ms.*\d+(\.\d)? ms/);
       await extRow.click();
       await expect(page.getByTestId('server-curl').textContent()).resolves.toContain(`curl -s ${extUrl}/v1/models/cancer:predict`);
+      // on this machine, on loopback and without a token, "try it" calls it too
+      await expect.poll(() => page.getByTestId('try-it').textContent()).toContain('cancer:1');
+      const cells = first('malignant').split(',');
+      for (const [i, c] of cols.entries()) if (i !== labelAt) await page.getByTestId(`try-input-${c}`).fill(cells[i]);
+      await page.getByTestId('try-predict').click();
+      await expect.poll(() => page.getByTestId('try-label').textContent()).toBe('malignant');
+      await expect.poll(() => extRow.getByTestId('server-requests').textContent()).toBe('6');
       await screenshot(page, 'serving-external');
 
       external.kill('SIGKILL');
       await exited;
       await extRow.getByTestId('server-state').waitFor();
       await expect(page.getByTestId('server-why').textContent()).resolves.toMatch(new RegExp(`process ${external.pid} is gone`));
+      await expect(page.getByTestId('try-it').count()).resolves.toBe(0);
       await screenshot(page, 'serving-external-stopped');
     } finally {
       if (external.exitCode === null && external.signalCode === null) external.kill('SIGKILL');

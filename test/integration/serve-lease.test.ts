@@ -144,6 +144,9 @@ describe('the lease of a pipewright serve process', () => {
       expect(ext).toMatchObject({ origin: 'external', state: 'running', url: s.url, name: 'cancer', version: 1, project: store.path });
       expect(ext.process).toMatchObject({ host: hostname(), auth: true, workers: 1 });
       await expect(api.client.call('serving.stop', { id: ext.id })).rejects.toThrow(/outside the app/);
+      // its token is never stored, so the app cannot call it for "try it" (and says why)
+      expect(ext.process?.tryable).toBe(false);
+      await expect(api.client.call('serving.predict', { id: ext.id, row: rows[0] })).rejects.toThrow(/needs its bearer token/);
       expect(s.proc.exitCode).toBe(null);
 
       s.proc.kill('SIGKILL');

@@ -4,7 +4,8 @@
  * lease each keeps in the project file), with the versions they serve, requests, req/s and p50/p99
  * latency refreshed every second while the page is open. The app's own servers have a Stop button
  * and a "try it" form that predicts one row through the server's own predict route; an external
- * one shows how to call it, and is shown as stopped once its heartbeat stops or its process is gone.
+ * one shows how to call it (and has "try it" too when it runs here on loopback without a token),
+ * and is shown as stopped once its heartbeat stops or its process is gone.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { RunningServer, ServingAnswer, ServingInputs } from '../../../../shared/api/contract';
@@ -256,7 +257,8 @@ export default function ServingPage() {
           })}
         </tbody>
       </table>
-      {current.origin === 'external' ? <CallIt key={current.id} server={current} /> : <TryIt key={current.id} server={current} />}
+      {current.origin === 'external' && <CallIt key={`call-${current.id}`} server={current} />}
+      {(current.origin === 'app' || (current.state === 'running' && current.process?.tryable)) && <TryIt key={current.id} server={current} />}
     </div>
   );
 }
