@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { NodeError, type CsvReadOptions } from '../../nodes/types';
 import { readCsvHeader } from './csv-header';
@@ -177,7 +178,8 @@ async function fastScan(c: DuckDBConnection, path: string, d: Dialect): Promise<
  * (restored after): a worker runs one node at a time.
  */
 export function csvCopyMemoryMiB(columns: number): number {
-  return 256 + 6 * columns;
+  // never above DuckDB's own default (80% of RAM): a very wide table on a small machine
+  return Math.min(256 + 6 * columns, Math.floor((totalmem() / 2 ** 20) * 0.8));
 }
 
 async function copyBounded(c: DuckDBConnection, sql: string, columns: number): Promise<void> {
