@@ -74,6 +74,8 @@ const MAX_PIPELINE_BYTES = 5 * 1024 * 1024;
 const DEFAULT_PREVIEW_ROWS = 200;
 /** column statistics kept for the tables previewed most recently (an app stays open for days) */
 const STATS_CACHE_ENTRIES = 64;
+/** the OS nice value of the app's engine workers: the editor keeps its frames while a run trains */
+export const APP_WORKER_NICE = 10;
 
 export function notAvailable(what: string): RpcError {
   return new RpcError(`${what} is not available yet`, 'unavailable');
@@ -123,7 +125,8 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
   const attached = new Set<Connection>();
   /** long-lived model servers of deploy.serve, for as long as the app runs */
   const servers = new ServerRegistry();
-  const sharedPool = (): WorkerPool => (pool ??= new WorkerPool());
+  /** at nice 10: a long training run must not take the cores from the editor that draws it (issue 15) */
+  const sharedPool = (): WorkerPool => (pool ??= new WorkerPool(undefined, { nice: APP_WORKER_NICE }));
   /** the triggers of the projects the windows have open, run in this process (main/api/triggers.ts) */
   const triggers = appTriggers({
     project: (path) => project(path),

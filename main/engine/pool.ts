@@ -60,7 +60,10 @@ export class WorkerPool {
   private readonly entry = workerEntry();
   private readonly backendWaiters = new Map<number, (b: { backend: BackendName | null; error?: string }) => void>();
 
-  constructor(readonly size = defaultPoolSize()) {}
+  constructor(
+    readonly size = defaultPoolSize(),
+    private readonly options: { nice?: number } = {},
+  ) {}
 
   /** Runs a node in a worker; resolves with its result (never rejects). */
   run(msg: Omit<RunJob, 'type' | 'jobId'>, onSignal: (s: NodeSignal) => void, signal?: AbortSignal): Promise<NodeRunResult> {
@@ -106,7 +109,7 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const tmpDir = scratchDir('worker');
-    const init: WorkerInit = { tmpDir };
+    const init: WorkerInit = { tmpDir, nice: this.options.nice };
     const worker = new Worker(this.entry, { workerData: init });
     const slot: Slot = { worker, job: null, tmpDir, killTimer: null, warming: null };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));

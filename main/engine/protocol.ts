@@ -33,4 +33,10 @@ export type FromWorker =
 export interface WorkerInit {
   /** where this worker's DuckDB writes its Parquet files */
   tmpDir: string;
+  /**
+   * The OS nice value this worker thread (and the threads it starts: DuckDB's, training's) runs at.
+   * The app sets it so that a long run never takes the cores from the editor it is drawn in; the
+   * CLI leaves it unset (a headless run has nobody to yield to).
+   */
+  nice?: number;
 }

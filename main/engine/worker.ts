@@ -3,6 +3,7 @@
  * on first use) and loads the compute backend only when a node with `usesCompute` asks for it.
  * Bundled to dist/worker.cjs; under vitest/tsx it is started from this file with the tsx loader.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Compute, DataEngine } from '../../nodes/types';
 import { loadRegistry } from './plugins';
@@ -12,6 +13,15 @@ import type { FromWorker, RunJob, ToWorker, WorkerInit } from './protocol';
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error('main/engine/worker.ts runs as a worker thread');
+// On Linux a nice value belongs to a thread: pid 0 is this worker's own thread, and the threads it
+// starts later inherit it. Where the OS refuses, the worker runs at normal priority.
+if (init.nice !== undefined) {
+  try {
+    setPriority(init.nice);
+  } catch {
+    /* not permitted here: run at normal priority */
+  }
+}
 
 let dataEngine: Promise<DataEngine> | null = null;
 const getData = (): Promise<DataEngine> =>
