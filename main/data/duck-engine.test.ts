@@ -7,6 +7,20 @@ import type { ArtifactRef } from '../../nodes/types';
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
+/** The sha256 of the file `write` produces on a fresh engine of each thread count. */
+async function hashesAtThreads(counts: readonly number[], write: (data: TestContext['data']) => Promise<string>): Promise<string[]> {
+  const hashes: string[] = [];
+  for (const threads of counts) {
+    const other = await makeTestContext({ threads });
+    try {
+      hashes.push(sha(await write(other.data)));
+    } finally {
+      await other.cleanup();
+    }
+  }
+  return hashes;
+}
+
 describe('DuckDB data engine', () => {
   let ctx: TestContext;
   let iris: ArtifactRef;
@@ -103,15 +117,7 @@ describe('DuckDB data engine', () => {
     const src = await ctx.data.writeTable('SELECT range AS id, (range * 7919) % 1000 / 7.0 AS x, CAST(range % 13 AS VARCHAR) AS g FROM range(400000)');
     const ref: ArtifactRef = { kind: 'table', path: src, hash: '', meta: {} };
     const sql = 'SELECT id, x * 2 AS y, g FROM t WHERE x > 40';
-    const hashes: string[] = [];
-    for (const threads of [1, 2, 3]) {
-      const other = await makeTestContext({ threads });
-      try {
-        hashes.push(sha(await other.data.writeTable(sql, { t: ref })));
-      } finally {
-        await other.cleanup();
-      }
-    }
+    const hashes = await hashesAtThreads([1, 2, 3], (data) => data.writeTable(sql, { t: ref }));
     hashes.push(sha(await ctx.data.writeTable(sql, { t: ref })));
     expect(new Set(hashes).size).toBe(1);
   });
@@ -122,15 +128,7 @@ describe('DuckDB data engine', () => {
       { name: 'x', type: 'DOUBLE', numeric: true as const, values: new Float64Array(n).map((_, i) => (i % 7 === 0 ? NaN : i / 3)) },
       { name: 'i', type: 'INTEGER', numeric: true as const, values: new Float64Array(n).map((_, i) => i) },
     ];
-    const hashes: string[] = [];
-    for (const threads of [1, 3]) {
-      const other = await makeTestContext({ threads });
-      try {
-        hashes.push(sha(await other.data.writeColumns(columns)));
-      } finally {
-        await other.cleanup();
-      }
-    }
+    const hashes = await hashesAtThreads([1, 3], (data) => data.writeColumns(columns));
     const path = await ctx.data.writeColumns(columns);
     hashes.push(sha(path));
     expect(new Set(hashes).size).toBe(1);
@@ -151,15 +149,7 @@ describe('DuckDB data engine', () => {
       { name: 'i', type: 'INTEGER', numeric: true as const, values: new Float64Array(n).map((_, i) => i) },
       { name: 's', type: 'VARCHAR', numeric: false as const, values: s },
     ];
-    const hashes: string[] = [];
-    for (const threads of [1, 2, 3]) {
-      const other = await makeTestContext({ threads });
-      try {
-        hashes.push(sha(await other.data.writeColumns(columns)));
-      } finally {
-        await other.cleanup();
-      }
-    }
+    const hashes = await hashesAtThreads([1, 2, 3], (data) => data.writeColumns(columns));
     const path = await ctx.data.writeColumns(columns);
     hashes.push(sha(path));
     expect(new Set(hashes).size).toBe(1);
