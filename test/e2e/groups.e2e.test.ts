@@ -5,29 +5,19 @@
  * run shows its status on the group nodes, a failure inside one is shown on it and one click
  * reveals the failing node; expanding restores every member's position; undo covers it all.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { openPage, RUN_MS, screenshot } from './harness';
 import { e2eSuite } from './suite';
 import { bigGraphYaml } from './big-graph';
+import { openInOwnProject } from './long-run';
 
 const suite = e2eSuite();
 const NAME = 'big-graph';
 
 async function openBig(page: Page, home: string): Promise<string> {
-  const file = join(home, 'workspace', 'examples', `${NAME}.pipeline.yaml`);
-  writeFileSync(file, bigGraphYaml({ name: NAME, csv: '../data/iris.csv', failing: 'c3n3' }));
-  mkdirSync(join(home, NAME), { recursive: true });
-  await page.getByTestId('project-button').click();
-  await page.getByTestId('project-path-input').fill(join(home, NAME, `${NAME}.pwproj`));
-  await page.getByTestId('project-create').click();
-  await page.getByTestId('project-button').filter({ hasText: `${NAME}.pwproj` }).waitFor();
-  await page.getByTestId('project-button').click();
-  await page.getByTestId('open-path-input').fill(file);
-  await page.getByTestId('open-path').click();
-  await page.getByTestId('node-c0n0').waitFor();
+  const file = await openInOwnProject(page, home, NAME, bigGraphYaml({ name: NAME, csv: '../data/iris.csv', failing: 'c3n3' }), 'c0n0');
   // the whole graph in view (every node drawn)
   await page.getByTestId('fit-view').click();
   await page.getByTestId('node-c39n4').waitFor();

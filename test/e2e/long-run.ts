@@ -31,8 +31,11 @@ layout:
 `;
 }
 
-/** Opens a pipeline file in a project of its own (both under the test's home). */
-export async function openInOwnProject(page: Page, home: string, name: string, yaml: string): Promise<void> {
+/**
+ * Opens a pipeline file in a project of its own (both under the test's home), and waits for the
+ * node `firstNode` to be drawn. Returns the pipeline file's path.
+ */
+export async function openInOwnProject(page: Page, home: string, name: string, yaml: string, firstNode = 'train'): Promise<string> {
   const file = join(home, 'workspace', 'examples', `${name}.pipeline.yaml`);
   writeFileSync(file, yaml);
   mkdirSync(join(home, name), { recursive: true });
@@ -43,6 +46,7 @@ export async function openInOwnProject(page: Page, home: string, name: string, y
   await page.getByTestId('project-button').click();
   await page.getByTestId('open-path-input').fill(file);
   await page.getByTestId('open-path').click();
-  await page.getByTestId('node-train').waitFor();
+  await page.getByTestId(`node-${firstNode}`).waitFor();
+  return file;
 }
 

@@ -6,12 +6,13 @@
  * on the same project is listed beside it (its lease), with its version and live figures, and
  * shown as stopped once killed with -9; Stop removes the app's server and the port stops answering.
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openPage, RUN_MS, screenshot } from './harness';
 import { e2eSuite } from './suite';
+import { startServe } from '../helpers/serve-process';
 
 const suite = e2eSuite();
 
@@ -94,18 +95,12 @@ describe('serving page', () => {
     // A server started from a terminal on the same project: listed beside the app's own.
     const project = join(home, 'serving', 'serving.pwproj');
     const cli = resolve(__dirname, '..', '..', 'bin', 'pipewright.cjs');
-    const external = spawn(process.execPath, [cli, 'serve', '--project', project, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise((done) => external.once('exit', done));
+    let external: ChildProcess | undefined;
     try {
-      const extUrl = await new Promise<string>((done, reject) => {
-        let out = '';
-        external.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /^serving at (http:\S+)\n/.exec(out);
-          if (m) done(m[1]);
-        });
-        external.once('exit', (code) => reject(new Error(`pipewright serve exited ${code}`)));
-      });
+      const served = await startServe(cli, ['--project', project, '--port', '0'], { cwd: home, started: (p) => (external = p) });
+      const extUrl = served.url;
+      const { exited } = served;
+      external = served.proc;
       const extRow = page.getByTestId(`external-server-${external.pid}`);
       await extRow.waitFor();
       await expect(extRow.getByTestId('server-url').textContent()).resolves.toBe(extUrl);
@@ -135,7 +130,7 @@ describe('serving page', () => {
       await expect(page.getByTestId('try-it').count()).resolves.toBe(0);
       await screenshot(page, 'serving-external-stopped');
     } finally {
-      if (external.exitCode === null && external.signalCode === null) external.kill('SIGKILL');
+      if (external && external.exitCode === null && external.signalCode === null) external.kill('SIGKILL');
     }
 
     await page.getByTestId('server-stop-cancer').click();

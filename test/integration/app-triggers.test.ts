@@ -17,6 +17,7 @@ import { enqueue, listFirings } from '../../main/watch/queue';
 import { buildCli, spawnCli, type CliBundle } from '../helpers/cli-bundle';
 import { startMemoryApi, type MemoryApi } from '../helpers/memory-api';
 import { SPIN_NODE, weatherJob } from '../helpers/weather-job';
+import { until } from '../helpers/until';
 
 const WET = `  wet:
     type: data.sql
@@ -46,16 +47,6 @@ afterEach(async () => {
   delete process.env.PIPEWRIGHT_WATCH_POLL_MS;
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('triggers in the app', () => {
   it('fires a 6-field schedule while the project is open, lists and pauses it, and stops when the project is closed', async () => {

@@ -5,7 +5,7 @@
  * request and mis-version none; the prediction log and feedback land in the project; the CLI's
  * refusals (host without token, port in use, unknown model) are exit 2 naming the problem.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import { setAlias } from '../../main/registry/store';
 import { readPredictions } from '../../main/serving/prediction-log';
 import { ServerRegistry } from '../../main/serving/deploy';
 import { numericInputs, readCsvRecords } from '../helpers/csv';
+import { startServe, type ServeProcess } from '../helpers/serve-process';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'pipewright.cjs');
@@ -36,38 +37,9 @@ function cli(args: string[]): { status: number; stdout: string; stderr: string }
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-interface Served {
-  proc: ChildProcess;
-  url: string;
-  stderr: () => string;
-  stop(): Promise<number>;
-}
-
 /** Starts `pipewright serve ARGS`, resolves on its first stdout line. */
-function serve(args: string[]): Promise<Served> {
-  const proc = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(proc);
-  let out = '';
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolvePromise, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^serving at (http:\/\/\S+)\n/.exec(out);
-      if (m)
-        resolvePromise({
-          proc,
-          url: m[1],
-          stderr: () => err,
-          stop: () =>
-            new Promise<number>((done) => {
-              proc.once('exit', (code) => done(code ?? -1));
-              proc.kill('SIGTERM');
-            }),
-        });
-    });
-    proc.once('exit', (code) => reject(new Error(`serve exited ${code} before listening: ${err}`)));
-  });
+function serve(args: string[]): Promise<ServeProcess> {
+  return startServe(CLI, args, { cwd: dir, started: (p) => children.push(p) });
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });

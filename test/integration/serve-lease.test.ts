@@ -6,7 +6,7 @@
  * process is gone) and deleted a minute after its last heartbeat; `--workers 2` keeps one row
  * whose figures add up both workers'; unreadable rows planted in the project file are skipped.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { FORGET_MS, forgetStoppedLeases, readLeases, STALE_MS, type LeaseView } 
 import { ServerStats } from '../../main/serving/server';
 import { numericInputs, readCsvRecords } from '../helpers/csv';
 import { startMemoryApi } from '../helpers/memory-api';
+import { startServe, type ServeProcess } from '../helpers/serve-process';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'pipewright.cjs');
@@ -47,27 +48,8 @@ beforeAll(() => {
   store = openProject(project);
 }, 300_000);
 
-interface Served {
-  proc: ChildProcess;
-  url: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function serve(args: string[]): Promise<Served> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--project', project, '--port', '0', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(proc);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => proc.once('exit', (code, signal) => done({ code, signal })));
-  let out = '';
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((done, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^serving at (http:\/\/\S+)\n/.exec(out);
-      if (m) done({ proc, url: m[1], exited });
-    });
-    void exited.then(({ code }) => reject(new Error(`serve exited ${code} before listening: ${err}`)));
-  });
+function serve(args: string[]): Promise<ServeProcess> {
+  return startServe(CLI, ['--project', project, '--port', '0', ...args], { cwd: dir, started: (p) => children.push(p) });
 }
 
 function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {

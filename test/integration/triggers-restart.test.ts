@@ -16,6 +16,7 @@ import { listFirings } from '../../main/watch/queue';
 import { cli } from '../helpers/cli-main';
 import { startWebProcess, type WebProcess } from '../helpers/web-process';
 import { weatherJob } from '../helpers/weather-job';
+import { until } from '../helpers/until';
 
 const WET = `  wet:
     type: data.sql
@@ -50,16 +51,6 @@ async function app(): Promise<{ web: WebProcess; client: ApiClient; close(): voi
   const web = await startWebProcess({ home, renderer, env: { PIPEWRIGHT_WATCH_POLL_MS: '100' } });
   started.push(web);
   return { web, ...(await web.connect()) };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const keyOf = (o: TriggersOverview, spec: string): string => o.triggers.find((t) => t.spec === spec)!.key;
