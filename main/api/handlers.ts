@@ -75,7 +75,7 @@ const DEFAULT_PREVIEW_ROWS = 200;
 /** column statistics kept for the tables previewed most recently (an app stays open for days) */
 const STATS_CACHE_ENTRIES = 64;
 /** the OS nice value of the app's engine workers: the editor keeps its frames while a run trains */
-export const APP_WORKER_NICE = 10;
+const APP_WORKER_NICE = 10;
 
 export function notAvailable(what: string): RpcError {
   return new RpcError(`${what} is not available yet`, 'unavailable');
