@@ -92,7 +92,8 @@ describe('pipewright diff', () => {
     const text = await cli(['diff', run1.run.id, run2.run.id, ...P()], dir);
     expect(text.stdout).toContain('seed: 42 → 7');
     expect(text.stdout).toContain('~ load: params.path');
-    expect(text.stdout).toMatch(/evaluate\.accuracy: [\d.]+ → [\d.]+ \([+-][\d.e-]+\)/);
+    // 6 significant digits, the change as formatDelta writes it (the JSON above keeps every digit)
+    expect(text.stdout).toMatch(/evaluate\.accuracy: 0\.\d{1,6} → 0\.\d{1,6} \([+-]0\.\d{3}\)\n/);
     expect(text.stdout).toContain('environment: no difference');
   });
 });

@@ -3,6 +3,7 @@
  * resolved params, the graph (added, removed, changed nodes with the fields that changed), output
  * artifacts, scalar metrics with their delta (b − a), and the environment.
  */
+import { formatDelta } from '../../../shared/format';
 import { diffRuns, type RunDiff } from '../../store/history';
 import type { Command } from '../io';
 import { historyArgs, short, withHistory } from './show';
@@ -10,7 +11,20 @@ import { historyArgs, short, withHistory } from './show';
 const USAGE = 'usage: pipewright diff RUN_A RUN_B --project P [--json]';
 
 const v = (x: unknown): string => (x === null || x === undefined ? '—' : typeof x === 'string' ? x : JSON.stringify(x));
-const num = (x: number | null): string => (x === null ? '—' : String(Number(x.toPrecision(6))));
+/**
+ * A metric value at 6 significant digits: whole numbers in full, tiny and huge ones in exponent
+ * form as formatNumber writes them ("3.21234e-5"); `--json` keeps every digit.
+ */
+export function sixDigits(x: number | null): string {
+  if (x === null) return '—';
+  if (!Number.isFinite(x) || (Number.isInteger(x) && Math.abs(x) < 1e15)) return String(x);
+  const a = Math.abs(x);
+  if (a < 1e-3 || a >= 1e9) {
+    const [m, e] = x.toExponential(5).split('e');
+    return `${m.replace(/\.?0+$/, '')}e${e.replace('+', '')}`;
+  }
+  return String(Number(x.toPrecision(6)));
+}
 
 export function formatDiff(d: RunDiff): string {
   const out = [`run ${d.a} → run ${d.b}`];
@@ -25,7 +39,9 @@ export function formatDiff(d: RunDiff): string {
     ...d.graph.changed.map((c) => `~ ${c.node}: ${c.fields.join(', ')}`),
   ]);
   section('data', Object.entries(d.data).map(([k, x]) => `${k}: ${short(x.a)} → ${short(x.b)}`));
-  section('metrics', Object.entries(d.metrics).map(([k, x]) => `${k}: ${num(x.a)} → ${num(x.b)}${x.delta === null ? '' : ` (${x.delta >= 0 ? '+' : ''}${num(x.delta)})`}`));
+  // the change by the project's one rule for metric changes (as the Runs compare panel shows it)
+  const delta = (x: RunDiff['metrics'][string]): string => (x.delta === null ? '' : ` (${formatDelta(x.delta, ...[x.a, x.b].filter((n): n is number => n !== null))})`);
+  section('metrics', Object.entries(d.metrics).map(([k, x]) => `${k}: ${sixDigits(x.a)} → ${sixDigits(x.b)}${delta(x)}`));
   section('environment', Object.entries(d.environment).map(([k, x]) => `${k}: ${v(x.a)} → ${v(x.b)}`));
   return `${out.join('\n')}\n`;
 }
