@@ -92,6 +92,11 @@ export interface DataEngine {
    * cannot reach.
    */
   interrupt?(): void;
+  /**
+   * The sha256 of a table file this engine wrote, taken while it was written (hash-while-written.ts),
+   * if the file is unchanged since; undefined otherwise (then hash the file). Given once per file.
+   */
+  writtenHash?(path: string): string | undefined;
   /** The folder of bundled sample data (iris.csv, breast_cancer.csv, penguins.csv, ...). */
   resourcesDir?: string;
   /**

@@ -44,6 +44,8 @@ export function lazyDataEngine(get: () => Promise<DataEngine>, resourcesDir?: st
     readSqlite: async (path, query) => (await capability('readSqlite'))(path, query),
     readParquet: async (path) => (await capability('readParquet'))(path),
     interrupt: () => running?.interrupt?.(),
+    // An engine that never started wrote nothing.
+    writtenHash: (path) => running?.writtenHash?.(path),
     runCode: async (code, table, options) => (await capability('runCode'))(code, table, options),
   };
 }

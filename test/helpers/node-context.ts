@@ -21,6 +21,8 @@ export interface TestContextOptions {
   baseDir?: string;
   signal?: AbortSignal;
   threads?: number;
+  /** false: the engine does not hash what it writes (the csv bench times the write alone) */
+  hashWritten?: boolean;
 }
 
 export interface TestContext extends RunContext {
@@ -33,7 +35,7 @@ export interface TestContext extends RunContext {
 
 export async function makeTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
   const tmpDir = mkdtempSync(join(tmpdir(), 'pw-node-test-'));
-  const data = await createDataEngine({ tmpDir, threads: opts.threads });
+  const data = await createDataEngine({ tmpDir, threads: opts.threads, hashWritten: opts.hashWritten });
   const baseDir = opts.baseDir ?? DATA_DIR;
   let compute: Promise<Compute> | undefined;
   const ctx: TestContext = {
