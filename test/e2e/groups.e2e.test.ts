@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { openPage, RUN_MS, screenshot } from './harness';
+import { boxSelect, openPage, RUN_MS, screenshot } from './harness';
 import { e2eSuite } from './suite';
 import { bigGraphYaml } from './big-graph';
 import { openInOwnProject } from './long-run';
@@ -45,19 +45,6 @@ async function zoomInAt(page: Page, el: Locator): Promise<void> {
   await page.mouse.move(b.x + 4, b.y + 4);
   for (let i = 0; i < 20 && (await zoomOf(page)) < 0.95; i++) await page.mouse.wheel(0, -200);
   await expect.poll(() => zoomOf(page)).toBeGreaterThanOrEqual(0.95);
-}
-
-/** Shift-drags a selection box from the top left of node `a` to the bottom right of node `b`. */
-async function boxSelect(page: Page, a: string, b: string): Promise<void> {
-  const ra = (await page.getByTestId(`node-${a}`).boundingBox())!;
-  const rb = (await page.getByTestId(`node-${b}`).boundingBox())!;
-  await page.keyboard.down('Shift');
-  await page.mouse.move(ra.x - 6, ra.y - 6);
-  await page.mouse.down();
-  await page.mouse.move((ra.x + rb.x) / 2, (ra.y + rb.y) / 2, { steps: 4 });
-  await page.mouse.move(rb.x + rb.width + 6, rb.y + rb.height + 6, { steps: 4 });
-  await page.mouse.up();
-  await page.keyboard.up('Shift');
 }
 
 /**

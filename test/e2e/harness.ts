@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const SHOTS = join(ROOT, 'test-results', 'e2e');
@@ -227,4 +227,18 @@ export async function selectNode(page: Page, id: string) {
 export async function pickOption(page: Page, testId: string, value: string) {
   await page.locator(`select[data-testid="${testId}"] option[value="${value}"]`).waitFor({ state: 'attached' });
   await page.locator(`select[data-testid="${testId}"]`).selectOption(value);
+}
+
+/** Shift-drags a selection box from the top left of `a` to the bottom right of `b` (a node id, or any element). */
+export async function boxSelect(page: Page, a: string | Locator, b: string | Locator): Promise<void> {
+  const at = (x: string | Locator) => (typeof x === 'string' ? page.getByTestId(`node-${x}`) : x);
+  const ra = (await at(a).boundingBox())!;
+  const rb = (await at(b).boundingBox())!;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(ra.x - 6, ra.y - 6);
+  await page.mouse.down();
+  await page.mouse.move((ra.x + rb.x) / 2, (ra.y + rb.y) / 2, { steps: 4 });
+  await page.mouse.move(rb.x + rb.width + 6, rb.y + rb.height + 6, { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
 }

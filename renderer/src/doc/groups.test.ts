@@ -3,7 +3,7 @@ import { parsePipelineText } from '../../../shared/pipeline/parse';
 import { serializePipeline } from '../../../shared/pipeline/serialize';
 import type { Pipeline } from '../../../shared/pipeline/model';
 import { createEditorStore } from '../store/editor-store';
-import { extract, removeNodes, renameNode } from './ops';
+import { extract, insertFragment, removeNodes, renameNode } from './ops';
 import {
   boundary,
   frameBox,
@@ -112,6 +112,58 @@ describe('groups in the pipeline file', () => {
     // copy takes the groups wholly inside the selection only
     expect(readGroups(extract(doc, ['split', 'scale', 'train'])).map((g) => g.nodes)).toEqual([['split', 'scale']]);
     expect(extract(doc, ['split', 'train']).extensions[GROUPS_KEY]).toBeUndefined();
+  });
+});
+
+describe('paste recreates groups', () => {
+  /** Copy as the editor does: the extracted part through the clipboard's YAML text. */
+  const copy = (doc: Pipeline, ids: string[]) => load(serializePipeline(extract(doc, ids)));
+
+  it('a copied group comes back as a new group around the pasted copies, its frame offset with them', () => {
+    let doc = groupNodes(example(), ['split', 'scale'], 'Prepare').doc;
+    doc = setCollapsed(setGroupColor(doc, 'g1', '#ec4899'), 'g1', true);
+    const clip = copy(doc, ['split', 'scale', 'train']);
+    const { doc: pasted, ids } = insertFragment(doc, clip, { x: 40, y: 40 });
+    expect(ids).toEqual(['split2', 'scale2', 'train2']);
+    const groups = readGroups(pasted);
+    expect(groups).toEqual([
+      { id: 'g1', title: 'Prepare', nodes: ['split', 'scale'], color: '#ec4899', collapsed: true },
+      { id: 'g2', title: 'Prepare', nodes: ['split2', 'scale2'], color: '#ec4899', collapsed: true },
+    ]);
+    // the copy's wiring is its own: scale2 reads split2, not split
+    expect(pasted.nodes.find((n) => n.id === 'scale2')!.inputs).toEqual({ train: 'split2.train', test: 'split2.test' });
+    const box = (g: (typeof groups)[number]) => membersBox(pasted, g, {})!;
+    expect(box(groups[1])).toEqual({ ...box(groups[0]), x: box(groups[0]).x + 40, y: box(groups[0]).y + 40 });
+    // pasted again: one more group, under the next free id
+    const again = insertFragment(pasted, clip, { x: 80, y: 80 }).doc;
+    expect(readGroups(again).map((g) => [g.id, g.nodes])).toEqual([
+      ['g1', ['split', 'scale']],
+      ['g2', ['split2', 'scale2']],
+      ['g3', ['split3', 'scale3']],
+    ]);
+  });
+
+  it('a part of a group pastes as plain nodes; a group id a hand-edited entry holds is not reused', () => {
+    const doc = groupNodes(example(), ['split', 'scale']).doc;
+    const part = insertFragment(doc, copy(doc, ['scale', 'train']), { x: 40, y: 40 }).doc;
+    expect(readGroups(part).map((g) => g.id)).toEqual(['g1']);
+    // g2 is taken by an entry the editor skips (no nodes): the pasted group takes g3
+    const odd = { ...doc, extensions: { [GROUPS_KEY]: { ...(doc.extensions[GROUPS_KEY] as object), g2: { title: 'junk' } } } };
+    const r = insertFragment(odd, copy(doc, ['split', 'scale']), { x: 40, y: 40 }).doc;
+    expect(readGroups(r).map((g) => g.id)).toEqual(['g1', 'g3']);
+  });
+
+  it('one undo removes the pasted nodes and their group; redo brings both back', () => {
+    const doc = groupNodes(example(), ['split', 'scale'], 'Prepare').doc;
+    const store = createEditorStore(doc, () => 0);
+    const clip = copy(doc, ['split', 'scale']);
+    store.getState().edit(null, (d) => insertFragment(d, clip, { x: 40, y: 40 }).doc);
+    expect(readGroups(store.getState().doc)).toHaveLength(2);
+    store.getState().undo();
+    expect(store.getState().doc).toEqual(doc);
+    expect(readGroups(store.getState().doc).map((g) => g.nodes)).toEqual([['split', 'scale']]);
+    store.getState().redo();
+    expect(readGroups(store.getState().doc)[1]).toMatchObject({ id: 'g2', title: 'Prepare', nodes: ['split2', 'scale2'] });
   });
 });
 

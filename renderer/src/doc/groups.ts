@@ -108,13 +108,45 @@ export function groupNodes(doc: Pipeline, ids: Iterable<string>, title?: string)
   const members = doc.nodes.filter((n) => want.has(n.id)).map((n) => n.id);
   if (members.length === 0) return { doc, id: null };
   const groups = readGroups(doc);
-  const taken = new Set(groups.map((g) => g.id));
-  let n = groups.length + 1;
-  while (taken.has(`g${n}`)) n++;
+  const n = freshGroupNumber(doc, groups.length + 1);
   const id = `g${n}`;
   const kept = groups.map((g) => ({ ...g, nodes: g.nodes.filter((m) => !want.has(m)) })).filter((g) => g.nodes.length > 0);
   const color = GROUP_COLORS[(n - 1) % GROUP_COLORS.length];
   return { doc: writeGroups(doc, [...kept, { id, title: title?.trim() || `Group ${n}`, nodes: members, color, collapsed: false }]), id };
+}
+
+/**
+ * The first `n` from `from` whose `g<n>` names no group of `doc`, counting entries the editor
+ * skips (a hand-edited one keeps its name to itself).
+ */
+function freshGroupNumber(doc: Pipeline, from: number, alsoTaken: ReadonlySet<string> = new Set()): number {
+  const raw = doc.extensions[GROUPS_KEY];
+  const taken = new Set([...(isRecord(raw) ? Object.keys(raw) : []), ...alsoTaken]);
+  let n = from;
+  while (taken.has(`g${n}`)) n++;
+  return n;
+}
+
+/**
+ * Paste: the groups of `fragment` (a copied part of a pipeline) around the nodes it was pasted as.
+ * `rename` maps each fragment node id to the id its copy got in `doc`. Each group comes back under
+ * a new id with its title, colour and collapsed state; its frame follows its members' positions.
+ */
+export function pasteGroups(doc: Pipeline, fragment: Pipeline, rename: ReadonlyMap<string, string>): Pipeline {
+  const copied = readGroups(fragment);
+  if (copied.length === 0) return doc;
+  const groups = [...readGroups(doc)];
+  const added = new Set<string>();
+  let n = groups.length + 1;
+  for (const g of copied) {
+    const nodes = g.nodes.map((m) => rename.get(m)).filter((m): m is string => !!m);
+    if (nodes.length === 0) continue;
+    n = freshGroupNumber(doc, n, added);
+    const id = `g${n}`;
+    added.add(id);
+    groups.push({ ...g, id, nodes });
+  }
+  return added.size ? writeGroups(doc, groups) : doc;
 }
 
 /** Removes groups; their nodes stay where they are. */

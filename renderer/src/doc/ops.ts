@@ -5,7 +5,7 @@
 import { NODE_ID_RE, parseInputRef, type ParamValue, type Pipeline, type PipelineNode, type Position } from '../../../shared/pipeline/model';
 import type { NodeTypeInfo } from '../../../shared/catalog';
 import { NEW_INPUT, type Link } from './graph';
-import { forgetNodes, groupsWithin, renameInGroups } from './groups';
+import { forgetNodes, groupsWithin, pasteGroups, renameInGroups } from './groups';
 
 /**
  * A fresh id that says what the node does: the type's last segment (`features.split` -> split,
@@ -146,7 +146,7 @@ export function extract(doc: Pipeline, ids: Iterable<string>): Pipeline {
 /**
  * Inserts the nodes of `fragment` (a pasted pipeline), renaming ids that clash and rewiring
  * their internal references, shifted by `offset`. Pipeline params the fragment uses but the
- * document lacks are brought along.
+ * document lacks are brought along, and its groups come back as new groups around the copies.
  */
 export function insertFragment(doc: Pipeline, fragment: Pipeline, offset: Position): { doc: Pipeline; ids: string[] } {
   const taken = new Set(doc.nodes.map((n) => n.id));
@@ -172,7 +172,9 @@ export function insertFragment(doc: Pipeline, fragment: Pipeline, offset: Positi
     layout[rename.get(n.id)!] = roundPos({ x: p.x + offset.x, y: p.y + offset.y });
   });
   const params = { ...fragment.params, ...doc.params };
-  return { doc: { ...doc, params, nodes: [...doc.nodes, ...added], layout }, ids: added.map((n) => n.id) };
+  // the fragment's groups come back around the copies (copy keeps the groups wholly inside it)
+  const next = pasteGroups({ ...doc, params, nodes: [...doc.nodes, ...added], layout }, fragment, rename);
+  return { doc: next, ids: added.map((n) => n.id) };
 }
 
 /**
