@@ -1,6 +1,8 @@
 /**
  * Editing groups on the bundled example (issue 15's leftovers): copying a whole group's members
- * and pasting gives a new group around the copies, which one undo removes with them.
+ * and pasting gives a new group around the copies, which one undo removes with them; a collapsed
+ * group's node is box-selected and deleted as one (its nodes and their wires go in one undo step,
+ * and undo brings it back collapsed).
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +64,53 @@ describe('editing groups', () => {
     await pasted.waitFor({ state: 'detached' });
     await expect.poll(() => nodeIds(page)).toEqual(before);
     expect(await page.getByTestId('group-title-g1').textContent()).toBe('Prepare');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a collapsed group is box-selected and deleted as one; undo restores it collapsed, with its wires', async () => {
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
+    await openExampleInOwnProject(page, suite.app.home, join(suite.app.home, 'group-edit', 'delete.pwproj'));
+    await groupBox(page, 'split', 'scale', 'Prepare');
+    const at = (await page.getByTestId('node-split').boundingBox())!;
+    await page.getByTestId('group-collapse-g1').click();
+    const node = page.getByTestId('group-node-g1');
+    await node.waitFor();
+    const wire = (id: string) => page.locator(`[data-testid="rf__edge-${id}"]`);
+    // the wires into and out of the group end at its node
+    for (const id of ['load.table->split.table', 'scale.train->train.train', 'scale.test->evaluate.test']) await wire(id).waitFor({ state: 'attached' });
+
+    await boxSelect(page, node, node);
+    await expect.poll(() => page.getByTestId('selection-summary').textContent()).toBe('Group "Prepare" (collapsed): 2 nodes selected');
+    await expect.poll(() => node.getAttribute('class')).toMatch(/\bselected\b/);
+    expect(await page.getByTestId('collapse-selection').textContent()).toBe('Expand group');
+    await screenshot(page, 'group-collapsed-selected');
+
+    await page.keyboard.press('Delete');
+    await node.waitFor({ state: 'detached' });
+    for (const id of ['load.table->split.table', 'scale.train->train.train', 'scale.test->evaluate.test']) await wire(id).waitFor({ state: 'detached' });
+    // gone from the document, not hidden: select all counts the five nodes left
+    await page.getByTestId('canvas').click({ position: { x: 60, y: 60 } });
+    await page.keyboard.press('Control+a');
+    await expect.poll(() => page.getByTestId('selection-summary').textContent()).toBe('5 nodes selected');
+    await page.getByTestId('canvas').click({ position: { x: 60, y: 60 } });
+    // the nodes that read the group's outputs now miss their inputs
+    await expect.poll(() => page.getByTestId('pipeline-issue').allTextContents()).toEqual([
+      "nodes.train.inputs.train: required input 'train' (table) is not connected",
+      "nodes.evaluate.inputs.test: required input 'test' (table) is not connected",
+    ]);
+    await screenshot(page, 'group-deleted');
+
+    // one undo: the group is back, still collapsed, with its wires; expanded, its nodes are where they were
+    await page.keyboard.press('Control+z');
+    await node.waitFor();
+    expect(await page.getByTestId('node-split').count()).toBe(0);
+    for (const id of ['load.table->split.table', 'scale.train->train.train', 'scale.test->evaluate.test']) await wire(id).waitFor({ state: 'attached' });
+    await expect.poll(() => page.getByTestId('pipeline-issue').count()).toBe(0);
+    await screenshot(page, 'group-delete-undone');
+    await page.getByTestId('group-expand-g1').click();
+    await page.getByTestId('node-split').waitFor();
+    expect(await page.getByTestId('node-split').boundingBox()).toEqual(at);
     expect(errors).toEqual([]);
     await page.context().close();
   });

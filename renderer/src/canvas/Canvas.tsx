@@ -25,7 +25,7 @@ import { dropFiles } from '../files/files';
 import { FlowCache, nodesNear, parseEdgeId, type PwNode } from './to-flow';
 import { edgeTypes } from './WireEdge';
 import { canvasNodeTypes } from './GroupViews';
-import { cullingLayout, GROUP_MAP_COLOR, groupDrag, groupFlowNodes, hiddenMembers, reroutedEdges, visibleSet } from './group-flow';
+import { cullingLayout, GROUP_MAP_COLOR, groupDrag, groupFlowNodes, hiddenMembers, reroutedEdges, selectionOf, visibleSet } from './group-flow';
 import { GroupMenu, useGroupMenu } from './GroupMenu';
 import { groupIdOf } from '../doc/groups';
 import { addNodeAt, BIG_GRAPH, MINIMAP_FROM, rememberViewport, setFlowInstance } from '../commands';
@@ -81,7 +81,7 @@ export function Canvas() {
   // (these read only the document's nodes and groups: a drag, which changes the layout, keeps them)
   const hidden = useMemo(() => hiddenMembers(doc), [docNodes, groupsExt]);
   const visible = useMemo(() => visibleSet(doc, stableKeep, hidden), [docNodes, stableKeep, hidden]);
-  const groupNodes = useMemo(() => groupFlowNodes(doc, measured), [doc, measured]);
+  const groupNodes = useMemo(() => groupFlowNodes(doc, measured, selectionSet), [doc, measured, selectionSet]);
   const groupAt = useRef(new Map<string, Position>());
   groupAt.current = new Map(groupNodes.map((g) => [g.id, g.position]));
   const nodes = useMemo(() => {
@@ -103,18 +103,24 @@ export function Canvas() {
       let sel: Set<string> | null = null;
       const removed: string[] = [];
       const groupMoves: [string, Position][] = [];
+      const select = (ids: readonly string[], on: boolean) => {
+        sel ??= new Set(store.getState().selection);
+        for (const id of ids) {
+          if (on) sel.add(id);
+          else sel.delete(id);
+        }
+      };
       for (const c of changes) {
         if (c.type !== 'add' && groupIdOf(c.id)) {
           if (c.type === 'position' && c.position) groupMoves.push([c.id, c.position]);
+          // a collapsed group selected or not: all its members are
+          else if (c.type === 'select') select(selectionOf(store.getState().doc, c.id) ?? [], c.selected);
           // a collapsed group's size: what auto-layout gives its block
           else if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
         } else if (c.type === 'position' && c.position) positions[c.id] = c.position;
         else if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
-        else if (c.type === 'select') {
-          sel ??= new Set(store.getState().selection);
-          if (c.selected) sel.add(c.id);
-          else sel.delete(c.id);
-        } else if (c.type === 'remove') removed.push(c.id);
+        else if (c.type === 'select') select([c.id], c.selected);
+        else if (c.type === 'remove') removed.push(c.id);
       }
       const s = store.getState();
       // A frame or a collapsed group dragged: its members move with it.
@@ -251,8 +257,10 @@ export function Canvas() {
         onSelectionDragStop={onDragStop}
         onConnectEnd={onConnectEnd}
         onNodeContextMenu={(e, n) => {
-          if (groupIdOf(n.id)) return;
-          if (!store.getState().selection.includes(n.id)) store.getState().select([n.id]);
+          // a collapsed group's node stands for its members; a frame has its own buttons
+          const members = selectionOf(store.getState().doc, n.id) ?? [n.id];
+          if (members.length === 0) return;
+          if (!members.every((m) => store.getState().selection.includes(m))) store.getState().select(members);
           menu.open(e);
         }}
         onSelectionContextMenu={menu.open}

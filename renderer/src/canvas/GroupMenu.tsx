@@ -2,7 +2,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { useEditor } from '../store/context';
 import { useDismiss } from '../panels/use-dismiss';
-import { groupOfNode, readGroups } from '../doc/groups';
+import { groupOfNode, readGroups, type Group } from '../doc/groups';
 import { collapseSelection, groupSelection, ungroupSelection } from './group-commands';
 
 /** What the inspector offers for a selection of several nodes: group them, or collapse / ungroup their group. */
@@ -11,6 +11,7 @@ export function SelectionGroupActions() {
   const doc = useEditor((s) => s.doc);
   const groups = readGroups(doc);
   const grouped = selection.some((n) => groupOfNode(groups, n));
+  const expand = allCollapsed(groups, selection);
   // a selection that is exactly one group needs no "Group" again
   const whole = groups.some((g) => g.nodes.length === selection.length && selection.every((n) => g.nodes.includes(n)));
   return (
@@ -22,17 +23,25 @@ export function SelectionGroupActions() {
       )}
       {grouped && (
         <>
-          <button onClick={() => collapseSelection(true)} data-testid="collapse-selection">
-            Collapse group
+          <button onClick={() => collapseSelection(!expand)} data-testid="collapse-selection">
+            {expand ? 'Expand group' : 'Collapse group'}
           </button>
           <button onClick={ungroupSelection} title="Shift+Ctrl+G" data-testid="ungroup-selection">
             Ungroup
           </button>
         </>
       )}
-      <div className="pw-help">Ctrl+G groups, Shift+Ctrl+G ungroups; right-click the selection for the same.</div>
+      <div className="pw-help">
+        Ctrl+G groups, Shift+Ctrl+G ungroups; right-click the selection for the same.{expand ? ' Delete removes the group with its nodes (Ctrl+Z brings them back).' : ''}
+      </div>
     </div>
   );
+}
+
+/** Every group the selection touches is collapsed (so the group action offered is to expand). */
+function allCollapsed(groups: readonly Group[], selection: readonly string[]): boolean {
+  const touched = selection.map((n) => groupOfNode(groups, n));
+  return touched.length > 0 && touched.every((g) => g?.collapsed);
 }
 
 export interface MenuAt {
@@ -49,6 +58,7 @@ export function GroupMenu({ at, onClose }: { at: MenuAt | null; onClose: () => v
   if (!at) return null;
   const groups = readGroups(doc);
   const grouped = selection.map((n) => groupOfNode(groups, n)).filter((g) => !!g);
+  const expand = allCollapsed(groups, selection);
   const act = (fn: () => void) => () => {
     fn();
     onClose();
@@ -60,8 +70,8 @@ export function GroupMenu({ at, onClose }: { at: MenuAt | null; onClose: () => v
       </button>
       {grouped.length > 0 && (
         <>
-          <button role="menuitem" onClick={act(() => collapseSelection(true))} data-testid="menu-collapse">
-            Collapse group
+          <button role="menuitem" onClick={act(() => collapseSelection(!expand))} data-testid="menu-collapse">
+            {expand ? 'Expand group' : 'Collapse group'}
           </button>
           <button role="menuitem" onClick={act(ungroupSelection)} data-testid="menu-ungroup">
             Ungroup <kbd>Shift+Ctrl+G</kbd>

@@ -123,7 +123,7 @@ function counts(s: GroupSummary): string {
 
 const LABEL: Record<string, string> = { running: 'running', failed: 'failed', stale: 'stale', cached: 'cached', done: 'done', skipped: 'skipped', cancelled: 'cancelled' };
 
-function GroupNodeImpl({ data }: NodeProps<CollapsedNode>) {
+function GroupNodeImpl({ data, selected }: NodeProps<CollapsedNode>) {
   const { group: g, boundary: b } = data;
   const frame = g.color ?? NEUTRAL;
   const sum = useSummary(g.nodes);
@@ -131,14 +131,14 @@ function GroupNodeImpl({ data }: NodeProps<CollapsedNode>) {
   const color = usePortColor();
   return (
     <div
-      className={`pw-node pw-group-node${sum.status ? ` st-${sum.status === 'done' ? 'succeeded' : sum.status}` : ''}`}
+      className={`pw-node pw-group-node${selected ? ' selected' : ''}${sum.status ? ` st-${sum.status === 'done' ? 'succeeded' : sum.status}` : ''}`}
       data-testid={`group-node-${g.id}`}
       data-status={sum.status ?? undefined}
       onDoubleClick={(e) => {
         e.stopPropagation();
         collapseGroup(g.id, false);
       }}
-      title="A collapsed group: double-click to open it"
+      title="A collapsed group: double-click to open it; select it to move, copy or delete it whole"
     >
       <ZoomLabel text={sum.status ? `${g.title} · ${LABEL[sum.status]}` : g.title} className={sum.status ? `st-${sum.status === 'done' ? 'succeeded' : sum.status}` : undefined} />
       <div className="pw-node-header" style={{ background: frame }}>

@@ -57,7 +57,20 @@ export function cullingLayout(doc: Pipeline): Pipeline {
   return { ...doc, layout };
 }
 
-export function groupFlowNodes(doc: Pipeline, measured: Record<string, { width: number; height: number }>): GroupFlowNode[] {
+/**
+ * The nodes a selection change of `flowId` stands for: a collapsed group's node selects (or
+ * deselects) all its members, so delete, copy and cut take the group whole; null for a plain node.
+ */
+export function selectionOf(doc: Pipeline, flowId: string): string[] | null {
+  const id = groupIdOf(flowId);
+  if (!id) return null;
+  return readGroups(doc).find((g) => g.id === id && g.collapsed)?.nodes ?? [];
+}
+
+/** `selection` holds every member of `group` (its compact node is drawn selected). */
+const wholeIn = (group: Group, selection: ReadonlySet<string>): boolean => group.nodes.every((n) => selection.has(n));
+
+export function groupFlowNodes(doc: Pipeline, measured: Record<string, { width: number; height: number }>, selection: ReadonlySet<string> = new Set()): GroupFlowNode[] {
   const groups = readGroups(doc);
   if (groups.length === 0) return [];
   const all = groups.some((g) => g.collapsed) ? links(doc) : [];
@@ -68,7 +81,8 @@ export function groupFlowNodes(doc: Pipeline, measured: Record<string, { width: 
     if (g.collapsed) {
       const id = groupNodeId(g.id);
       // handing back what React Flow measured keeps the node shown (a node object without it is hidden until measured again)
-      out.push({ id, type: 'pwgroup', position: { x: box.x, y: box.y }, data: { group: g, boundary: boundary(doc, g, all) }, selectable: false, zIndex: 1, measured: measured[id] });
+      // selectable (a click or a selection box takes the whole group: see `selectionOf`)
+      out.push({ id, type: 'pwgroup', position: { x: box.x, y: box.y }, data: { group: g, boundary: boundary(doc, g, all) }, selected: wholeIn(g, selection), zIndex: 1, measured: measured[id] });
     } else {
       const f = frameBox(box);
       out.push({

@@ -6,6 +6,7 @@ import { createEditorStore } from '../store/editor-store';
 import { extract, insertFragment, removeNodes, renameNode } from './ops';
 import {
   boundary,
+  collapsedGroupOf,
   frameBox,
   groupMoves,
   groupNodes,
@@ -19,6 +20,7 @@ import {
   summarize,
   ungroup,
 } from './groups';
+import { groupFlowNodes, selectionOf } from '../canvas/group-flow';
 import EXAMPLE from '../../../resources/examples/breast-cancer.pipeline.yaml?raw';
 
 
@@ -221,6 +223,41 @@ describe('collapsed groups on the canvas', () => {
     const c = setCollapsed(doc, 'g1', true);
     expect(c.layout).toBe(doc.layout);
     expect(setCollapsed(c, 'g1', false).layout).toBe(doc.layout);
+  });
+});
+
+describe('a collapsed group selected as one', () => {
+  it('its node selects all its members and is drawn selected when they all are', () => {
+    const open = groupNodes(example(), ['split', 'scale']).doc;
+    expect(selectionOf(open, 'group:g1')).toEqual([]); // a frame is not selected
+    expect(selectionOf(open, 'split')).toBeNull();
+    const doc = setCollapsed(open, 'g1', true);
+    expect(selectionOf(doc, 'group:g1')).toEqual(['split', 'scale']);
+    expect(collapsedGroupOf(doc, ['scale', 'split'])?.id).toBe('g1');
+    expect(collapsedGroupOf(doc, ['scale'])).toBeUndefined();
+    expect(collapsedGroupOf(open, ['split', 'scale'])).toBeUndefined();
+    const drawn = (sel: string[]) => groupFlowNodes(doc, {}, new Set(sel)).map((n) => n.selected);
+    expect(drawn(['split', 'scale', 'load'])).toEqual([true]);
+    expect(drawn(['split'])).toEqual([false]);
+  });
+
+  it('deleting it deletes the group, its nodes and the wires touching them in one step; undo restores it collapsed', () => {
+    const doc = setCollapsed(groupNodes(example(), ['split', 'scale'], 'Prepare').doc, 'g1', true);
+    const store = createEditorStore(doc, () => 0);
+    const s = () => store.getState();
+    s().select(selectionOf(doc, 'group:g1')!);
+    s().edit(null, (d) => removeNodes(d, s().selection));
+    const after = s().doc;
+    expect(after.nodes.map((n) => n.id)).toEqual(['load', 'train', 'evaluate', 'gate', 'register']);
+    expect(readGroups(after)).toEqual([]);
+    expect(after.extensions[GROUPS_KEY]).toBeUndefined();
+    // train read scale.train and evaluate scale.test: those inputs are gone, the rest kept
+    expect(after.nodes.find((n) => n.id === 'train')!.inputs).toEqual({});
+    expect(after.nodes.find((n) => n.id === 'evaluate')!.inputs).toEqual({ model: 'train.model' });
+    expect(Object.keys(after.layout)).not.toContain('split');
+    s().undo();
+    expect(s().doc).toEqual(doc);
+    expect(readGroups(s().doc)).toEqual([{ id: 'g1', title: 'Prepare', nodes: ['split', 'scale'], color: '#3b82f6', collapsed: true }]);
   });
 });
 

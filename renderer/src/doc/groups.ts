@@ -99,6 +99,13 @@ export function groupOfNode(groups: readonly Group[], nodeId: string): Group | u
   return groups.find((g) => g.nodes.includes(nodeId));
 }
 
+/** The collapsed group whose members are exactly `selection` (its compact node was selected), if any. */
+export function collapsedGroupOf(doc: Pipeline, selection: readonly string[]): Group | undefined {
+  if (selection.length === 0) return undefined;
+  const g = groupOfNode(readGroups(doc), selection[0]);
+  return g?.collapsed && g.nodes.length === selection.length && selection.every((n) => g.nodes.includes(n)) ? g : undefined;
+}
+
 /**
  * Groups `ids` under a new group (a node leaves the group it was in; a group left empty goes).
  * Returns the new group's id, or null when none of `ids` is a node.

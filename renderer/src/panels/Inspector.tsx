@@ -13,16 +13,25 @@ import { call } from '../api/client';
 import { isStale } from '../store/stale';
 import type { NodeSchema } from '../../../shared/catalog';
 import { SelectionGroupActions } from '../canvas/GroupMenu';
+import { collapsedGroupOf } from '../doc/groups';
 const Results = lazy(() => import('../results/Results').then((m) => ({ default: m.Results })));
 
 export function Inspector() {
   const selection = useEditor((s) => s.selection);
-  const id = selection.length === 1 ? selection[0] : null;
+  // a selected collapsed group is its members: said as the group, its hidden nodes are not edited here
+  const collapsed = useEditor((s) => collapsedGroupOf(s.doc, s.selection));
+  const id = selection.length === 1 && !collapsed ? selection[0] : null;
   if (!id) {
     return (
       <aside className="pw-inspector" data-testid="inspector">
-        <div className="pw-muted pad">{selection.length > 1 ? `${selection.length} nodes selected` : 'Select a node to edit its params. Double-click the canvas to add one.'}</div>
-        {selection.length > 1 && <SelectionGroupActions />}
+        <div className="pw-muted pad" data-testid="selection-summary">
+          {collapsed
+            ? `Group "${collapsed.title}" (collapsed): ${collapsed.nodes.length} node${collapsed.nodes.length === 1 ? '' : 's'} selected`
+            : selection.length > 1
+              ? `${selection.length} nodes selected`
+              : 'Select a node to edit its params. Double-click the canvas to add one.'}
+        </div>
+        {(selection.length > 1 || collapsed) && <SelectionGroupActions />}
         <PipelineIssues />
       </aside>
     );
