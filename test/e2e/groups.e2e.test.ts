@@ -209,6 +209,8 @@ describe('groups on a 201-node graph', () => {
     await page.getByTestId('node-c3n3').waitFor();
     await expect.poll(() => page.getByTestId('node-id-input').inputValue()).toBe('c3n3');
     await expect.poll(() => page.getByTestId('node-status-c3n3').getAttribute('data-status')).toBe('failed');
+    // its output was not made: the inspector says so, not "0 columns" of what the graph infers
+    await expect.poll(() => page.getByTestId('schema-port-table').textContent()).toBe('table: not produced (the node failed)');
     const shown = (await page.getByTestId('node-c3n3').boundingBox())!;
     const canvas = (await page.getByTestId('canvas').boundingBox())!;
     expect(shown.x).toBeGreaterThan(canvas.x);

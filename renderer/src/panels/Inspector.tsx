@@ -13,6 +13,7 @@ import { call } from '../api/client';
 import { isStale } from '../store/stale';
 import type { NodeSchema } from '../../../shared/catalog';
 import { SelectionGroupActions } from '../canvas/GroupMenu';
+import { notProduced } from './not-produced';
 import { collapsedGroupOf } from '../doc/groups';
 const Results = lazy(() => import('../results/Results').then((m) => ({ default: m.Results })));
 
@@ -105,6 +106,7 @@ function NodeInspector({ id }: { id: string }) {
   const info = useCatalog((s) => (node ? s.byType.get(node.type) : undefined));
   const issues = useStore(useSession, (s) => s.issues);
   const hasRun = useEditor((s) => s.nodeStates[id] !== undefined);
+  const unproduced = useEditor((s) => notProduced(s.nodeStates[id], isStale(s, id)));
   const upstream = useUpstreamColumns(id);
   const own = useStore(useSession, (s) => s.schemas[id]);
   const [name, setName] = useState(id);
@@ -168,7 +170,7 @@ function NodeInspector({ id }: { id: string }) {
           </div>
         </div>
       )}
-      <OutputSchema outputs={own?.outputs} />
+      <OutputSchema outputs={own?.outputs} ports={info?.outputs.map((p) => p.name) ?? []} unproduced={unproduced} />
       <div className="pw-section">
         <h4>Params</h4>
         {fields.length === 0 && <div className="pw-muted">No params.</div>}
@@ -208,8 +210,22 @@ function NodeInspector({ id }: { id: string }) {
   );
 }
 
-/** What the node's outputs will carry, known before running: "table: 7 columns (species, …)". */
-function OutputSchema({ outputs }: { outputs: NodeSchema['outputs'] | undefined }) {
+/**
+ * What the node's outputs will carry, known before running: "table: 7 columns (species, …)". After
+ * a run that produced none (`unproduced`), each output port says so instead.
+ */
+function OutputSchema({ outputs, ports, unproduced }: { outputs: NodeSchema['outputs'] | undefined; ports: string[]; unproduced: string | null }) {
+  if (unproduced && ports.length) {
+    return (
+      <div className="pw-section pw-schema" data-testid="schema-summary">
+        {ports.map((port) => (
+          <div key={port} className="pw-muted small" data-testid={`schema-port-${port}`}>
+            <b>{port}</b>: {unproduced}
+          </div>
+        ))}
+      </div>
+    );
+  }
   const known = Object.entries(outputs ?? {}).filter(([, o]) => o.columns || o.metrics);
   if (!known.length) return null;
   return (
@@ -217,9 +233,11 @@ function OutputSchema({ outputs }: { outputs: NodeSchema['outputs'] | undefined 
       {known.map(([port, o]) => {
         const names = o.columns?.map((c) => c.name) ?? o.metrics ?? [];
         const shown = names.slice(0, 8).join(', ') + (names.length > 8 ? `, … ${names.length - 8} more` : '');
+        const count = o.columns ? `${names.length} column${names.length === 1 ? '' : 's'}` : `${names.length} metric${names.length === 1 ? '' : 's'}`;
         return (
-          <div key={port} className="pw-muted small" title={names.join(', ')}>
-            <b>{port}</b>: {o.columns ? `${names.length} column${names.length === 1 ? '' : 's'}` : `${names.length} metrics`} ({shown}){o.partial ? `, ${o.partial}` : ''}
+          <div key={port} className="pw-muted small" title={names.join(', ')} data-testid={`schema-port-${port}`}>
+            <b>{port}</b>: {names.length ? `${count} (${shown})` : o.columns ? 'no columns' : 'no metrics'}
+            {o.partial ? `, ${o.partial}` : ''}
           </div>
         );
       })}
