@@ -2,7 +2,7 @@
  * Editor commands shared by the shortcuts, the toolbar and the context actions. Each document
  * change is one `edit` call, so each command is one undo step.
  */
-import { getViewportForBounds, type ReactFlowInstance } from '@xyflow/react';
+import type { ReactFlowInstance } from '@xyflow/react';
 import type { Pipeline, Position } from '../../shared/pipeline/model';
 import { useNotices } from './api/client';
 import { validateText } from './local-validate';
@@ -12,6 +12,7 @@ import { autoLayout } from './canvas/layout';
 import { layoutWithGroups } from './canvas/group-layout';
 import { serialize, useSession } from './session';
 import type { PwNode } from './canvas/to-flow';
+import { fitViewport, WIRE_REACH, type Rect } from './canvas/fit';
 
 let flow: ReactFlowInstance<PwNode> | null = null;
 export function setFlowInstance(f: ReactFlowInstance<PwNode> | null): void {
@@ -211,8 +212,19 @@ export function rememberViewport(): void {
 
 /** The minimap appears above this many nodes (a small graph is all on screen, and the map would cover it). */
 export const MINIMAP_FROM = 15;
-/** The minimap's height with its margins. */
-const MINIMAP_ROOM = 130;
+/** The minimap's size and its panel's margin (Canvas.tsx): where it is before React Flow has drawn it. */
+export const MINIMAP_SIZE = { width: 150, height: 100 };
+const PANEL_MARGIN = 15;
+
+/** The boxes of the panels over the canvas (relative to it): the zoom controls, and the minimap when shown. */
+function canvasPanels(el: Element, r: DOMRect, withMap: boolean): Rect[] {
+  const rel = (q: DOMRect): Rect => ({ x: q.left - r.left, y: q.top - r.top, width: q.width, height: q.height });
+  const controls = el.querySelector('.react-flow__controls');
+  const map = el.querySelector('.react-flow__minimap');
+  const out: Rect[] = [controls ? rel(controls.getBoundingClientRect()) : { x: PANEL_MARGIN, y: r.height - PANEL_MARGIN - 84, width: 28, height: 84 }];
+  if (withMap) out.push(map ? rel(map.getBoundingClientRect()) : { x: r.width - PANEL_MARGIN - MINIMAP_SIZE.width, y: PANEL_MARGIN, ...MINIMAP_SIZE });
+  return out;
+}
 
 export function viewOpened(all = false): void {
   if (!flow) return;
@@ -248,11 +260,8 @@ export function viewOpened(all = false): void {
   // A small graph is not shrunk below READABLE_ZOOM: it may then reach past the edges (the start
   // of the graph is shown). Big graphs zoom out further.
   const minZoom = s.doc.nodes.length <= READABLE_UP_TO ? READABLE_ZOOM : all ? 0.02 : 0.3;
-  // The minimap sits in the bottom-right corner: the fitted graph ends above it.
-  const height = s.doc.nodes.length > MINIMAP_FROM ? r.height - MINIMAP_ROOM : r.height;
-  const vp = getViewportForBounds({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, r.width, height, minZoom, 1, 0.15);
-  // Held at the readable zoom and still too big: show where the graph starts (its data), not its middle.
-  if ((x1 - x0) * vp.zoom > r.width) vp.x = 24 - x0 * vp.zoom;
-  if ((y1 - y0) * vp.zoom > height) vp.y = 24 - y0 * vp.zoom;
-  flow.setViewport(vp);
+  // the wires reach a little past the nodes (their stubs, and the corridors of a folded layout)
+  const bounds = { x: x0 - WIRE_REACH.left, y: y0 - WIRE_REACH.top, width: x1 - x0 + WIRE_REACH.left + WIRE_REACH.right, height: y1 - y0 + WIRE_REACH.top + WIRE_REACH.bottom };
+  // nothing fitted lies under the zoom controls or the minimap
+  flow.setViewport(fitViewport(bounds, r, canvasPanels(el, r, s.doc.nodes.length > MINIMAP_FROM), minZoom));
 }

@@ -2,13 +2,15 @@
  * Issue 15: a folded (wrapped) auto-layout must not draw wires across nodes. A long linear
  * pipeline is folded into bands; each wire is sampled along its drawn path and no sample may lie
  * inside a node's box (other than the two it joins, near their handles). The 201-node import is
- * checked the same way and photographed, with the minimap clear of its nodes.
+ * checked the same way and photographed, with the minimap clear of its nodes. Fit keeps every
+ * node and wire of each bundled example clear of the zoom controls and the minimap, at 1280x720
+ * and 1440x900.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, screenshot } from './harness';
+import { openPage, ROOT, screenshot } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -64,6 +66,71 @@ function crossings(page: Page): Promise<string[]> {
     return [...new Set(out)];
   });
 }
+
+/**
+ * What lies under the canvas's zoom controls or its minimap: nodes whose box meets a panel's box,
+ * and wires with a sample point (every 4 px along the drawn path) inside one ("wire id -> panel").
+ */
+function underPanels(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const panels = [
+      ['controls', document.querySelector('.react-flow__controls')],
+      ['minimap', document.querySelector('.react-flow__minimap')],
+    ].flatMap(([name, el]) => (el ? [{ name: name as string, r: (el as Element).getBoundingClientRect() }] : []));
+    const inside = (x: number, y: number, r: DOMRect) => x >= r.left && x <= r.right && y >= r.top && y <= r.bottom;
+    const out: string[] = [];
+    for (const n of document.querySelectorAll<HTMLElement>('.react-flow__node')) {
+      const r = n.getBoundingClientRect();
+      for (const p of panels) if (r.right > p.r.left && r.left < p.r.right && r.bottom > p.r.top && r.top < p.r.bottom) out.push(`node ${n.dataset.id} -> ${p.name}`);
+    }
+    for (const edge of document.querySelectorAll<SVGGElement>('.react-flow__edge')) {
+      const path = edge.querySelector<SVGPathElement>('path.react-flow__edge-path');
+      const m = path?.getScreenCTM();
+      if (!path || !m) continue;
+      const total = path.getTotalLength();
+      for (let l = 0; l <= total; l += 4) {
+        const q = path.getPointAtLength(l);
+        const pt = new DOMPoint(q.x, q.y).matrixTransform(m);
+        for (const p of panels) if (inside(pt.x, pt.y, p.r)) out.push(`wire ${edge.dataset.id ?? edge.getAttribute('data-testid')} -> ${p.name}`);
+      }
+    }
+    return [...new Set(out)];
+  });
+}
+
+describe('fit and the canvas panels', () => {
+  it('leaves every node and wire of each bundled example clear of the zoom controls and the minimap', async () => {
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
+    const examples = readdirSync(join(ROOT, 'resources', 'examples')).filter((f) => f.endsWith('.pipeline.yaml')).map((f) => f.replace('.pipeline.yaml', ''));
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    const dir = join(suite.app.home, 'wires');
+    mkdirSync(dir, { recursive: true });
+    await page.getByTestId('project-button').click();
+    await page.getByTestId('project-path-input').fill(join(dir, 'fit.pwproj'));
+    await page.getByTestId('project-create').click();
+    await expect.poll(() => page.getByTestId('project-button').textContent()).toContain('fit.pwproj');
+    const found: string[] = [];
+    for (const name of examples) {
+      await page.getByTestId('project-button').click();
+      await page.getByTestId('open-path-input').fill(join(suite.app.home, 'workspace', 'examples', `${name}.pipeline.yaml`));
+      await page.getByTestId('open-path').click();
+      await expect.poll(() => page.getByTestId('pipeline-name').textContent()).toBe(name);
+      for (const [width, height] of [[1280, 720], [1440, 900]]) {
+        await page.setViewportSize({ width, height });
+        await page.getByTestId('fit-view').click();
+        // every node of the file drawn, every wire drawn, then sampled
+        await expect.poll(() => page.locator('.react-flow__node.react-flow__node-pw').count()).toBeGreaterThan(2);
+        await expect.poll(() => page.locator('.react-flow__edge path.react-flow__edge-path').count()).toBeGreaterThan(1);
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        found.push(...(await underPanels(page)).map((x) => `${name} at ${width}x${height}: ${x}`));
+        if (name === 'breast-cancer' || name === 'weather-features') await screenshot(page, `fit-${name}-${width}`);
+      }
+    }
+    expect(found).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
 
 describe('wires in an auto-laid-out graph', () => {
   it('routes a folded linear pipeline between its bands, and the 201-node import without crossings', async () => {

@@ -28,7 +28,7 @@ import { canvasNodeTypes } from './GroupViews';
 import { cullingLayout, GROUP_MAP_COLOR, groupDrag, groupFlowNodes, hiddenMembers, reroutedEdges, selectionOf, visibleSet } from './group-flow';
 import { GroupMenu, useGroupMenu } from './GroupMenu';
 import { groupIdOf } from '../doc/groups';
-import { addNodeAt, BIG_GRAPH, MINIMAP_FROM, rememberViewport, setFlowInstance } from '../commands';
+import { addNodeAt, BIG_GRAPH, MINIMAP_FROM, MINIMAP_SIZE, rememberViewport, setFlowInstance } from '../commands';
 import { setInteracting } from '../session';
 import { useUi } from '../ui-store';
 import { QuickAdd } from './QuickAdd';
@@ -276,9 +276,11 @@ export function Canvas() {
       >
         <Background gap={20} size={1} />
         <Controls showInteractive={false} />
-        {/* Only where it helps: a small graph is all on screen, and the map would cover its nodes. */}
+        {/* Only where it helps: a small graph is all on screen, and the map would cover its nodes. At
+            the top right: a graph too big for the canvas is shown from its start, running off the
+            right and the bottom, so panels at the left and the top stay clear of it (canvas/fit.ts). */}
         {doc.nodes.length > MINIMAP_FROM && (
-          <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => (n.type === 'pwframe' ? 'transparent' : n.type === 'pwgroup' ? GROUP_MAP_COLOR : (STAGE_COLORS[(n as PwNode).data.info?.stage ?? 'data'] ?? '#666'))} />
+          <MiniMap position="top-right" pannable zoomable style={MINIMAP_SIZE} nodeColor={(n) => (n.type === 'pwframe' ? 'transparent' : n.type === 'pwgroup' ? GROUP_MAP_COLOR : (STAGE_COLORS[(n as PwNode).data.info?.stage ?? 'data'] ?? '#666'))} />
         )}
         <ConnectionHint />
       </ReactFlow>
