@@ -26,7 +26,7 @@ import { batchRunEvents } from './run-events';
 import { checkDataFile } from './data-file';
 import { postJson, ServerRegistry } from '../serving/deploy';
 import { showModel } from '../registry/store';
-import { forgetStoppedLeases, leaseAsServer, readLeases, tryableUrl, type LeaseView } from '../serving/lease';
+import { forgetStoppedLeases, isOwnLease, leaseAsServer, readLeases, tryableUrl, type LeaseView } from '../serving/lease';
 import { cachedSchemaContext, inferSchemas } from '../engine/schema';
 import { exportText } from '../cli/commands/export';
 import { ExportError } from '../export/graph';
@@ -203,14 +203,15 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     return { kind: 'table', path: file, hash, meta: info.meta };
   }
 
-  /** `pipewright serve` processes on the open projects (their leases); stopped ones a minute old are deleted. */
+  /** `pipewright serve` processes and other apps' servers on the open projects (their leases); stopped ones a minute old are deleted. */
   function externalServers(): RunningServer[] {
     const out: RunningServer[] = [];
     for (const store of projects.values()) {
       if (!store.isOpen) continue;
       try {
         forgetStoppedLeases(store);
-        out.push(...readLeases(store).map((l) => leaseAsServer(store.path, l)));
+        // this app's own servers are listed by `servers` (with Stop), not again from their rows
+        out.push(...readLeases(store).filter((l) => !isOwnLease(l)).map((l) => leaseAsServer(store.path, l)));
       } catch (e) {
         process.stderr.write(`pipewright: could not read the model servers of ${store.path}: ${(e as Error).message}\n`);
       }
@@ -557,7 +558,7 @@ export function createHandlers(deps: ApiDeps): ApiHandlers {
     // and the `pipewright serve` processes on the open projects, through their leases
     'serving.list': () => ({ servers: [...servers.list(), ...externalServers()] }),
     'serving.stop': async ({ id: serverId }) => {
-      if (serverId.startsWith('external|')) throw new RpcError('that server was started outside the app (pipewright serve): stop it where it runs (Ctrl-C, or kill its process)', 'refused');
+      if (serverId.startsWith('external|')) throw new RpcError("that server was started outside the app (pipewright serve, or another Pipewright app): stop it where it runs (Ctrl-C, that app's Serving page, or kill its process)", 'refused');
       return { stopped: await servers.stop(serverId) };
     },
     'serving.inputs': ({ id: serverId }) => {

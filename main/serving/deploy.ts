@@ -3,7 +3,8 @@
  * (`serveOnce`) it loads the registered model, answers one real prediction through the HTTP
  * stack on a free loopback port, stops and reports the endpoint, so CI never hangs. In the app a
  * `ServerRegistry` keeps long-lived servers (one per project and model name, following its
- * aliases live), which the editor lists and stops.
+ * aliases live), which the editor lists and stops; each keeps a lease row in its project file as
+ * `pipewright serve` does (lease.ts), so another app or process on the project lists it too.
  */
 import { request } from 'node:http';
 import { ModelTable, type DefaultRef } from './model-table';
@@ -12,7 +13,7 @@ import { registrySource } from './registry-source';
 import { isLoopback, startModelServer, type ModelServer } from './server';
 import type { RunningServer, ServingAnswer, ServingInputs } from '../../shared/api/contract';
 import { columnKind } from './protocol';
-import { servedModels } from './lease';
+import { leaseBase, servedModels, ServeLease } from './lease';
 import type { ServingInput } from './types';
 import type { ServedEndpoint } from '../../nodes/types';
 
@@ -95,7 +96,10 @@ export async function serveOnce(store: ProjectStore, req: ServeRequest): Promise
 
 /** The app's long-lived servers (deploy.serve in the editor), keyed by project and model name. */
 export class ServerRegistry {
-  private readonly running = new Map<string, { project: string; req: ServeRequest; table: ModelTable; server: ModelServer; log: PredictionLog; startedAt: string }>();
+  private readonly running = new Map<string, { project: string; req: ServeRequest; table: ModelTable; server: ModelServer; log: PredictionLog; lease: ServeLease; startedAt: string }>();
+
+  /** `onProblem`: a lease that could not be written (the server goes on) */
+  constructor(private readonly onProblem: (message: string) => void = (m) => process.stderr.write(`pipewright: ${m}\n`)) {}
 
   /** Starts a server, or keeps the one already running for this project and name (it follows the registry live). */
   async serve(store: ProjectStore, req: ServeRequest): Promise<ServedEndpoint> {
@@ -107,7 +111,14 @@ export class ServerRegistry {
     }
     if (have) await this.stop(id);
     const s = await open(store, req, true);
-    this.running.set(id, { project: store.path, req, ...s, startedAt: new Date().toISOString() });
+    // the same lease row as pipewright serve's: another app or process on the project lists it
+    const lease = new ServeLease(
+      store,
+      leaseBase({ origin: 'app', bind: req.host, port: s.server.port, url: s.server.url, workers: 1, auth: false }),
+      () => ({ models: servedModels(s.table.routing), window: s.server.stats.window() }),
+      this.onProblem,
+    );
+    this.running.set(id, { project: store.path, req, ...s, lease, startedAt: new Date().toISOString() });
     return { url: s.server.url, name: req.name, version: s.table.routing.defaultTarget(req.name, () => 0).version, longLived: true };
   }
 
@@ -146,6 +157,7 @@ export class ServerRegistry {
     const r = this.running.get(id);
     if (!r) return false;
     this.running.delete(id);
+    await r.lease.close();
     await r.server.close();
     await r.log.close();
     r.table.close();

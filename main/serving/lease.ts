@@ -56,6 +56,8 @@ export interface LeaseRecord {
   workers: number;
   /** requests need `Authorization: Bearer …` (the token itself is never stored) */
   auth: boolean;
+  /** who started it: `pipewright serve` (cli), or a deploy.serve node run in the app (app; stopped on its Serving page) */
+  origin: 'cli' | 'app';
   startedAt: string;
   heartbeatAt: string;
   stats: ServerStatsSnapshot;
@@ -68,7 +70,19 @@ export interface LeaseView extends LeaseRecord {
   why?: string;
 }
 
-export const leaseKey = (host: string, pid: number): string => `${LEASE_PREFIX}${host}:${pid}`;
+/** `serving:<host>:<pid>`; an app, which may run several servers, adds `:<port>` for each. */
+export const leaseKey = (host: string, pid: number, port?: number): string => `${LEASE_PREFIX}${host}:${pid}${port === undefined ? '' : `:${port}`}`;
+
+/** The protocols every model server speaks (the lease lists them). */
+export const SERVER_PROTOCOLS = ['tf-serving-v1', 'open-inference-v2'];
+
+/** What a lease says of a server that does not change while it runs. */
+export function leaseBase(o: { origin: LeaseRecord['origin']; bind: string; port: number; url: string; workers: number; auth: boolean }): Omit<LeaseRecord, 'heartbeatAt' | 'stats' | 'models'> {
+  return { pid: process.pid, host: hostname(), bind: o.bind, port: o.port, url: o.url, protocols: SERVER_PROTOCOLS, workers: o.workers, auth: o.auth, origin: o.origin, startedAt: new Date().toISOString() };
+}
+
+/** True for a lease this very process keeps (the app lists its own servers itself). */
+export const isOwnLease = (l: Pick<LeaseRecord, 'host' | 'pid'>): boolean => l.host === hostname() && l.pid === process.pid;
 
 const UPSERT = 'INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
 
@@ -119,6 +133,7 @@ function parseLease(value: string): LeaseRecord | null {
     models,
     workers: num(v.workers) ?? 1,
     auth: v.auth === true,
+    origin: v.origin === 'app' ? 'app' : 'cli',
     startedAt,
     heartbeatAt,
     stats: { requests: num(s.requests) ?? 0, errors: num(s.errors) ?? 0, rps: num(s.rps) ?? 0, p50: num(s.p50), p99: num(s.p99) },
@@ -253,7 +268,7 @@ export function leaseAsServer(project: string, l: LeaseView): RunningServer {
     version: l.models.length === 1 ? (first.version ?? null) : null,
     models: l.models.map((m) => ({ name: m.name, version: m.version, alias: m.alias ?? m.traffic ?? null })),
     stats: l.state === 'running' ? l.stats : { ...l.stats, rps: 0 },
-    process: { pid: l.pid, host: l.host, heartbeatAt: l.heartbeatAt, workers: l.workers, auth: l.auth, protocols: l.protocols, tryable: isTryable(l), ...(l.why ? { why: l.why } : {}) },
+    process: { pid: l.pid, host: l.host, heartbeatAt: l.heartbeatAt, workers: l.workers, auth: l.auth, protocols: l.protocols, tryable: isTryable(l), startedBy: l.origin, ...(l.why ? { why: l.why } : {}) },
   };
 }
 
@@ -264,7 +279,7 @@ export interface LeaseSample {
 }
 
 /**
- * A serving process's lease: written at once, beaten every `BEAT_MS` with what `sample()` says,
+ * A server's lease: written at once, beaten every `BEAT_MS` with what `sample()` says,
  * deleted by `close()`. The writes run on a thread with its own connection; without one (a bundle
  * built without dist/lease-writer.cjs) on this thread, never waiting for another process's lock.
  */
@@ -281,7 +296,8 @@ export class ServeLease {
     private readonly sample: () => LeaseSample,
     private readonly onProblem?: (message: string) => void,
   ) {
-    this.key = leaseKey(base.host, base.pid);
+    // an app keeps one row per server (several in one process); pipewright serve one per process
+    this.key = leaseKey(base.host, base.pid, base.origin === 'app' ? base.port : undefined);
     try {
       forgetStoppedLeases(store);
     } catch (e) {

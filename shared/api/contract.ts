@@ -75,7 +75,7 @@ export interface ExampleInfo {
  */
 export interface RunningServer {
   id: string;
-  /** 'app': started by this app (it can stop it); 'external': a `pipewright serve` process */
+  /** 'app': started by this app (it can stop it); 'external': a `pipewright serve` process, or another app's server */
   origin: 'app' | 'external';
   /** 'stopped': an external server whose heartbeat stopped or whose process is gone */
   state: 'running' | 'stopped';
@@ -91,7 +91,19 @@ export interface RunningServer {
   /** requests since start; req/s, p50 and p99 over the last 5 s */
   stats: { requests: number; errors: number; rps: number; p50: number | null; p99: number | null };
   /** an external server's process */
-  process?: { pid: number; host: string; heartbeatAt: string; workers: number; auth: boolean; protocols: string[]; why?: string; /** the app can call it (this host, loopback, no token) */ tryable: boolean };
+  process?: {
+    pid: number;
+    host: string;
+    heartbeatAt: string;
+    workers: number;
+    auth: boolean;
+    protocols: string[];
+    why?: string;
+    /** the app can call it (this host, loopback, no token) */
+    tryable: boolean;
+    /** `cli`: a `pipewright serve` from a terminal; `app`: a deploy.serve run in another Pipewright app (or `npm run web`) */
+    startedBy: 'cli' | 'app';
+  };
 }
 
 export interface ServingInputs {

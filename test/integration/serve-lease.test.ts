@@ -5,9 +5,12 @@
  * servers; SIGTERM removes the row; kill -9 leaves one that is reported stopped at once (the
  * process is gone) and deleted a minute after its last heartbeat; `--workers 2` keeps one row
  * whose figures add up both workers'; unreadable rows planted in the project file are skipped.
+ * The app's own deploy.serve servers (a real `npm run web` process running the pipeline) keep the
+ * same rows, one per server: a second app on the project lists them (and can try them), Stop and
+ * the app's Ctrl+C remove them, and kill -9 leaves one reported stopped.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +22,9 @@ import { ServerStats } from '../../main/serving/server';
 import { numericInputs, readCsvRecords } from '../helpers/csv';
 import { startMemoryApi } from '../helpers/memory-api';
 import { startServe, type ServeProcess } from '../helpers/serve-process';
+import { until } from '../helpers/until';
+import { startWebProcess, type WebProcess } from '../helpers/web-process';
+import type { ApiClient } from '../../shared/api/rpc';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'pipewright.cjs');
@@ -193,6 +199,116 @@ describe('the lease of a pipewright serve process', () => {
     // other project settings are untouched
     expect(store.getMeta('created_at')).not.toBeNull();
   });
+});
+
+describe("the leases of an app's own servers (deploy.serve run in npm run web)", () => {
+  let web: WebProcess | null = null;
+  const webs: WebProcess[] = [];
+  afterAll(async () => {
+    for (const w of webs) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+  });
+
+  /** A real `npm run web` process with the project open: runs the pipeline with a deploy.serve after register. */
+  async function appWithServer(): Promise<{ web: WebProcess; client: ApiClient; close(): void; lease: LeaseView }> {
+    const home = mkdtempSync(join(dir, 'home-'));
+    const renderer = join(home, 'renderer');
+    mkdirSync(renderer);
+    writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Pipewright</title>');
+    const w = await startWebProcess({ home, renderer });
+    webs.push(w);
+    const c = await w.connect();
+    await c.client.call('project.open', { path: project });
+    const example = YAML.parse(readFileSync(join(dir, 'cancer.pipeline.yaml'), 'utf8'));
+    example.nodes.serve = { type: 'deploy.serve', inputs: { model: 'register.model' }, params: { name: 'cancer' } };
+    const { runId } = await c.client.call('run.start', { project, text: YAML.stringify(example), baseDir: dir });
+    const summary = await until('the run in the app', async () => {
+      const r = (await c.client.call('run.get', { project, runId })).summary;
+      return r.run.status === 'running' ? null : r;
+    });
+    expect(summary.run.status, JSON.stringify(summary.nodes.serve)).toBe('succeeded');
+    const pid = w.child.pid!;
+    const lease = (await leaseOf(pid, (l) => l?.state === 'running', "the app server's lease row"))!;
+    return { web: w, ...c, lease };
+  }
+
+  it('are listed by another app on the project, and go when the server stops or the app ends (SIGTERM)', async () => {
+    const a = await appWithServer();
+    web = a.web;
+    const pid = web.child.pid!;
+    // the same row as pipewright serve's, one per server: keyed by host, pid and port
+    expect(a.lease).toMatchObject({ origin: 'app', host: hostname(), pid, bind: '127.0.0.1', auth: false, workers: 1, protocols: ['tf-serving-v1', 'open-inference-v2'] });
+    expect(a.lease.key).toBe(`serving:${hostname()}:${pid}:${a.lease.port}`);
+    expect(a.lease.models).toEqual([{ name: 'cancer', version: 1, alias: 'champion' }]);
+    expect(await post(a.lease.url, '/v1/models/cancer:predict', { instances: rows })).toBe(200);
+    await leaseOf(pid, (l) => (l?.stats.requests ?? 0) >= 1, 'the request counted in the row');
+
+    // the app lists its own server once, as its own (with Stop), not again from its row
+    const own = (await a.client.call('serving.list', {})).servers;
+    expect(own.filter((x) => x.url === a.lease.url)).toEqual([expect.objectContaining({ origin: 'app', name: 'cancer' })]);
+
+    // a second app on the project lists it, and can try it (this host, loopback, no token), not stop it
+    const other = startMemoryApi({ mode: 'memory', configDir: join(dir, 'config-other') });
+    try {
+      await other.client.call('project.open', { path: project });
+      const ext = (await other.client.call('serving.list', {})).servers.find((x) => x.process?.pid === pid)!;
+      expect(ext).toMatchObject({ origin: 'external', state: 'running', url: a.lease.url, name: 'cancer', version: 1 });
+      expect(ext.process).toMatchObject({ startedBy: 'app', tryable: true, auth: false });
+      const answer = await other.client.call('serving.predict', { id: ext.id, row: rows[0] });
+      expect(answer).toMatchObject({ status: 200, version: 1 });
+      await expect(other.client.call('serving.stop', { id: ext.id })).rejects.toThrow(/outside the app/);
+
+      // stopped on its own Serving page: the row goes, and the other app no longer lists it
+      const mine = own.find((x) => x.url === a.lease.url)!;
+      await expect(a.client.call('serving.stop', { id: mine.id })).resolves.toEqual({ stopped: true });
+      await leaseOf(pid, (l) => l === undefined, 'the row removed on Stop');
+      expect((await other.client.call('serving.list', {})).servers.filter((x) => x.process?.pid === pid)).toEqual([]);
+    } finally {
+      await other.close();
+    }
+    a.close();
+
+    // started again, then the app ends (Ctrl+C): its rows go with it
+    await appWithServerIn(a);
+    expect(await web.stop()).toBe(0);
+    expect(rawLeaseRows().filter((r) => r.key.startsWith(`serving:${hostname()}:${pid}:`))).toEqual([]);
+  }, 240_000);
+
+  /** Runs the pipeline with deploy.serve again in an app already started (a new server on a new port). */
+  async function appWithServerIn(a: { web: WebProcess }): Promise<LeaseView> {
+    const c = await a.web.connect();
+    try {
+      await c.client.call('project.open', { path: project });
+      const example = YAML.parse(readFileSync(join(dir, 'cancer.pipeline.yaml'), 'utf8'));
+      example.nodes.serve = { type: 'deploy.serve', inputs: { model: 'register.model' }, params: { name: 'cancer' } };
+      const { runId } = await c.client.call('run.start', { project, text: YAML.stringify(example), baseDir: dir });
+      await until('the second run', async () => ((await c.client.call('run.get', { project, runId })).summary.run.status === 'running' ? null : true));
+      return (await leaseOf(a.web.child.pid!, (l) => l?.state === 'running', 'a new lease row'))!;
+    } finally {
+      c.close();
+    }
+  }
+
+  it('an app killed with -9 leaves a row that shows as stopped (its process is gone), as pipewright serve’s does', async () => {
+    const a = await appWithServer();
+    const pid = a.web.child.pid!;
+    a.close();
+    a.web.child.kill('SIGKILL');
+    await a.web.exited;
+    const dead = (await leaseOf(pid, (l) => l?.state === 'stopped', 'a stopped lease'))!;
+    expect(dead.why).toBe(`process ${pid} is gone`);
+    const other = startMemoryApi({ mode: 'memory', configDir: join(dir, 'config-third') });
+    try {
+      await other.client.call('project.open', { path: project });
+      const listed = (await other.client.call('serving.list', {})).servers.find((x) => x.process?.pid === pid)!;
+      expect(listed).toMatchObject({ origin: 'external', state: 'stopped' });
+      expect(listed.process).toMatchObject({ startedBy: 'app', tryable: false, why: `process ${pid} is gone` });
+    } finally {
+      await other.close();
+    }
+    // forgotten a minute after its last beat, like any other
+    expect(forgetStoppedLeases(store, Date.parse(dead.heartbeatAt) + FORGET_MS + 1_000)).toBeGreaterThanOrEqual(1);
+    expect(readLeases(store).find((l) => l.pid === pid)).toBeUndefined();
+  }, 240_000);
 });
 
 describe('the live figures of a server', () => {

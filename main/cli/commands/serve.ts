@@ -8,14 +8,13 @@
  */
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseModelRef, resolveModelRef, RegistryError } from '../../registry/store';
 import { loadModelFile } from '../../registry/serving-model';
 import { fixedSource, ModelTable, type DefaultRef, type ModelSource } from '../../serving/model-table';
 import { PredictionLog } from '../../serving/prediction-log';
 import { registrySource } from '../../serving/registry-source';
-import { BEAT_MS, mergeWindows, servedModels, ServeLease, type LeaseRecord, type LeaseSample } from '../../serving/lease';
+import { BEAT_MS, leaseBase, mergeWindows, servedModels, ServeLease, type LeaseRecord, type LeaseSample } from '../../serving/lease';
 import { isLoopback, PortInUse, startModelServer, type ServerStatsWindow } from '../../serving/server';
 import { openProject, ProjectFileError, type ProjectStore } from '../../store/project-store';
 import { parseCommandArgs } from '../args';
@@ -116,16 +115,13 @@ function untilStopped(): Promise<string> {
   });
 }
 
-/** The protocols every model server speaks (the lease lists them). */
-const PROTOCOLS = ['tf-serving-v1', 'open-inference-v2'];
-
 /** What a `--workers N` worker tells its primary every second, for the primary's lease (JSON over IPC: latencies as a list). */
 interface WorkerFigures {
   leaseSample: { models: LeaseSample['models']; window: Omit<ServerStatsWindow, 'latencies'> & { latencies: number[] } };
 }
 
-function leaseBase(o: ServeOptions, port: number, url: string): Omit<LeaseRecord, 'heartbeatAt' | 'stats' | 'models'> {
-  return { pid: process.pid, host: hostname(), bind: o.host, port, url, protocols: PROTOCOLS, workers: o.workers, auth: o.token !== null, startedAt: new Date().toISOString() };
+function cliLease(o: ServeOptions, port: number, url: string): Omit<LeaseRecord, 'heartbeatAt' | 'stats' | 'models'> {
+  return leaseBase({ origin: 'cli', bind: o.host, port, url, workers: o.workers, auth: o.token !== null });
 }
 
 /** One serving process: opens the models, listens, answers until stopped. */
@@ -163,7 +159,7 @@ async function serveHere(o: ServeOptions, io: CliIO, announce: boolean): Promise
   let lease: ServeLease | null = null;
   let figures: NodeJS.Timeout | null = null;
   if (store && !cluster.isWorker) {
-    lease = new ServeLease(store, leaseBase(o, server.port, server.url), () => ({ models: servedModels(table.routing), window: server.stats.window() }), say);
+    lease = new ServeLease(store, cliLease(o, server.port, server.url), () => ({ models: servedModels(table.routing), window: server.stats.window() }), say);
   } else if (store && cluster.isWorker) {
     figures = setInterval(() => {
       const w = server.stats.window();
@@ -205,7 +201,7 @@ async function servePrimary(o: ServeOptions, io: CliIO): Promise<number> {
         const figures = [...latest.values()];
         return { models: figures[0]?.models ?? [], window: mergeWindows(figures.map((f) => ({ ...f.window, latencies: Float64Array.from(f.window.latencies) }))) };
       };
-      lease = new ServeLease(store, leaseBase(o, port, `http://${shown}:${port}`), sample, (m) => io.stderr(`pipewright serve: ${m}\n`));
+      lease = new ServeLease(store, cliLease(o, port, `http://${shown}:${port}`), sample, (m) => io.stderr(`pipewright serve: ${m}\n`));
     } catch (e) {
       io.stderr(`pipewright serve: the Serving page's lease could not be started (the server goes on): ${(e as Error).message}\n`);
     }

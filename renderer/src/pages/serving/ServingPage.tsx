@@ -1,7 +1,7 @@
 /**
  * The Serving page (issue 11 item 5, contract section 4b): the model servers deploy.serve keeps
- * running in the app, and the `pipewright serve` processes on the projects open here (through the
- * lease each keeps in the project file), with the versions they serve, requests, req/s and p50/p99
+ * running in the app, and the `pipewright serve` processes and other apps' servers on the projects
+ * open here (through the lease each keeps in the project file), with the versions they serve, requests, req/s and p50/p99
  * latency refreshed every second while the page is open. The app's own servers have a Stop button
  * and a "try it" form that predicts one row through the server's own predict route; an external
  * one shows how to call it (and has "try it" too when it runs here on loopback without a token),
@@ -81,7 +81,7 @@ function CallIt({ server }: { server: RunningServer }) {
   return (
     <section className="pw-serving-try" data-testid="call-it">
       <h3>
-        pipewright serve, process {p.pid} on {p.host}
+        {p.startedBy === 'app' ? 'another Pipewright app' : 'pipewright serve'}, process {p.pid} on {p.host}
       </h3>
       {server.state === 'stopped' ? (
         <p className="pw-serving-error" data-testid="server-why">
@@ -90,7 +90,7 @@ function CallIt({ server }: { server: RunningServer }) {
       ) : (
         <>
           <p className="pw-muted">
-            Started from a terminal{p.workers > 1 ? ` with ${p.workers} workers` : ''}; stop it there (Ctrl-C). It speaks TF Serving REST (v1) and the Open Inference Protocol (v2){p.auth ? ' and needs its bearer token' : ''}:
+            {p.startedBy === 'app' ? "Started by a deploy.serve node run in another Pipewright app; stop it on that app's Serving page" : `Started from a terminal${p.workers > 1 ? ` with ${p.workers} workers` : ''}; stop it there (Ctrl-C)`}. It speaks TF Serving REST (v1) and the Open Inference Protocol (v2){p.auth ? ' and needs its bearer token' : ''}:
           </p>
           <pre className="pw-serving-curl" data-testid="server-curl">
             {[`curl -s ${server.url}/v1/models/${name}/metadata${auth}`, `curl -s ${server.url}/v1/models/${name}:predict${auth} -d '{"instances": [{…}]}'`].join('\n')}
@@ -204,7 +204,8 @@ export default function ServingPage() {
         <tbody>
           {servers.map((s) => {
             const external = s.origin === 'external';
-            const testId = external ? `external-server-${s.process?.pid ?? 0}` : `server-${s.name}`;
+            // an app runs several servers in one process: its rows are told apart by port
+            const testId = external ? `external-server-${s.process?.pid ?? 0}${s.process?.startedBy === 'app' ? `-${new URL(s.url).port}` : ''}` : `server-${s.name}`;
             return (
               <tr key={s.id} className={`${s.id === current.id ? 'active' : ''} ${s.state === 'stopped' ? 'stopped' : ''}`} onClick={() => setPicked(s.id)} data-testid={testId}>
                 <td>
@@ -216,7 +217,9 @@ export default function ServingPage() {
                 <td data-testid="server-origin">
                   {external ? (
                     <>
-                      <span title={`process ${s.process?.pid} on ${s.process?.host}`}>terminal · pid {s.process?.pid}</span>
+                      <span title={`process ${s.process?.pid} on ${s.process?.host}`}>
+                        {s.process?.startedBy === 'app' ? 'other app' : 'terminal'} · pid {s.process?.pid}
+                      </span>
                       {s.state === 'stopped' && (
                         <span className="pw-serving-stopped" data-testid="server-state">
                           stopped
