@@ -66,6 +66,8 @@ export interface Lineage {
   files: LineageFile[];
   /** for a model version */
   registered?: { name: string; version: number };
+  /** for a model version registered from a file (`models register`), not produced by a run here */
+  registeredFrom?: { path: string; sha256: string };
 }
 
 /**

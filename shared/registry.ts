@@ -17,6 +17,15 @@ export interface VersionInfo {
   task: 'classification' | 'regression';
   classes?: (string | number | boolean)[];
   aliases: string[];
+  /** registered from a file (`pipewright models register`), not produced by a run here */
+  source?: VersionSource;
+}
+
+/** The file a version was registered from: its absolute path then, and the sha256 of its bytes. */
+export interface VersionSource {
+  kind: 'file';
+  path: string;
+  sha256: string;
 }
 
 export interface AuditEntry {

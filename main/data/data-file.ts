@@ -7,7 +7,8 @@
 import { statSync, type Stats } from 'node:fs';
 import { NodeError } from '../../nodes/types';
 
-function whatItIs(st: Stats): string {
+/** What a path that is not a regular file is, in words (for the error). */
+export function whatItIs(st: Pick<Stats, 'isFIFO' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket'>): string {
   if (st.isFIFO()) return 'a named pipe (FIFO)';
   if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
   if (st.isSocket()) return 'a socket';

@@ -156,14 +156,36 @@ export function leftOutOfArgo(plan: Plan): LeftOut[] {
   return [...out.values()];
 }
 
+/**
+ * How to register a left-out node's model after the workflow: the `models register` line for a
+ * node that takes a `model` (and maybe `metrics`) from nodes the workflow runs, and has a `name`.
+ */
+function registerLines(plan: Plan, l: LeftOut, left: ReadonlySet<string>): string[] {
+  const n = plan.nodes.get(l.id);
+  const model = n?.inputs.model;
+  if (!n || !model || left.has(model.node) || typeof n.params.name !== 'string') return [];
+  const metrics = n.inputs.metrics && !left.has(n.inputs.metrics.node) ? n.inputs.metrics : null;
+  const args = [`pipewright models register ${model.port} --project P --name ${n.params.name}`];
+  if (typeof n.params.alias === 'string') args.push(`--alias ${n.params.alias}`);
+  if (metrics) args.push(`--metrics ${metrics.port}`);
+  return [
+    `  ${l.id}: ${args.join(' ')}`,
+    `  on step ${model.node}'s \`${model.port}\` artifact, its \`${model.port}-sha256\` output beside it as ${model.port}.sha256${metrics ? `, and step ${metrics.node}'s \`${metrics.port}\`` : ''}.`,
+  ];
+}
+
 /** The header lines (and the CLI's warning) naming what was left out and where to do it instead. */
-export function leftOutNote(left: LeftOut[]): string[] {
+export function leftOutNote(left: LeftOut[], plan?: Plan): string[] {
   if (!left.length) return [];
+  const ids = new Set(left.map((l) => l.id));
+  const lines = plan ? left.flatMap((l) => registerLines(plan, l, ids)) : [];
   return [
     `Left out: ${left.map((l) => `${l.id} (${l.type})`).join(', ')}: ${left.length === 1 ? 'it writes' : 'they write'} to the project file`,
     '(the model registry), which an Argo pod has not got. Register the trained model where the project',
-    'file lives, with `pipewright run` on the pipeline file (or in CI with `pipewright export --to',
-    'github-actions`, which keeps the project file); `pipewright models --project P` then lists it.',
+    'file lives after the workflow, with `pipewright models register`:',
+    ...lines,
+    'Or run the pipeline with `pipewright run` (in CI: `pipewright export --to github-actions`, which keeps',
+    'the project file). `pipewright models --project P` then lists it.',
   ];
 }
 
@@ -286,7 +308,7 @@ export function exportArgo(plan: Plan, options: ArgoExportOptions): string {
     `a ConfigMap "${options.cacheConfigMap ?? 'pipewright-cache'}" labelled workflows.argoproj.io/configmap-type: Cache`,
     `for memoization, and the runner image (Dockerfile) with the data the pipeline reads, relative to ${workdir}:`,
     ...(dataFiles.length ? dataFiles : ['  (none: no node reads a file)']),
-    ...leftOutNote(leftOutOfArgo(plan)),
+    ...leftOutNote(leftOutOfArgo(plan), plan),
   ].join('\n');
   return toYamlText(argoWorkflow(plan, options), header);
 }

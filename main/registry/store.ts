@@ -7,12 +7,12 @@
 import { userInfo } from 'node:os';
 import type { ProjectStore } from '../store/project-store';
 import type { ServingInput, ServingTask } from '../serving/types';
-import type { ModelDetails, ModelSummary, PendingMove, VersionInfo } from '../../shared/registry';
+import type { ModelDetails, ModelSummary, PendingMove, VersionInfo, VersionSource } from '../../shared/registry';
 
 export const MODEL_NAME = /^[a-z0-9][a-z0-9-]*$/;
 export const ALIAS_NAME = /^[a-z][a-z0-9-]*$/;
 /** words of the `models` command: never model names */
-export const RESERVED_NAMES = new Set(['show', 'alias', 'approve', 'traffic', 'export']);
+export const RESERVED_NAMES = new Set(['show', 'alias', 'approve', 'traffic', 'export', 'register']);
 
 /** A registry request that cannot be carried out: `notFound` names what is missing (exit 2, HTTP 404). */
 export class RegistryError extends Error {
@@ -66,7 +66,7 @@ export function osUser(): string {
   }
 }
 
-export type { AuditEntry, ModelDetails, ModelSummary, PendingMove, VersionInfo } from '../../shared/registry';
+export type { AuditEntry, ModelDetails, ModelSummary, PendingMove, VersionInfo, VersionSource } from '../../shared/registry';
 
 /** Who and what changes the registry (audit fields). */
 export interface Actor {
@@ -181,6 +181,8 @@ export interface RegisterRequest extends Provenance {
   /** an alias to point at the version (moved at once, or left pending with `approval`) */
   alias?: string;
   approval?: 'none' | 'required';
+  /** registered from a file (`models register`), not produced by a run here */
+  source?: VersionSource;
 }
 
 export interface RegisterResult {
@@ -230,6 +232,7 @@ export function registerVersion(store: ProjectStore, req: RegisterRequest, actor
         now(),
       );
       created = true;
+      if (req.source) db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(sourceKey(req.name, version), JSON.stringify(req.source));
     }
     const result: RegisterResult = { version, created };
     if (req.alias !== undefined) {
@@ -245,6 +248,43 @@ export function registerVersion(store: ProjectStore, req: RegisterRequest, actor
     bump(store);
     return result;
   });
+}
+
+/**
+ * Where a version registered from a file came from: a `project_meta` row per version
+ * (`registry.source:NAME:VERSION`), so no migration: an older Pipewright still opens the file.
+ */
+const SOURCE_PREFIX = 'registry.source:';
+const sourceKey = (name: string, version: number): string => `${SOURCE_PREFIX}${name}:${version}`;
+
+/** The sources of a model's versions registered from files, by version (the rows are input: unreadable ones are skipped). */
+function sourcesOf(store: ProjectStore, name: string): Map<number, VersionSource> {
+  const prefix = `${SOURCE_PREFIX}${name}:`;
+  const rows = store.db.prepare('SELECT key, value FROM project_meta WHERE substr(key, 1, ?) = ? LIMIT 100000').all(prefix.length, prefix) as { key: string; value: string }[];
+  const out = new Map<number, VersionSource>();
+  for (const r of rows) {
+    const version = Number(r.key.slice(prefix.length));
+    try {
+      const v = JSON.parse(r.value) as Partial<VersionSource>;
+      if (Number.isSafeInteger(version) && v.kind === 'file' && typeof v.path === 'string' && typeof v.sha256 === 'string' && /^[0-9a-f]{64}$/.test(v.sha256)) out.set(version, { kind: 'file', path: v.path, sha256: v.sha256 });
+    } catch {
+      // not ours to read: skipped
+    }
+  }
+  return out;
+}
+
+/** Where version `version` of `name` came from, when it was registered from a file. */
+export function versionSource(store: ProjectStore, name: string, version: number): VersionSource | null {
+  return sourcesOf(store, name).get(version) ?? null;
+}
+
+/** The version of `name` whose model artifact has this hash, with its model file's hash; null when none. */
+export function modelHashVersion(store: ProjectStore, name: string, modelHash: string): { version: number; bundleHash: string } | null {
+  const m = modelRow(store, name);
+  if (!m) return null;
+  const v = store.db.prepare('SELECT version, bundle_hash FROM model_versions WHERE model_id = ? AND model_hash = ?').get(m.id, modelHash) as { version: number; bundle_hash: string } | undefined;
+  return v ? { version: v.version, bundleHash: v.bundle_hash } : null;
 }
 
 function finiteOnly(metrics: Record<string, number>): Record<string, number> {
@@ -394,7 +434,7 @@ function pendingOf(store: ProjectStore, modelId: number): PendingMove[] {
   return rows.map((r) => ({ id: r.id, alias: r.alias, version: r.version, from: r.cur, requestedAt: r.requested_at, requestedBy: r.requested_by, via: r.via }));
 }
 
-function versionInfo(r: VersionRow, aliases: Record<string, number>): VersionInfo {
+function versionInfo(r: VersionRow, aliases: Record<string, number>, source?: VersionSource): VersionInfo {
   const v: VersionInfo = {
     version: r.version,
     run: r.run_id,
@@ -413,6 +453,7 @@ function versionInfo(r: VersionRow, aliases: Record<string, number>): VersionInf
       .map(([a]) => a),
   };
   if (r.classes) v.classes = JSON.parse(r.classes) as (string | number | boolean)[];
+  if (source) v.source = source;
   return v;
 }
 
@@ -442,7 +483,8 @@ export function listModels(store: ProjectStore): ModelSummary[] {
 export function showModel(store: ProjectStore, name: string): ModelDetails {
   const m = requireModel(store, name);
   const aliases = aliasesOf(store, m.id);
-  const versions = (store.db.prepare('SELECT * FROM model_versions WHERE model_id = ? ORDER BY version DESC').all(m.id) as VersionRow[]).map((r) => versionInfo(r, aliases));
+  const sources = sourcesOf(store, m.name);
+  const versions = (store.db.prepare('SELECT * FROM model_versions WHERE model_id = ? ORDER BY version DESC').all(m.id) as VersionRow[]).map((r) => versionInfo(r, aliases, sources.get(r.version)));
   const audit = (
     store.db.prepare('SELECT at, alias, from_version, to_version, by_user, via, reason FROM model_audit WHERE model_id = ? ORDER BY id DESC').all(m.id) as {
       at: string;

@@ -13,6 +13,7 @@ import { parsePipelineText, type Pipeline } from '../../shared/pipeline';
 import type { RunStatus } from '../../shared/run';
 import type { Lineage, LineageFile, OutputInfo, RunDiff, RunShow, ShowNode } from '../../shared/history';
 import { registry } from '../../nodes/registry';
+import { versionSource } from '../registry/store';
 import { parseJson } from './rows';
 import type { ExecutionRow, ProjectStore, RunRow } from './types';
 
@@ -309,7 +310,11 @@ export function lineageOf(store: ProjectStore, ref: string): Lineage {
       .prepare('SELECT v.model_hash, v.run_id FROM model_versions v JOIN registered_models m ON m.id = v.model_id WHERE m.name = ? AND v.version = ?')
       .get(parsed.name, Number(parsed.version)) as { model_hash: string; run_id: number | null } | undefined;
     if (!v) throw new HistoryNotFound(`model version ${parsed.name}:${parsed.version} does not exist in ${store.path}`);
-    return { ref, ...walker.walk(v.model_hash, v.run_id), registered: { name: parsed.name, version: Number(parsed.version) } };
+    const registered = { name: parsed.name, version: Number(parsed.version) };
+    const source = versionSource(store, registered.name, registered.version);
+    // from a file: the model came from outside, unless a run here produced the very same model
+    if (source) return { ref, ...walker.walk(v.model_hash, v.run_id), kind: 'model', registered, registeredFrom: { path: source.path, sha256: source.sha256 } };
+    return { ref, ...walker.walk(v.model_hash, v.run_id), registered };
   }
   if (parsed.kind === 'artifact') {
     if (!store.hasArtifact(parsed.hash)) throw new HistoryNotFound(`artifact ${parsed.hash} does not exist in ${store.path}`);

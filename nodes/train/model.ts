@@ -116,6 +116,123 @@ export function parseModel(json: unknown): ModelDoc {
   return json;
 }
 
+/** At most this many layers, units a layer and features: far beyond any model a trainer here writes. */
+const MAX_LAYERS = 64;
+const MAX_UNITS = 1 << 16;
+const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'linear'];
+const OUTPUT_OF: Record<ModelTask, OutputKind> = { binary: 'sigmoid', multiclass: 'softmax', regression: 'linear' };
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * A model document from outside (a file, a project file): every field checked against the others —
+ * the features against the network's inputs and the standardisation, the classes against the
+ * task and the outputs, each weight tensor's shape against the layers and its bytes against its
+ * shape, every number finite — and rebuilt from those fields alone (nothing else is kept). The
+ * error names the field. A document is data: nothing in it is ever called or evaluated.
+ */
+export function checkModelDoc(json: unknown): ModelDoc {
+  const bad = (field: string, what: string): never => {
+    throw new NodeError(`model ${field}: ${what}`);
+  };
+  const m = parseModel(json) as unknown as Record<string, unknown>;
+  const obj = (v: unknown, field: string): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : bad(field, 'not an object'));
+  const str = (v: unknown, field: string, max = 300): string => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : bad(field, `not a name (text of 1 to ${max} characters)`));
+  const finite = (v: unknown, field: string): number => (typeof v === 'number' && Number.isFinite(v) ? v : bad(field, `${JSON.stringify(v)?.slice(0, 40)} is not a finite number`));
+  const count = (v: unknown, field: string, min: number, max: number): number =>
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? (v as number) : bad(field, `${JSON.stringify(v)?.slice(0, 40)} is not a whole number from ${min} to ${max}`);
+  const numbers = (v: unknown, field: string, n: number): number[] => {
+    if (!Array.isArray(v) || v.length !== n) return bad(field, `expected ${n} numbers (one per feature)`);
+    return v.map((x, i) => finite(x, `${field}[${i}]`));
+  };
+
+  const task = m.task === 'binary' || m.task === 'multiclass' || m.task === 'regression' ? m.task : bad('task', `${JSON.stringify(m.task)?.slice(0, 40)} is not binary, multiclass or regression`);
+  const label = str(m.label, 'label');
+  if (!Array.isArray(m.features) || m.features.length === 0 || m.features.length > MAX_UNITS) bad('features', `expected a list of 1 to ${MAX_UNITS} column names`);
+  const features = (m.features as unknown[]).map((f, i) => str(f, `features[${i}]`));
+  const dup = features.find((f, i) => features.indexOf(f) !== i);
+  if (dup !== undefined) bad('features', `"${dup}" is listed twice`);
+  if (features.includes(label)) bad('features', `the label "${label}" is also a feature`);
+  const labelType = m.labelType === 'numeric' || m.labelType === 'text' ? m.labelType : bad('labelType', 'neither numeric nor text');
+  let classes: string[] | null = null;
+  if (task === 'regression') {
+    if (m.classes !== null && m.classes !== undefined) bad('classes', 'a regression model has none');
+    if (labelType !== 'numeric') bad('labelType', 'a regression target is numeric');
+  } else {
+    if (!Array.isArray(m.classes)) return bad('classes', 'missing');
+    classes = m.classes.map((c, i) => (typeof c === 'string' && c.length <= 1000 ? c : bad(`classes[${i}]`, 'not a class name')));
+    if (task === 'binary' ? classes.length !== 2 : classes.length < 2 || classes.length > MAX_UNITS) bad('classes', `${classes.length} classes for a ${task} model`);
+    if (new Set(classes).size !== classes.length) bad('classes', 'a class is listed twice');
+    if (labelType === 'numeric') classes.forEach((c, i) => finite(c.trim() === '' ? NaN : Number(c), `classes[${i}]`));
+  }
+  let target: ModelDoc['target'] = null;
+  if (m.target !== null && m.target !== undefined) {
+    if (task !== 'regression') bad('target', 'only a regression model has one');
+    const t = obj(m.target, 'target');
+    target = { mean: finite(t.mean, 'target.mean'), std: finite(t.std, 'target.std') };
+    if (target.std === 0) bad('target.std', 'is 0');
+  }
+  const st = obj(obj(m.preprocessing, 'preprocessing').standardize, 'preprocessing.standardize');
+  const standardize = { mean: numbers(st.mean, 'preprocessing.standardize.mean', features.length), std: numbers(st.std, 'preprocessing.standardize.std', features.length) };
+  const zero = standardize.std.indexOf(0);
+  if (zero >= 0) bad(`preprocessing.standardize.std[${zero}]`, 'is 0 (every value would be infinite)');
+
+  const n = obj(m.network, 'network');
+  const inputs = count(n.inputs, 'network.inputs', 1, MAX_UNITS);
+  if (inputs !== features.length) bad('network.inputs', `${inputs} inputs for ${features.length} features`);
+  if (!Array.isArray(n.hidden) || n.hidden.length > MAX_LAYERS) bad('network.hidden', `expected a list of at most ${MAX_LAYERS} layer sizes`);
+  const hidden = (n.hidden as unknown[]).map((h, i) => count(h, `network.hidden[${i}]`, 1, MAX_UNITS));
+  const activation = ACTIVATIONS.includes(n.activation as Activation) ? (n.activation as Activation) : bad('network.activation', `${JSON.stringify(n.activation)?.slice(0, 40)} is not one of ${ACTIVATIONS.join(', ')}`);
+  const outputs = count(n.outputs, 'network.outputs', 1, MAX_UNITS);
+  const wantOutputs = task === 'multiclass' ? classes!.length : 1;
+  if (outputs !== wantOutputs) bad('network.outputs', `${outputs} outputs for a ${task} model${task === 'multiclass' ? ` of ${wantOutputs} classes` : ' (expected 1)'}`);
+  if (n.output !== OUTPUT_OF[task]) bad('network.output', `${JSON.stringify(n.output)?.slice(0, 40)} for a ${task} model (expected ${OUTPUT_OF[task]})`);
+
+  const sizes = [inputs, ...hidden, outputs];
+  if (!Array.isArray(m.weights) || m.weights.length !== 2 * (sizes.length - 1)) bad('weights', `expected ${2 * (sizes.length - 1)} tensors (a kernel and a bias per layer of ${sizes.join(' → ')})`);
+  const weights = (m.weights as unknown[]).map((raw, i) => {
+    const w = obj(raw, `weights[${i}]`);
+    const l = Math.floor(i / 2);
+    const shape = i % 2 === 0 ? [sizes[l], sizes[l + 1]] : [sizes[l + 1]];
+    const name = str(w.name, `weights[${i}].name`);
+    if (!Array.isArray(w.shape) || w.shape.length !== shape.length || w.shape.some((d, k) => d !== shape[k])) bad(`weights[${i}] (${name}).shape`, `${JSON.stringify(w.shape)?.slice(0, 60)} where layer ${l} needs [${shape.join(', ')}]`);
+    const data = typeof w.data === 'string' && BASE64.test(w.data) ? w.data : bad(`weights[${i}] (${name}).data`, 'not base64 text');
+    const size = shape.reduce((a, b) => a * b, 1);
+    const bytes = (data.length / 4) * 3 - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
+    if (bytes !== size * 4) bad(`weights[${i}] (${name}).data`, `${bytes} bytes where shape [${shape.join(', ')}] needs ${size * 4} (${size} float32)`);
+    const values = decodeFloat32(data, size);
+    const at = values.findIndex((x) => !Number.isFinite(x));
+    if (at >= 0) bad(`weights[${i}] (${name}).data`, `value ${at} is ${values[at]}`);
+    return { name, shape, data };
+  });
+
+  const t = obj(m.training, 'training');
+  const params = obj(t.params, 'training.params');
+  const training: ModelDoc['training'] = {
+    params,
+    rows: count(t.rows, 'training.rows', 0, Number.MAX_SAFE_INTEGER),
+    validationRows: count(t.validationRows, 'training.validationRows', 0, Number.MAX_SAFE_INTEGER),
+    epochs: count(t.epochs, 'training.epochs', 0, Number.MAX_SAFE_INTEGER),
+    bestEpoch: count(t.bestEpoch, 'training.bestEpoch', 0, Number.MAX_SAFE_INTEGER),
+    stoppedEarly: typeof t.stoppedEarly === 'boolean' ? t.stoppedEarly : bad('training.stoppedEarly', 'not true or false'),
+    finalLoss: t.finalLoss === null ? null : finite(t.finalLoss, 'training.finalLoss'),
+    backend: str(t.backend, 'training.backend', 100),
+  };
+  return {
+    format: 'pipewright-model/v1',
+    trainer: str(m.trainer, 'trainer', 200),
+    task,
+    label,
+    features,
+    classes,
+    labelType,
+    target,
+    preprocessing: { standardize },
+    network: { inputs, hidden, activation, outputs, output: OUTPUT_OF[task] },
+    weights,
+    training,
+  };
+}
+
 export interface LoadModelOptions {
   /**
    * Predict in plain JavaScript (`forwardRows`) when the rows' multiply-adds are at most this

@@ -3,7 +3,8 @@
  * register node (the second asks for approval) leave version 1 as champion and version 2 waiting;
  * the page shows both with metrics and run links, the pending move with both versions' metrics
  * side by side, Approve moves champion and the audit trail names the reason; a roll back with a
- * reason moves it back; the run link opens the run in the editor.
+ * reason moves it back; the run link opens the run in the editor. A version registered from a
+ * file (`pipewright models register`) shows that file instead of a run.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,16 +34,22 @@ async function registerTwice(dir: string): Promise<string> {
   return project;
 }
 
+/** A new page with `project` open (its button then shows `name`), on its Models tab. */
+async function openModelsPage(project: string, name: string): Promise<Awaited<ReturnType<typeof openPage>>> {
+  const opened = await openPage(suite.browser, suite.app.url);
+  const { page } = opened;
+  await page.getByTestId('project-button').click();
+  await page.getByTestId('project-path-input').fill(project);
+  await page.getByTestId('project-open').click();
+  await expect.poll(() => page.getByTestId('project-button').textContent()).toContain(name);
+  await page.getByTestId('page-tab-models').click();
+  return opened;
+}
+
 describe('models page', () => {
   it('shows versions, approves a pending promotion and rolls back, each with a reason in the audit trail', async () => {
     const project = await registerTwice(join(suite.app.home, 'models-e2e'));
-    const { page, errors } = await openPage(suite.browser, suite.app.url);
-    await page.getByTestId('project-button').click();
-    await page.getByTestId('project-path-input').fill(project);
-    await page.getByTestId('project-open').click();
-    await expect.poll(() => page.getByTestId('project-button').textContent()).toContain('models');
-
-    await page.getByTestId('page-tab-models').click();
+    const { page, errors } = await openModelsPage(project, 'models');
     const model = page.getByTestId('model-cancer');
     await model.waitFor();
     await expect(page.getByTestId('version-1').textContent()).resolves.toMatch(/champion.*run 1.*accuracy\s*0\.96/);
@@ -84,6 +91,27 @@ describe('models page', () => {
     await page.waitForSelector('[data-testid="node-register"]');
     await expect.poll(() => page.getByTestId('node-evaluate').textContent()).toMatch(/accuracy/);
     await screenshot(page, 'models-run-link');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, RUN_MS);
+
+  it('shows a version registered from a file (pipewright models register) with the file, not a run', async () => {
+    const dir = join(suite.app.home, 'models-file-e2e');
+    const first = await registerTwice(dir);
+    const cli = join(ROOT, 'bin', 'pipewright.cjs');
+    const file = join(dir, 'cancer-v1.model.json');
+    await run(process.execPath, [cli, 'models', 'export', 'cancer:1', '--project', first, '-o', file]);
+    const project = join(dir, 'from-file.pwproj');
+    await run(process.execPath, [cli, 'models', 'register', file, '--project', project, '--name', 'cancer-file', '--alias', 'champion', '--reason', 'moved from models.pwproj']);
+    const { page, errors } = await openModelsPage(project, 'from-file');
+    await page.getByTestId('model-cancer-file').waitFor();
+    const source = page.getByTestId('source-1');
+    await expect(source.textContent()).resolves.toMatch(/^file cancer-v1\.model\.json [0-9a-f]{12}$/);
+    await expect(source.getAttribute('title')).resolves.toContain(file);
+    // the metrics came with the file; the audit names the command and the reason
+    await expect(page.getByTestId('version-1').textContent()).resolves.toMatch(/champion.*accuracy\s*0\.96/);
+    await expect(page.getByTestId('audit').locator('tbody tr').first().textContent()).resolves.toMatch(/champion.*pipewright models register\s*moved from models\.pwproj/);
+    await screenshot(page, 'models-from-file');
     expect(errors).toEqual([]);
     await page.context().close();
   }, RUN_MS);

@@ -345,6 +345,10 @@ describe('a pipeline ending in deploy.register (the bundled breast-cancer exampl
     expect(wf.spec.templates.map((t) => t.name)).not.toContain('register');
     const header = r.stdout.slice(0, r.stdout.indexOf('\napiVersion:'));
     expect(header).toMatch(/^# Left out: register \(deploy\.register\)/m);
+    // what to do instead: register the train step's model artifact (and the evaluation's metrics) after the workflow
+    const line = 'pipewright models register model --project P --name breast-cancer --alias champion --metrics metrics';
+    expect(header).toContain(`#   register: ${line}\n#   on step train's \`model\` artifact, its \`model-sha256\` output beside it as model.sha256, and step evaluate's \`metrics\`.`);
+    expect(r.stderr).toContain(line);
     // a deploy.serve after it goes too, as one that depends on a left-out node
     const dir = mkdtempSync(join(tmpdir(), 'pw-export-deploy-'));
     try {

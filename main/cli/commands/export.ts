@@ -130,7 +130,7 @@ const command: Command = async (argv, io) => {
     throw e;
   }
   if (args.to === 'argo') {
-    const note = leftOutNote(leftOutOfArgo(plan));
+    const note = leftOutNote(leftOutOfArgo(plan), plan);
     if (note.length) io.stderr(`${args.file}: warning: ${note.join(' ')}\n`);
   }
   if (args.out) {

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { FileRefused } from '../../registry/bounded-file';
 import { ModelFileError } from '../../registry/model-file';
 import { RegistryError } from '../../registry/store';
 import { InputError } from '../../serving/types';
@@ -18,6 +19,8 @@ export interface RegistryCommandOptions {
   readonly?: boolean;
   /** where an unknown model is reported (`model`) */
   place: string;
+  /** create the project file when there is none (`models register`) */
+  create?: boolean;
 }
 
 export function failWith(io: CliIO, cmd: string, json: boolean, place: string, message: string, code = 2): number {
@@ -28,7 +31,7 @@ export function failWith(io: CliIO, cmd: string, json: boolean, place: string, m
 
 /** Maps the registry's, the model file's and bad input's errors to exit codes; rethrows the rest. */
 export function registryFailure(io: CliIO, cmd: string, json: boolean, place: string, e: unknown): number {
-  if (e instanceof RegistryError || e instanceof ModelFileError) return failWith(io, cmd, json, place, e.message);
+  if (e instanceof RegistryError || e instanceof ModelFileError || e instanceof FileRefused) return failWith(io, cmd, json, place, e.message);
   if (e instanceof InputError) return failWith(io, cmd, json, e.column ? `columns.${e.column}` : 'input', e.message);
   if (e instanceof ProjectFileError) return failWith(io, cmd, json, 'project', e.message);
   if (e instanceof ProjectWriteError) return failWith(io, cmd, json, 'project', e.message, 1);
@@ -45,10 +48,12 @@ export async function withRegistry<T>(
   toJson: (result: T) => unknown = (r) => r,
 ): Promise<number> {
   const path = resolve(io.cwd, opts.project);
-  if (!existsSync(path)) return failWith(io, cmd, opts.json, 'project', `${path}: no such project file`);
+  const create = opts.create === true && !existsSync(path);
+  if (!existsSync(path) && !create) return failWith(io, cmd, opts.json, 'project', `${path}: no such project file`);
   let store: ProjectStore;
   try {
-    store = openProject(path, { readonly: opts.readonly ?? false, onWait: (m) => io.stderr(`pipewright ${cmd}: ${m}\n`) });
+    store = openProject(path, { readonly: opts.readonly ?? false, create, onWait: (m) => io.stderr(`pipewright ${cmd}: ${m}\n`) });
+    if (create) io.stderr(`pipewright ${cmd}: created ${path}\n`);
   } catch (e) {
     return registryFailure(io, cmd, opts.json, 'project', e);
   }

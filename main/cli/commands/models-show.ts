@@ -25,6 +25,7 @@ export function showJson(d: ModelDetails): unknown {
       task: v.task,
       ...(v.classes ? { classes: v.classes } : {}),
       aliases: v.aliases,
+      ...(v.source ? { source: v.source } : {}),
       provenance: { pipeline: v.pipeline, pipelineVersion: v.pipelineVersion, dataHashes: v.dataHashes, modelHash: v.modelHash },
     })),
     aliases: d.aliases,
@@ -45,7 +46,7 @@ function showText(d: ModelDetails): string {
   out.push(
     textTable(
       ['VERSION', 'RUN', 'CREATED', 'ALIASES', 'METRICS'],
-      d.versions.map((v) => [String(v.version), v.run === null ? '—' : `${v.run} (${v.node})`, v.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), v.aliases.join(' '), formatMetrics(v.metrics)]),
+      d.versions.map((v) => [String(v.version), v.run !== null ? `${v.run} (${v.node})` : v.source ? `file ${v.source.path} (sha256 ${v.source.sha256.slice(0, 12)})` : '—', v.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), v.aliases.join(' '), formatMetrics(v.metrics)]),
     ).trimEnd(),
   );
   const latest = d.versions[0];

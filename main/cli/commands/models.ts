@@ -14,7 +14,8 @@ const USAGE = `usage: pipewright models --project P [--json]
        pipewright models alias NAME ALIAS --delete --project P [--reason TEXT]
        pipewright models approve NAME VERSION --project P [--reason TEXT]
        pipewright models traffic NAME ALIAS=PCT... [--shadow ALIAS | --no-shadow] --project P
-       pipewright models export NAME[@ALIAS|:VERSION] --project P -o FILE`;
+       pipewright models export NAME[@ALIAS|:VERSION] --project P -o FILE
+       pipewright models register FILE --project P --name NAME [--alias A] [--reason TEXT] [--metrics FILE.json]`;
 
 const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
   show: async () => (await import('./models-show')).default,
@@ -22,10 +23,11 @@ const SUBCOMMANDS: Record<string, () => Promise<Command>> = {
   approve: async () => (await import('./models-approve')).default,
   traffic: async () => (await import('./models-traffic')).default,
   export: async () => (await import('./models-export')).default,
+  register: async () => (await import('./models-register')).default,
 };
 
 function listText(models: ModelSummary[]): string {
-  if (models.length === 0) return 'no registered models yet (add a deploy.register node to a pipeline and run it)\n';
+  if (models.length === 0) return 'no registered models yet (add a deploy.register node to a pipeline and run it, or pipewright models register FILE)\n';
   return textTable(
     ['MODEL', 'VERSIONS', 'LATEST', 'ALIASES', 'PENDING'],
     models.map((m) => [
@@ -44,7 +46,7 @@ const command: Command = async (argv, io) => {
   const sub = argv[0] && SUBCOMMANDS[argv[0]];
   if (sub) return (await sub())(argv.slice(1), io);
   const { values, positionals } = parseCommandArgs(argv, { project: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
-  if (positionals.length) throw new UsageError(`unknown models command '${positionals[0]}' (show, alias, approve, traffic, export)\n${USAGE}`);
+  if (positionals.length) throw new UsageError(`unknown models command '${positionals[0]}' (show, alias, approve, traffic, export, register)\n${USAGE}`);
   if (!values.project) throw new UsageError(`give the project file with --project\n${USAGE}`);
   const json = values.json ?? false;
   return withRegistry(io, 'models', { project: values.project, json, readonly: true, place: 'project' }, listModels, listText, (models) => ({ models }));

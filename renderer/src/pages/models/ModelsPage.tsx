@@ -243,6 +243,10 @@ function VersionRow(props: { model: ModelDetails; v: VersionInfo; moving: boolea
             <button className="pw-link" title={`open run ${v.run} of ${v.pipeline} in the editor`} onClick={() => void openRecordedRun(v.pipeline!, String(v.run))} data-testid={`run-link-${v.version}`}>
               run {v.run}
             </button>
+          ) : v.source ? (
+            <span title={`registered from ${v.source.path}\nsha256 ${v.source.sha256}`} data-testid={`source-${v.version}`}>
+              file {v.source.path.split(/[\\/]/).pop()} <span className="pw-muted small">{v.source.sha256.slice(0, 12)}</span>
+            </span>
           ) : (
             '—'
           )}
