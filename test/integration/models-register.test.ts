@@ -136,6 +136,7 @@ describe('pipewright models register FILE', () => {
     expect(text.stdout).toMatch(new RegExp(`^1 +file ${model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(sha256 ${sha256(readFileSync(model)).slice(0, 12)}\\)`, 'm'));
     const lineage = JSON.parse((await cli(['lineage', 'bc-argo:1', '--project', B, '--json'], dir)).stdout) as Lineage;
     expect(lineage).toMatchObject({ kind: 'model', hash: run.nodes.train.outputs!.model.hash, producedBy: null, registered: { name: 'bc-argo', version: 1 }, registeredFrom: { path: model, sha256: sha256(readFileSync(model)) } });
+    expect((await cli(['lineage', 'bc-argo:1', '--project', B], dir)).stdout).toContain(`registered from the file ${model}  sha256 ${sha256(readFileSync(model))} (pipewright models register)`);
 
     // predict: B's version on the rows the trainer saw = the original file = A's registered model on the raw rows
     for (const [args, outFile] of [

@@ -20,6 +20,7 @@ export function formatLineage(l: Lineage): string {
     for (const i of x.inputs) walk(i, `${indent}  `, i.port);
   };
   walk(l, '', null);
+  if (l.registeredFrom) lines.push(`registered from the file ${l.registeredFrom.path}  sha256 ${l.registeredFrom.sha256} (pipewright models register)`);
   lines.push('', 'data files:');
   for (const f of l.files) lines.push(`  ${f.path}  sha256 ${f.sha256 ?? '(file is gone)'}`);
   if (l.files.length === 0) lines.push('  none');
