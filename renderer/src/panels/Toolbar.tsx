@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { ExportMenu } from './ExportMenu';
+import { MiddleEllipsis } from './MiddleEllipsis';
 import { useDismiss } from './use-dismiss';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
@@ -45,7 +46,10 @@ export function Toolbar() {
   return (
     <header className="pw-toolbar">
       <div className="pw-brand" title={s.info?.version ? `Pipewright v${s.info.version}` : 'Pipewright'}>
-        Pipewright
+        <span className="pw-brand-full">Pipewright</span>
+        <span className="pw-brand-short" aria-hidden>
+          Pw
+        </span>
       </div>
       {pages.length > 0 && (
         <nav className="pw-page-tabs" data-testid="page-tabs">
@@ -59,10 +63,10 @@ export function Toolbar() {
       )}
       <div className="pw-project" data-testid="project-bar" ref={projectBox}>
         <button onClick={() => setShowProject((v) => !v)} data-testid="project-button" title={s.projectPath ? `Project: ${s.projectPath}` : 'no project'}>
-          {s.projectPath ? basename(s.projectPath) : 'No project'}
+          <MiddleEllipsis text={s.projectPath ? basename(s.projectPath) : 'No project'} />
         </button>
-        <span className="pw-doc-name" data-testid="pipeline-name">
-          {pipelineName}
+        <span className="pw-doc-name" data-testid="pipeline-name" title={pipelineName}>
+          <MiddleEllipsis text={pipelineName} />
         </span>
         <span
           className={`pw-save-state ${s.saveState}`}
