@@ -22,6 +22,7 @@ import { ServerStats } from '../../main/serving/server';
 import { numericInputs, readCsvRecords } from '../helpers/csv';
 import { startMemoryApi } from '../helpers/memory-api';
 import { startServe, type ServeProcess } from '../helpers/serve-process';
+import { cli } from '../helpers/cli-main';
 import { until } from '../helpers/until';
 import { startWebProcess, type WebProcess } from '../helpers/web-process';
 import type { ApiClient } from '../../shared/api/rpc';
@@ -242,6 +243,13 @@ describe("the leases of an app's own servers (deploy.serve run in npm run web)",
     expect(await post(a.lease.url, '/v1/models/cancer:predict', { instances: rows })).toBe(200);
     await leaseOf(pid, (l) => (l?.stats.requests ?? 0) >= 1, 'the request counted in the row');
 
+    // a pipewright process lists it too
+    const listed = await cli(['serve', '--list', '--project', project, '--json'], dir);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).servers).toContainEqual(expect.objectContaining({ origin: 'app', pid, url: a.lease.url, state: 'running', models: [{ name: 'cancer', version: 1, alias: 'champion' }] }));
+    const text = (await cli(['serve', '--list', '--project', project], dir)).stdout;
+    expect(text).toMatch(new RegExp(`^${a.lease.url} +app \\(pid ${pid} on \\S+\\) +running +cancer:1 \\(champion\\) +[1-9]`, 'm'));
+
     // the app lists its own server once, as its own (with Stop), not again from its row
     const own = (await a.client.call('serving.list', {})).servers;
     expect(own.filter((x) => x.url === a.lease.url)).toEqual([expect.objectContaining({ origin: 'app', name: 'cancer' })]);
@@ -296,6 +304,7 @@ describe("the leases of an app's own servers (deploy.serve run in npm run web)",
     await a.web.exited;
     const dead = (await leaseOf(pid, (l) => l?.state === 'stopped', 'a stopped lease'))!;
     expect(dead.why).toBe(`process ${pid} is gone`);
+    expect((await cli(['serve', '--list', '--project', project], dir)).stdout).toMatch(new RegExp(`^${dead.url} +app \\(pid ${pid} on \\S+\\) +stopped: process ${pid} is gone +cancer:1`, 'm'));
     const other = startMemoryApi({ mode: 'memory', configDir: join(dir, 'config-third') });
     try {
       await other.client.call('project.open', { path: project });

@@ -21,6 +21,7 @@ import { parseCommandArgs } from '../args';
 import { UsageError, type CliIO, type Command } from '../io';
 
 const USAGE = `usage: pipewright serve (--project P [--model REF]... | --model-file F) [--port N] [--host H] [--token T | --no-auth] [--workers N] [--log-sample R]
+       pipewright serve --list --project P [--json]   (the servers on a project: pipewright serve's and the apps')
   REF: NAME (champion, else latest; follows the alias), NAME@ALIAS (follows it), NAME:VERSION (pinned)
   --port 8080 by default (0: a free port); --host 127.0.0.1 by default
   off loopback, every request needs --token T (or PIPEWRIGHT_SERVE_TOKEN), or say --no-auth`;
@@ -260,6 +261,8 @@ async function servePrimary(o: ServeOptions, io: CliIO): Promise<number> {
 }
 
 const command: Command = async (argv, io) => {
+  // `serve --list`: the servers on a project (their lease rows), not a server
+  if (argv.includes('--list')) return (await import('./serve-list')).default(argv, io);
   const o = serveOptions(argv, io);
   if (cluster.isWorker) {
     // a worker of --workers N: the primary prints the address; a restarted worker reuses the port
