@@ -5,6 +5,7 @@
 import { APP_VERSION } from '../../shared/version';
 import { ProjectFileError, ProjectWriteError } from '../store/errors';
 import { HelpRequested, processIO, UsageError, type CliIO, type Command } from './io';
+import { dropPrestartedPool, prestartWorker } from '../engine/prestart';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'run a pipeline and record it in its project file', load: async () => (await import('./commands/run')).default },
@@ -82,6 +83,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`pipewright: unknown command '${name}'\n\n${USAGE}`);
     return 2;
   }
+  // The run command's worker loads beside the command's own modules (main/engine/prestart.ts).
+  if (name === 'run' && !rest.some((a) => a === '--help' || a === '-h')) prestartWorker();
   try {
     return await (await cmd.load())(rest, io);
   } catch (e) {
@@ -99,6 +102,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     io.stderr(`pipewright ${name}: ${(e as Error).stack ?? String(e)}\n`);
     return 1;
+  } finally {
+    await dropPrestartedPool();
   }
 }
 

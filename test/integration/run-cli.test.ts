@@ -130,4 +130,20 @@ describe('pipewright run', () => {
     expect(r.stderr.includes('\u001b[')).toBe(false);
     expect(r.stderr.trim().split('\n').length).toBe(8);
   });
+
+  it('exits on its own when it stops before running: the worker it started beside its modules is closed', () => {
+    // A worker left running would keep the process alive until the timeout kills it (status null).
+    const cases: [string[], number, RegExp][] = [
+      [['run', 'invalid.pipeline.yaml'], 2, /testFraction/],
+      [['run', 'nowhere.pipeline.yaml', '--json'], 2, /no such file/],
+      [['run', '--help'], 0, /Usage|usage/],
+      [['run', 'bc.pipeline.yaml', '--no-such-option'], 2, /no-such-option/],
+    ];
+    for (const [argv, code, says] of cases) {
+      const r = spawnSync(process.execPath, ['--import', TSX, join(ROOT, 'main/engine/fixtures/cli-entry.ts'), ...argv], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      expect(r.signal, argv.join(' ')).toBeNull();
+      expect(r.status, argv.join(' ')).toBe(code);
+      expect(r.stdout + r.stderr).toMatch(says);
+    }
+  });
 });

@@ -11,6 +11,8 @@ import { createChecker } from '../../../nodes/checker';
 import { startRun } from '../../engine/engine';
 import { InvalidPipelineError, planPipeline, type Plan } from '../../engine/planner';
 import { loadRegistry } from '../../engine/plugins';
+import { takePrestartedPool } from '../../engine/prestart';
+import type { WorkerPool } from '../../engine/pool';
 import { openProject, ProjectFileError, ProjectWriteError, type ProjectStore } from '../../store/project-store';
 import { parseCommandArgs, type OptionSpecs } from '../args';
 import { HelpRequested, UsageError, type CliIO, type Command } from '../io';
@@ -76,17 +78,21 @@ function writeFailed(io: CliIO, json: boolean, e: ProjectWriteError): number {
 
 /** With --json, even an unexpected error leaves exactly one JSON document on stdout. */
 const command: Command = async (argv, io) => {
+  // The worker main.ts started as the command began (main/engine/prestart.ts): the run's, closed here.
+  const pool = takePrestartedPool() ?? undefined;
   try {
-    return await runCommand(argv, io);
+    return await runCommand(argv, io, pool);
   } catch (e) {
     if (!argv.includes('--json') || e instanceof UsageError) throw e;
     io.stdout(`${JSON.stringify({ errors: [{ place: 'run', message: (e as Error).message ?? String(e) }] }, null, 2)}\n`);
     io.stderr(`pipewright run: ${(e as Error).stack ?? String(e)}\n`);
     return 1;
+  } finally {
+    await pool?.close();
   }
 };
 
-async function runCommand(argv: string[], io: CliIO): Promise<number> {
+async function runCommand(argv: string[], io: CliIO, pool: WorkerPool | undefined): Promise<number> {
   const json = argv.includes('--json');
   let args: RunArgs;
   try {
@@ -158,6 +164,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
       plan,
       baseDir: dirname(file),
       noCache: args.noCache,
+      pool,
       onEvent: (e) => progress.onEvent(e),
     });
     cancel = started.cancel;
