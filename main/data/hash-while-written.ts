@@ -33,8 +33,12 @@ export interface FileDigest {
 const CHUNK = 1 << 20;
 /** bytes hashed before the loop yields (the write's promise must be able to settle) */
 const SLICE = 16 << 20;
-/** how long to wait for more bytes when the reader has caught up with the writer */
+/**
+ * How long to wait for more bytes when the reader has caught up with the writer: from 2 ms,
+ * doubling while nothing comes (a long query writes nothing for minutes) up to 64 ms.
+ */
 const IDLE_MS = 2;
+const IDLE_MAX_MS = 64;
 
 function tryOpen(path: string): number | null {
   try {
@@ -76,11 +80,18 @@ export async function hashWhileWritten<T>(path: string, write: () => Promise<T>)
     return taken;
   };
   try {
+    let idle = IDLE_MS;
     while (!settled) {
       fd ??= tryOpen(path);
       const n = fd === null ? 0 : take(SLICE);
-      if (n === 0) await Promise.race([woken, new Promise((r) => setTimeout(r, IDLE_MS))]);
-      else await new Promise((r) => setImmediate(r));
+      if (n > 0) {
+        idle = IDLE_MS;
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      // Woken at once when the write ends, so a small table pays no wait.
+      await Promise.race([woken, new Promise((r) => setTimeout(r, idle))]);
+      idle = Math.min(IDLE_MAX_MS, idle * 2);
     }
     const value = await writing;
     fd ??= tryOpen(path);
