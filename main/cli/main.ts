@@ -19,7 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   gc: { summary: 'delete artifacts no kept run needs, then compact (--dry-run: only say)', load: async () => (await import('./commands/gc')).default },
   lineage: { summary: 'where an artifact or a run\'s output came from, down to the data files', load: async () => (await import('./commands/lineage')).default },
   'run-node': { summary: 'run one node alone on artifact files (the unit Argo schedules)', load: async () => (await import('./commands/run-node')).default },
-  models: { summary: 'the model registry: models, show, alias, approve, traffic, export', load: async () => (await import('./commands/models')).default },
+  models: { summary: 'the model registry: models, show, alias, approve, traffic, export, register', load: async () => (await import('./commands/models')).default },
   predict: { summary: 'batch prediction with a registered model or a model file (CSV or Parquet)', load: async () => (await import('./commands/predict')).default },
   features: { summary: 'feature views and what is materialised online', load: async () => (await import('./commands/features')).default },
   doctor: { summary: 'say which compute backend loads, and why the others do not', load: async () => (await import('./commands/doctor')).default },
@@ -51,12 +51,14 @@ Usage:
   pipewright models approve NAME VERSION --project P [--reason TEXT]
   pipewright models traffic NAME ALIAS=PCT... [--shadow ALIAS|--no-shadow] --project P
   pipewright models export NAME[@ALIAS|:VERSION] --project P -o FILE
+  pipewright models register FILE --project P --name NAME [--alias A] [--reason TEXT] [--metrics FILE.json]
   pipewright predict (--project P --model REF | --model-file F) --in TABLE --out FILE [--json]
   pipewright watch --project P FILE... [--once]
   pipewright doctor
   pipewright merge-driver BASE OURS THEIRS [--name PATH]
   pipewright export-model REF --project P --to kserve --image IMAGE [-o OUT] [--storage-uri URI] [--min-replicas N] [--max-replicas N]
   pipewright serve (--project P [--model REF]... | --model-file F) [--port N] [--host H] [--token T | --no-auth] [--workers N] [--log-sample R]
+  pipewright serve --list --project P [--json]
 
 Commands:
 ${Object.entries(COMMANDS)
