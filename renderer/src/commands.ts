@@ -221,7 +221,7 @@ function canvasPanels(el: Element, r: DOMRect, withMap: boolean): Rect[] {
   const rel = (q: DOMRect): Rect => ({ x: q.left - r.left, y: q.top - r.top, width: q.width, height: q.height });
   const controls = el.querySelector('.react-flow__controls');
   const map = el.querySelector('.react-flow__minimap');
-  const out: Rect[] = [controls ? rel(controls.getBoundingClientRect()) : { x: PANEL_MARGIN, y: r.height - PANEL_MARGIN - 84, width: 28, height: 84 }];
+  const out: Rect[] = [controls ? rel(controls.getBoundingClientRect()) : { x: PANEL_MARGIN, y: PANEL_MARGIN, width: 84, height: 28 }];
   if (withMap) out.push(map ? rel(map.getBoundingClientRect()) : { x: r.width - PANEL_MARGIN - MINIMAP_SIZE.width, y: PANEL_MARGIN, ...MINIMAP_SIZE });
   return out;
 }

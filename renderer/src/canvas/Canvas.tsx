@@ -275,7 +275,9 @@ export function Canvas() {
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} size={1} />
-        <Controls showInteractive={false} />
+        {/* A row at the top left: fitting keeps a row below it (or a column beside it) clear, and a graph too big
+            for the canvas runs off the right and the bottom, away from it (canvas/fit.ts). */}
+        <Controls showInteractive={false} orientation="horizontal" position="top-left" />
         {/* Only where it helps: a small graph is all on screen, and the map would cover its nodes. At
             the top right: a graph too big for the canvas is shown from its start, running off the
             right and the bottom, so panels at the left and the top stay clear of it (canvas/fit.ts). */}

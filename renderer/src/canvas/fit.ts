@@ -3,9 +3,9 @@
  * minimap): nothing fitted may lie under them. Each corner panel can be kept clear by a gutter
  * beside it (a column the graph does not enter) or a band above or below it (a row); every mix is
  * tried and the one that shows the graph largest wins. A graph too big for the canvas at the
- * lowest zoom allowed is shown from its start (top left), beside the left panels and below the top
+ * lowest zoom allowed is shown from its start (top left), below the top panels and beside the left
  * ones, running off to the right and the bottom: panels there would cover it, so the canvas keeps
- * its panels at the left and the top (see Canvas.tsx).
+ * its panels at the top (see Canvas.tsx).
  */
 export interface Rect {
   x: number;
@@ -72,8 +72,8 @@ export function fitViewport(bounds: Rect, view: { width: number; height: number 
   for (const p of panels) {
     const atLeft = p.x + p.width / 2 < view.width / 2;
     const atTop = p.y + p.height / 2 < view.height / 2;
-    if (atLeft) start.left = Math.max(start.left, p.x + p.width + GAP);
-    else if (atTop) start.top = Math.max(start.top, p.y + p.height + GAP);
+    if (atTop) start.top = Math.max(start.top, p.y + p.height + GAP);
+    else if (atLeft) start.left = Math.max(start.left, p.x + p.width + GAP);
   }
   return place(bounds, start, minZoom);
 }
