@@ -8,11 +8,12 @@
  * - A wire dropped on empty canvas opens quick-add with only the types that can take it, and the
  *   picked node is connected.
  * - Export ▾ KServe downloads what `pipewright export-model --to kserve` prints, byte for byte.
- * - A first start shows the example gallery beside the example, ready to run; an example opened
- *   from it never replaces the user's edited copy.
+ * - A first start shows the example gallery beside the example, ready to run, every example's
+ *   card in sight without scrolling at 1440x900 and 1280x720; an example opened from it never
+ *   replaces the user's edited copy.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -244,10 +245,25 @@ describe('files, examples and wires', () => {
             })
             .map((n) => n.dataset.id);
         });
+      // every example's card in sight, none needing a scroll: each card's box inside the strip's visible box
+      const examples = readdirSync(join(ROOT, 'resources', 'examples')).filter((f) => f.endsWith('.pipeline.yaml')).length;
+      const cardsOut = () =>
+        page.evaluate(() => {
+          const strip = document.querySelector<HTMLElement>('[data-testid="gallery"]')!;
+          const s = strip.getBoundingClientRect();
+          const cards = [...strip.querySelectorAll<HTMLElement>('.pw-gallery-item')];
+          const out = cards.filter((c) => {
+            const r = c.getBoundingClientRect();
+            return r.left < s.left || r.right > s.right || r.top < s.top || r.bottom > s.bottom;
+          });
+          return { cards: cards.length, out: out.map((c) => c.dataset.testid), scrolls: strip.scrollHeight > strip.clientHeight || strip.scrollWidth > strip.clientWidth };
+        });
+      await expect.poll(cardsOut).toEqual({ cards: examples, out: [], scrolls: false });
       await expect.poll(covered).toEqual([]);
       await screenshot(page, 'files-welcome-gallery');
       await page.setViewportSize({ width: 1280, height: 720 });
       await page.getByTestId('fit-view').click();
+      await expect.poll(cardsOut).toEqual({ cards: examples, out: [], scrolls: false });
       await expect.poll(covered).toEqual([]);
       await screenshot(page, 'files-welcome-gallery-1280');
       await page.setViewportSize({ width: 1440, height: 900 });

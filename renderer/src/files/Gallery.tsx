@@ -71,16 +71,16 @@ export function Gallery() {
     <aside className={`pw-gallery${welcome ? ' welcome' : ''}`} ref={box} data-testid="gallery" aria-label="Examples">
       <div className="pw-gallery-head">
         <b>{welcome ? 'Welcome to Pipewright' : 'Examples'}</b>
+        {welcome && (
+          <p className="pw-muted small">
+            The {first ?? 'breast-cancer'} example is open and ready: press <b>▶ Run all</b>. Or start from another example (a copy in your workspace; your own work is never replaced):
+          </p>
+        )}
         <button onClick={close} aria-label="close" data-testid="gallery-close">
           ✕
         </button>
       </div>
-      {welcome && (
-        <p className="pw-muted small">
-          The {first ?? 'breast-cancer'} example is open and ready: press <b>▶ Run all</b>. Or start from another example (a copy in your workspace; your own work is never replaced):
-        </p>
-      )}
-      <ul>
+      <ul data-testid="gallery-cards">
         {ordered?.map((e) => (
           <li key={e.name}>
             <button className={`pw-gallery-item${e.name === first ? ' current' : ''}`} data-testid={`example-${e.name}`} title={e.description} onClick={async () => (await openExample(e.name)) && close()}>
