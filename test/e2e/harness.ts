@@ -167,6 +167,18 @@ export async function openExampleInOwnProject(page: Page, home: string, project:
   await page.getByTestId('open-path-input').fill(join(home, 'workspace', 'examples', 'breast-cancer.pipeline.yaml'));
   await page.getByTestId('open-path').click();
   await page.waitForSelector('[data-testid="node-gate"]');
+  await waitForLayout(page);
+}
+
+/**
+ * Waits until the open pipeline is laid out: a file without a `layout` block (the bundled
+ * examples) is drawn with every node at the origin until auto-layout places them, a moment later.
+ */
+export async function waitForLayout(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const at = [...document.querySelectorAll<HTMLElement>('.react-flow__node-pw')].map((n) => n.style.transform);
+    return at.length > 0 && new Set(at).size === at.length;
+  });
 }
 
 /** Drags a palette item onto the canvas at page coordinates (x, y). */

@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, ROOT, screenshot } from './harness';
+import { openPage, ROOT, screenshot, waitForLayout } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -114,7 +114,8 @@ describe('fit and the canvas panels', () => {
       await page.getByTestId('project-button').click();
       await page.getByTestId('open-path-input').fill(join(suite.app.home, 'workspace', 'examples', `${name}.pipeline.yaml`));
       await page.getByTestId('open-path').click();
-      await expect.poll(() => page.getByTestId('pipeline-name').textContent()).toBe(name);
+      await expect.poll(() => page.getByTestId('pipeline-name').getAttribute('title')).toBe(name);
+      await waitForLayout(page);
       for (const [width, height] of [[1280, 720], [1440, 900]]) {
         await page.setViewportSize({ width, height });
         await page.getByTestId('fit-view').click();

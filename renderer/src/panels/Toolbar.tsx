@@ -239,8 +239,8 @@ export function Toolbar() {
         <button className="primary" onClick={() => startRun()} disabled={running} data-testid="run-all">
           ▶ Run all
         </button>
-        <button onClick={cancelRun} disabled={!running} data-testid="cancel-run">
-          ■ Cancel
+        <button onClick={cancelRun} disabled={!running} data-testid="cancel-run" title="Cancel the run">
+          ■<span className="pw-wide-only"> Cancel</span>
         </button>
         {run && (
           <span className={`pw-run-status st-${run.status}`} data-testid="run-status" data-run-id={run.id} title={run.error}>
