@@ -2,7 +2,7 @@
  * Editing groups on the bundled example (issue 15's leftovers): copying a whole group's members
  * and pasting gives a new group around the copies, which one undo removes with them; a collapsed
  * group's node is box-selected and deleted as one (its nodes and their wires go in one undo step,
- * and undo brings it back collapsed).
+ * and undo brings it back collapsed); a group grouped with more nodes is nested in the new group.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +111,50 @@ describe('editing groups', () => {
     await page.getByTestId('group-expand-g1').click();
     await page.getByTestId('node-split').waitFor();
     expect(await page.getByTestId('node-split').boundingBox()).toEqual(at);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('nests a group in a group: the outer frame holds the inner one, and collapses with it as one node', async () => {
+    const { page, errors } = await openPage(suite.browser, suite.app.url);
+    await openExampleInOwnProject(page, suite.app.home, join(suite.app.home, 'group-edit', 'nested.pwproj'));
+    const inner = await groupBox(page, 'split', 'scale', 'Prepare');
+    await boxSelect(page, 'load', 'scale');
+    await expect.poll(() => page.locator('.react-flow__node .pw-node.selected').count()).toBe(3);
+    await page.keyboard.press('Control+g');
+    const outer = page.getByTestId('group-frame-g2');
+    await outer.waitFor();
+    expect(await outer.textContent()).toContain('3 nodes');
+    const [o, i] = [(await outer.boundingBox())!, (await inner.boundingBox())!];
+    expect(i.x).toBeGreaterThan(o.x);
+    expect(i.y).toBeGreaterThan(o.y);
+    expect(i.x + i.width).toBeLessThan(o.x + o.width);
+    expect(i.y + i.height).toBeLessThan(o.y + o.height);
+    // the inner frame's title bar still takes the pointer: a rename reaches it
+    await page.getByTestId('group-title-g1').dblclick();
+    await page.getByTestId('group-title-input').press('Escape');
+    await screenshot(page, 'group-nested');
+
+    // collapsing the outer group: one node for the three, the inner frame hidden
+    await page.getByTestId('group-collapse-g2').click();
+    const node = page.getByTestId('group-node-g2');
+    await node.waitFor();
+    await expect.poll(() => page.getByTestId('group-frame-g1').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('node-load').count()).toBe(0);
+    expect(await node.textContent()).toContain('3 nodes');
+    await page.locator('[data-testid="rf__edge-scale.train->train.train"]').waitFor({ state: 'attached' });
+    await screenshot(page, 'group-nested-collapsed');
+    // expanded again, the inner group is where it was; undo (expand, collapse, nest) takes the nesting back, leaving the inner group
+    await page.getByTestId('group-expand-g2').click();
+    await inner.waitFor();
+    expect(await inner.boundingBox()).toEqual(i);
+    await page.keyboard.press('Control+z');
+    await node.waitFor();
+    await page.keyboard.press('Control+z');
+    await outer.waitFor();
+    await page.keyboard.press('Control+z');
+    await outer.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('group-title-g1').textContent()).toBe('Prepare');
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -241,16 +241,18 @@ export async function pickOption(page: Page, testId: string, value: string) {
   await page.locator(`select[data-testid="${testId}"]`).selectOption(value);
 }
 
-/** Shift-drags a selection box from the top left of `a` to the bottom right of `b` (a node id, or any element). */
+/** Shift-drags a selection box around `a` and `b` (a node id, or any element), from the top left. */
 export async function boxSelect(page: Page, a: string | Locator, b: string | Locator): Promise<void> {
   const at = (x: string | Locator) => (typeof x === 'string' ? page.getByTestId(`node-${x}`) : x);
   const ra = (await at(a).boundingBox())!;
   const rb = (await at(b).boundingBox())!;
+  const [x0, y0] = [Math.min(ra.x, rb.x) - 6, Math.min(ra.y, rb.y) - 6];
+  const [x1, y1] = [Math.max(ra.x + ra.width, rb.x + rb.width) + 6, Math.max(ra.y + ra.height, rb.y + rb.height) + 6];
   await page.keyboard.down('Shift');
-  await page.mouse.move(ra.x - 6, ra.y - 6);
+  await page.mouse.move(x0, y0);
   await page.mouse.down();
-  await page.mouse.move((ra.x + rb.x) / 2, (ra.y + rb.y) / 2, { steps: 4 });
-  await page.mouse.move(rb.x + rb.width + 6, rb.y + rb.height + 6, { steps: 4 });
+  await page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, { steps: 4 });
+  await page.mouse.move(x1, y1, { steps: 4 });
   await page.mouse.up();
   await page.keyboard.up('Shift');
 }

@@ -2,7 +2,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { useEditor } from '../store/context';
 import { useDismiss } from '../panels/use-dismiss';
-import { groupOfNode, readGroups, type Group } from '../doc/groups';
+import { drawnGroupOf, groupOfNode, readGroups, type Group } from '../doc/groups';
 import { collapseSelection, groupSelection, ungroupSelection } from './group-commands';
 
 /** What the inspector offers for a selection of several nodes: group them, or collapse / ungroup their group. */
@@ -40,7 +40,7 @@ export function SelectionGroupActions() {
 
 /** Every group the selection touches is collapsed (so the group action offered is to expand). */
 function allCollapsed(groups: readonly Group[], selection: readonly string[]): boolean {
-  const touched = selection.map((n) => groupOfNode(groups, n));
+  const touched = selection.map((n) => drawnGroupOf(groups, n));
   return touched.length > 0 && touched.every((g) => g?.collapsed);
 }
 

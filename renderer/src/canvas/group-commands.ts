@@ -4,7 +4,7 @@
  */
 import { useSession } from '../session';
 import { getFlowInstance } from '../commands';
-import { DEFAULT_SIZE, groupNodes, groupOfNode, nextColor, readGroups, setCollapsed, setGroupColor, setGroupTitle, ungroup } from '../doc/groups';
+import { ancestors, DEFAULT_SIZE, drawnGroupOf, groupNodes, groupOfNode, nextColor, readGroups, setCollapsed, setGroupColor, setGroupTitle, ungroup } from '../doc/groups';
 
 const store = () => useSession.getState().store;
 
@@ -25,7 +25,7 @@ export function groupSelection(): string | null {
 export function ungroupSelection(): void {
   const s = store().getState();
   const groups = readGroups(s.doc);
-  const ids = new Set(s.selection.map((n) => groupOfNode(groups, n)?.id).filter((g): g is string => !!g));
+  const ids = new Set(s.selection.map((n) => drawnGroupOf(groups, n)?.id).filter((g): g is string => !!g));
   if (ids.size) s.edit(null, (d) => ungroup(d, ids));
 }
 
@@ -47,7 +47,9 @@ export function collapseGroup(id: string, collapsed: boolean): void {
 export function collapseSelection(collapsed: boolean): void {
   const s = store().getState();
   const groups = readGroups(s.doc);
-  const ids = [...new Set(s.selection.map((n) => groupOfNode(groups, n)?.id).filter((g): g is string => !!g))];
+  const touched = new Set(s.selection.map((n) => drawnGroupOf(groups, n)).filter((g) => !!g));
+  // a group nested in another touched one goes with it
+  const ids = [...touched].filter((g) => !ancestors(groups, g).slice(1).some((a) => touched.has(a))).map((g) => g.id);
   for (const id of ids) collapseGroup(id, collapsed);
 }
 
@@ -64,8 +66,11 @@ export function cycleGroupColor(id: string): void {
 /** Shows a node that may be inside a collapsed group: expands it, selects the node and centres the view on it. */
 export function revealNode(nodeId: string): void {
   const s = store().getState();
-  const g = groupOfNode(readGroups(s.doc), nodeId);
-  if (g?.collapsed) s.edit(null, (d) => setCollapsed(d, g.id, false));
+  const groups = readGroups(s.doc);
+  const g = groupOfNode(groups, nodeId);
+  // every collapsed group around it opens, in one step
+  const closed = g ? ancestors(groups, g).filter((a) => a.collapsed) : [];
+  if (closed.length) s.edit(null, (d) => closed.reduce((acc, a) => setCollapsed(acc, a.id, false), d));
   s.select([nodeId]);
   s.setFocus(nodeId);
   const p = s.doc.layout[nodeId];

@@ -8,7 +8,7 @@ import type { NodeTypeInfo } from '../../../shared/catalog';
 import type { Pipeline, Position } from '../../../shared/pipeline/model';
 import { PORT_COLORS } from '../catalog-store';
 import { inputKind, links } from '../doc/graph';
-import { boundary, frameBox, groupIdOf, groupMoves, groupNodeId, membersBox, readGroups, rerouted, type Boundary, type Group } from '../doc/groups';
+import { boundary, depth, frameBox, groupIdOf, groupMoves, groupNodeId, groupShape, membersBox, readGroups, rerouted, shownGroups, type Boundary, type Group } from '../doc/groups';
 import { edgeId } from './to-flow';
 
 export interface FrameData extends Record<string, unknown> {
@@ -47,7 +47,7 @@ export function visibleSet(doc: Pipeline, keep: ReadonlySet<string> | null, hidd
  * the nodes wired to the group are kept whenever the group node is near the view.
  */
 export function cullingLayout(doc: Pipeline): Pipeline {
-  const collapsed = readGroups(doc).filter((g) => g.collapsed);
+  const collapsed = shownGroups(readGroups(doc)).filter((g) => g.collapsed);
   if (collapsed.length === 0) return doc;
   const layout = { ...doc.layout };
   for (const g of collapsed) {
@@ -75,7 +75,8 @@ export function groupFlowNodes(doc: Pipeline, measured: Record<string, { width: 
   if (groups.length === 0) return [];
   const all = groups.some((g) => g.collapsed) ? links(doc) : [];
   const out: GroupFlowNode[] = [];
-  for (const g of groups) {
+  // groups inside a collapsed group are not drawn; nested frames lie above the frames around them
+  for (const g of shownGroups(groups)) {
     const box = membersBox(doc, g, measured);
     if (!box) continue;
     if (g.collapsed) {
@@ -84,7 +85,7 @@ export function groupFlowNodes(doc: Pipeline, measured: Record<string, { width: 
       // selectable (a click or a selection box takes the whole group: see `selectionOf`)
       out.push({ id, type: 'pwgroup', position: { x: box.x, y: box.y }, data: { group: g, boundary: boundary(doc, g, all) }, selected: wholeIn(g, selection), zIndex: 1, measured: measured[id] });
     } else {
-      const f = frameBox(box);
+      const f = groupShape(doc, groups, g, measured) ?? frameBox(box);
       out.push({
         id: groupNodeId(g.id),
         type: 'pwframe',
@@ -95,7 +96,7 @@ export function groupFlowNodes(doc: Pipeline, measured: Record<string, { width: 
         data: { group: g },
         selectable: false,
         // behind the wires and the nodes; only the title bar grabs the pointer (see groups.css)
-        zIndex: -1,
+        zIndex: -20 + Math.min(depth(groups, g), 18),
         dragHandle: '.pw-frame-title',
         className: 'pw-frame-node',
       });

@@ -5,7 +5,7 @@
  * stays as the user made it.
  */
 import { parseInputRef, type Pipeline, type PipelineNode, type Position } from '../../../shared/pipeline/model';
-import { DEFAULT_SIZE, frameBox, groupNodeId, membersBox, readGroups, type Group } from '../doc/groups';
+import { DEFAULT_SIZE, groupNodeId, groupShape, readGroups, type Group } from '../doc/groups';
 import { autoLayout } from './layout';
 
 type Sizes = Record<string, { width: number; height: number }>;
@@ -20,7 +20,9 @@ export interface Blocks {
 }
 
 export function asBlocks(doc: Pipeline, measured: Sizes): Blocks {
-  const groups = readGroups(doc);
+  // a group nested in another moves with it: the outermost groups are the blocks
+  const all = readGroups(doc);
+  const groups = all.filter((g) => !g.parent);
   const blockOf = new Map<string, string>();
   for (const g of groups) for (const n of g.nodes) blockOf.set(n, groupNodeId(g.id));
   const sizes: Sizes = {};
@@ -55,9 +57,8 @@ export function asBlocks(doc: Pipeline, measured: Sizes): Blocks {
   }
   for (const g of groups) {
     const id = groupNodeId(g.id);
-    const box = membersBox(doc, g, measured);
-    if (!box) continue;
-    const shape = g.collapsed ? { ...box, ...(measured[id] ?? { width: 260, height: 140 }) } : frameBox(box);
+    const shape = groupShape(doc, all, g, measured);
+    if (!shape) continue;
     sizes[id] = { width: shape.width, height: shape.height };
     origin[id] = { x: shape.x, y: shape.y };
   }

@@ -7,6 +7,8 @@ import { extract, insertFragment, removeNodes, renameNode } from './ops';
 import {
   boundary,
   collapsedGroupOf,
+  groupShape,
+  shownGroups,
   frameBox,
   groupMoves,
   groupNodes,
@@ -258,6 +260,97 @@ describe('a collapsed group selected as one', () => {
     s().undo();
     expect(s().doc).toEqual(doc);
     expect(readGroups(s().doc)).toEqual([{ id: 'g1', title: 'Prepare', nodes: ['split', 'scale'], color: '#3b82f6', collapsed: true }]);
+  });
+});
+
+describe('nested groups', () => {
+  /** g1 = split, scale; g2 = load and g1 */
+  const nested = () => groupNodes(groupNodes(example(), ['split', 'scale'], 'Prepare').doc, ['load', 'split', 'scale'], 'Input').doc;
+
+  it('grouping a group with more nodes nests it; the file lists own nodes and nested groups, and round-trips', () => {
+    const doc = nested();
+    expect(readGroups(doc)).toEqual([
+      { id: 'g1', title: 'Prepare', nodes: ['split', 'scale'], color: '#3b82f6', collapsed: false, parent: 'g2' },
+      { id: 'g2', title: 'Input', nodes: ['load', 'split', 'scale'], color: '#22c55e', collapsed: false },
+    ]);
+    const text = serializePipeline(doc);
+    expect(text).toContain('x-groups:\n  g1:\n    title: Prepare\n    nodes: [split, scale]\n    color: "#3b82f6"\n  g2:\n    title: Input\n    nodes: [load]\n    color: "#22c55e"\n    groups: [g1]\n');
+    const back = load(text);
+    expect(readGroups(back)).toEqual(readGroups(doc));
+    expect(serializePipeline(back, text)).toBe(text);
+  });
+
+  it('grouping some nodes of a group nests the new group in it', () => {
+    const doc = groupNodes(groupNodes(example(), ['split', 'scale', 'train']).doc, ['scale', 'train'], 'Fit').doc;
+    expect(readGroups(doc).map((g) => [g.id, g.nodes, g.parent])).toEqual([
+      ['g1', ['split', 'scale', 'train'], undefined],
+      ['g2', ['scale', 'train'], 'g1'],
+    ]);
+  });
+
+  it('reads hand-edited nesting leniently: no cycles, no group in itself, unknown groups skipped', () => {
+    const raw = {
+      a: { nodes: ['load'], groups: ['b', 'a', 'ghost'] },
+      b: { nodes: ['split'], groups: ['a'] },
+      c: { nodes: ['scale'], groups: ['b'] },
+    };
+    const g = readGroups({ ...example(), extensions: { [GROUPS_KEY]: raw } });
+    expect(g.map((x) => [x.id, x.nodes, x.parent])).toEqual([
+      ['a', ['load', 'split'], undefined],
+      ['b', ['split'], 'a'],
+      ['c', ['scale'], undefined],
+    ]);
+  });
+
+  it('ungrouping the outer group moves the inner one up; removing the inner one keeps its nodes in the outer', () => {
+    const doc = nested();
+    expect(readGroups(ungroup(doc, ['g2']))).toEqual([{ id: 'g1', title: 'Prepare', nodes: ['split', 'scale'], color: '#3b82f6', collapsed: false }]);
+    expect(readGroups(ungroup(doc, ['g1'])).map((g) => [g.id, g.nodes, g.parent])).toEqual([['g2', ['load', 'split', 'scale'], undefined]]);
+    expect(serializePipeline(ungroup(doc, ['g1']))).toContain('nodes: [load, split, scale]');
+    // deleting the inner group's nodes leaves the outer group with the rest
+    expect(readGroups(removeNodes(doc, ['split', 'scale'])).map((g) => [g.id, g.nodes])).toEqual([['g2', ['load']]]);
+  });
+
+  it('a collapsed outer group draws as one node for all its nodes; a collapsed inner one sits in the outer frame', () => {
+    const doc = nested();
+    let d = setCollapsed(setCollapsed(doc, 'g1', true), 'g2', true);
+    expect(shownGroups(readGroups(d)).map((g) => g.id)).toEqual(['g2']);
+    expect(groupFlowNodes(d, {}).map((n) => [n.id, n.type])).toEqual([['group:g2', 'pwgroup']]);
+    expect(rerouted(d, readGroups(d)).moved.map((m) => `${m.source} -> ${m.target}`).sort()).toEqual(['group:g2 -> evaluate', 'group:g2 -> train']);
+    // outer open, inner collapsed: the outer frame holds load and the inner group's node
+    d = setCollapsed(d, 'g2', false);
+    const flow = groupFlowNodes(d, { 'group:g1': { width: 250, height: 90 } });
+    expect(flow.map((n) => [n.id, n.type])).toEqual([['group:g1', 'pwgroup'], ['group:g2', 'pwframe']]);
+    const outer = flow[1];
+    const inner = flow[0];
+    const ow = Number(outer.width);
+    const oh = Number(outer.height);
+    expect(inner.position.x).toBeGreaterThan(outer.position.x);
+    expect(inner.position.x + 250).toBeLessThan(outer.position.x + ow);
+    expect(inner.position.y + 90).toBeLessThan(outer.position.y + oh);
+    // both open: the inner frame lies inside the outer one, above it
+    const open = setCollapsed(d, 'g1', false);
+    const groups = readGroups(open);
+    const fi = groupShape(open, groups, groups[0], {})!;
+    const fo = groupShape(open, groups, groups[1], {})!;
+    expect(fi.x).toBeGreaterThan(fo.x);
+    expect(fi.y).toBeGreaterThan(fo.y);
+    expect(fi.x + fi.width).toBeLessThan(fo.x + fo.width);
+    const frames = groupFlowNodes(open, {});
+    expect(frames.find((n) => n.id === 'group:g1')!.zIndex).toBeGreaterThan(frames.find((n) => n.id === 'group:g2')!.zIndex!);
+  });
+
+  it('copying the outer group pastes both, nested in the same way, under new ids', () => {
+    const doc = nested();
+    const clip = load(serializePipeline(extract(doc, ['load', 'split', 'scale'])));
+    const pasted = insertFragment(doc, clip, { x: 40, y: 40 }).doc;
+    expect(readGroups(pasted).slice(2).map((g) => [g.id, g.title, g.nodes, g.parent])).toEqual([
+      ['g3', 'Prepare', ['split2', 'scale2'], 'g4'],
+      ['g4', 'Input', ['load2', 'split2', 'scale2'], undefined],
+    ]);
+    // the inner group alone copies as a group of its own
+    const part = load(serializePipeline(extract(doc, ['split', 'scale'])));
+    expect(readGroups(part).map((g) => [g.id, g.parent])).toEqual([['g1', undefined]]);
   });
 });
 

@@ -10,6 +10,10 @@
  *       nodes: [load, clean, split]
  *       color: "#2563eb"      # optional
  *       collapsed: true       # optional
+ *       groups: [g2]          # optional: groups nested in this one
+ *     g2:
+ *       title: Cleaning
+ *       nodes: [impute, select]
  *
  * A group holds no positions of its own: its frame is the box around its members' `layout`
  * positions, and collapsing hides the members without moving them, so expanding restores them and
@@ -25,10 +29,12 @@ export const GROUPS_KEY = 'x-groups';
 export interface Group {
   id: string;
   title: string;
-  /** member node ids, in document order */
+  /** member node ids, in document order: its own and those of the groups nested in it */
   nodes: string[];
   color?: string;
   collapsed: boolean;
+  /** the group this one is nested in */
+  parent?: string;
 }
 
 /** Frame colours offered by the colour button, in the order it cycles through them. */
@@ -59,18 +65,40 @@ function parseGroups(doc: Pipeline): Group[] {
   if (!isRecord(raw)) return [];
   const order = new Map(doc.nodes.map((n, i) => [n.id, i]));
   const taken = new Set<string>();
-  const out: Group[] = [];
+  const entries: { g: Group; own: string[]; children: string[] }[] = [];
   for (const [id, v] of Object.entries(raw)) {
     if (!GROUP_ID_RE.test(id) || !isRecord(v) || !Array.isArray(v.nodes)) continue;
-    const nodes = [...new Set(v.nodes.filter((n): n is string => typeof n === 'string' && order.has(n) && !taken.has(n)))];
-    if (nodes.length === 0) continue;
-    nodes.sort((a, b) => order.get(a)! - order.get(b)!);
-    for (const n of nodes) taken.add(n);
-    const g: Group = { id, title: typeof v.title === 'string' && v.title.trim() ? v.title.slice(0, MAX_TITLE) : id, nodes, collapsed: v.collapsed === true };
+    const own = [...new Set(v.nodes.filter((n): n is string => typeof n === 'string' && order.has(n) && !taken.has(n)))];
+    for (const n of own) taken.add(n);
+    const g: Group = { id, title: typeof v.title === 'string' && v.title.trim() ? v.title.slice(0, MAX_TITLE) : id, nodes: [], collapsed: v.collapsed === true };
     if (typeof v.color === 'string' && COLOR_RE.test(v.color)) g.color = v.color;
-    out.push(g);
+    const children = Array.isArray(v.groups) ? v.groups.filter((c): c is string => typeof c === 'string' && c !== id) : [];
+    entries.push({ g, own, children });
   }
-  return out;
+  // nesting: a group is nested in the first group that names it, never in itself through others
+  const byId = new Map(entries.map((e) => [e.g.id, e]));
+  const ancestorOf = (a: string, b: string): boolean => {
+    for (let p: string | undefined = byId.get(b)?.g.parent; p; p = byId.get(p)?.g.parent) if (p === a) return true;
+    return false;
+  };
+  for (const e of entries)
+    for (const c of e.children) {
+      const child = byId.get(c);
+      if (child && !child.g.parent && !ancestorOf(c, e.g.id)) child.g.parent = e.g.id;
+    }
+  // a group's nodes: its own and its nested groups' (a group left with none is not shown)
+  const all = (e: (typeof entries)[number], seen: Set<string>): string[] => {
+    seen.add(e.g.id);
+    return [...e.own, ...entries.filter((c) => c.g.parent === e.g.id && !seen.has(c.g.id)).flatMap((c) => all(c, seen))];
+  };
+  for (const e of entries) e.g.nodes = all(e, new Set()).sort((a, b) => order.get(a)! - order.get(b)!);
+  const shown = new Set(entries.filter((e) => e.g.nodes.length > 0).map((e) => e.g.id));
+  return entries
+    .filter((e) => shown.has(e.g.id))
+    .map((e) => {
+      if (e.g.parent && !shown.has(e.g.parent)) delete e.g.parent;
+      return e.g;
+    });
 }
 
 function isRecord(v: unknown): v is Record<string, ParamValue> {
@@ -84,9 +112,13 @@ export function writeGroups(doc: Pipeline, groups: Group[]): Pipeline {
   else {
     const value: Record<string, ParamValue> = {};
     for (const g of groups) {
-      const entry: Record<string, ParamValue> = { title: g.title, nodes: g.nodes };
+      // the file lists a group's own nodes and the groups nested in it
+      const children = groups.filter((c) => c.parent === g.id && c.id !== g.id);
+      const inner = new Set(children.flatMap((c) => c.nodes));
+      const entry: Record<string, ParamValue> = { title: g.title, nodes: g.nodes.filter((n) => !inner.has(n)) };
       if (g.color) entry.color = g.color;
       if (g.collapsed) entry.collapsed = true;
+      if (children.length) entry.groups = children.map((c) => c.id);
       value[g.id] = entry;
     }
     extensions[GROUPS_KEY] = value;
@@ -95,31 +127,100 @@ export function writeGroups(doc: Pipeline, groups: Group[]): Pipeline {
   return { ...doc, extensions };
 }
 
+/** The innermost group holding the node. */
 export function groupOfNode(groups: readonly Group[], nodeId: string): Group | undefined {
-  return groups.find((g) => g.nodes.includes(nodeId));
+  let best: Group | undefined;
+  for (const g of groups) if (g.nodes.includes(nodeId) && (!best || depth(groups, g) > depth(groups, best))) best = g;
+  return best;
+}
+
+/** How many groups `g` is nested in. */
+export function depth(groups: readonly Group[], g: Group): number {
+  let d = 0;
+  for (let p = g.parent; p && d < groups.length; p = groups.find((x) => x.id === p)?.parent) d++;
+  return d;
+}
+
+/** `g` and the groups it is nested in, innermost first. */
+export function ancestors(groups: readonly Group[], g: Group): Group[] {
+  const out = [g];
+  for (let p = g.parent; p && out.length <= groups.length; ) {
+    const up = groups.find((x) => x.id === p);
+    if (!up) break;
+    out.push(up);
+    p = up.parent;
+  }
+  return out;
+}
+
+/** The collapsed group a node is drawn as (the outermost collapsed one holding it), if any. */
+export function collapsedHolder(groups: readonly Group[], nodeId: string): Group | undefined {
+  const g = groupOfNode(groups, nodeId);
+  return g ? ancestors(groups, g).filter((a) => a.collapsed).pop() : undefined;
+}
+
+/** The group a node is seen in: the collapsed group it is drawn as, else its innermost group. */
+export function drawnGroupOf(groups: readonly Group[], nodeId: string): Group | undefined {
+  return collapsedHolder(groups, nodeId) ?? groupOfNode(groups, nodeId);
+}
+
+/** Groups drawn on the canvas: those not inside a collapsed group. */
+export function shownGroups(groups: readonly Group[]): Group[] {
+  return groups.filter((g) => !ancestors(groups, g).slice(1).some((a) => a.collapsed));
 }
 
 /** The collapsed group whose members are exactly `selection` (its compact node was selected), if any. */
 export function collapsedGroupOf(doc: Pipeline, selection: readonly string[]): Group | undefined {
   if (selection.length === 0) return undefined;
-  const g = groupOfNode(readGroups(doc), selection[0]);
-  return g?.collapsed && g.nodes.length === selection.length && selection.every((n) => g.nodes.includes(n)) ? g : undefined;
+  const g = collapsedHolder(readGroups(doc), selection[0]);
+  return g && g.nodes.length === selection.length && selection.every((n) => g.nodes.includes(n)) ? g : undefined;
 }
 
 /**
- * Groups `ids` under a new group (a node leaves the group it was in; a group left empty goes).
- * Returns the new group's id, or null when none of `ids` is a node.
+ * Groups `ids` under a new group. Groups wholly among `ids` (and smaller than the selection) are
+ * nested in it; it is nested in the innermost group holding all of `ids`; other groups give the
+ * nodes up (a group left empty goes). Returns the new group's id, or null when none of `ids` is a node.
  */
 export function groupNodes(doc: Pipeline, ids: Iterable<string>, title?: string): { doc: Pipeline; id: string | null } {
   const want = new Set(ids);
   const members = doc.nodes.filter((n) => want.has(n.id)).map((n) => n.id);
   if (members.length === 0) return { doc, id: null };
+  const chosen = new Set(members);
   const groups = readGroups(doc);
   const n = freshGroupNumber(doc, groups.length + 1);
   const id = `g${n}`;
-  const kept = groups.map((g) => ({ ...g, nodes: g.nodes.filter((m) => !want.has(m)) })).filter((g) => g.nodes.length > 0);
+  const inside = (g: Group) => g.nodes.length < chosen.size && g.nodes.every((m) => chosen.has(m));
+  // the innermost group holding the whole selection (not one equal to it: that one gives its nodes up)
+  let host: Group | undefined;
+  for (const g of groups) if (g.nodes.length > chosen.size && members.every((m) => g.nodes.includes(m)) && (!host || depth(groups, g) > depth(groups, host))) host = g;
+  const hosts = new Set(host ? ancestors(groups, host).map((g) => g.id) : []);
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  const kept: Group[] = [];
+  for (const g of groups) {
+    if (hosts.has(g.id)) kept.push(g);
+    else if (inside(g)) kept.push(g.parent && inside(byId.get(g.parent)!) ? g : { ...g, parent: id });
+    else {
+      const left = g.nodes.filter((m) => !chosen.has(m));
+      if (left.length) kept.push({ ...g, nodes: left });
+    }
+  }
+  // a group whose parent went keeps the one above it
+  const keptIds = new Set([...kept.map((g) => g.id), id]);
+  const placed = kept.map((g) => {
+    let p = g.parent;
+    while (p && !keptIds.has(p)) p = byId.get(p)?.parent;
+    return p === g.parent ? g : withoutUndefinedParent({ ...g, parent: p });
+  });
   const color = GROUP_COLORS[(n - 1) % GROUP_COLORS.length];
-  return { doc: writeGroups(doc, [...kept, { id, title: title?.trim() || `Group ${n}`, nodes: members, color, collapsed: false }]), id };
+  const added: Group = { id, title: title?.trim() || `Group ${n}`, nodes: members, color, collapsed: false };
+  if (host) added.parent = host.id;
+  return { doc: writeGroups(doc, [...placed, added]), id };
+}
+
+function withoutUndefinedParent(g: Group): Group {
+  if (g.parent !== undefined) return g;
+  const { parent: _p, ...rest } = g;
+  return rest;
 }
 
 /**
@@ -144,26 +245,37 @@ export function pasteGroups(doc: Pipeline, fragment: Pipeline, rename: ReadonlyM
   if (copied.length === 0) return doc;
   const groups = [...readGroups(doc)];
   const added = new Set<string>();
+  const newId = new Map<string, string>();
   let n = groups.length + 1;
+  for (const g of copied) {
+    n = freshGroupNumber(doc, n, added);
+    newId.set(g.id, `g${n}`);
+    added.add(`g${n}`);
+  }
   for (const g of copied) {
     const nodes = g.nodes.map((m) => rename.get(m)).filter((m): m is string => !!m);
     if (nodes.length === 0) continue;
-    n = freshGroupNumber(doc, n, added);
-    const id = `g${n}`;
-    added.add(id);
-    groups.push({ ...g, id, nodes });
+    // nested groups stay nested in the copy of their group
+    groups.push(withoutUndefinedParent({ ...g, id: newId.get(g.id)!, nodes, parent: g.parent ? newId.get(g.parent) : undefined }));
   }
-  return added.size ? writeGroups(doc, groups) : doc;
+  return groups.length > readGroups(doc).length ? writeGroups(doc, groups) : doc;
 }
 
-/** Removes groups; their nodes stay where they are. */
+/** Removes groups; their nodes stay where they are, and the groups nested in them move up a level. */
 export function ungroup(doc: Pipeline, groupIds: Iterable<string>): Pipeline {
   const gone = new Set(groupIds);
   const groups = readGroups(doc);
   if (!groups.some((g) => gone.has(g.id))) return doc;
+  const byId = new Map(groups.map((g) => [g.id, g]));
   return writeGroups(
     doc,
-    groups.filter((g) => !gone.has(g.id)),
+    groups
+      .filter((g) => !gone.has(g.id))
+      .map((g) => {
+        let p = g.parent;
+        while (p && gone.has(p)) p = byId.get(p)?.parent;
+        return p === g.parent ? g : withoutUndefinedParent({ ...g, parent: p });
+      }),
   );
 }
 
@@ -229,7 +341,12 @@ export function renameInGroups(doc: Pipeline, from: string, to: string): Pipelin
 export function groupsWithin(whole: Pipeline, part: Pipeline): Pipeline {
   const keep = new Set(part.nodes.map((n) => n.id));
   const inside = readGroups(whole).filter((g) => g.nodes.every((n) => keep.has(n)));
-  return writeGroups(part, inside);
+  const ids = new Set(inside.map((g) => g.id));
+  // a group copied without the one it is nested in is copied as a group of its own
+  return writeGroups(
+    part,
+    inside.map((g) => (g.parent && !ids.has(g.parent) ? withoutUndefinedParent({ ...g, parent: undefined }) : g)),
+  );
 }
 
 /** Moves every member of a group by `delta` (a frame or a collapsed group dragged). */
@@ -275,6 +392,30 @@ export const FRAME_TITLE = 34;
 
 export function frameBox(members: Box): Box {
   return { x: members.x - FRAME_PAD, y: members.y - FRAME_PAD - FRAME_TITLE, width: members.width + 2 * FRAME_PAD, height: members.height + 2 * FRAME_PAD + FRAME_TITLE };
+}
+
+/** A collapsed group's node before React Flow has measured it. */
+export const COLLAPSED_SIZE = { width: 260, height: 140 };
+
+/**
+ * Where a group is drawn: a collapsed one as its node (at its members' top left corner), an
+ * expanded one as the frame around its own nodes and the groups nested in it (their frames or nodes).
+ */
+export function groupShape(doc: Pipeline, groups: readonly Group[], g: Group, measured: Record<string, { width: number; height: number }>): Box | null {
+  const members = membersBox(doc, g, measured);
+  if (!members) return null;
+  if (g.collapsed) return { x: members.x, y: members.y, ...(measured[groupNodeId(g.id)] ?? COLLAPSED_SIZE) };
+  const children = groups.filter((c) => c.parent === g.id && c.id !== g.id);
+  if (children.length === 0) return frameBox(members);
+  const inner = new Set(children.flatMap((c) => c.nodes));
+  const boxes = children.map((c) => groupShape(doc, groups, c, measured)).filter((b): b is Box => !!b);
+  const own = membersBox(doc, { ...g, nodes: g.nodes.filter((n) => !inner.has(n)) }, measured);
+  if (own) boxes.push(own);
+  const x = Math.min(...boxes.map((b) => b.x));
+  const y = Math.min(...boxes.map((b) => b.y));
+  const right = Math.max(...boxes.map((b) => b.x + b.width));
+  const bottom = Math.max(...boxes.map((b) => b.y + b.height));
+  return frameBox({ x, y, width: right - x, height: bottom - y });
 }
 
 /**
@@ -335,7 +476,8 @@ export function boundary(doc: Pipeline, group: Group, all: Link[] = links(doc)):
  */
 export function rerouted(doc: Pipeline, groups: readonly Group[]): { moved: { link: Link; source: string; sourceHandle: string; target: string; targetHandle: string }[]; hidden: Set<string> } {
   const collapsedOf = new Map<string, Group>();
-  for (const g of groups) if (g.collapsed) for (const n of g.nodes) collapsedOf.set(n, g);
+  // a node inside collapsed groups nested in each other is drawn as the outermost
+  for (const g of shownGroups(groups)) if (g.collapsed) for (const n of g.nodes) collapsedOf.set(n, g);
   const moved: { link: Link; source: string; sourceHandle: string; target: string; targetHandle: string }[] = [];
   const hidden = new Set<string>();
   if (collapsedOf.size === 0) return { moved, hidden };
