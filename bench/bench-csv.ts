@@ -27,7 +27,7 @@ export async function generateBenchCsv(): Promise<void> {
       for (let j = 0; j < COLS; j++) row.push(j === 0 ? String(i) : (rand() * 1000).toFixed(4));
       text += `${row.join(',')}\n`;
     }
-    if (!out.write(text)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
   renameSync(tmp, file);

@@ -19,7 +19,7 @@ import { build } from 'esbuild';
 import type { ColumnData } from '../nodes/types';
 import { memoryLimitFor } from '../main/data/code-runner';
 import { loadQuickJS, runInSandbox, type CodeMessage, type CodeRequest, type CodeResponse } from '../main/data/code-worker';
-import { runInSandbox as runInNodeVm } from './legacy/node-vm-code-worker';
+import { runInSandbox as runInNodeVm, type CodeResponse as LegacyCodeResponse } from './legacy/node-vm-code-worker';
 import { NODE_BUNDLE, NODE_ENTRIES } from '../scripts/node-bundle.mjs';
 import { measureAsync } from './measure';
 
@@ -42,7 +42,7 @@ const request = (): CodeRequest => ({
   columns: columns.map((c) => ({ name: c.name, numeric: c.numeric, values: c.values })),
 });
 
-function check(res: CodeResponse, what: string): void {
+function check(res: CodeResponse | LegacyCodeResponse, what: string): void {
   if (!res.ok) throw new Error(`${what} failed: ${res.error}`);
   const a = res.columns[0].values as Float64Array;
   if (a.length !== ROWS || a[1] !== 2.5 || a[0] !== 0) throw new Error(`${what} gave wrong values: ${a[0]}, ${a[1]}`);

@@ -64,8 +64,9 @@ async function main() {
     const project = join(home, 'soak.pwproj');
     await client.call('project.open', { path: project, create: true });
     const finished = new Map<string, (status: string) => void>();
-    client.on('run.event', (e) => {
-      if (e.type === 'run.finished') finished.get(e.runId)?.(e.status);
+    // The server sends a run's events in batches ('run.events').
+    client.on('run.events', (batch) => {
+      for (const e of batch) if (e.type === 'run.finished') finished.get(e.runId)?.(e.status);
     });
     const samples: { run: number; rssMb: number }[] = [{ run: 0, rssMb: rssMb(child.pid!) }];
     console.log(`soak: ${runs} uncached runs of breast-cancer through the API (server pid ${child.pid}), RSS every ${every}`);

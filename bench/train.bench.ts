@@ -196,7 +196,7 @@ async function millionRowCsv(): Promise<string> {
   for (let start = 0; start < 1_000_000; start += 10_000) {
     let text = '';
     for (let i = start; i < start + 10_000; i++) text += `${[String(i), ...Array.from({ length: 20 }, () => (rand() * 1000).toFixed(4))].join(',')}\n`;
-    if (!out.write(text)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
   renameSync(tmp, file);
