@@ -182,7 +182,7 @@ export function csvCopyMemoryMiB(columns: number): number {
   return Math.min(256 + 6 * columns, Math.floor((totalmem() / 2 ** 20) * 0.8));
 }
 
-async function copyBounded(c: DuckDBConnection, sql: string, columns: number): Promise<void> {
+async function copyBounded(c: DuckDBConnection, sql: string, columns: number, out: string): Promise<void> {
   const limit = async (): Promise<string> => String((await c.runAndReadAll("SELECT current_setting('memory_limit') AS m")).getRowObjectsJS()[0].m);
   const own = await limit();
   // The default (what the engine runs with) comes back exactly; a limit of its own as DuckDB shows it (to 0.1 GiB).
@@ -196,6 +196,9 @@ async function copyBounded(c: DuckDBConnection, sql: string, columns: number): P
   } catch (e) {
     if (!/Out of Memory Error/i.test((e as Error).message)) throw e;
     await restore();
+    // The failed COPY's partial file goes: the retry writes a new file, never over the old one's bytes
+    // (a reader hashing the file as it is written relies on that: hash-while-written.ts).
+    removeFile(out);
     await c.run(sql);
   } finally {
     await restore();
@@ -233,7 +236,7 @@ export async function readCsvToParquet(c: DuckDBConnection, path: string, option
   // the file again the slow way below, which finds and locates the first bad row.
   try {
     const { scan, parquet } = await fastScan(c, path, d);
-    await copyBounded(c, `COPY (SELECT * FROM ${scan}) TO ${q(out)} (${parquet})`, names.length);
+    await copyBounded(c, `COPY (SELECT * FROM ${scan}) TO ${q(out)} (${parquet})`, names.length, out);
     return out;
   } catch (e) {
     removeFile(out);
@@ -262,7 +265,7 @@ export async function readCsvLocatingErrors(c: DuckDBConnection, path: string, o
   // A file the strict sniffer refuses (a bad row in its sample) has rows to reject: it fails, whatever the options.
   const parquet = await csvParquetOptions(c, path, d).catch(() => PARQUET_OPTIONS);
   try {
-    await copyBounded(c, `COPY (SELECT * FROM ${scan}) TO ${q(out)} (${parquet})`, names.length);
+    await copyBounded(c, `COPY (SELECT * FROM ${scan}) TO ${q(out)} (${parquet})`, names.length, out);
   } catch (e) {
     const diagnosed = await diagnose(c, path, names, layout).catch(() => null);
     if (diagnosed) throw rejectError(path, diagnosed, options.types, new Map());

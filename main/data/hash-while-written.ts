@@ -11,9 +11,11 @@
  * exactly that (row groups in order, then the footer; src/common/serializer/buffered_file_writer.cpp),
  * so only the engine's own COPY statements use it (duck-engine.ts). Bytes below the file's size are
  * complete (the kernel grows a file's size only after copying a write's bytes), so reading up to the
- * size as it grows reads final bytes. What is checked at the end: the path still names the file that
- * was read (same device and inode) and its size is the number of bytes hashed; otherwise no digest,
- * and the caller hashes the file whole. And every table the engine hashes is hashed again when the
+ * size as it grows reads final bytes. The engine never writes a file twice in place (a retried COPY
+ * removes the failed one's file first, csv-reader.ts): a file truncated and written again under the
+ * same name and inode is the one case these checks could not see. What is checked at the end: the
+ * path still names the file that was read (same device and inode) and its size is the number of
+ * bytes hashed; otherwise no digest, and the caller hashes the file whole. And every table the engine hashes is hashed again when the
  * project store keeps it (ArtifactChunks.putFile checks the digest it is given), so a wrong digest
  * would fail the run rather than record wrong data.
  */
