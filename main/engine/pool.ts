@@ -47,6 +47,8 @@ interface Slot {
   /** set while the worker starts its DuckDB engine: terminating it then would abort the process */
   warming: Promise<void> | null;
   warmed?: () => void;
+  /** a warm-up was asked of it (a prestarted worker has none until a run knows it will need it) */
+  warmAsked: boolean;
   job: Job | null;
   tmpDir: string;
   killTimer: NodeJS.Timeout | null;
@@ -91,10 +93,25 @@ export class WorkerPool {
    * a second of CPU (DuckDB's library alone 0.3), which a run's first node would otherwise wait for.
    */
   warm(plugins: readonly string[]): void {
-    if (this.closed || this.slots.length > 0) return;
-    const slot = this.spawn();
-    slot.warming = new Promise<void>((resolve) => (slot.warmed = resolve));
-    slot.worker.postMessage({ type: 'warm', plugins: [...plugins] });
+    if (this.closed) return;
+    // A prestarted worker (below) is warmed now; otherwise only a pool with no worker starts one.
+    let slot = this.slots.find((s) => !s.warmAsked && !s.job);
+    if (!slot) {
+      if (this.slots.length > 0) return;
+      slot = this.spawn();
+    }
+    const warming = slot;
+    warming.warmAsked = true;
+    warming.warming = new Promise<void>((resolve) => (warming.warmed = resolve));
+    warming.worker.postMessage({ type: 'warm', plugins: [...plugins] });
+  }
+
+  /**
+   * Starts a worker thread now, loading its modules but not DuckDB (prestart.ts): `warm` starts
+   * DuckDB in it once a run knows a node will run there, and `close` stops it at once if none does.
+   */
+  prestart(): void {
+    if (!this.closed && this.slots.length === 0) this.spawn();
   }
 
   /** Asks a worker to load the compute backend (off the main thread) and name it. */
@@ -111,7 +128,7 @@ export class WorkerPool {
     const tmpDir = scratchDir('worker');
     const init: WorkerInit = { tmpDir, nice: this.options.nice };
     const worker = new Worker(this.entry, { workerData: init });
-    const slot: Slot = { worker, job: null, tmpDir, killTimer: null, warming: null };
+    const slot: Slot = { worker, job: null, tmpDir, killTimer: null, warming: null, warmAsked: false };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => this.onExit(slot, `the worker failed: ${e.message}`));
     worker.on('exit', (code) => this.onExit(slot, `the worker exited (code ${code})`));

@@ -5,19 +5,20 @@
  * pipeline, the plan and the project file, then hashes its data files for the cache keys; an
  * engine worker takes about as long to load its modules and start DuckDB. Started only when the
  * run's plan was known, the worker was still loading when its first node was due (0.15-0.25 s of a
- * data.csv node's durationMs went on waiting for it). Started here, it loads beside the command on
- * the other core. A run with nothing to run (all cached) pays a worker it does not use; the command
- * closes it.
+ * data.csv node's durationMs went on waiting for it). Started here, its modules load beside the
+ * command's on the other core; DuckDB starts in it when the run knows a node will run there (the
+ * executor's `warm`). A run with nothing to run (all cached) never starts DuckDB, and the command
+ * stops the worker at once.
  */
 import { WorkerPool } from './pool';
 
 let early: WorkerPool | null = null;
 
-/** Starts a worker pool with one warm worker (DuckDB loaded, the built-in nodes registered). */
+/** Starts a worker pool with one worker loading its modules. */
 export function prestartWorker(): void {
   if (early) return;
   early = new WorkerPool();
-  early.warm([]);
+  early.prestart();
 }
 
 /** The prestarted pool, now the caller's to close; null when none was started. */
