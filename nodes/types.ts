@@ -68,8 +68,12 @@ export interface DataEngine {
   writeUserQuery(sql: string, tables: Record<string, ArtifactRef>, options?: { signal?: AbortSignal }): Promise<string>;
   /** Column names, types and row count of a table artifact. */
   describe(table: ArtifactRef): Promise<TableInfo>;
-  /** Reads columns (all when omitted) into memory, columnar. */
-  readColumns(table: ArtifactRef, columns?: string[]): Promise<ColumnData[]>;
+  /**
+   * Reads columns (all when omitted) into memory, columnar. `into` gives, per column, an array of
+   * the table's length that a numeric column is read into instead of a new one (a wide table can
+   * then be read a column at a time through one buffer); a text column ignores it.
+   */
+  readColumns(table: ArtifactRef, columns?: string[], options?: { into?: (Float64Array | undefined)[] }): Promise<ColumnData[]>;
   /** Writes in-memory columns to a new Parquet file; returns its path. */
   writeColumns(columns: ColumnData[]): Promise<string>;
   /** Quotes an identifier for DuckDB SQL. */

@@ -49,6 +49,23 @@ describe('DuckDB data engine', () => {
     await expect(ctx.data.readColumns(iris, ['nope'])).rejects.toThrow(/no column "nope"/);
   });
 
+  it('reads a numeric column into the array given for it, and refuses one of the wrong length', async () => {
+    const penguins = await tableArtifact(join(DATA_DIR, 'penguins.csv'), ctx);
+    const [fresh, freshSpecies] = await ctx.data.readColumns(penguins, ['body_mass_g', 'species']);
+    const into = new Float64Array(fresh.values.length).fill(-1);
+    const [mass, species] = await ctx.data.readColumns(penguins, ['body_mass_g', 'species'], { into: [into, new Float64Array(0)] });
+    expect(mass.values).toBe(into);
+    // every value written, nulls as NaN (the -1 fill shows through nowhere)
+    expect(Array.from(into)).toEqual(Array.from(fresh.values as Float64Array));
+    expect(Array.from(into).filter(Number.isNaN).length).toBeGreaterThan(0);
+    // a text column ignores the array offered for it
+    expect(species.values).toEqual(freshSpecies.values);
+    // read again into the same array: the previous table's values do not leak through
+    const [sl] = await ctx.data.readColumns(iris, ['sepal_length'], { into: [new Float64Array(150)] });
+    expect(sl.values[0]).toBe(5.1);
+    await expect(ctx.data.readColumns(iris, ['sepal_length'], { into: [new Float64Array(149)] })).rejects.toThrow(/sepal_length" has 150 values, the array given for it 149/);
+  });
+
   it('maps nulls to NaN and back', async () => {
     const penguins = await tableArtifact(join(DATA_DIR, 'penguins.csv'), ctx);
     const [mass] = await ctx.data.readColumns(penguins, ['body_mass_g']);

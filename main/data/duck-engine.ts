@@ -21,6 +21,7 @@ import { writeUserQuery as runUserQuery } from './sql-sandbox';
 import { NUMERIC_PARQUET_OPTIONS, PARQUET_OPTIONS } from './parquet-options';
 import { findResourcesDir } from './resources';
 import { readSqliteColumns } from './sqlite-reader';
+import { RELEASE_EVERY_CHUNKS, releaseReadChunks } from './release-native';
 
 export interface DuckEngineOptions {
   /** where new Parquet files are written */
@@ -104,6 +105,10 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
     // memory limit (80% of RAM). Every run writes new Parquet files, so a long-lived app (a
     // server open for days, `pipewright watch`) grew about 1.25 MB a run without a plateau.
     enable_external_file_cache: 'false',
+    // DuckDB's allocator (jemalloc) keeps the pages a query freed until it allocates again, so
+    // after reading a 1M-row CSV the process kept 40-80 MB it no longer used while the next node
+    // (training) ran. Its background thread returns them within about a second.
+    allocator_background_threads: 'true',
   };
   const instance = await DuckDBInstance.create(':memory:', config);
   const open = new Set<DuckDBConnection>();
@@ -217,7 +222,7 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
 
     describe: (table) => withConnection((c) => describeWith(c, table.path)),
 
-    readColumns: (table, names) =>
+    readColumns: (table, names, options) =>
       withConnection(async (c) => {
         const info = await describeWith(c, table.path);
         const byName = new Map(info.columns.map((col) => [col.name, col]));
@@ -230,9 +235,10 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
         const select = wanted
           .map((col) => `CAST(${ident(col.name)} AS ${isNumericType(col.type) ? 'DOUBLE' : 'VARCHAR'})`)
           .join(', ');
-        const out: ColumnData[] = wanted.map((col) =>
+        const into = options?.into ?? [];
+        const out: ColumnData[] = wanted.map((col, j) =>
           isNumericType(col.type)
-            ? { name: col.name, type: col.type, numeric: true, values: new Float64Array(info.rows) }
+            ? { name: col.name, type: col.type, numeric: true, values: reuse(into[j], info.rows, col.name) }
             : { name: col.name, type: col.type, numeric: false, values: new Array<string | null>(info.rows) },
         );
         const sql = `SELECT ${select} FROM ${scanOf(table.path)}`;
@@ -241,8 +247,11 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
         // while the next is read); a bigger one is streamed, so memory stays bounded.
         // (fetchChunk, not getChunk: the C API's result_get_chunk costs this thread about 1 ms a
         // chunk, fetch_chunk runs on DuckDB's side.)
-        const result = info.rows * wanted.length <= MATERIALIZE_VALUES ? await c.run(sql) : await c.stream(sql);
+        // A caller that reads into its own arrays is bounding memory: it gets the streamed read.
+        const streamed = info.rows * wanted.length > MATERIALIZE_VALUES || options?.into !== undefined;
+        const result = streamed ? await c.stream(sql) : await c.run(sql);
         let offset = 0;
+        let chunks = 0;
         for (;;) {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
@@ -264,6 +273,7 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
             }
           }
           offset += n;
+          if (streamed && ++chunks % RELEASE_EVERY_CHUNKS === 0) releaseReadChunks();
         }
         if (offset !== info.rows) throw new Error(`read ${offset} rows, expected ${info.rows}`);
         return out;
@@ -354,6 +364,13 @@ export async function createDataEngine(opts: DuckEngineOptions): Promise<DuckDat
 interface DoubleVectorInternals {
   items?: unknown;
   validity?: { data?: unknown; offset?: unknown; setItemValid?: (i: number, valid: boolean) => void };
+}
+
+/** The array a numeric column is read into: the caller's, when it has the table's length. */
+function reuse(into: Float64Array | undefined, rows: number, name: string): Float64Array {
+  if (!into) return new Float64Array(rows);
+  if (into.length !== rows) throw new Error(`column "${name}" has ${rows} values, the array given for it ${into.length}`);
+  return into;
 }
 
 function readDoubles(vec: DuckDBVector, target: Float64Array, offset: number, n: number): boolean {

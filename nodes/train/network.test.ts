@@ -3,7 +3,7 @@ import { makeTestContext } from '../../test/helpers/node-context';
 import { seededRandom } from '../../shared/random';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { chunksFor, CpuTrainer } from './cpu-step';
-import { forwardRows, initWeights, predictRows, stepThreads, trainNetwork, trainNetworkOnThreads, type NetworkSpec } from './network';
+import { forwardRows, initWeights, predictRows, predictRowsAt, stepThreads, trainNetwork, trainNetworkOnThreads, type NetworkSpec } from './network';
 import { dropoutMask, TensorTrainer } from './tensor-step';
 
 process.env.PIPEWRIGHT_BACKEND ??= 'wasm';
@@ -49,6 +49,32 @@ describe('forwardRows (the plain-JavaScript forward pass a served request takes)
         }
       }
     }
+  });
+});
+
+describe('predictRowsAt (validation rows scored where they are)', () => {
+  it('equals predictRows on the same rows copied out, bit for bit, over several chunks and a ragged one', async () => {
+    const { tf } = await loadCompute();
+    const r = seededRandom(5);
+    const f = 6;
+    const n = 2000;
+    const x = Float32Array.from({ length: n * f }, () => r() * 4 - 2);
+    const spec: NetworkSpec = { inputs: f, hidden: [9, 5], activation: 'elu', outputs: 3, output: 'softmax' };
+    const weights = initWeights(spec, seededRandom(6));
+    // 733 rows in a shuffled order, scored in chunks of 256 (the last one ragged)
+    const order = Uint32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    const rows = order.subarray(n - 733);
+    const copied = new Float32Array(rows.length * f);
+    rows.forEach((row, k) => copied.set(x.subarray(row * f, row * f + f), k * f));
+    const expected = predictRows(tf, spec, weights, copied, rows.length, 256);
+    const got = predictRowsAt(tf, spec, weights, x, rows, 256);
+    expect(got).toHaveLength(733 * 3);
+    expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    expect(predictRowsAt(tf, spec, weights, x, new Uint32Array(0))).toHaveLength(0);
   });
 });
 

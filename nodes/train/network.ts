@@ -139,6 +139,23 @@ function outputActivation(tf: Tf, z: Tensor2D, output: OutputKind): Tensor2D {
  * sigmoid / softmax). Creates no tensors that outlive the call.
  */
 export function predictRows(tf: Tf, spec: NetworkSpec, weights: Weights, x: Float32Array, n: number, chunk = 8192): Float32Array {
+  return forwardChunks(tf, spec, weights, n, chunk, (start, rows) => x.subarray(start * spec.inputs, (start + rows) * spec.inputs));
+}
+
+/**
+ * `predictRows` of the rows `rows` names in `x` (row-major, `spec.inputs` wide), gathered a chunk
+ * at a time: the validation rows of a big table are scored without a second copy of them.
+ */
+export function predictRowsAt(tf: Tf, spec: NetworkSpec, weights: Weights, x: Float32Array, rows: Uint32Array, chunk = 8192): Float32Array {
+  const f = spec.inputs;
+  const buf = new Float32Array(Math.min(chunk, rows.length) * f);
+  return forwardChunks(tf, spec, weights, rows.length, chunk, (start, count) => {
+    gatherRows(x, f, rows, start, start + count, buf);
+    return buf.subarray(0, count * f);
+  });
+}
+
+function forwardChunks(tf: Tf, spec: NetworkSpec, weights: Weights, n: number, chunk: number, input: (start: number, rows: number) => Float32Array): Float32Array {
   const out = new Float32Array(n * spec.outputs);
   if (n === 0) return out;
   tf.tidy(() => {
@@ -147,7 +164,7 @@ export function predictRows(tf: Tf, spec: NetworkSpec, weights: Weights, x: Floa
     for (let start = 0; start < n; start += chunk) {
       const rows = Math.min(chunk, n - start);
       tf.tidy(() => {
-        let h = tf.tensor2d(x.subarray(start * spec.inputs, (start + rows) * spec.inputs), [rows, spec.inputs], 'float32');
+        let h = tf.tensor2d(input(start, rows), [rows, spec.inputs], 'float32');
         for (let l = 0; l < L - 1; l++) h = dense(tf, h, w[l], b[l], spec.activation);
         const z = tf.fused.matMul({ a: h, b: w[L - 1], bias: b[L - 1] }) as Tensor2D;
         out.set(outputActivation(tf, z, spec.output).dataSync(), start * spec.outputs);
@@ -397,13 +414,10 @@ async function train(tf: Tf, spec: NetworkSpec, data: Dataset, opts: TrainOption
   const nTrain = data.n - nVal;
   if (nTrain <= 0) throw new Error('no rows left to train on after the validation split');
   const trainIdx = order.subarray(0, nTrain);
-  const valX = new Float32Array(nVal * f);
+  // The validation rows stay where they are in the table (scored by index, a chunk at a time).
+  const valIdx = order.subarray(nTrain);
   const valY = new Float32Array(nVal);
-  if (nVal) {
-    const vi = order.subarray(nTrain);
-    gatherRows(data.x, f, vi, 0, nVal, valX);
-    gatherRows(data.y, 1, vi, 0, nVal, valY);
-  }
+  gatherRows(data.y, 1, valIdx, 0, nVal, valY);
 
   const batch = Math.min(opts.batchSize, nTrain);
   const engine = opts.engine ?? defaultEngine(tf);
@@ -449,7 +463,7 @@ async function train(tf: Tf, spec: NetworkSpec, data: Dataset, opts: TrainOption
       opts.signal?.throwIfAborted();
       const current = nVal || patience > 0 ? stepper.weights() : null;
       if (nVal && current) {
-        const vp = predictRows(tf, spec, current, valX, nVal);
+        const vp = predictRowsAt(tf, spec, current, data.x, valIdx);
         const v = lossOf(spec.output, vp, valY, nVal, k);
         stats.valLoss = v.loss;
         if (v.accuracy !== undefined) stats.valAccuracy = v.accuracy;
