@@ -9,7 +9,7 @@ import { useEditorStore } from '../store/context';
 import type { EditorState } from '../store/editor-store';
 import { formatNumber } from '../../../shared/format';
 import { isInteracting } from '../session';
-import { curvePoints, type Curve } from './curve';
+import { curvePoints, curvesToDraw, type Curve } from './curve';
 import { extent, ticks, toPixels, type Range } from './curve-draw';
 
 const HEIGHT = 180;
@@ -21,9 +21,9 @@ const FONT = '10px system-ui, sans-serif';
 
 type Series = [string, Curve][];
 
-/** The node's step curves; a sweep's `trial.*` series belong to its trials chart, not here. */
+/** The node's step curves (see curvesToDraw). */
 function curvesOf(s: EditorState, id: string, skipTrials: boolean): Series {
-  return Object.entries(s.series[id] ?? {}).filter(([k]) => !skipTrials || !k.startsWith('trial.'));
+  return curvesToDraw(s.series[id], skipTrials);
 }
 
 export function LiveCurves({ id, skipTrials }: { id: string; skipTrials: boolean }) {

@@ -43,3 +43,14 @@ export function curvePoints(c: Curve): [number, number][] {
   if (!c.last || c.kept[c.kept.length - 1] === c.last) return c.kept;
   return [...c.kept, c.last];
 }
+
+/**
+ * The curves of a node to draw, in name order: the colours then do not depend on whether the
+ * points streamed in (the order the trainer reports them) or came from the project's record.
+ * A sweep's `trial.*` series belong to its trials chart, not here.
+ */
+export function curvesToDraw(all: Record<string, Curve> | undefined, skipTrials: boolean): [string, Curve][] {
+  return Object.entries(all ?? {})
+    .filter(([k]) => !skipTrials || !k.startsWith('trial.'))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -159,4 +159,32 @@ describe('editor store run events', () => {
     expect(pts.at(-1)).toEqual([100_000, 1 / 100_000]);
     expect(store.getState().nodeStates.train.progress).toBe(1);
   });
+
+  it("a new run's curves start empty when the run's answer comes before its run.started event", () => {
+    const { store } = clockStore();
+    const metric = (runId: string, step: number, value: number) => ({ type: 'node.metric', runId, nodeId: 'train', key: 'loss', value, step }) as const;
+    // run 1 draws 3,000 epochs (kept at a stride, as a long curve is)
+    store.getState().startRun('1');
+    store.getState().applyEvents([{ type: 'run.started', runId: '1', pipeline: 't', nodes: ['train'] }, ...Array.from({ length: 3000 }, (_, i) => metric('1', i + 1, 1 / (i + 1)))]);
+    store.getState().applyEvents([{ type: 'run.finished', runId: '1', status: 'succeeded', durationMs: 1, backend: 'cpu' }]);
+    expect(store.getState().series.train.loss.count).toBe(3000);
+    // run 2: its answer (startRun) first, then its events
+    store.getState().startRun('2');
+    store.getState().applyEvents([{ type: 'run.started', runId: '2', pipeline: 't', nodes: ['train'] }, ...Array.from({ length: 10 }, (_, i) => metric('2', i + 1, 2))]);
+    const c = store.getState().series.train.loss;
+    expect(c.count).toBe(10);
+    const steps = curvePoints(c).map(([step]) => step);
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // run 3: its events first, then its answer, which must not clear what they drew
+    store.getState().applyEvents([{ type: 'run.finished', runId: '2', status: 'succeeded', durationMs: 1, backend: 'cpu' }]);
+    store.getState().applyEvents([{ type: 'run.started', runId: '3', pipeline: 't', nodes: ['train'] }, metric('3', 1, 5), metric('3', 2, 4)]);
+    store.getState().startRun('3');
+    expect(curvePoints(store.getState().series.train.loss)).toEqual([
+      [1, 5],
+      [2, 4],
+    ]);
+    // a run.started seen again (a replay of the same run) keeps what the run drew
+    store.getState().applyEvents([{ type: 'run.started', runId: '3', pipeline: 't', nodes: ['train'] }]);
+    expect(store.getState().series.train.loss.count).toBe(2);
+  });
 });

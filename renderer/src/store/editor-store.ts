@@ -88,6 +88,11 @@ export type EditorStore = StoreApi<EditorState>;
 const MAX_LOG_LINES = 5000;
 
 export function createEditorStore(initial: Pipeline, now: () => number = () => Date.now()): EditorStore {
+  /**
+   * Runs whose run.started this store has applied. The run's answer (startRun) may come before
+   * that event or after it, so "the current run is this one" does not tell a replay from the start.
+   */
+  const announced = new Set<string>();
   return createStore<EditorState>()((set, get) => ({
     doc: initial,
     history: emptyHistory(),
@@ -190,7 +195,11 @@ export function createEditorStore(initial: Pipeline, now: () => number = () => D
         }
         switch (e.type) {
           case 'run.started': {
-            const same = run?.id === e.runId;
+            // Seen before (a replay of this run): keep what it drew. The first time, the run's
+            // nodes lose the last run's curves and trials even when the run's answer came first
+            // (its points were appended to the previous curve, drawn as a line back to epoch 1).
+            const same = announced.has(e.runId);
+            announced.add(e.runId);
             // A partial run (up to a node) re-draws only its own nodes: the others keep their results.
             const inRun = new Set(e.nodes);
             const kept: Record<string, NodeRunState> = {};
