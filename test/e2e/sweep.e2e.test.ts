@@ -33,6 +33,26 @@ async function trialRows(page: Page): Promise<string[][]> {
   return table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
 }
 
+/**
+ * The header cells of the trials table that a user cannot read whole where they are: cut by the
+ * edge of the table's scroll box or of the inspector (the box the panel scrolls in), with the
+ * box's scrollLeft as it is now.
+ */
+async function clippedHeaders(page: Page): Promise<string[]> {
+  return page.getByTestId('trials-table').evaluate((table) => {
+    const box = table.closest('.pw-trials-scroll')!.getBoundingClientRect();
+    const panel = table.closest('.pw-inspector')!.getBoundingClientRect();
+    const left = Math.max(box.left, panel.left);
+    const right = Math.min(box.right, panel.right);
+    return [...table.querySelectorAll('thead th')]
+      .filter((th) => {
+        const r = th.getBoundingClientRect();
+        return r.left < left - 0.5 || r.right > right + 0.5;
+      })
+      .map((th) => th.textContent ?? '');
+  });
+}
+
 describe('sweep trials', () => {
   it('shows the trials of a train.sweep, the best marked, and the same after a reload', async () => {
     const { page, errors } = await openPage(suite.browser, suite.app.url);
@@ -61,12 +81,13 @@ describe('sweep trials', () => {
     expect(await page.getByTestId('run-status').textContent(), await page.locator('[data-testid^="node-status-"]').allTextContents().then((t) => t.join(' | '))).toBe('succeeded');
 
     const live = await trialRows(page);
-    // index, epochs, accuracy, …, status, time
+    // index, epochs, accuracy (the sweep's metric; the others are folded), status, time
     expect(live.map((r) => [r[0].replace(' ★', ''), r[1]])).toEqual([
       ['1', '5'],
       ['2', '10'],
     ]);
-    expect(live.map((r) => r[r.length - 2])).toEqual(['succeeded', 'succeeded']);
+    await expect(page.locator('[data-testid="trials-table"] thead th').allTextContents()).resolves.toEqual(['#', 'epochs', 'accuracy', 'status', 'time']);
+    await expect(page.locator('[data-testid="trials-table"] td[data-status]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-status')))).resolves.toEqual(['succeeded', 'succeeded']);
     const best = page.locator('[data-testid="trials-table"] tbody tr.pw-best');
     await expect(best.count()).resolves.toBe(1);
     // The marked row holds the highest accuracy (the first metric column).
@@ -74,6 +95,9 @@ describe('sweep trials', () => {
     const bestIndex = Number((await best.locator('td').first().textContent())?.match(/\d+/)?.[0]);
     expect(accs[bestIndex - 1]).toBe(Math.max(...accs));
     await page.getByTestId('trials-chart').locator('canvas').first().waitFor();
+    // Every column of the table as it opens is readable in the inspector's width: nothing to scroll to.
+    await expect(clippedHeaders(page)).resolves.toEqual([]);
+    expect(await page.locator('.pw-trials-scroll').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await screenshot(page, 'sweep-trials');
 
     await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
@@ -88,6 +112,38 @@ describe('sweep trials', () => {
     await page.getByTestId('results').locator('.st-cached').waitFor({ timeout: RUN_MS });
     await expect(page.getByTestId('run-status').textContent()).resolves.toBe('succeeded');
     await expect(trialRows(page)).resolves.toEqual(live);
+
+    // Every metric, on demand: the table scrolls sideways in its own box (the inspector does not),
+    // the trial number stays in sight, and each value is rounded as the rest of the panel rounds.
+    await page.getByTestId('trials-all-metrics').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="trials-table"] thead th')].some((th) => th.textContent === 'f1'));
+    const heads = await page.locator('[data-testid="trials-table"] thead th').allTextContents();
+    expect(heads.slice(0, 3)).toEqual(['#', 'epochs', 'accuracy']);
+    expect(heads).toEqual(expect.arrayContaining(['precision', 'recall', 'f1', 'logLoss', 'status', 'time']));
+    const cells = await page.locator('[data-testid="trials-table"] tbody td.num').allTextContents();
+    for (const c of cells.filter((c) => !c.endsWith('s'))) expect(c).toMatch(/^-?\d+(\.\d{1,3})?(e-?\d+)?$/);
+    await expect(page.locator('.pw-inspector').evaluate((el) => el.scrollWidth <= el.clientWidth)).resolves.toBe(true);
+    await expect(page.locator('.pw-trials-scroll').evaluate((el) => el.scrollWidth > el.clientWidth)).resolves.toBe(true);
+    await page.locator('.pw-trials-scroll').evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+    await page.waitForFunction(() => {
+      const el = document.querySelector('.pw-trials-scroll')!;
+      return el.scrollLeft + el.clientWidth >= el.scrollWidth - 1;
+    });
+    const cut = await clippedHeaders(page);
+    expect(cut).not.toContain('#');
+    expect(cut).not.toContain('time');
+    await screenshot(page, 'sweep-trials-all-metrics');
+    await page.getByTestId('trials-all-metrics').click();
+    await expect(clippedHeaders(page)).resolves.toEqual([]);
+
+    // The sweep's metrics output holds the same trials as a table: it too scrolls in its own box,
+    // not the whole inspector sideways.
+    await page.getByTestId('results').locator('.pw-tabs button', { hasText: 'metrics' }).click();
+    const docTable = page.getByTestId('metrics-doc').locator('table');
+    await docTable.waitFor();
+    await expect(page.locator('.pw-inspector').evaluate((el) => el.scrollWidth <= el.clientWidth)).resolves.toBe(true);
+    await expect(docTable.evaluate((t) => t.parentElement!.scrollWidth > t.parentElement!.clientWidth)).resolves.toBe(true);
+    await screenshot(page, 'sweep-metrics-trials-table');
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -13,7 +13,7 @@ import { FeatureSummary } from './FeatureSummary';
 import { asMetricsDoc, type Curve, type Matrix, type MetricsDoc } from '../../../shared/artifacts';
 import { defaultProjectFor } from '../util/paths';
 import type { TrialRecord } from '../../../shared/run';
-import { formatDuration, trialTable, type Goal } from './trials';
+import { formatDuration, shownMetrics, trialTable, type Goal } from './trials';
 import { LiveCurves } from './LiveCurves';
 import { formatNumber } from '../../../shared/format';
 import { isStale } from '../store/stale';
@@ -139,6 +139,9 @@ function spaceKeys(space: unknown): string[] {
 /** The sweep's trials, live: the metric per trial, then one row per trial with the best marked. */
 function Trials({ trials, metric, goal, space, running }: { trials: TrialRecord[]; metric?: string; goal: Goal; space: string[]; running: boolean }) {
   const table = useMemo(() => trialTable(trials, { metric, goal, space }), [trials, metric, goal, space.join('\u0000')]);
+  // Every metric per trial is wider than the inspector: the sweep's own metric shows, the rest on demand.
+  const [allMetrics, setAllMetrics] = useState(false);
+  const shown = shownMetrics(table, { metric, all: allMetrics });
   const chartMetric = metric && table.metrics.includes(metric) ? metric : table.metrics[0];
   const option = useMemo<ChartOption | null>(() => {
     if (!chartMetric) return null;
@@ -183,9 +186,9 @@ function Trials({ trials, metric, goal, space, running }: { trials: TrialRecord[
                       {p}
                     </th>
                   ))}
-                  {table.metrics.map((m) => (
-                    <th key={`m:${m}`} className="num">
-                      {m}
+                  {shown.map((i) => (
+                    <th key={`m:${table.metrics[i]}`} className="num">
+                      {table.metrics[i]}
                     </th>
                   ))}
                   <th>status</th>
@@ -202,18 +205,25 @@ function Trials({ trials, metric, goal, space, running }: { trials: TrialRecord[
                     {r.params.map((v, i) => (
                       <td key={`p${i}`}>{v}</td>
                     ))}
-                    {r.metrics.map((v, i) => (
-                      <td key={`m${i}`} className="num">
-                        {fmt(v)}
+                    {shown.map((i) => (
+                      <td key={`m${i}`} className="num" title={r.metrics[i] === null ? undefined : String(r.metrics[i])}>
+                        {fmt(r.metrics[i])}
                       </td>
                     ))}
-                    <td className={`pw-status-label st-${r.status}`}>{r.status}</td>
+                    <td className={`pw-status-label st-${r.status}`} title={r.status} data-status={r.status}>
+                      {r.status === 'succeeded' ? '✓' : r.status}
+                    </td>
                     <td className="num">{formatDuration(r.durationMs)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
+          {table.metrics.length > 1 && (
+            <button className="pw-link small" onClick={() => setAllMetrics(!allMetrics)} data-testid="trials-all-metrics">
+              {allMetrics ? `only ${table.metrics[shownMetrics(table, { metric, all: false })[0]]}` : `all ${table.metrics.length} metrics`}
+            </button>
+          )}
           {table.rows.length > MAX_TRIAL_ROWS && <div className="pw-muted small">first {MAX_TRIAL_ROWS} of {table.rows.length} trials shown</div>}
         </>
       )}
@@ -286,24 +296,26 @@ export function MetricsDocView({ doc }: { doc: MetricsDoc }) {
       {tables.map(([name, t]) => (
         <div key={name}>
           <h5>{name}</h5>
-          <table className="pw-metrics">
-            <thead>
-              <tr>
-                {t.columns.map((c) => (
-                  <th key={c}>{c}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {t.rows.slice(0, 200).map((r, i) => (
-                <tr key={i}>
-                  {r.map((v, j) => (
-                    <td key={j}>{typeof v === 'number' ? formatNumber(v) : String(v)}</td>
+          <div className="pw-table-scroll">
+            <table className="pw-metrics">
+              <thead>
+                <tr>
+                  {t.columns.map((c) => (
+                    <th key={c}>{c}</th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {t.rows.slice(0, 200).map((r, i) => (
+                  <tr key={i}>
+                    {r.map((v, j) => (
+                      <td key={j}>{typeof v === 'number' ? formatNumber(v) : String(v)}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
       ))}
     </div>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrialRecord } from '../../../shared/run';
-import { formatDuration, pickBest, trialTable, upsertTrial } from './trials';
+import { formatDuration, pickBest, shownMetrics, trialTable, upsertTrial } from './trials';
 
 const t = (index: number, params: Record<string, unknown>, metrics: Record<string, number>, status: TrialRecord['status'] = 'succeeded', durationMs = 100): TrialRecord => ({
   index,
@@ -33,6 +33,22 @@ describe('trialTable', () => {
     expect(trialTable(trials, { metric: 'accuracy', goal: 'max' }).rows.filter((r) => r.best).map((r) => r.index)).toEqual([2]);
     expect(trialTable(trials, { metric: 'logLoss', goal: 'min' }).best).toBe(3);
     expect(trialTable(trials, {}).best).toBeNull();
+  });
+});
+
+describe('shownMetrics', () => {
+  const table = trialTable(trials, { metric: 'logLoss', goal: 'min' });
+
+  it('folded, shows only the metric the sweep ranks by, else the first one', () => {
+    expect(table.metrics[shownMetrics(table, { metric: 'logLoss', all: false })[0]]).toBe('logLoss');
+    expect(shownMetrics(table, { metric: 'logLoss', all: false })).toHaveLength(1);
+    expect(shownMetrics(table, { all: false })).toEqual([0]);
+    expect(shownMetrics(table, { metric: 'f1', all: false })).toEqual([0]);
+    expect(shownMetrics({ metrics: [] }, { metric: 'accuracy', all: false })).toEqual([]);
+  });
+
+  it('unfolded, shows every metric in table order', () => {
+    expect(shownMetrics(table, { metric: 'logLoss', all: true })).toEqual([0, 1]);
   });
 });
 

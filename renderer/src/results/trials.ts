@@ -73,6 +73,18 @@ export function trialTable(trials: readonly TrialRecord[], opts: { metric?: stri
   return { params, metrics, rows, best };
 }
 
+/**
+ * The metric columns the trials table shows, as indices into `table.metrics`. Folded (the panel's
+ * default), only the metric the sweep ranks trials by (else the first): a table with every metric
+ * is wider than the inspector, and the others are one click away. Unfolded, all of them.
+ */
+export function shownMetrics(table: Pick<TrialTable, 'metrics'>, opts: { metric?: string; all: boolean }): number[] {
+  if (opts.all) return table.metrics.map((_, i) => i);
+  if (table.metrics.length === 0) return [];
+  const key = opts.metric ? table.metrics.indexOf(opts.metric) : -1;
+  return [key >= 0 ? key : 0];
+}
+
 function ordered(keys: string[], first: readonly string[]): string[] {
   const seen = new Set(keys);
   const head = first.filter((k) => seen.has(k));
