@@ -6,11 +6,32 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { openPage, screenshot, selectNode } from './harness';
 import { e2eSuite } from './suite';
 import { openInOwnProject } from './long-run';
 
 const suite = e2eSuite();
+
+/** Words of the feature summary's values that are laid out over two lines or more. */
+async function brokenWords(page: Page): Promise<string[]> {
+  return page.getByTestId('feature-summary').evaluate((table) => {
+    const broken: string[] = [];
+    for (const td of table.querySelectorAll('td:last-child')) {
+      const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const text = n.textContent ?? '';
+        for (const m of text.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(n, m.index);
+          range.setEnd(n, m.index + m[0].length);
+          if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) broken.push(m[0]);
+        }
+      }
+    }
+    return broken;
+  });
+}
 
 describe('feature store in the editor', () => {
   it('shows view, join and materialisation summaries after a run', async () => {
@@ -29,6 +50,7 @@ describe('feature store in the editor', () => {
     expect(text).toContain('2012-01-02 00:00 – 2016-01-01 00:00 UTC');
     expect(text).toContain('rows per entity1461');
     expect(await page.getByTestId('feature-freshness').textContent()).toMatch(/^freshnessnewest event \d+(\.\d)? years ago$/);
+    await expect(brokenWords(page)).resolves.toEqual([]);
     await screenshot(page, 'feature-store-view');
 
     await selectNode(page, 'join');
@@ -39,6 +61,8 @@ describe('feature store in the editor', () => {
 
     await selectNode(page, 'online_weekly');
     await expect.poll(() => page.getByTestId('feature-summary').textContent()).toMatch(/entities written online1/);
+    // Short values are not broken mid-word beside a long label ("now" read as "no" / "w").
+    await expect(brokenWords(page)).resolves.toEqual([]);
     await screenshot(page, 'feature-store-materialize');
     expect(errors).toEqual([]);
   }, 400_000);
