@@ -43,6 +43,9 @@ async function setParam(page: Page, name: string, value: string) {
   await page.getByTestId(`param-${name}`).press('Tab');
 }
 
+/** A run's time in the log header: ms under a second, else seconds with one decimal, else minutes. */
+const RUN_TIME = /· (\d+ ms|[1-9]\d*\.\d s|\d+ min \d+ s) ·/;
+
 describe('results after edits and partial runs', () => {
   it('keeps, stales and logs results honestly', async () => {
     const { page, errors } = await openPage(suite.browser, suite.app.url);
@@ -96,6 +99,8 @@ describe('results after edits and partial runs', () => {
     const log = page.getByTestId('log-panel');
     await expect.poll(() => log.textContent()).toMatch(/gate\s*cached/);
     await expect(log.textContent()).resolves.not.toMatch(/No log lines yet/);
+    // The run's time reads as the node times do: "96 ms" under a second, never "0.1 s" (nor "0.0 s")
+    await expect.poll(() => log.locator('header').textContent()).toMatch(RUN_TIME);
 
     // ... a failed node's "log" shows why it failed
     await select(page, 'load');
@@ -105,6 +110,7 @@ describe('results after edits and partial runs', () => {
     await page.getByTestId('node-error-load').click();
     await expect.poll(() => log.locator('header').textContent()).toMatch(/Log · load/);
     await expect.poll(() => log.locator('.lvl-error').textContent({ timeout: 2000 }).catch(() => '')).toMatch(/no-such-file/);
+    await expect(log.locator('header').textContent()).resolves.toMatch(RUN_TIME);
     await screenshot(page, 'results-failed-log');
     // ... and the next run shows the whole log again
     await page.getByTestId('undo').click();

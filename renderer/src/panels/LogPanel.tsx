@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { useEditor } from '../store/context';
 import { useUi } from '../ui-store';
+import { formatDuration } from '../results/trials';
 
 export function LogPanel() {
   const logs = useEditor((s) => s.logs);
@@ -24,7 +25,7 @@ export function LogPanel() {
         {run && (
           <span className="pw-muted small">
             run {run.id.slice(0, 8)} · {run.status}
-            {run.durationMs !== undefined ? ` · ${(run.durationMs / 1000).toFixed(1)} s` : ''}
+            {run.durationMs !== undefined ? ` · ${formatDuration(run.durationMs)}` : ''}
             {run.backend ? ` · ${run.backend}` : ''}
           </span>
         )}
