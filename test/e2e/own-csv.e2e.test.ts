@@ -107,6 +107,8 @@ describe('the own-CSV story: 9 nodes, pickers only', () => {
     await expect.poll(() => optionsOf(page, 'param-metric')).toContain('accuracy');
     await pickOption(page, 'param-metric', 'accuracy');
     await page.getByTestId('param-min').fill('0.9');
+    // The picked metric has been validated (the field said "required" in a screenshot taken before that)
+    await page.locator('.pw-inspector .pw-field.invalid').first().waitFor({ state: 'detached' });
     await screenshot(page, 'own-csv-gate-picker');
 
     // No column name was typed: every column param is a list, not a text box
