@@ -106,6 +106,11 @@ describe('pipeline versions: rename, save as, unsaved work (issue 14)', () => {
         void d.dismiss();
       });
       await page.getByTestId('new-pipeline').click();
+      // The popover the user opened is on top of the autosave notice, not under it
+      await page.locator('.pw-notice').first().waitFor();
+      for (const el of [page.getByTestId('new-name-input'), page.locator('label[for="pw-new-name"]')]) {
+        await expect(el.evaluate((e) => { const r = e.getBoundingClientRect(); const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return !!top && (top === e || e.contains(top)); })).resolves.toBe(true);
+      }
       await page.getByTestId('new-name-input').fill('scratch');
       await page.getByTestId('new-create').click();
       await expect.poll(() => asked, { timeout: 30_000 }).toMatch(/"cancer-screen-l1" has changes that are not saved in a project\. Discard them\?/);
