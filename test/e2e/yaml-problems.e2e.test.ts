@@ -28,6 +28,14 @@ describe('YAML problems', () => {
     await line.locator('span', { hasText: 'split_nope' }).last().hover();
     const hover = page.locator('[data-testid="yaml-view"] .monaco-hover:not(.hidden)').first();
     await expect.poll(() => hover.textContent({ timeout: 1000 }).catch(() => '')).toMatch(/features\.split_nope/);
+    // the whole hover is in sight: its right end is not cut off by the edge of the YAML panel
+    await expect(
+      hover.evaluate((h) => {
+        const r = h.getBoundingClientRect();
+        const inside = (x: number, y: number) => { const top = document.elementFromPoint(x, y); return !!top && h.contains(top); };
+        return r.right <= window.innerWidth && inside(r.left + 4, r.top + 6) && inside(r.right - 4, r.top + 6) && inside(r.right - 4, r.bottom - 6);
+      }),
+    ).resolves.toBe(true);
     await screenshot(page, 'yaml-problem-hover');
 
     await page.mouse.move(5, 5);

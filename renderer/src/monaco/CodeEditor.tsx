@@ -46,6 +46,9 @@ export default function CodeEditor({ value, language, onChange, markers, height 
       readOnly,
       wordWrap: language === 'yaml' ? 'off' : 'on',
       renderLineHighlight: 'none',
+      // hovers and suggestions may reach past the panel the editor sits in (a problem's message by
+      // the YAML panel's right edge): drawn fixed, they are not cut off by its edge
+      fixedOverflowWidgets: true,
     });
     editor.current = ed;
     // automaticLayout can measure before the panel has its final width (the lazy chunk's CSS, a
