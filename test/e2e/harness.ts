@@ -181,6 +181,19 @@ export async function waitForLayout(page: Page): Promise<void> {
   });
 }
 
+/** Nodes whose box lies partly under a panel floating over the canvas (the zoom controls, the minimap): ids. */
+export async function nodesUnderPanels(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const panels = [...document.querySelectorAll('.react-flow__controls, .react-flow__minimap')].map((p) => p.getBoundingClientRect());
+    return [...document.querySelectorAll<HTMLElement>('.react-flow__node-pw')]
+      .filter((n) => {
+        const r = n.getBoundingClientRect();
+        return panels.some((p) => r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top);
+      })
+      .map((n) => n.dataset.id ?? '');
+  });
+}
+
 /** Drags a palette item onto the canvas at page coordinates (x, y). */
 export async function dropFromPalette(page: Page, type: string, x: number, y: number) {
   const canvas = page.getByTestId('canvas');

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { registry } from '../../nodes/registry';
-import { openPage, ROOT, screenshot, startServer } from './harness';
+import { nodesUnderPanels, openPage, ROOT, screenshot, startServer, waitForLayout } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -46,6 +46,10 @@ describe('smoke', () => {
     await expect.poll(() => page.getByTestId('pipeline-name').textContent()).toBe('breast-cancer');
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(nodes.length);
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(wires);
+    // laid out (the bundled file has no layout: its nodes start stacked at the origin) and fitted
+    // clear of the zoom controls, as the user gets to see it
+    await waitForLayout(page);
+    await expect.poll(() => nodesUnderPanels(page)).toEqual([]);
     await screenshot(page, 'smoke-example');
     await page.context().close();
     await fresh.stop();

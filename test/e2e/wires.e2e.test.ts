@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, ROOT, screenshot, waitForLayout } from './harness';
+import { nodesUnderPanels, openPage, ROOT, screenshot, waitForLayout } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -138,7 +138,10 @@ describe('wires in an auto-laid-out graph', () => {
     const { page, errors } = await openPage(suite.browser, suite.app.url);
     await open(page, 'long-line', pipeline('long-line', 1, 13));
     await page.waitForSelector('[data-testid="node-step13"]');
+    await waitForLayout(page);
     await page.getByTestId('fit-view').click();
+    // fitted: where the whole graph does not fit, its start shows below the zoom controls, not under them
+    await expect.poll(() => nodesUnderPanels(page)).toEqual([]);
     // folded: the last node sits in a band below the first one
     await expect.poll(async () => (await page.getByTestId('node-step13').boundingBox())!.y - (await page.getByTestId('node-load').boundingBox())!.y).toBeGreaterThan(100);
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(13);
