@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openExampleInOwnProject, openPage, revealNode, RUN_MS, screenshot, yamlCursorAtEndOf } from './harness';
+import { nodesUnderPanels, openExampleInOwnProject, openPage, revealNode, RUN_MS, screenshot, waitForLayout, yamlCursorAtEndOf } from './harness';
 import { e2eSuite } from './suite';
 
 const suite = e2eSuite();
@@ -29,6 +29,9 @@ describe('editing and running the example', () => {
   it('quick-add, duplicate, copy/paste, delete and undo', async () => {
     const { page, errors } = await openPage(suite.browser, suite.app.url);
     await page.waitForSelector('[data-testid="node-gate"]');
+    // the example as the user gets to see it: laid out and fitted clear of the zoom controls
+    await waitForLayout(page);
+    await expect.poll(() => nodesUnderPanels(page)).toEqual([]);
     const before = await nodeIds(page);
 
     // Double-click on empty canvas opens a search at the cursor
