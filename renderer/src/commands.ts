@@ -13,6 +13,7 @@ import { layoutWithGroups } from './canvas/group-layout';
 import { serialize, useSession } from './session';
 import type { PwNode } from './canvas/to-flow';
 import { fitViewport, WIRE_REACH, type Rect } from './canvas/fit';
+import { positionBox, restorableView, type RememberedView } from './canvas/remembered-view';
 
 let flow: ReactFlowInstance<PwNode> | null = null;
 export function setFlowInstance(f: ReactFlowInstance<PwNode> | null): void {
@@ -199,12 +200,15 @@ export const BIG_GRAPH = 200;
  */
 const VIEW_KEY = 'pipewright.viewport.';
 
-/** Remembers where the user was looking in this pipeline (view state: never undoable, never in the file). */
+/** Remembers where the user was looking in this pipeline, with the arrangement it was of (remembered-view.ts). */
 export function rememberViewport(): void {
   if (!flow) return;
-  const name = store().getState().doc.metadata.name;
+  const { doc } = store().getState();
+  const box = positionBox(doc.layout, doc.nodes.map((n) => n.id));
+  if (!box) return;
+  const view: RememberedView = { ...flow.getViewport(), box };
   try {
-    localStorage.setItem(VIEW_KEY + name, JSON.stringify(flow.getViewport()));
+    localStorage.setItem(VIEW_KEY + doc.metadata.name, JSON.stringify(view));
   } catch {
     // A full localStorage only costs the remembered view.
   }
@@ -226,13 +230,20 @@ function canvasPanels(el: Element, r: DOMRect, withMap: boolean): Rect[] {
   return out;
 }
 
+function readJson(text: string | null): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function viewOpened(all = false): void {
   if (!flow) return;
   const s = store().getState();
   if (!all) {
-    const saved = localStorage.getItem(VIEW_KEY + s.doc.metadata.name);
-    const vp = saved ? (JSON.parse(saved) as { x: number; y: number; zoom: number }) : null;
-    if (vp && Number.isFinite(vp.x) && Number.isFinite(vp.y) && vp.zoom > 0) {
+    const vp = restorableView(readJson(localStorage.getItem(VIEW_KEY + s.doc.metadata.name)), positionBox(s.doc.layout, s.doc.nodes.map((n) => n.id)));
+    if (vp) {
       flow.setViewport(vp);
       return;
     }
