@@ -63,6 +63,10 @@ describe('run history, comparison, lineage and versions (issue 14)', () => {
     await page.getByTestId('runs-columns').click();
     await page.locator(`[data-testid="runs-row"][data-run="${best}"]`).click();
     await page.getByTestId('run-detail').locator('[data-testid="run-node-train"]').waitFor();
+    // each metric keeps its name and value on one line ("f1" at a line's end, "0.965" on the next, before)
+    await expect(
+      page.getByTestId('run-detail').locator('.pw-metric').evaluateAll((els) => els.filter((e) => new Set([...e.getClientRects()].map((r) => Math.round(r.top))).size > 1).map((e) => e.textContent)),
+    ).resolves.toEqual([]);
     await screenshot(page, 'history-runs-page');
 
     // Compare the best with the runner-up: same params, the train node's l2 changed
