@@ -63,6 +63,15 @@ describe('results after edits and partial runs', () => {
     await expect(page.getByTestId('node-metrics-evaluate').textContent()).resolves.toMatch(/accuracy/);
     await select(page, 'evaluate');
     await page.getByTestId('metrics-table').waitFor();
+    // the node's type and its version on one line ("evaluate.classification" then "v1" alone below, before)
+    await expect(
+      page.locator('.pw-inspector-head code').evaluate((code) => {
+        const range = document.createRange();
+        range.setStartBefore(code);
+        range.setEndAfter(code.nextSibling!);
+        return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.bottom))).size;
+      }),
+    ).resolves.toBe(1);
     await screenshot(page, 'results-partial-run-keeps-others');
 
     // Item 6: an edit stales the node and everything downstream, nothing upstream

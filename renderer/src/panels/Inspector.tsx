@@ -140,7 +140,9 @@ function NodeInspector({ id }: { id: string }) {
           aria-label="node id"
         />
         <div className="pw-muted">
-          {info?.title ?? 'unknown type'} · <code>{node.type}</code> v{info?.version ?? '?'}
+          {/* the version stays with the type: "v1" alone on a line read as a stray word */}
+          {info?.title ?? 'unknown type'} · <code>{node.type}</code>
+          {`\u00a0v${info?.version ?? '?'}`}
         </div>
         {renameErr && name !== id && <div className="pw-error">{renameErr}</div>}
         {info && !info.available && <div className="pw-warn">This node type is not available yet: running it fails.</div>}
