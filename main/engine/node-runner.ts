@@ -3,8 +3,8 @@
  * files: the one code path behind a worker, the inline fast path and `pipewright run-node`, so a
  * node gives bit-identical outputs wherever it runs.
  */
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { mkdirSync, existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { seededRandom } from '../../shared/random';
 import { artifactOf, type Artifact, type ArtifactFile } from '../../shared/artifacts';
 import type { LogLevel } from '../../shared/log';
@@ -12,6 +12,7 @@ import type { NodeEvent, NodeResult, TrialRecord } from '../../shared/run';
 import type { PortKind } from '../../shared/catalog';
 import { GateFailure, NodeError, type ArtifactRef, type BackendName, type Compute, type DataEngine, type NodeDefinition, type RunContext, type RunHost } from '../../nodes/types';
 import { canonicalJson, sha256File, sha256Hex } from './canonical';
+import { writeContentFile } from './content-file';
 import { lazyDataEngine } from '../data/lazy-engine';
 
 /** An output a node wrote: the shared artifact, its file in the execution's folder. */
@@ -141,8 +142,7 @@ export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunRes
         const hash = sha256Hex(text);
         const dir = req.outDir ?? req.tmpDir;
         mkdirSync(dir, { recursive: true });
-        const path = join(dir, `${hash}.json`);
-        writeFileSync(path, text);
+        const path = writeContentFile(dir, `${hash}.json`, text);
         outputs[port.name] = { kind: out.kind, path, hash, meta: jsonMeta(out.kind, out.json) };
       }
     }
