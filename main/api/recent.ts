@@ -1,6 +1,7 @@
 /** The recent-projects list: a small JSON file in the config folder, newest first. */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { replaceFile } from '../replace-file';
 
 const MAX_RECENT = 12;
 
@@ -25,10 +26,8 @@ export class RecentProjects {
     const abs = resolve(path);
     const paths = [abs, ...this.list().filter((p) => p !== abs)].slice(0, MAX_RECENT);
     mkdirSync(this.dir, { recursive: true });
-    // Temp file + rename, so a crash mid-write never leaves a half-written list.
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ paths }, null, 2) + '\n');
-    renameSync(tmp, this.file);
+    // Replaced whole, so a crash mid-write never leaves a half-written list.
+    replaceFile(this.file, JSON.stringify({ paths }, null, 2) + '\n');
     return paths;
   }
 }

@@ -4,7 +4,7 @@
  * node gives bit-identical outputs wherever it runs.
  */
 import { mkdirSync, existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { seededRandom } from '../../shared/random';
 import { artifactOf, type Artifact, type ArtifactFile } from '../../shared/artifacts';
 import type { LogLevel } from '../../shared/log';
@@ -12,7 +12,7 @@ import type { NodeEvent, NodeResult, TrialRecord } from '../../shared/run';
 import type { PortKind } from '../../shared/catalog';
 import { GateFailure, NodeError, type ArtifactRef, type BackendName, type Compute, type DataEngine, type NodeDefinition, type RunContext, type RunHost } from '../../nodes/types';
 import { canonicalJson, sha256File, sha256Hex } from './canonical';
-import { writeContentFile } from './content-file';
+import { replaceFile } from '../replace-file';
 import { lazyDataEngine } from '../data/lazy-engine';
 
 /** An output a node wrote: the shared artifact, its file in the execution's folder. */
@@ -142,7 +142,11 @@ export async function runNodeDefinition(req: NodeRunRequest): Promise<NodeRunRes
         const hash = sha256Hex(text);
         const dir = req.outDir ?? req.tmpDir;
         mkdirSync(dir, { recursive: true });
-        const path = writeContentFile(dir, `${hash}.json`, text);
+        const path = join(dir, `${hash}.json`);
+        // Two nodes may produce the same JSON (gate.metric, deploy.register pass theirs on) while
+        // the run recorder stores the first one's file on its own thread: written in place, the
+        // file was empty for a moment and the run failed ("its bytes hash to e3b0c442…").
+        replaceFile(path, text);
         outputs[port.name] = { kind: out.kind, path, hash, meta: jsonMeta(out.kind, out.json) };
       }
     }

@@ -3,7 +3,7 @@
  * model file (the model, its row-wise chain, its inputs, its provenance) that `predict
  * --model-file` and `serve --model-file` read without the project.
  */
-import { writeFileSync, renameSync } from 'node:fs';
+import { replaceFile } from '../../replace-file';
 import { resolve } from 'node:path';
 import { canonicalJson } from '../../engine/canonical';
 import { parseModelFile } from '../../registry/model-file';
@@ -28,10 +28,8 @@ const command: Command = async (argv, io) => {
       const ref = resolveModelRef(store, positionals[0]);
       const file = parseModelFile(store.artifactJson(ref.bundleHash), `${ref.name}:${ref.version}`);
       const text = canonicalJson({ ...file, name: ref.name, version: ref.version });
-      // Written beside and renamed: a reader never sees half a file.
-      const tmp = `${out}.${process.pid}.tmp`;
-      writeFileSync(tmp, text);
-      renameSync(tmp, out);
+      // Replaced whole: a reader never sees half a file.
+      replaceFile(out, text);
       return { name: ref.name, version: ref.version, file: out, bytes: Buffer.byteLength(text) };
     },
     (r) => `${r.name}:${r.version} → ${r.file} (${r.bytes} bytes)\n`,

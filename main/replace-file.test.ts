@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeContentFile } from './content-file';
+import { replaceFile } from './replace-file';
 
-const dir = mkdtempSync(join(tmpdir(), 'pw-content-file-'));
+const dir = mkdtempSync(join(tmpdir(), 'pw-replace-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
@@ -43,9 +43,9 @@ async function partialReads(write: (text: string) => void): Promise<{ reads: num
   return result;
 }
 
-describe('writeContentFile', () => {
+describe('replaceFile', () => {
   it('never shows a reader a part of the file while the same content is written again', async () => {
-    const { reads, partial } = await partialReads((text) => writeContentFile(dir, 'same.json', text));
+    const { reads, partial } = await partialReads((text) => replaceFile(join(dir, 'same.json'), text));
     expect(reads).toBeGreaterThan(100);
     expect(partial).toBe(0);
     // no temporary file is left behind
