@@ -15,9 +15,9 @@
  * removes the failed one's file first, csv-reader.ts): a file truncated and written again under the
  * same name and inode is the one case these checks could not see. What is checked at the end: the
  * path still names the file that was read (same device and inode) and its size is the number of
- * bytes hashed; otherwise no digest, and the caller hashes the file whole. And every table the engine hashes is hashed again when the
- * project store keeps it (ArtifactChunks.putFile checks the digest it is given), so a wrong digest
- * would fail the run rather than record wrong data.
+ * bytes hashed; otherwise no digest, and the caller hashes the file whole. And every table the
+ * engine hashes is hashed again when the project store keeps it (ArtifactChunks.putFile checks the
+ * digest it is given), so a wrong digest would fail the run rather than record wrong data.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
