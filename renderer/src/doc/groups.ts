@@ -206,15 +206,18 @@ export function groupNodes(doc: Pipeline, ids: Iterable<string>, title?: string)
   }
   // a group whose parent went keeps the one above it
   const keptIds = new Set([...kept.map((g) => g.id), id]);
-  const placed = kept.map((g) => {
-    let p = g.parent;
-    while (p && !keptIds.has(p)) p = byId.get(p)?.parent;
-    return p === g.parent ? g : withoutUndefinedParent({ ...g, parent: p });
-  });
+  const placed = kept.map((g) => nestedInKept(g, byId, (p) => keptIds.has(p)));
   const color = GROUP_COLORS[(n - 1) % GROUP_COLORS.length];
   const added: Group = { id, title: title?.trim() || `Group ${n}`, nodes: members, color, collapsed: false };
   if (host) added.parent = host.id;
   return { doc: writeGroups(doc, [...placed, added]), id };
+}
+
+/** `g` nested in the nearest group around it that is kept (none: at the top level). */
+function nestedInKept(g: Group, byId: ReadonlyMap<string, Group>, kept: (id: string) => boolean): Group {
+  let p = g.parent;
+  while (p && !kept(p)) p = byId.get(p)?.parent;
+  return p === g.parent ? g : withoutUndefinedParent({ ...g, parent: p });
 }
 
 function withoutUndefinedParent(g: Group): Group {
@@ -269,13 +272,7 @@ export function ungroup(doc: Pipeline, groupIds: Iterable<string>): Pipeline {
   const byId = new Map(groups.map((g) => [g.id, g]));
   return writeGroups(
     doc,
-    groups
-      .filter((g) => !gone.has(g.id))
-      .map((g) => {
-        let p = g.parent;
-        while (p && gone.has(p)) p = byId.get(p)?.parent;
-        return p === g.parent ? g : withoutUndefinedParent({ ...g, parent: p });
-      }),
+    groups.filter((g) => !gone.has(g.id)).map((g) => nestedInKept(g, byId, (p) => !gone.has(p))),
   );
 }
 
